@@ -1,0 +1,65 @@
+"""The ``callcenter`` command.
+
+Each verb lives in its own module under ``callcenter/commands/`` with a ``register(subparsers)``
+function that adds its sub-parser and sets ``func`` (a callable taking the parsed args and returning
+an exit code). Add a verb by adding its module name to ``COMMAND_MODULES``.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from . import __version__
+from .config import ConfigError
+
+COMMAND_MODULES = [
+    "serve",
+    "config",
+    "db",
+    "agent",
+    "skill",
+    "queue",
+    "provision",
+    "calls",
+    "report",
+    "simulate",
+    "asterisk",
+    "ivr",
+    "prompts",
+    "speech",
+]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="callcenter",
+        description="Call-center server: ACD and IVR engine on Asterisk (AMI + FastAGI).",
+    )
+    parser.add_argument("--version", action="version", version=f"callcenter {__version__}")
+    parser.add_argument("-c", "--config", help="configuration file (default: $CALLCENTER_CONFIG or ./callcenter.yaml)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name in COMMAND_MODULES:
+        mod = importlib.import_module(f"callcenter.commands.{name}")
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        rc = args.func(args)
+    except ConfigError as exc:
+        print(f"callcenter: configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return int(rc or 0)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,480 @@
+"""Configuration: one YAML file plus ``CALLCENTER_*`` environment overrides.
+
+Every key has a documented default (``DEFAULTS`` below is the single source of truth, and
+``callcenter config show`` prints the merged result). Loading validates the whole tree: an unknown
+key or a value of the wrong type stops start-up with a :class:`ConfigError` whose message names the
+key path and the file it came from.
+
+Environment overrides
+---------------------
+* ``CALLCENTER_CONFIG``: path of the configuration file (default ``./callcenter.yaml`` when present).
+* ``CALLCENTER_<SECTION>__<KEY>`` (double underscore between levels), e.g. ``CALLCENTER_HTTP__PORT=9000``,
+  ``CALLCENTER_LOG__LEVEL=DEBUG``. Values are parsed as YAML scalars (``true``, ``5``, ``[a, b]``).
+* Shortcuts: ``CALLCENTER_DATABASE_URL``, ``CALLCENTER_DATA_DIR``, ``CALLCENTER_VOSK_MODEL``,
+  ``CALLCENTER_FLOWS_DIR``, ``CALLCENTER_LOG_LEVEL``, ``CALLCENTER_HTTP_PORT``, ``CALLCENTER_AGI_PORT``,
+  ``CALLCENTER_AMI`` (comma separated ``user:secret@host:port`` entries, replaces ``ami.servers``).
+"""
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import yaml
+
+#: Type markers used by the validator.
+ANY = object()
+
+
+class ConfigError(Exception):
+    """A configuration problem; ``str()`` is one line naming the key and the file."""
+
+
+# The documented defaults. Types are taken from the default values; ``None`` defaults accept a string.
+# Lists of mappings (ami.servers) are validated against ``_LIST_ITEM_SCHEMAS``.
+DEFAULTS: dict[str, Any] = {
+    "data_dir": "data",                 # SQLite file, prompt cache, flow versions live here
+    "log": {
+        "level": "INFO",                # DEBUG, INFO, WARNING, ERROR
+        "format": "text",               # text (key=value) or json (one JSON object per line)
+        "file": None,                   # log file path; stderr when unset
+    },
+    "http": {
+        "host": "127.0.0.1",
+        "port": 8080,
+        "cors_origins": [],
+    },
+    "agi": {
+        "host": "127.0.0.1",            # bind address of the FastAGI listener (Asterisk connects here)
+        "port": 4573,
+        "max_sessions": 2000,           # concurrent AGI sessions before new ones are refused
+        "env_timeout": 5.0,             # seconds to receive the agi_* environment block
+        "command_timeout": 60.0,        # seconds to wait for Asterisk's reply to one AGI command
+    },
+    "ami": {
+        "servers": [],                  # list of {name, host, port, username, secret}
+        "ping_interval": 10.0,          # keepalive: a peer silent this long is pinged, then dropped
+        "action_timeout": 10.0,         # seconds to wait for an action's response
+        "reconnect_min_delay": 1.0,
+        "reconnect_max_delay": 30.0,
+    },
+    "database": {
+        "url": None,                    # default: sqlite+aiosqlite:///<data_dir>/callcenter.db
+        "echo": False,
+    },
+    "ivr": {
+        "flows_dir": "ivr_flows",
+        "default_flow": "support_en",   # flow for a DID that has no entry in ``dids``
+        "dids": {},                     # dialled number -> flow name
+        "reload_interval": 2.0,         # seconds between checks of flows_dir for edits
+        "fallback_queue": "support",    # where a call goes when the engine fails mid-flow
+    },
+    "recordings": {
+        "dir": "recordings",            # voicemail, call recordings (shared with Asterisk)
+        "agi_record_dir": None,         # where Asterisk writes RECORD FILE audio, as the engine sees it
+        "asterisk_record_dir": None,    # the same directory as Asterisk sees it (default: agi_record_dir)
+    },
+    "prompts": {
+        "dir": None,                    # prompt cache; default <data_dir>/prompts
+        "asterisk_dir": None,           # the same directory as Asterisk sees it (default: prompts.dir)
+        "format": "wav",                # wav (8 kHz 16-bit mono slin) or gsm / ulaw
+    },
+    "speech": {
+        "enabled": True,
+        "vosk_models": {},              # language -> model directory, e.g. {en-US: /opt/vosk-en}
+        "models_dir": None,             # directory scanned for vosk-model-* folders
+        "pocketsphinx": True,           # use pocketsphinx's bundled English model as a fallback
+        "workers": 0,                   # recognition worker pool size; 0 = number of cores
+        "voices": {},                   # language -> espeak-ng voice, e.g. {zh-CN: cmn}
+        "rate": 160,                    # synthesis words per minute
+    },
+    "acd": {
+        "rona_timeout": 15.0,           # seconds an agent's phone rings before the offer is withdrawn
+        "rona_strikes": 3,              # missed offers before the agent is auto-paused (no-answer)
+        "default_wrapup": 10.0,
+        "tick_interval": 1.0,
+    },
+    "api": {
+        "tokens": {},                   # static token -> {user, role}; users also live in the database
+        "token_ttl": 43200,
+    },
+}
+
+_LIST_ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
+    "ami.servers": {
+        "name": "default",
+        "host": "127.0.0.1",
+        "port": 5038,
+        "username": "callcenter",
+        "secret": "",
+        "enabled": True,
+    },
+}
+
+#: Mappings whose keys are free (user data) but whose values have a fixed type.
+_FREE_MAPPINGS: dict[str, Any] = {
+    "ivr.dids": "",
+    "speech.vosk_models": "",
+    "speech.voices": "",
+    "api.tokens": ANY,
+}
+
+_SECRET_KEYS = ("secret", "password", "token", "tokens")
+
+
+@dataclass
+class Config:
+    """The validated configuration (a plain nested dict with attribute helpers)."""
+
+    data: dict[str, Any]
+    source: str = "<defaults>"
+
+    def __getitem__(self, key: str) -> Any:
+        return self.data[key]
+
+    def get(self, dotted: str, default: Any = None) -> Any:
+        node: Any = self.data
+        for part in dotted.split("."):
+            if not isinstance(node, Mapping) or part not in node:
+                return default
+            node = node[part]
+        return node
+
+    # Derived paths -----------------------------------------------------------------------------
+    @property
+    def data_dir(self) -> Path:
+        return Path(self.data["data_dir"])
+
+    @property
+    def database_url(self) -> str:
+        url = self.data["database"]["url"]
+        if url:
+            return url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'callcenter.db').as_posix()}"
+
+    @property
+    def prompts_dir(self) -> Path:
+        return Path(self.data["prompts"]["dir"] or (self.data_dir / "prompts"))
+
+    @property
+    def flows_dir(self) -> Path:
+        return Path(self.data["ivr"]["flows_dir"])
+
+    @property
+    def recordings_dir(self) -> Path:
+        return Path(self.data["recordings"]["dir"])
+
+    def redacted(self) -> dict[str, Any]:
+        """A copy safe to print or log: secrets replaced by ``********``."""
+        return redact(self.data)
+
+
+def redact(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        out = {}
+        for k, v in value.items():
+            if any(s in str(k).lower() for s in _SECRET_KEYS) and v not in (None, "", {}, []):
+                out[k] = "********"
+            else:
+                out[k] = redact(v)
+        return out
+    if isinstance(value, list):
+        return [redact(v) for v in value]
+    return value
+
+
+# --------------------------------------------------------------------------------------------------
+# Loading
+
+class _LineLoader(yaml.SafeLoader):
+    """SafeLoader that remembers the line of each mapping key (for error messages)."""
+
+
+def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
+    mapping = {}
+    lines = {}
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        mapping[key] = loader.construct_object(value_node, deep=True)
+        lines[key] = key_node.start_mark.line + 1
+    loader._key_lines.setdefault(id(mapping), lines)  # type: ignore[attr-defined]
+    return mapping
+
+
+_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
+
+
+def _type_name(v: Any) -> str:
+    if isinstance(v, bool):
+        return "boolean"
+    if isinstance(v, int):
+        return "integer"
+    if isinstance(v, float):
+        return "number"
+    if isinstance(v, str):
+        return "string"
+    if isinstance(v, list):
+        return "list"
+    if isinstance(v, Mapping):
+        return "mapping"
+    return type(v).__name__
+
+
+def _check_scalar(path: str, default: Any, value: Any, where: str) -> Any:
+    if default is ANY:
+        return value
+    if default is None:
+        if value is None or isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+        raise ConfigError(f"{where}: key '{path}' must be a string, got {_type_name(value)} {value!r}")
+    if isinstance(default, bool):
+        if isinstance(value, bool):
+            return value
+    elif isinstance(default, int):
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    elif isinstance(default, float):
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return float(value)
+    elif isinstance(default, str):
+        if isinstance(value, str):
+            return value
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return str(value)
+    elif isinstance(default, list):
+        if isinstance(value, list):
+            return value
+    raise ConfigError(
+        f"{where}: key '{path}' must be {_type_name(default)}, got {_type_name(value)} {value!r}")
+
+
+def _merge(path: str, default: Any, value: Any, where: str) -> Any:
+    """Validate ``value`` against ``default`` and return the merged result."""
+    if path in _FREE_MAPPINGS:
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: key '{path}' must be a mapping, got {_type_name(value)}")
+        item = _FREE_MAPPINGS[path]
+        return {str(k): _check_scalar(f"{path}.{k}", item, v, where) for k, v in value.items()}
+    if path in _LIST_ITEM_SCHEMAS:
+        if not isinstance(value, list):
+            raise ConfigError(f"{where}: key '{path}' must be a list, got {_type_name(value)}")
+        schema = _LIST_ITEM_SCHEMAS[path]
+        out = []
+        for i, item in enumerate(value):
+            if not isinstance(item, Mapping):
+                raise ConfigError(f"{where}: key '{path}[{i}]' must be a mapping, got {_type_name(item)}")
+            out.append(_merge_mapping(f"{path}[{i}]", schema, item, where))
+        return out
+    if isinstance(default, Mapping):
+        if value is None:
+            return copy.deepcopy(default)
+        if not isinstance(value, Mapping):
+            raise ConfigError(f"{where}: key '{path}' must be a mapping, got {_type_name(value)}")
+        return _merge_mapping(path, default, value, where)
+    return _check_scalar(path, default, value, where)
+
+
+def _merge_mapping(path: str, default: Mapping, value: Mapping, where: str) -> dict:
+    out = copy.deepcopy(dict(default))
+    for key, v in value.items():
+        sub = f"{path}.{key}" if path else str(key)
+        if key not in default:
+            known = ", ".join(sorted(default))
+            raise ConfigError(f"{where}: unknown key '{sub}' (known keys here: {known})")
+        out[key] = _merge(sub, default[key], v, where)
+    return out
+
+
+def _line_of(raw: Any, loader_lines: dict[int, dict], dotted: str) -> int | None:
+    node = raw
+    line = None
+    for part in dotted.split("."):
+        part = part.split("[")[0]
+        if not isinstance(node, Mapping) or part not in node:
+            return line
+        line = loader_lines.get(id(node), {}).get(part, line)
+        node = node[part]
+    return line
+
+
+def _env_overrides(env: Mapping[str, str]) -> list[tuple[str, Any, str]]:
+    """Return (dotted key, value, env var name) triples from the environment."""
+    out: list[tuple[str, Any, str]] = []
+    shortcuts = {
+        "CALLCENTER_DATABASE_URL": "database.url",
+        "CALLCENTER_DATA_DIR": "data_dir",
+        "CALLCENTER_FLOWS_DIR": "ivr.flows_dir",
+        "CALLCENTER_LOG_LEVEL": "log.level",
+        "CALLCENTER_HTTP_PORT": "http.port",
+        "CALLCENTER_AGI_PORT": "agi.port",
+    }
+    for name, value in sorted(env.items()):
+        if not name.startswith("CALLCENTER_") or name in ("CALLCENTER_CONFIG", "CALLCENTER_TEST_AMI",
+                                                           "CALLCENTER_TEST_PG_URL", "CALLCENTER_TOKEN",
+                                                           "CALLCENTER_URL"):
+            continue
+        if name == "CALLCENTER_VOSK_MODEL":
+            # a single model directory; its language is guessed from the folder name by the speech layer
+            out.append(("speech.vosk_models.default", value, name))
+            continue
+        if name == "CALLCENTER_AMI":
+            out.append(("ami.servers", _parse_ami_urls(value, name), name))
+            continue
+        if name in shortcuts:
+            out.append((shortcuts[name], _yaml_scalar(value), name))
+            continue
+        if "__" in name:
+            dotted = ".".join(p.lower() for p in name[len("CALLCENTER_"):].split("__"))
+            out.append((dotted, _yaml_scalar(value), name))
+    return out
+
+
+def _yaml_scalar(text: str) -> Any:
+    try:
+        return yaml.safe_load(text) if text != "" else ""
+    except yaml.YAMLError:
+        return text
+
+
+def _parse_ami_urls(text: str, name: str) -> list[dict]:
+    servers = []
+    for i, part in enumerate(p.strip() for p in text.split(",") if p.strip()):
+        try:
+            cred, _, hostport = part.rpartition("@")
+            user, _, secret = cred.partition(":")
+            host, _, port = hostport.partition(":")
+            servers.append({"name": f"ami{i + 1}" if i else "default", "host": host or "127.0.0.1",
+                            "port": int(port or 5038), "username": user or "callcenter", "secret": secret})
+        except ValueError:
+            raise ConfigError(f"environment {name}: entry {part!r} is not user:secret@host:port") from None
+    return servers
+
+
+def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
+    parts = dotted.split(".")
+    node = tree
+    for p in parts[:-1]:
+        node = node.setdefault(p, {})
+        if not isinstance(node, dict):
+            raise ConfigError(f"environment: key '{dotted}' goes below a non-mapping value")
+    node[parts[-1]] = value
+
+
+def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | None = None,
+                overrides: Mapping[str, Any] | None = None) -> Config:
+    """Load, merge and validate the configuration.
+
+    ``path`` falls back to ``$CALLCENTER_CONFIG`` then ``./callcenter.yaml`` (if it exists); with
+    neither, the embedded defaults are used. ``overrides`` (dotted key -> value) come last (CLI flags).
+    """
+    env = os.environ if env is None else env
+    path = path or env.get("CALLCENTER_CONFIG")
+    if path is None and Path("callcenter.yaml").exists():
+        path = "callcenter.yaml"
+    raw: dict = {}
+    lines: dict[int, dict] = {}
+    source = "<defaults>"
+    if path is not None:
+        source = str(path)
+        try:
+            text = Path(path).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            raise ConfigError(f"{source}: configuration file not found") from None
+        except OSError as exc:
+            raise ConfigError(f"{source}: cannot read configuration file: {exc.strerror}") from None
+        loader = _LineLoader(text)
+        loader._key_lines = {}  # type: ignore[attr-defined]
+        try:
+            raw = loader.get_single_data() or {}
+        except yaml.YAMLError as exc:
+            mark = getattr(exc, "problem_mark", None)
+            where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
+            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+            raise ConfigError(f"{where}: not valid YAML: {problem}") from None
+        finally:
+            loader.dispose()
+        lines = loader._key_lines  # type: ignore[attr-defined]
+        if not isinstance(raw, Mapping):
+            raise ConfigError(f"{source}: the top level must be a mapping of keys, got {_type_name(raw)}")
+    try:
+        merged = _merge_mapping("", DEFAULTS, raw, source)
+    except ConfigError as exc:
+        # add the line number where we can find it
+        msg = str(exc)
+        key = msg.split("'")[1] if "'" in msg else ""
+        line = _line_of(raw, lines, key) if key else None
+        if line is not None and msg.startswith(source + ":"):
+            msg = f"{source}:{line}:" + msg[len(source) + 1:]
+        raise ConfigError(msg) from None
+
+    env_tree: dict = {}
+    for dotted, value, name in _env_overrides(env):
+        _set_dotted(env_tree, dotted, value)
+    for dotted, value in (overrides or {}).items():
+        _set_dotted(env_tree, dotted, value)
+    if env_tree:
+        merged = _deep_update(merged, env_tree, "environment (CALLCENTER_*)")
+    cfg = Config(merged, source)
+    _semantic_checks(cfg)
+    return cfg
+
+
+def _deep_update(base: dict, upd: Mapping, where: str, prefix: str = "") -> dict:
+    out = dict(base)
+    for k, v in upd.items():
+        path = f"{prefix}.{k}" if prefix else k
+        if path in _FREE_MAPPINGS or path in _LIST_ITEM_SCHEMAS:
+            cur = out.get(k) or ({} if path in _FREE_MAPPINGS else [])
+            if isinstance(cur, dict) and isinstance(v, Mapping):
+                v = {**cur, **v}
+            out[k] = _merge(path, None, v, where)
+            continue
+        if k not in base:
+            raise ConfigError(f"{where}: unknown key '{path}'")
+        if isinstance(base[k], Mapping):
+            if not isinstance(v, Mapping):
+                raise ConfigError(f"{where}: key '{path}' must be a mapping")
+            out[k] = _deep_update(base[k], v, where, path)
+        else:
+            out[k] = _check_scalar(path, _default_of(path), v, where)
+    return out
+
+
+def _default_of(dotted: str) -> Any:
+    node: Any = DEFAULTS
+    for p in dotted.split("."):
+        node = node[p]
+    return node
+
+
+def _semantic_checks(cfg: Config) -> None:
+    d = cfg.data
+    src = cfg.source
+    level = d["log"]["level"].upper()
+    if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+        raise ConfigError(f"{src}: key 'log.level' must be one of DEBUG, INFO, WARNING, ERROR, got {level!r}")
+    d["log"]["level"] = level
+    if d["log"]["format"] not in ("text", "json"):
+        raise ConfigError(f"{src}: key 'log.format' must be 'text' or 'json'")
+    for key in ("http.port", "agi.port"):
+        port = cfg.get(key)
+        if not 0 <= port <= 65535:
+            raise ConfigError(f"{src}: key '{key}' must be a TCP port 0-65535, got {port}")
+    names = set()
+    for i, s in enumerate(d["ami"]["servers"]):
+        if not 0 < s["port"] <= 65535:
+            raise ConfigError(f"{src}: key 'ami.servers[{i}].port' must be a TCP port, got {s['port']}")
+        if s["name"] in names:
+            raise ConfigError(f"{src}: key 'ami.servers[{i}].name' repeats the name {s['name']!r}")
+        names.add(s["name"])
+    if d["prompts"]["format"] not in ("wav", "gsm", "ulaw"):
+        raise ConfigError(f"{src}: key 'prompts.format' must be wav, gsm or ulaw")
+
+
+def dump_defaults() -> str:
+    """The defaults as YAML (``callcenter config defaults``)."""
+    return yaml.safe_dump(DEFAULTS, sort_keys=False, allow_unicode=True)
