@@ -1,0 +1,798 @@
+"""Async repository functions. Each takes an open :class:`AsyncSession` first (``async with
+db.session() as s``: the caller owns the transaction) and raises :class:`RepoError` (one clear line)
+on bad input. Times are epoch seconds; pass ``now`` from the injected clock where it matters.
+
+Conventions for "leave unchanged": keyword arguments default to :data:`UNSET`.
+"""
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import secrets
+import time
+from typing import Any, Iterable, Mapping, Sequence
+
+from sqlalchemy import delete, func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from .models import (AGENT_STATES, DISPOSITIONS, RECORDING_KINDS, ROLES, STRATEGIES, Agent, AgentSkill,
+                     ApiToken, CallEvent, CallRecord, FlowVersion, Queue, QueueMember, Recording, Skill,
+                     Transcript, User)
+
+
+class RepoError(ValueError):
+    """Bad input for a repository call (unknown name, invalid value); ``str()`` is one line."""
+
+
+class _Unset:
+    def __repr__(self) -> str:
+        return "UNSET"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNSET: Any = _Unset()
+
+
+def _now(now: float | None) -> float:
+    return time.time() if now is None else float(now)
+
+
+def _set(obj: Any, **fields: Any) -> None:
+    for k, v in fields.items():
+        if v is not UNSET:
+            setattr(obj, k, v)
+
+
+# ==================================================================================================
+# Skills
+
+async def get_skill(s: AsyncSession, name: str) -> Skill | None:
+    return (await s.execute(select(Skill).where(Skill.name == name))).scalar_one_or_none()
+
+
+async def upsert_skill(s: AsyncSession, name: str, description: str | None = None) -> Skill:
+    name = _check_name(name, "skill")
+    skill = await get_skill(s, name)
+    if skill is None:
+        skill = Skill(name=name, description=description or "")
+        s.add(skill)
+        await s.flush()
+    elif description is not None:
+        skill.description = description
+    return skill
+
+
+async def list_skills(s: AsyncSession) -> list[Skill]:
+    return list((await s.execute(select(Skill).order_by(Skill.name))).scalars())
+
+
+async def remove_skill(s: AsyncSession, name: str) -> bool:
+    skill = await get_skill(s, name)
+    if skill is None:
+        return False
+    await s.execute(delete(AgentSkill).where(AgentSkill.skill_id == skill.id))
+    await s.delete(skill)
+    await s.flush()
+    return True
+
+
+def _check_name(name: Any, what: str) -> str:
+    if not isinstance(name, str) or not name.strip():
+        raise RepoError(f"{what} name must be a non-empty string, got {name!r}")
+    name = name.strip()
+    if len(name) > 64 or any(c.isspace() for c in name):
+        raise RepoError(f"{what} name {name!r} must be at most 64 characters without spaces")
+    return name
+
+
+# ==================================================================================================
+# Agents
+
+async def get_agent(s: AsyncSession, name: str) -> Agent | None:
+    return (await s.execute(select(Agent).where(Agent.name == name))).scalar_one_or_none()
+
+
+async def require_agent(s: AsyncSession, name: str) -> Agent:
+    agent = await get_agent(s, name)
+    if agent is None:
+        raise RepoError(f"no agent named {name!r}")
+    return agent
+
+
+async def list_agents(s: AsyncSession) -> list[Agent]:
+    return list((await s.execute(select(Agent).order_by(Agent.name))).scalars())
+
+
+async def upsert_agent(s: AsyncSession, name: str, *, full_name: Any = UNSET, extension: Any = UNSET,
+                       interface: Any = UNSET, languages: Any = UNSET, max_concurrent: Any = UNSET,
+                       wrapup: Any = UNSET, enabled: Any = UNSET,
+                       skills: Mapping[str, int] | None = None, queues: Mapping[str, int] | None = None,
+                       replace: bool = True, now: float | None = None) -> Agent:
+    """Create or update an agent.
+
+    ``skills`` maps skill name -> proficiency 1-5 (unknown skills are created); ``queues`` maps queue
+    name -> penalty (the queues must exist). With ``replace`` the given skills/queues become the full
+    set; without it they are added/updated. ``interface`` defaults to ``PJSIP/<extension>``.
+    """
+    name = _check_name(name, "agent")
+    agent = await get_agent(s, name)
+    ts = _now(now)
+    if extension is not UNSET and extension is not None:
+        extension = str(extension)
+        other = (await s.execute(select(Agent).where(Agent.extension == extension))).scalar_one_or_none()
+        if other is not None and other.name != name:
+            raise RepoError(f"extension {extension} already belongs to agent {other.name!r}")
+    if languages is not UNSET:
+        languages = _check_languages(languages)
+    if max_concurrent is not UNSET and (not isinstance(max_concurrent, int) or max_concurrent < 1):
+        raise RepoError(f"max_concurrent must be a positive integer, got {max_concurrent!r}")
+    if wrapup is not UNSET and wrapup is not None:
+        wrapup = _nonneg(wrapup, "wrapup")
+    if agent is None:
+        agent = Agent(name=name, full_name="", languages=[], max_concurrent=1, enabled=True,
+                      state="logged_out", created_at=ts, skills=[], memberships=[])
+        s.add(agent)
+    _set(agent, full_name=full_name if full_name is UNSET else (full_name or ""), extension=extension,
+         interface=interface, languages=languages, max_concurrent=max_concurrent, wrapup=wrapup,
+         enabled=enabled)
+    if not agent.interface and agent.extension:
+        agent.interface = f"PJSIP/{agent.extension}"
+    agent.updated_at = ts
+    await s.flush()
+    if skills is not None:
+        await set_agent_skills(s, agent, skills, replace=replace)
+    if queues is not None:
+        await set_agent_queues(s, agent, queues, replace=replace)
+    return agent
+
+
+def _check_languages(value: Any) -> list[str]:
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, (list, tuple)) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise RepoError(f"languages must be a list of language tags like en-US, got {value!r}")
+    return [v.strip() for v in value]
+
+
+def _nonneg(value: Any, what: str) -> float:
+    try:
+        f = float(value)
+    except (TypeError, ValueError):
+        raise RepoError(f"{what} must be a number of seconds, got {value!r}") from None
+    if f < 0:
+        raise RepoError(f"{what} must not be negative, got {value!r}")
+    return f
+
+
+def check_proficiency(skill: str, level: Any) -> int:
+    if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
+        raise RepoError(f"proficiency of skill {skill!r} must be an integer 1-5, got {level!r}")
+    return level
+
+
+async def set_agent_skills(s: AsyncSession, agent: Agent | str, skills: Mapping[str, int],
+                           replace: bool = True) -> None:
+    if isinstance(agent, str):
+        agent = await require_agent(s, agent)
+    wanted = {}
+    for skill_name, level in skills.items():
+        wanted[_check_name(skill_name, "skill")] = check_proficiency(skill_name, level)
+    current = {a.skill.name: a for a in agent.skills}
+    for skill_name, level in wanted.items():
+        if skill_name in current:
+            current[skill_name].proficiency = level
+        else:
+            skill = await upsert_skill(s, skill_name)
+            agent.skills.append(AgentSkill(skill=skill, skill_id=skill.id, proficiency=level))
+    if replace:
+        for skill_name, link in current.items():
+            if skill_name not in wanted:
+                agent.skills.remove(link)
+    await s.flush()
+
+
+async def set_agent_queues(s: AsyncSession, agent: Agent | str, queues: Mapping[str, int],
+                           replace: bool = True) -> None:
+    if isinstance(agent, str):
+        agent = await require_agent(s, agent)
+    current = {m.queue.name: m for m in agent.memberships}
+    for qname, penalty in queues.items():
+        penalty = _check_penalty(penalty)
+        if qname in current:
+            current[qname].penalty = penalty
+            continue
+        queue = await get_queue(s, qname)
+        if queue is None:
+            raise RepoError(f"agent {agent.name!r}: no queue named {qname!r} (create it first: "
+                            f"callcenter queue add {qname})")
+        agent.memberships.append(QueueMember(queue=queue, queue_id=queue.id, penalty=penalty))
+    if replace:
+        for qname, m in current.items():
+            if qname not in queues:
+                agent.memberships.remove(m)
+    await s.flush()
+
+
+def _check_penalty(p: Any) -> int:
+    if isinstance(p, bool) or not isinstance(p, int) or p < 0:
+        raise RepoError(f"queue penalty must be a non-negative integer, got {p!r}")
+    return p
+
+
+async def remove_agent(s: AsyncSession, name: str) -> bool:
+    agent = await get_agent(s, name)
+    if agent is None:
+        return False
+    await s.delete(agent)
+    await s.flush()
+    return True
+
+
+async def set_agent_state(s: AsyncSession, name: str, state: str, reason: Any = UNSET,
+                          login_interface: Any = UNSET, now: float | None = None) -> Agent:
+    """Persist an agent's live state (``ready``, ``paused`` + reason, ...) so it survives a restart."""
+    if state not in AGENT_STATES:
+        raise RepoError(f"agent state must be one of {', '.join(AGENT_STATES)}, got {state!r}")
+    agent = await require_agent(s, name)
+    if agent.state != state or (reason is not UNSET and reason != agent.state_reason):
+        agent.state_since = _now(now)
+    agent.state = state
+    agent.state_reason = None if reason is UNSET and state != "paused" else (
+        agent.state_reason if reason is UNSET else reason)
+    if login_interface is not UNSET:
+        agent.login_interface = login_interface
+    elif state == "logged_out":
+        agent.login_interface = None
+    await s.flush()
+    return agent
+
+
+def agent_to_dict(agent: Agent, live: bool = True) -> dict[str, Any]:
+    d: dict[str, Any] = {
+        "name": agent.name,
+        "full_name": agent.full_name or "",
+        "extension": agent.extension,
+        "interface": agent.interface,
+        "languages": list(agent.languages or []),
+        "skills": {a.skill.name: a.proficiency for a in sorted(agent.skills, key=lambda a: a.skill.name)},
+        "queues": {m.queue.name: m.penalty for m in sorted(agent.memberships, key=lambda m: m.queue.name)},
+        "max_concurrent": agent.max_concurrent,
+        "wrapup": agent.wrapup,
+        "enabled": agent.enabled,
+    }
+    if live:
+        d.update(state=agent.state, state_reason=agent.state_reason, state_since=agent.state_since,
+                 login_interface=agent.login_interface)
+    return d
+
+
+# ==================================================================================================
+# Queues
+
+QUEUE_FIELDS = ("description", "strategy", "sl_target", "sl_percent", "max_wait", "max_length", "overflow",
+                "wrapup", "priority", "join_empty", "leave_empty", "rules", "moh_class", "announce_position",
+                "announce_hold_time", "announce_interval", "callback_after")
+
+
+async def get_queue(s: AsyncSession, name: str) -> Queue | None:
+    return (await s.execute(select(Queue).where(Queue.name == name))).scalar_one_or_none()
+
+
+async def require_queue(s: AsyncSession, name: str) -> Queue:
+    q = await get_queue(s, name)
+    if q is None:
+        raise RepoError(f"no queue named {name!r}")
+    return q
+
+
+async def list_queues(s: AsyncSession) -> list[Queue]:
+    return list((await s.execute(select(Queue).order_by(Queue.name))).scalars())
+
+
+def check_queue_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
+    """Validate queue settings (names as in :data:`QUEUE_FIELDS`); returns the cleaned values."""
+    out: dict[str, Any] = {}
+    for k, v in fields.items():
+        if v is UNSET:
+            continue
+        if k not in QUEUE_FIELDS:
+            raise RepoError(f"unknown queue setting {k!r} (known: {', '.join(QUEUE_FIELDS)})")
+        if k == "strategy":
+            if v not in STRATEGIES:
+                raise RepoError(f"queue strategy must be one of {', '.join(STRATEGIES)}, got {v!r}")
+        elif k in ("sl_target", "announce_interval", "priority"):
+            if isinstance(v, bool) or not isinstance(v, int) or (v < 0 and k != "priority"):
+                raise RepoError(f"queue {k} must be a non-negative integer, got {v!r}")
+        elif k in ("max_wait", "max_length", "callback_after"):
+            if v is not None and (isinstance(v, bool) or not isinstance(v, int) or v <= 0):
+                raise RepoError(f"queue {k} must be a positive integer (or empty for unlimited), got {v!r}")
+        elif k == "sl_percent":
+            v = _nonneg(v, "sl_percent")
+            if v > 100:
+                raise RepoError(f"queue sl_percent must be 0-100, got {v!r}")
+        elif k == "wrapup":
+            v = None if v is None else _nonneg(v, "wrapup")
+        elif k in ("join_empty", "leave_empty", "announce_position", "announce_hold_time"):
+            if not isinstance(v, bool):
+                raise RepoError(f"queue {k} must be true or false, got {v!r}")
+        elif k == "rules":
+            if isinstance(v, str):
+                v = [v]
+            if not isinstance(v, (list, tuple)) or not all(isinstance(r, str) and r.strip() for r in v):
+                raise RepoError(f"queue rules must be a list of strings like 'WT < 30: billing >= 4', got {v!r}")
+            v = [r.strip() for r in v]
+        elif k in ("description", "moh_class"):
+            v = "" if v is None else str(v)
+        elif k == "overflow":
+            v = None if v in (None, "") else str(v)
+        out[k] = v
+    return out
+
+
+async def upsert_queue(s: AsyncSession, name: str, now: float | None = None, **fields: Any) -> Queue:
+    """Create or update a queue; ``fields`` are :data:`QUEUE_FIELDS` (others raise RepoError)."""
+    name = _check_name(name, "queue")
+    clean = check_queue_fields(fields)
+    if clean.get("overflow") == name:
+        raise RepoError(f"queue {name!r} cannot overflow to itself")
+    q = await get_queue(s, name)
+    ts = _now(now)
+    if q is None:
+        q = Queue(name=name, description="", strategy="longest-idle", sl_target=20, sl_percent=80.0,
+                  priority=0, join_empty=True, leave_empty=False, rules=[], moh_class="default",
+                  announce_position=True, announce_hold_time=True, announce_interval=60, created_at=ts,
+                  members=[])
+        s.add(q)
+    for k, v in clean.items():
+        setattr(q, k, v)
+    q.updated_at = ts
+    await s.flush()
+    return q
+
+
+async def remove_queue(s: AsyncSession, name: str) -> bool:
+    q = await get_queue(s, name)
+    if q is None:
+        return False
+    await s.delete(q)
+    await s.flush()
+    return True
+
+
+async def set_queue_member(s: AsyncSession, queue: str, agent: str, penalty: int = 0) -> QueueMember:
+    q = await require_queue(s, queue)
+    a = await require_agent(s, agent)
+    penalty = _check_penalty(penalty)
+    for m in q.members:
+        if m.agent_id == a.id:
+            m.penalty = penalty
+            await s.flush()
+            return m
+    m = QueueMember(queue=q, agent=a, penalty=penalty)
+    s.add(m)
+    await s.flush()
+    return m
+
+
+async def remove_queue_member(s: AsyncSession, queue: str, agent: str) -> bool:
+    q = await require_queue(s, queue)
+    a = await require_agent(s, agent)
+    for m in list(q.members):
+        if m.agent_id == a.id:
+            q.members.remove(m)
+            if m in a.memberships:
+                a.memberships.remove(m)
+            await s.flush()
+            return True
+    return False
+
+
+def queue_to_dict(q: Queue, members: bool = True) -> dict[str, Any]:
+    d: dict[str, Any] = {"name": q.name}
+    for k in QUEUE_FIELDS:
+        v = getattr(q, k)
+        d[k] = list(v) if isinstance(v, list) else v
+    if members:
+        d["members"] = {m.agent.name: m.penalty for m in sorted(q.members, key=lambda m: m.agent.name)}
+    return d
+
+
+# ==================================================================================================
+# Users, passwords, API tokens
+
+_SCRYPT_N, _SCRYPT_R, _SCRYPT_P = 2 ** 14, 8, 1
+
+
+def hash_password(password: str) -> str:
+    """``scrypt$N$r$p$salt$hash`` (base64), via :func:`hashlib.scrypt`."""
+    if not isinstance(password, str) or not password:
+        raise RepoError("password must be a non-empty string")
+    salt = secrets.token_bytes(16)
+    digest = hashlib.scrypt(password.encode(), salt=salt, n=_SCRYPT_N, r=_SCRYPT_R, p=_SCRYPT_P, dklen=32)
+    b64 = lambda b: base64.b64encode(b).decode()  # noqa: E731
+    return f"scrypt${_SCRYPT_N}${_SCRYPT_R}${_SCRYPT_P}${b64(salt)}${b64(digest)}"
+
+
+def verify_password(password: str, hashed: str) -> bool:
+    try:
+        algo, n, r, p, salt, digest = hashed.split("$")
+        if algo != "scrypt":
+            return False
+        want = base64.b64decode(digest)
+        got = hashlib.scrypt(password.encode(), salt=base64.b64decode(salt), n=int(n), r=int(r), p=int(p),
+                             dklen=len(want))
+    except (ValueError, TypeError, AttributeError):
+        return False
+    return hmac.compare_digest(got, want)
+
+
+async def get_user(s: AsyncSession, username: str) -> User | None:
+    return (await s.execute(select(User).where(User.username == username))).scalar_one_or_none()
+
+
+async def list_users(s: AsyncSession) -> list[User]:
+    return list((await s.execute(select(User).order_by(User.username))).scalars())
+
+
+async def upsert_user(s: AsyncSession, username: str, *, password: str | None = None,
+                      password_hash: str | None = None, role: Any = UNSET, agent: Any = UNSET,
+                      enabled: Any = UNSET, now: float | None = None) -> User:
+    """Create or update a user. A new user needs ``password`` (or a ready ``password_hash``)."""
+    username = _check_name(username, "user")
+    if role is not UNSET and role not in ROLES:
+        raise RepoError(f"user {username!r}: role must be one of {', '.join(ROLES)}, got {role!r}")
+    user = await get_user(s, username)
+    if user is None:
+        if password is None and password_hash is None:
+            raise RepoError(f"user {username!r}: a new user needs a password")
+        user = User(username=username, role="agent", enabled=True, created_at=_now(now), password_hash="")
+        s.add(user)
+    if password is not None:
+        user.password_hash = hash_password(password)
+    elif password_hash is not None:
+        user.password_hash = password_hash
+    _set(user, role=role, enabled=enabled)
+    if agent is not UNSET:
+        user.agent = None if agent is None else await require_agent(s, agent)
+    await s.flush()
+    return user
+
+
+async def remove_user(s: AsyncSession, username: str) -> bool:
+    user = await get_user(s, username)
+    if user is None:
+        return False
+    await s.delete(user)
+    await s.flush()
+    return True
+
+
+async def authenticate(s: AsyncSession, username: str, password: str) -> User | None:
+    """The user when the password matches and the account is enabled, else None."""
+    user = await get_user(s, username)
+    if user is None or not user.enabled or not verify_password(password, user.password_hash):
+        return None
+    return user
+
+
+def _token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+async def create_api_token(s: AsyncSession, username: str, label: str = "", ttl: float | None = None,
+                           now: float | None = None) -> str:
+    """A new random API token for the user; only its SHA-256 is stored, so show it once."""
+    user = await get_user(s, username)
+    if user is None:
+        raise RepoError(f"no user named {username!r}")
+    token = "cc_" + secrets.token_urlsafe(32)
+    ts = _now(now)
+    s.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label or "", created_at=ts,
+                   expires_at=None if ttl is None else ts + ttl))
+    await s.flush()
+    return token
+
+
+async def user_for_token(s: AsyncSession, token: str, now: float | None = None) -> User | None:
+    """The enabled user owning a valid (unexpired) token, else None; records last use."""
+    if not token:
+        return None
+    row = (await s.execute(select(ApiToken).where(ApiToken.token_hash == _token_hash(token)))).scalar_one_or_none()
+    ts = _now(now)
+    if row is None or (row.expires_at is not None and row.expires_at <= ts) or not row.user.enabled:
+        return None
+    row.last_used_at = ts
+    await s.flush()
+    return row.user
+
+
+async def revoke_api_token(s: AsyncSession, token: str) -> bool:
+    res = await s.execute(delete(ApiToken).where(ApiToken.token_hash == _token_hash(token)))
+    return bool(res.rowcount)
+
+
+def user_to_dict(u: User) -> dict[str, Any]:
+    return {"username": u.username, "role": u.role, "agent": u.agent.name if u.agent else None,
+            "enabled": u.enabled}
+
+
+# ==================================================================================================
+# Call detail records
+
+CDR_FIELDS = ("caller", "caller_name", "did", "language", "arrived_at", "queued_at", "answered_at", "ended_at",
+              "queue", "agent", "disposition", "hold_s", "talk_s", "wrapup_s", "intent", "ivr_trace",
+              "recording", "data")
+
+
+def _check_cdr(call_id: Any, fields: Mapping[str, Any]) -> dict[str, Any]:
+    if not isinstance(call_id, str) or not call_id:
+        raise RepoError(f"call detail record needs a call_id string, got {call_id!r}")
+    out = {}
+    for k, v in fields.items():
+        if k == "call_id" or v is UNSET:
+            continue
+        if k not in CDR_FIELDS:
+            raise RepoError(f"call {call_id}: unknown CDR field {k!r} (known: {', '.join(CDR_FIELDS)})")
+        if k == "disposition" and v is not None and v not in DISPOSITIONS:
+            raise RepoError(f"call {call_id}: disposition must be one of {', '.join(DISPOSITIONS)}, got {v!r}")
+        out[k] = v
+    return out
+
+
+async def save_call(s: AsyncSession, call_id: str, **fields: Any) -> CallRecord:
+    """Create or update (merge) the CDR of ``call_id``; ``data`` dicts are merged key by key."""
+    clean = _check_cdr(call_id, fields)
+    rec = (await s.execute(select(CallRecord).where(CallRecord.call_id == call_id))).scalar_one_or_none()
+    if rec is None:
+        rec = CallRecord(call_id=call_id)
+        s.add(rec)
+    _merge_cdr(rec, clean)
+    await s.flush()
+    return rec
+
+
+def _merge_cdr(rec: CallRecord, clean: Mapping[str, Any]) -> None:
+    for k, v in clean.items():
+        if k == "data" and isinstance(v, Mapping) and isinstance(rec.data, Mapping):
+            v = {**rec.data, **v}
+        setattr(rec, k, v)
+
+
+async def save_calls(s: AsyncSession, records: Sequence[Mapping[str, Any]]) -> int:
+    """Bulk create/merge CDRs (each mapping has ``call_id`` + CDR fields). Returns the count."""
+    merged: dict[str, dict[str, Any]] = {}
+    for r in records:
+        cid = r.get("call_id")
+        clean = _check_cdr(cid, r)
+        cur = merged.setdefault(cid, {})
+        if isinstance(clean.get("data"), Mapping) and isinstance(cur.get("data"), Mapping):
+            clean["data"] = {**cur["data"], **clean["data"]}
+        cur.update(clean)
+    if not merged:
+        return 0
+    ids = list(merged)
+    existing: dict[str, CallRecord] = {}
+    for i in range(0, len(ids), 500):
+        rows = await s.execute(select(CallRecord).where(CallRecord.call_id.in_(ids[i:i + 500])))
+        existing.update({r.call_id: r for r in rows.scalars()})
+    new_rows = []
+    for cid, clean in merged.items():
+        if cid in existing:
+            _merge_cdr(existing[cid], clean)
+        else:
+            new_rows.append({"call_id": cid, **{k: None for k in CDR_FIELDS}, **clean})
+    if new_rows:
+        await s.execute(insert(CallRecord), new_rows)
+    await s.flush()
+    return len(merged)
+
+
+async def get_call(s: AsyncSession, call_id: str) -> CallRecord | None:
+    return (await s.execute(select(CallRecord).where(CallRecord.call_id == call_id))).scalar_one_or_none()
+
+
+async def list_calls(s: AsyncSession, *, since: float | None = None, until: float | None = None,
+                     queue: str | None = None, agent: str | None = None, disposition: str | None = None,
+                     limit: int | None = 100, newest_first: bool = True) -> list[CallRecord]:
+    q = select(CallRecord)
+    if since is not None:
+        q = q.where(CallRecord.arrived_at >= since)
+    if until is not None:
+        q = q.where(CallRecord.arrived_at < until)
+    if queue is not None:
+        q = q.where(CallRecord.queue == queue)
+    if agent is not None:
+        q = q.where(CallRecord.agent == agent)
+    if disposition is not None:
+        q = q.where(CallRecord.disposition == disposition)
+    order = CallRecord.arrived_at.desc() if newest_first else CallRecord.arrived_at.asc()
+    q = q.order_by(order, CallRecord.id.desc() if newest_first else CallRecord.id.asc())
+    if limit is not None:
+        q = q.limit(limit)
+    return list((await s.execute(q)).scalars())
+
+
+def call_to_dict(c: CallRecord) -> dict[str, Any]:
+    return {"call_id": c.call_id, **{k: getattr(c, k) for k in CDR_FIELDS}}
+
+
+# ==================================================================================================
+# Event log
+
+def event_row(ts: float, event: str, call_id: str | None = None, queue: str | None = None,
+              agent: str | None = None, data: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    if not isinstance(event, str) or not event:
+        raise RepoError(f"event log row needs an event name, got {event!r}")
+    return {"ts": float(ts), "event": event[:64], "call_id": call_id, "queue": queue, "agent": agent,
+            "data": dict(data) if data else None}
+
+
+async def add_events(s: AsyncSession, rows: Iterable[Mapping[str, Any] | Any]) -> int:
+    """Bulk-insert event log rows: mappings with ts/event/call_id/queue/agent/data, or DomainEvents."""
+    batch = []
+    for r in rows:
+        if hasattr(r, "kind") and hasattr(r, "ts"):      # a callcenter.events.DomainEvent
+            batch.append(event_row(r.ts, r.kind, r.call_id, r.queue, r.agent_id, r.data))
+        else:
+            batch.append(event_row(r["ts"], r["event"], r.get("call_id"), r.get("queue"), r.get("agent"),
+                                   r.get("data")))
+    for i in range(0, len(batch), 1000):
+        await s.execute(insert(CallEvent), batch[i:i + 1000])
+    return len(batch)
+
+
+async def list_events(s: AsyncSession, *, call_id: str | None = None, queue: str | None = None,
+                      agent: str | None = None, event: str | None = None, since: float | None = None,
+                      until: float | None = None, limit: int | None = 1000) -> list[CallEvent]:
+    """Events in time order (oldest first)."""
+    q = select(CallEvent)
+    if call_id is not None:
+        q = q.where(CallEvent.call_id == call_id)
+    if queue is not None:
+        q = q.where(CallEvent.queue == queue)
+    if agent is not None:
+        q = q.where(CallEvent.agent == agent)
+    if event is not None:
+        q = q.where(CallEvent.event == event)
+    if since is not None:
+        q = q.where(CallEvent.ts >= since)
+    if until is not None:
+        q = q.where(CallEvent.ts < until)
+    q = q.order_by(CallEvent.ts, CallEvent.id)
+    if limit is not None:
+        q = q.limit(limit)
+    return list((await s.execute(q)).scalars())
+
+
+def event_to_dict(e: CallEvent) -> dict[str, Any]:
+    return {"id": e.id, "ts": e.ts, "call_id": e.call_id, "queue": e.queue, "agent": e.agent,
+            "event": e.event, "data": e.data}
+
+
+# ==================================================================================================
+# Recordings and transcripts
+
+async def add_recording(s: AsyncSession, path: str, kind: str = "call", *, call_id: str | None = None,
+                        duration: float | None = None, queue: str | None = None, agent: str | None = None,
+                        caller: str | None = None, now: float | None = None) -> Recording:
+    if kind not in RECORDING_KINDS:
+        raise RepoError(f"recording kind must be one of {', '.join(RECORDING_KINDS)}, got {kind!r}")
+    if not path:
+        raise RepoError("recording needs a file path")
+    rec = (await s.execute(select(Recording).where(Recording.path == str(path)))).scalar_one_or_none()
+    if rec is None:
+        rec = Recording(path=str(path), kind=kind, created_at=_now(now), heard=False, transcripts=[])
+        s.add(rec)
+    _set(rec, kind=kind)
+    for k, v in (("call_id", call_id), ("duration", duration), ("queue", queue), ("agent", agent),
+                 ("caller", caller)):
+        if v is not None:
+            setattr(rec, k, v)
+    await s.flush()
+    return rec
+
+
+async def get_recording(s: AsyncSession, recording_id: int) -> Recording | None:
+    return await s.get(Recording, recording_id)
+
+
+async def list_recordings(s: AsyncSession, *, kind: str | None = None, call_id: str | None = None,
+                          heard: bool | None = None, limit: int | None = 100) -> list[Recording]:
+    q = select(Recording)
+    if kind is not None:
+        q = q.where(Recording.kind == kind)
+    if call_id is not None:
+        q = q.where(Recording.call_id == call_id)
+    if heard is not None:
+        q = q.where(Recording.heard == heard)
+    q = q.order_by(Recording.created_at.desc(), Recording.id.desc())
+    if limit is not None:
+        q = q.limit(limit)
+    return list((await s.execute(q)).scalars())
+
+
+async def add_transcript(s: AsyncSession, recording_id: int, text: str, *, language: str | None = None,
+                         engine: str | None = None, confidence: float | None = None,
+                         segments: list | None = None, analysis: Mapping[str, Any] | None = None,
+                         now: float | None = None) -> Transcript:
+    rec = await get_recording(s, recording_id)
+    if rec is None:
+        raise RepoError(f"no recording with id {recording_id}")
+    t = Transcript(recording_id=rec.id, text=text or "", language=language, engine=engine,
+                   confidence=confidence, segments=segments, analysis=dict(analysis) if analysis else None,
+                   created_at=_now(now))
+    s.add(t)
+    await s.flush()
+    return t
+
+
+async def list_transcripts(s: AsyncSession, recording_id: int) -> list[Transcript]:
+    q = select(Transcript).where(Transcript.recording_id == recording_id).order_by(Transcript.id)
+    return list((await s.execute(q)).scalars())
+
+
+# ==================================================================================================
+# IVR flow versions
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+async def record_flow_version(s: AsyncSession, flow: str, yaml_text: str, path: str | None = None,
+                              now: float | None = None) -> FlowVersion:
+    """Store a flow's text; identical text returns the existing version, new text gets version+1."""
+    h = content_hash(yaml_text)
+    row = (await s.execute(select(FlowVersion).where(FlowVersion.flow == flow, FlowVersion.content_hash == h))
+           ).scalar_one_or_none()
+    if row is not None:
+        return row
+    top = (await s.execute(select(func.max(FlowVersion.version)).where(FlowVersion.flow == flow))).scalar()
+    row = FlowVersion(flow=flow, version=(top or 0) + 1, content_hash=h, path=path, yaml_text=yaml_text,
+                      loaded_at=_now(now))
+    s.add(row)
+    await s.flush()
+    return row
+
+
+async def mark_flow_served(s: AsyncSession, flow: str, version: int, now: float | None = None) -> None:
+    row = await get_flow_version(s, flow, version)
+    if row is not None and row.first_served_at is None:
+        row.first_served_at = _now(now)
+        await s.flush()
+
+
+async def get_flow_version(s: AsyncSession, flow: str, version: int | None = None) -> FlowVersion | None:
+    """One version, or the newest when ``version`` is None."""
+    q = select(FlowVersion).where(FlowVersion.flow == flow)
+    q = q.where(FlowVersion.version == version) if version is not None else q.order_by(FlowVersion.version.desc())
+    return (await s.execute(q.limit(1))).scalar_one_or_none()
+
+
+async def list_flow_versions(s: AsyncSession, flow: str | None = None) -> list[FlowVersion]:
+    q = select(FlowVersion)
+    if flow is not None:
+        q = q.where(FlowVersion.flow == flow)
+    return list((await s.execute(q.order_by(FlowVersion.flow, FlowVersion.version))).scalars())
+
+
+# ==================================================================================================
+# Whole-database helpers
+
+async def counts(s: AsyncSession) -> dict[str, int]:
+    out = {}
+    for name, model in (("agents", Agent), ("skills", Skill), ("queues", Queue), ("users", User),
+                        ("calls", CallRecord), ("events", CallEvent), ("recordings", Recording),
+                        ("flow_versions", FlowVersion)):
+        out[name] = (await s.execute(select(func.count()).select_from(model))).scalar_one()
+    return out
+
+
+async def is_empty(s: AsyncSession) -> bool:
+    """True when nothing has been provisioned yet (no agent, queue or user)."""
+    for model in (Agent, Queue, User):
+        if (await s.execute(select(func.count()).select_from(model))).scalar_one():
+            return False
+    return True
