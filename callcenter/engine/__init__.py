@@ -1,0 +1,1 @@
+"""Call orchestration: the CallManager wires FastAGI -> IVR -> ACD -> call control -> store/events."""
