@@ -1,6 +1,74 @@
-"""`callcenter calls`: placeholder registration, filled in by its owner module."""
+"""`callcenter calls`: calls in progress on the running server (through its API), and supervisor actions
+on them: ``calls move CALL QUEUE``, ``calls priority CALL N``, ``calls hangup CALL``."""
 from __future__ import annotations
+
+import sys
+import time
+import urllib.parse
+
+from ..client import _ago, _print_json, add_client_args, client_from_args, run, table
+from . import add_command
+
+
+@run
+def cmd_calls(args) -> int:
+    client = client_from_args(args)
+    data = client.get("/api/calls")
+    calls = data["calls"]
+    if args.json:
+        _print_json(calls)
+        return 0
+    now = data.get("now") or time.time()
+    rows = [[c["call_id"], c.get("caller") or "", c.get("did") or "", c.get("state", ""), c.get("queue") or "-",
+             str(c.get("priority", 0)), c.get("agent_id") or "-", _ago(now, c.get("arrived_at")),
+             _ago(now, c.get("state_since"))] for c in calls]
+    sys.stdout.write(table(rows, ["CALL", "CALLER", "DID", "STATE", "QUEUE", "PRIO", "AGENT", "AGE", "IN STATE"]))
+    print(f"{len(calls)} call(s) in progress")
+    return 0
+
+
+def _call_path(call_id: str, action: str) -> str:
+    return f"/api/calls/{urllib.parse.quote(call_id, safe='')}/{action}"
+
+
+@run
+def cmd_move(args) -> int:
+    c = client_from_args(args).post(_call_path(args.call, "move"), {"queue": args.queue})
+    print(f"{c['call_id']}: now waiting in {c.get('queue')}")
+    return 0
+
+
+@run
+def cmd_priority(args) -> int:
+    c = client_from_args(args).post(_call_path(args.call, "priority"), {"priority": args.priority})
+    print(f"{c['call_id']}: priority {c.get('priority')}")
+    return 0
+
+
+@run
+def cmd_hangup(args) -> int:
+    client_from_args(args).post(_call_path(args.call, "hangup"))
+    print(f"{args.call}: hung up")
+    return 0
 
 
 def register(sub) -> None:
-    return None
+    p = add_command(sub, "calls", "calls in progress on the running server (IVR, waiting, ringing, talking)")
+    p.add_argument("--json", action="store_true", help="print the raw JSON")
+    add_client_args(p)
+    p.set_defaults(func=cmd_calls)
+    csub = p.add_subparsers(dest="calls_command", metavar="ACTION")
+    m = add_command(csub, "move", "move a waiting call to another queue (keeps its wait time)")
+    m.add_argument("call")
+    m.add_argument("queue")
+    add_client_args(m)
+    m.set_defaults(func=cmd_move)
+    m = add_command(csub, "priority", "change a waiting call's priority (higher is answered first)")
+    m.add_argument("call")
+    m.add_argument("priority", type=int)
+    add_client_args(m)
+    m.set_defaults(func=cmd_priority)
+    m = add_command(csub, "hangup", "hang a call up")
+    m.add_argument("call")
+    add_client_args(m)
+    m.set_defaults(func=cmd_hangup)

@@ -24,7 +24,7 @@ DEVICE_STATE = {
     "offered": "Ringing",
     "ringing": "Ringing",
     "on_call": "In use",
-    "wrapup": "Not in use",
+    "wrap_up": "Not in use",
     "paused": "Not in use",
     "logged_out": "Unavailable",
 }
@@ -77,7 +77,7 @@ def _member(m: Mapping[str, Any], now: float) -> str:
         parts.append(f"(paused{':' + reason if reason else ''} was {_ago(now, m.get('state_since'))} secs ago)")
     if state == "on_call":
         parts.append("(in call)")
-    if state == "wrapup":
+    if state == "wrap_up":
         parts.append(f"(in wrapup {_ago(now, m.get('state_since'))} secs)")
     parts.append(f"({DEVICE_STATE.get(state, 'Unknown')})")
     taken = int(m.get("calls_taken") or 0)

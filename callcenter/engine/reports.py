@@ -1,17 +1,17 @@
-"""Reports from the call event log (pure: rows in, tables out; no I/O).
+"""Reports from the event log (pure: rows in, tables out; no I/O).
 
-The engine writes one queue_log-style row per thing that happens to a call or an agent
-(:data:`EVENTS`). :func:`build_report` aggregates those rows per queue or per agent into 15-minute,
-hourly or daily buckets:
+The store writes every domain event the engine publishes as one event-log row (``call_events``:
+ts, event = the event kind, call_id, queue, agent, data). :func:`build_report` aggregates those rows
+per queue or per agent into 15-minute, hourly or daily buckets:
 
 * per queue: offered, answered, abandoned, service level (answered within the queue's target /
   (answered + abandoned), in percent), ASA (mean wait of answered calls), AHT (mean talk + wrap-up of
-  completed calls), longest wait, RONA (missed offers);
+  completed calls), abandon rate, longest wait, RONA (missed offers), overflowed/moved, callbacks;
 * per agent: answered, missed (RONA), talk and wrap-up time, AHT, staffed time (logged in), pause time
   per reason code, and occupancy ((talk + wrap-up) / (staffed - paused), in percent).
 
-Each event counts in the bucket of its own timestamp; time intervals (staffed, paused, talking,
-wrap-up) are split across the buckets they span.
+Counted events fall in the bucket of their own timestamp; agent state intervals (from
+``AgentStateChanged`` rows) are split across the buckets they span.
 """
 from __future__ import annotations
 
@@ -23,25 +23,18 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any, Iterable, Mapping
 
-#: The event log vocabulary (after Asterisk's queue_log) and the ``data`` keys each carries.
+#: The event kinds the report reads and the ``data`` keys it uses (the engine's contract).
 EVENTS: dict[str, str] = {
-    "ENTERQUEUE": "call entered a queue: caller, priority",
-    "CONNECT": "agent answered: holdtime (seconds waited), ringtime",
-    "COMPLETEAGENT": "agent hung up: holdtime, talktime",
-    "COMPLETECALLER": "caller hung up: holdtime, talktime",
-    "ABANDON": "caller hung up while waiting: holdtime, position",
-    "RINGNOANSWER": "offered agent did not answer (RONA): ringtime",
-    "EXITWITHTIMEOUT": "left the queue after max wait (overflow): holdtime, target",
-    "TRANSFER": "moved to another queue by a supervisor or overflow: target, holdtime",
-    "CALLBACKREQUEST": "caller asked to be called back, keeps its place: number",
-    "CALLBACKORIGINATED": "callback originated: number",
-    "WRAPUPEND": "agent left wrap-up: wrapup (seconds)",
-    "AGENTLOGIN": "agent logged in: phone",
-    "AGENTLOGOFF": "agent logged out: reason",
-    "PAUSE": "agent paused: reason",
-    "UNPAUSE": "agent un-paused",
-    "IVREND": "IVR finished without queueing: outcome (transfer, voicemail, hangup)",
-    "FAILED": "call failed: reason",
+    "CallQueued": "a call entered a queue (offered)",
+    "CallAnswered": "an agent answered: data.holdtime = seconds waited",
+    "CallAbandoned": "the caller hung up while waiting: data.holdtime",
+    "CallCompleted": "the conversation ended: data.talktime, data.holdtime, data.ended_by (agent|caller)",
+    "WrapupEnded": "the agent left wrap-up: data.wrapup = seconds",
+    "OfferMissed": "RONA: the offered agent did not answer: data.ringtime",
+    "CallOverflowed": "left the queue for its overflow target: data.target",
+    "CallMoved": "moved to another queue by a supervisor: data.to",
+    "CallbackRequested": "the caller asked to be called back (keeps its place)",
+    "AgentStateChanged": "data.state (logged_out, ready, offered, on_call, wrap_up, paused), data.reason",
 }
 
 BUCKETS = {"15m": 900, "hour": 3600, "day": 86400}
@@ -161,30 +154,25 @@ def build_report(rows: Iterable[LogEvent], start: float, end: float, *, by: str 
     rows = sorted(rows, key=lambda r: r.ts)
     qacc: dict[tuple[float, str], _QueueAcc] = defaultdict(_QueueAcc)
     aacc: dict[tuple[float, str], _AgentAcc] = defaultdict(_AgentAcc)
-    wrap_known: set[tuple[str, str]] = set()
 
     def inside(ts: float) -> bool:
         return start <= ts < end
 
-    # agent intervals: login, pause, talk, wrap-up
-    login_at: dict[str, float] = {}
-    pause_at: dict[str, tuple[float, str]] = {}
-    talk_at: dict[tuple[str, str], float] = {}
-    wrap_at: dict[str, tuple[float, str]] = {}
+    # agent state timelines: (since, state, reason)
+    current: dict[str, tuple[float, str, str]] = {}
 
-    def add_interval(agent: str, kind: str, t0: float, t1: float, reason: str = "") -> None:
+    def add_interval(agent: str, state: str, reason: str, t0: float, t1: float) -> None:
         t0, t1 = max(t0, start), min(t1, end)
-        if t1 <= t0:
+        if t1 <= t0 or state == "logged_out":
             return
         for b, secs in _split(t0, t1, size):
             acc = aacc[(b, agent)]
-            if kind == "staffed":
-                acc.staffed += secs
-            elif kind == "pause":
+            acc.staffed += secs
+            if state == "paused":
                 acc.paused[reason or "unspecified"] += secs
-            elif kind == "talk":
+            elif state == "on_call":
                 acc.talk += secs
-            elif kind == "wrap":
+            elif state == "wrap_up":
                 acc.wrap += secs
 
     for r in rows:
@@ -192,72 +180,49 @@ def build_report(rows: Iterable[LogEvent], start: float, end: float, *, by: str 
         q, a = r.queue, r.agent
         b = _bucket_of(r.ts, size)
         ev = r.event
-        if q and inside(r.ts):
+        if ev == "AgentStateChanged" and a:
+            state = str(d.get("state") or "")
+            if a in current:
+                t0, st0, rs0 = current[a]
+                add_interval(a, st0, rs0, t0, r.ts)
+            current[a] = (r.ts, state, str(d.get("reason") or ""))
+            continue
+        if not inside(r.ts):
+            continue
+        if q:
             acc = qacc[(b, q)]
-            if ev == "ENTERQUEUE":
+            if ev == "CallQueued":
                 acc.offered += 1
-            elif ev == "CONNECT":
+            elif ev == "CallAnswered":
                 w = _num(d, "holdtime")
                 acc.answered += 1
                 acc.wait_sum += w
                 acc.longest_wait = max(acc.longest_wait, w)
                 if w <= sl_targets.get(q, default_sl):
                     acc.answered_in_sl += 1
-            elif ev == "ABANDON":
+            elif ev == "CallAbandoned":
                 acc.abandoned += 1
                 acc.longest_wait = max(acc.longest_wait, _num(d, "holdtime"))
-            elif ev in ("COMPLETEAGENT", "COMPLETECALLER"):
+            elif ev == "CallCompleted":
                 acc.completed += 1
-                acc.handle_sum += _num(d, "talktime") + _num(d, "wrapup")
-            elif ev == "RINGNOANSWER":
-                acc.rona += 1
-            elif ev in ("EXITWITHTIMEOUT", "TRANSFER"):
-                acc.overflowed += 1
-            elif ev == "CALLBACKREQUEST":
-                acc.callbacks += 1
-            elif ev == "WRAPUPEND" and r.call_id:
-                # wrap-up belongs to the handle time of the call it followed
+                acc.handle_sum += _num(d, "talktime")
+            elif ev == "WrapupEnded":
                 acc.handle_sum += _num(d, "wrapup")
-        if not a:
-            continue
-        if ev == "AGENTLOGIN":
-            login_at.setdefault(a, r.ts)
-        elif ev == "AGENTLOGOFF":
-            if a in login_at:
-                add_interval(a, "staffed", login_at.pop(a), r.ts)
-            if a in pause_at:
-                t0, reason = pause_at.pop(a)
-                add_interval(a, "pause", t0, r.ts, reason)
-        elif ev == "PAUSE":
-            if a not in pause_at:
-                pause_at[a] = (r.ts, str(d.get("reason") or ""))
-        elif ev == "UNPAUSE":
-            if a in pause_at:
-                t0, reason = pause_at.pop(a)
-                add_interval(a, "pause", t0, r.ts, reason)
-        elif ev == "CONNECT":
-            if inside(r.ts):
+            elif ev == "OfferMissed":
+                acc.rona += 1
+            elif ev in ("CallOverflowed", "CallMoved"):
+                acc.overflowed += 1
+            elif ev == "CallbackRequested":
+                acc.callbacks += 1
+        if a:
+            if ev == "CallAnswered":
                 aacc[(b, a)].answered += 1
-            talk_at[(a, r.call_id or "")] = r.ts
-        elif ev in ("COMPLETEAGENT", "COMPLETECALLER"):
-            t0 = talk_at.pop((a, r.call_id or ""), r.ts - _num(d, "talktime"))
-            add_interval(a, "talk", t0, r.ts)
-            if inside(r.ts):
+            elif ev == "OfferMissed":
+                aacc[(b, a)].missed += 1
+            elif ev == "CallCompleted":
                 aacc[(b, a)].completed += 1
-            wrap_at[a] = (r.ts, r.call_id or "")
-        elif ev == "WRAPUPEND":
-            t0, cid = wrap_at.pop(a, (r.ts - _num(d, "wrapup"), r.call_id or ""))
-            add_interval(a, "wrap", t0, r.ts)
-            wrap_known.add((a, cid))
-        elif ev == "RINGNOANSWER" and inside(r.ts):
-            aacc[(b, a)].missed += 1
-    # still open at the end of the interval
-    for a, t0 in login_at.items():
-        add_interval(a, "staffed", t0, end)
-    for a, (t0, reason) in pause_at.items():
-        add_interval(a, "pause", t0, end, reason)
-    for (a, _cid), t0 in talk_at.items():
-        add_interval(a, "talk", t0, end)
+    for a, (t0, st0, rs0) in current.items():
+        add_interval(a, st0, rs0, t0, end)
 
     out: list[dict[str, Any]] = []
     if by == "queue":
