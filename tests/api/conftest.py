@@ -116,9 +116,9 @@ class FakeEngine:
 
     async def event_rows(self, start, end):
         t = NOW - 1800
-        return [LogEvent(t, "ENTERQUEUE", "c9", "support"),
-                LogEvent(t + 5, "CONNECT", "c9", "support", "a2", {"holdtime": 5}),
-                LogEvent(t + 65, "COMPLETECALLER", "c9", "support", "a2", {"holdtime": 5, "talktime": 60})]
+        return [LogEvent(t, "CallQueued", "c9", "support"),
+                LogEvent(t + 5, "CallAnswered", "c9", "support", "a2", {"holdtime": 5}),
+                LogEvent(t + 65, "CallCompleted", "c9", "support", "a2", {"holdtime": 5, "talktime": 60})]
 
     async def cdrs(self, start, end, limit):
         return [{"call_id": "c9", "queue": "support", "disposition": "answered"}]
