@@ -1,0 +1,253 @@
+"""``AsteriskService``: the component ``callcenter serve`` runs for Asterisk.
+
+* a FastAGI listener (config ``agi.host``, ``agi.port``, ``agi.max_sessions``, ``agi.env_timeout``,
+  ``agi.command_timeout``) whose sessions are dispatched by ``agi_network_script``:
+  ``service.agi.route("ivr", handler, channel=True)`` (handler gets an :class:`AgiChannel`) or
+  ``channel=False`` (handler gets the raw :class:`AgiSession`);
+* one :class:`AmiClient` per enabled ``ami.servers`` entry (``ami.ping_interval``,
+  ``ami.action_timeout``, ``ami.reconnect_min_delay``, ``ami.reconnect_max_delay``); with no Asterisk
+  answering, the service keeps running, logs one line per attempt with the back-off and
+  ``status()`` shows ``disconnected``;
+* domain events on the bus: ``AmiConnected``, ``AmiDisconnected``, ``ChannelCreated``,
+  ``ChannelStateChanged``, ``ChannelHungup``, ``BridgeEntered``, ``BridgeLeft``,
+  ``AgentPhoneStateChanged``, ``AgentRingFinished``, ``AgiSessionStarted``, ``AgiSessionEnded``;
+* ``service.presence.is_available("PJSIP/2001")`` for the router; ``service.control`` for call
+  control (:mod:`callcenter.asterisk.control`).
+
+Speech objects are injected: ``AsteriskService(config, bus, clock, synthesizer=..., recognizer=...)``
+or set the attributes before the first call.
+"""
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any, Callable
+
+from ..events import DomainEvent, EventBus
+from .agi_channel import AgiChannel
+from .agi_server import AgiServer, AgiSession
+from .ami_client import AmiClient, AmiError
+from .ami_codec import AmiMessage
+from .control import CallControl
+from .state import ChannelTracker, Presence, normalize_interface
+
+log = logging.getLogger("callcenter.asterisk")
+
+CHANNEL_EVENTS = ("Newchannel", "Newstate", "Hangup", "BridgeCreate", "BridgeEnter", "BridgeLeave",
+                  "BridgeDestroy")
+PRESENCE_EVENTS = ("DeviceStateChange", "ContactStatus")
+
+
+class PresenceView:
+    """Agent phone presence over every configured Asterisk (available on any = available)."""
+
+    def __init__(self) -> None:
+        self.by_server: dict[str, Presence] = {}
+
+    def known(self, interface: str) -> bool:
+        return any(p.state(interface) is not None for p in self.by_server.values())
+
+    def is_registered(self, interface: str) -> bool:
+        return any(p.is_registered(interface) for p in self.by_server.values())
+
+    def is_available(self, interface: str) -> bool:
+        """True when the phone is registered/reachable and idle (``NOT_INUSE``) on some Asterisk."""
+        return any(p.is_available(interface) for p in self.by_server.values())
+
+    def state(self, interface: str) -> dict | None:
+        for name, p in self.by_server.items():
+            st = p.state(interface)
+            if st is not None:
+                return st.to_dict() | {"server": name}
+        return None
+
+    def snapshot(self) -> dict[str, dict]:
+        out: dict[str, dict] = {}
+        for name, p in self.by_server.items():
+            for iface, st in p.snapshot().items():
+                if iface not in out or st["available"]:
+                    out[iface] = st | {"server": name}
+        return out
+
+
+class AsteriskService:
+    def __init__(self, config: Any, bus: EventBus | None = None, clock: Any = None, *,
+                 synthesizer: Any = None, recognizer: Any = None) -> None:
+        from ..clock import Clock
+        self.config = config
+        self.bus = bus or EventBus()
+        self.clock = clock or Clock()
+        self.synthesizer = synthesizer
+        self.recognizer = recognizer
+        g = config.get
+        self.agi = AgiServer(g("agi.host", "127.0.0.1"), int(g("agi.port", 4573)),
+                             max_sessions=int(g("agi.max_sessions", 2000)),
+                             env_timeout=float(g("agi.env_timeout", 5.0)),
+                             command_timeout=float(g("agi.command_timeout", 60.0)),
+                             channel_factory=self.make_channel, on_session=self._on_agi_session)
+        rec_dir = g("recordings.agi_record_dir") or g("recordings.dir", "recordings")
+        self.record_dir = Path(rec_dir)
+        self.asterisk_record_dir = g("recordings.asterisk_record_dir") or str(self.record_dir)
+        self.clients: list[AmiClient] = []
+        self.trackers: dict[str, ChannelTracker] = {}
+        self.presence = PresenceView()
+        self.call_ids: dict[str, str] = {}      # uniqueid -> call id (legs the engine originated)
+        for s in g("ami.servers", []) or []:
+            if not s.get("enabled", True):
+                continue
+            c = AmiClient(s.get("host", "127.0.0.1"), int(s.get("port", 5038)), s.get("username", ""),
+                          s.get("secret", ""), name=s.get("name", "default"),
+                          ping_interval=float(g("ami.ping_interval", 10.0)),
+                          action_timeout=float(g("ami.action_timeout", 10.0)),
+                          reconnect_min_delay=float(g("ami.reconnect_min_delay", 1.0)),
+                          reconnect_max_delay=float(g("ami.reconnect_max_delay", 30.0)))
+            self._attach(c)
+        self.control = CallControl(self)
+        self.started = False
+
+    # -- wiring ---------------------------------------------------------------------------------
+    def _attach(self, client: AmiClient) -> None:
+        self.clients.append(client)
+        tracker = self.trackers[client.name] = ChannelTracker()
+        presence = self.presence.by_server[client.name] = Presence()
+
+        def on_channel(msg: AmiMessage) -> None:
+            for kind, data in tracker.feed(msg):
+                self._publish_change(client.name, kind, data)
+
+        def on_presence(msg: AmiMessage) -> None:
+            for kind, data in presence.feed(msg):
+                self._publish_change(client.name, kind, data)
+
+        for ev in CHANNEL_EVENTS:
+            client.on_event(ev, on_channel)
+        for ev in PRESENCE_EVENTS:
+            client.on_event(ev, on_presence)
+        client.on_connected(self._resync)
+        client.on_state(self._on_ami_state)
+
+    def add_client(self, client: AmiClient) -> None:
+        """Attach an extra AMI connection (tests, or servers added at run time)."""
+        self._attach(client)
+
+    def route(self, path: str, handler: Callable, *, channel: bool = False) -> None:
+        """Shortcut for ``service.agi.route``."""
+        self.agi.route(path, handler, channel=channel)
+
+    def make_channel(self, session: AgiSession) -> AgiChannel:
+        return AgiChannel(session, self.synthesizer, self.recognizer, record_dir=self.record_dir,
+                          asterisk_record_dir=self.asterisk_record_dir,
+                          default_language=self._default_language(),
+                          command_timeout=float(self.config.get("agi.command_timeout", 60.0)))
+
+    def _default_language(self) -> str:
+        return "en-US"
+
+    # -- events -----------------------------------------------------------------------------------
+    def publish(self, kind: str, *, call_id: str | None = None, agent_id: str | None = None,
+                data: dict | None = None) -> None:
+        self.bus.publish(DomainEvent(kind, self.clock.now(), call_id=call_id, agent_id=agent_id,
+                                     data=data or {}))
+
+    def _publish_change(self, server: str, kind: str, data: dict) -> None:
+        uid = data.get("uniqueid") or ""
+        call_id = self.call_ids.get(uid) or data.get("linkedid") or uid or None
+        if kind == "ChannelHungup":
+            self.call_ids.pop(uid, None)
+        agent_id = data.get("interface") if kind == "AgentPhoneStateChanged" else None
+        self.publish(kind, call_id=call_id if kind != "AgentPhoneStateChanged" else None,
+                     agent_id=agent_id, data={**data, "server": server})
+
+    def _on_agi_session(self, session: AgiSession, what: str) -> None:
+        kind = "AgiSessionStarted" if what == "started" else "AgiSessionEnded"
+        self.publish(kind, call_id=session.call_id or None,
+                     data={"script": session.script, "channel": session.channel,
+                           "caller": session.env.get("agi_callerid", ""),
+                           "hung_up": session.hung_up, "commands": session.commands_sent})
+
+    async def _resync(self, client: AmiClient) -> None:
+        """After each (re)connect: channels + bridges, device states, PJSIP endpoints and contacts."""
+        tracker = self.trackers[client.name]
+        presence = self.presence.by_server[client.name]
+        t = max(client.action_timeout, 5.0)
+        res = await client.action("CoreShowChannels", timeout=t)
+        changes = tracker.resync(res.events) if res.success else []
+        dev_items: list[AmiMessage] = []
+        ep_items: list[AmiMessage] = []
+        contact_items: list[AmiMessage] = []
+        try:
+            r = await client.action("DeviceStateList", timeout=t)
+            dev_items = r.events if r.success else []
+        except AmiError as exc:
+            log.warning("AMI %s: DeviceStateList failed: %s", client.name, exc)
+        try:
+            r = await client.action("PJSIPShowEndpoints", timeout=t)
+            ep_items = r.events if r.success else []
+        except AmiError as exc:
+            log.warning("AMI %s: PJSIPShowEndpoints failed: %s", client.name, exc)
+        try:
+            r = await client.action("PJSIPShowContacts", timeout=t)
+            contact_items = r.events if r.success else []
+        except AmiError as exc:
+            log.debug("AMI %s: PJSIPShowContacts failed: %s", client.name, exc)
+        changes += presence.resync(dev_items, ep_items)
+        for m in contact_items:
+            endpoint = m.get("Endpoint") or ""
+            if not endpoint:
+                continue
+            status = m.get("Status") or "Unknown"
+            fake = AmiMessage([("Event", "ContactStatus"), ("URI", m.get("Uri") or m.get("ObjectName") or ""),
+                               ("ContactStatus", status), ("EndpointName", endpoint)])
+            changes += presence.feed(fake)
+        for kind, data in changes:
+            self._publish_change(client.name, kind, data)
+        log.info("AMI %s: resync done: %d channels, %d bridges, %d phones", client.name,
+                 len(tracker.channels), len(tracker.bridges), len(presence.phones))
+
+    def _on_ami_state(self, client: AmiClient, state: str, reason: str) -> None:
+        if state == "connected":
+            self.publish("AmiConnected", data={"server": client.name, "host": client.host, "port": client.port})
+        else:
+            self.publish("AmiDisconnected", data={"server": client.name, "host": client.host,
+                                                  "port": client.port, "reason": reason})
+            for kind, data in self.presence.by_server[client.name].mark_all_unknown():
+                self._publish_change(client.name, kind, data)
+
+    # -- Component protocol -------------------------------------------------------------------------
+    async def start(self) -> None:
+        await self.agi.start()
+        for c in self.clients:
+            await c.start()
+        if not self.clients:
+            log.warning("no Asterisk manager configured (ami.servers is empty): FastAGI only; "
+                        "agents cannot be rung until an AMI server is configured")
+        self.started = True
+
+    async def stop(self) -> None:
+        for c in self.clients:
+            await c.stop()
+        await self.agi.stop()
+        self.started = False
+
+    def status(self) -> dict:
+        ami = [c.status() for c in self.clients]
+        return {
+            "ok": self.started and (not self.clients or any(c.connected for c in self.clients)),
+            "agi": self.agi.status(),
+            "ami": ami,
+            "ami_connected": sum(1 for c in self.clients if c.connected),
+            "channels": {name: len(t.channels) for name, t in self.trackers.items()},
+            "phones": self.presence.snapshot(),
+        }
+
+    def channel(self, name_or_uniqueid: str) -> dict | None:
+        for server, t in self.trackers.items():
+            ch = t.channels.get(name_or_uniqueid) or t.by_name(name_or_uniqueid)
+            if ch is not None:
+                return ch.to_dict() | {"server": server}
+        return None
+
+
+def phone_interface(extension: str) -> str:
+    """The dial interface of an agent's extension (``2001`` -> ``PJSIP/2001``)."""
+    return normalize_interface(extension)
