@@ -1,0 +1,763 @@
+"""Load and validate flow files: YAML -> JSON Schema -> semantic checks -> :class:`Flow`.
+
+Every problem is a :class:`FlowError` that names ``file:line:column``, the node, and what is expected.
+Errors stop a flow from loading; warnings (unreachable nodes) do not.
+"""
+from __future__ import annotations
+
+import difflib
+import hashlib
+import re
+from dataclasses import dataclass
+from datetime import time as dtime
+from pathlib import Path
+from typing import Any, Iterable, Mapping, Sequence
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import jsonschema
+import yaml
+
+from .expr import ExprError, parse, parse_template
+from .flow import (PROMPT_FIELDS, TERMINAL_TYPES, Flow, Node, is_language_map, prompt_items)
+from .schema import NODE_TYPES, load_schema
+
+__all__ = ["FlowError", "FlowValidationError", "load_flow_text", "check_flow_file", "load_flow_file",
+           "load_flows_dir", "check_flows", "FLOW_SUFFIXES"]
+
+FLOW_SUFFIXES = (".yaml", ".yml")
+#: Nodes that wait for the caller or play something: a cycle through none of them is a busy loop.
+_WAITS = {"play", "menu", "collect", "ask", "voicemail"}
+
+
+@dataclass(frozen=True)
+class FlowError:
+    file: str
+    line: int
+    column: int
+    message: str
+    node: str | None = None
+    severity: str = "error"     # "error" or "warning"
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}:{self.column}"
+        sev = "" if self.severity == "error" else f"{self.severity}: "
+        node = f"node '{self.node}': " if self.node else ""
+        return f"{where}: {sev}{node}{self.message}"
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"file": self.file, "line": self.line, "column": self.column, "node": self.node,
+                "message": self.message, "severity": self.severity, "text": str(self)}
+
+
+class FlowValidationError(Exception):
+    def __init__(self, errors: Sequence[FlowError]) -> None:
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+# ------------------------------------------------------------------------------------------------
+# YAML with positions
+
+Path_ = tuple
+
+
+class _Positions:
+    def __init__(self) -> None:
+        self.key: dict[Path_, tuple[int, int]] = {}
+        self.value: dict[Path_, tuple[int, int, str | None]] = {}
+
+    def at(self, path: Path_, prefer_value: bool = False) -> tuple[int, int]:
+        """Best position for ``path``: the key, else the value, else the nearest parent."""
+        p = tuple(path)
+        while True:
+            if prefer_value and p in self.value:
+                v = self.value[p]
+                return v[0], v[1]
+            if p in self.key:
+                return self.key[p]
+            if p in self.value:
+                v = self.value[p]
+                return v[0], v[1]
+            if not p:
+                return 1, 1
+            p = p[:-1]
+
+
+def _build(node: yaml.Node, path: Path_, pos: _Positions, ctor: yaml.SafeLoader,
+           problems: list[tuple[Path_, str, tuple[int, int]]], depth: int = 0) -> Any:
+    style = getattr(node, "style", None)
+    pos.value[path] = (node.start_mark.line + 1, node.start_mark.column + 1, style)
+    if depth > 60:
+        problems.append((path, "nesting too deep", (node.start_mark.line + 1, node.start_mark.column + 1)))
+        return None
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for knode, vnode in node.value:
+            if knode.tag == "tag:yaml.org,2002:merge":
+                merged = _build(vnode, path, pos, ctor, problems, depth + 1)
+                for m in merged if isinstance(merged, list) else [merged]:
+                    if isinstance(m, dict):
+                        for k, v in m.items():
+                            out.setdefault(k, v)
+                continue
+            key = ctor.construct_object(knode, deep=True) if isinstance(knode, yaml.ScalarNode) else str(knode.tag)
+            if not isinstance(key, (str, int, float, bool)) or key is None:
+                key = str(key)
+            kpos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
+            if key in out:
+                first = pos.key.get(path + (key,), (0, 0))
+                problems.append((path + (key,), f"duplicate key '{key}' (first defined at line {first[0]})", kpos))
+            pos.key[path + (key,)] = kpos
+            out[key] = _build(vnode, path + (key,), pos, ctor, problems, depth + 1)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), pos, ctor, problems, depth + 1) for i, item in enumerate(node.value)]
+    return ctor.construct_object(node, deep=True)
+
+
+def _parse_yaml(text: str, source: str) -> tuple[Any, _Positions, list[FlowError]]:
+    pos = _Positions()
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        ctx = getattr(exc, "context", None)
+        msg = f"not valid YAML: {problem}" + (f" ({ctx})" if ctx else "")
+        return None, pos, [FlowError(source, line, col, msg)]
+    if root is None:
+        return None, pos, [FlowError(source, 1, 1, "the file is empty: expected a mapping with 'start' and 'nodes'")]
+    problems: list[tuple[Path_, str, tuple[int, int]]] = []
+    ctor = yaml.SafeLoader("")
+    try:
+        data = _build(root, (), pos, ctor, problems)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        return None, pos, [FlowError(source, line, col, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    finally:
+        ctor.dispose()
+    errs = [FlowError(source, lc[0], lc[1], msg, _node_of(path)) for path, msg, lc in problems]
+    return data, pos, errs
+
+
+def _node_of(path: Path_) -> str | None:
+    if len(path) >= 2 and path[0] == "nodes":
+        return str(path[1])
+    return None
+
+
+# ------------------------------------------------------------------------------------------------
+# Schema errors -> readable lines
+
+_VALIDATOR = None
+
+
+def _validator() -> jsonschema.Draft202012Validator:
+    global _VALIDATOR
+    if _VALIDATOR is None:
+        _VALIDATOR = jsonschema.Draft202012Validator(load_schema())
+    return _VALIDATOR
+
+
+def _type_name(v: Any) -> str:
+    if v is None:
+        return "nothing (null)"
+    if isinstance(v, bool):
+        return "a boolean"
+    if isinstance(v, int):
+        return "an integer"
+    if isinstance(v, float):
+        return "a number"
+    if isinstance(v, str):
+        return "a string"
+    if isinstance(v, list):
+        return "a list"
+    if isinstance(v, dict):
+        return "a mapping"
+    return type(v).__name__
+
+
+def _field(path: Path_) -> str:
+    inner = list(path[2:]) if len(path) >= 2 and path[0] == "nodes" else list(path)
+    out = ""
+    for p in inner:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "(top level)"
+
+
+def _schema_errors(data: Any, source: str, pos: _Positions) -> list[FlowError]:
+    out: list[FlowError] = []
+    seen: set[tuple] = set()
+    for err in sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
+        path = tuple(err.absolute_path)
+        node = _node_of(path)
+        ntype = None
+        if node is not None and isinstance(data.get("nodes"), dict):
+            nd = data["nodes"].get(node)
+            if isinstance(nd, dict):
+                ntype = nd.get("type")
+        in_node = f" ({ntype} node)" if isinstance(ntype, str) and ntype in NODE_TYPES else ""
+        fld = _field(path)
+        msgs: list[tuple[Path_, str]] = []
+        v = err.validator
+        if v == "required":
+            missing = [r for r in err.validator_value if isinstance(err.instance, dict) and r not in err.instance]
+            for m in missing:
+                what = {"start": "the name of the first node", "nodes": "a mapping of node name -> node"}.get(m, "")
+                msgs.append((path, f"missing required field '{m}'{in_node}" + (f": {what}" if what else "")))
+        elif v == "additionalProperties":
+            allowed = sorted((err.schema.get("properties") or {}).keys())
+            for k in err.instance:
+                if k not in allowed:
+                    hint = difflib.get_close_matches(str(k), allowed, 1)
+                    extra = f"; did you mean '{hint[0]}'?" if hint else f" (expected one of: {', '.join(allowed)})"
+                    msgs.append((path + (k,), f"unknown field '{k}'{in_node}{extra}"))
+        elif v == "enum" and path and path[-1] == "type":
+            hint = difflib.get_close_matches(str(err.instance), NODE_TYPES, 1)
+            msgs.append((path, f"unknown node type {err.instance!r}; expected one of: {', '.join(NODE_TYPES)}"
+                         + (f" (did you mean '{hint[0]}'?)" if hint else "")))
+        elif v == "enum":
+            msgs.append((path, f"'{fld}' must be one of {', '.join(map(str, err.validator_value))}, "
+                               f"got {err.instance!r}"))
+        elif v == "type":
+            want = err.validator_value
+            want = " or ".join(want) if isinstance(want, list) else want
+            msgs.append((path, f"'{fld}' must be {want}, got {_type_name(err.instance)}"))
+        elif v == "pattern":
+            kind = "a node name (letters, digits, _ . -)" if path and path[-1] in (
+                "next", "on_fail", "on_error", "default", "else", "open", "closed", "holiday", "start") \
+                else f"text matching {err.validator_value}"
+            msgs.append((path, f"'{fld}' must be {kind}, got {err.instance!r}"))
+        elif v == "propertyNames":
+            msgs.append((path, f"'{fld}': key {err.instance!r} is not allowed here: {err.message}"))
+        elif v in ("oneOf", "anyOf"):
+            last = path[-1] if path else ""
+            if last in PROMPT_FIELDS or last == "prompt":
+                msgs.append((path, f"'{fld}' must be a prompt: text, a list of items ({{text|file|digits|number|"
+                                   f"silence}}), or a mapping language -> text/items"))
+            elif last in ("say", "examples", "keywords") or (len(path) >= 2 and path[-2] == "choices"):
+                msgs.append((path, f"'{fld}' must be a list of phrases or a mapping language -> list of phrases"))
+            else:
+                best = jsonschema.exceptions.best_match([err])
+                msgs.append((path, f"'{fld}': {best.message}"))
+        elif v in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            msgs.append((path, f"'{fld}' is out of range: {err.message}"))
+        elif v in ("minItems", "minProperties"):
+            msgs.append((path, f"'{fld}' must not be empty"))
+        elif v in ("if", "then", "allOf", "$ref"):
+            continue
+        else:
+            msgs.append((path, f"'{fld}': {err.message}"))
+        for p, m in msgs:
+            key = (p, m)
+            if key in seen:
+                continue
+            seen.add(key)
+            line, col = pos.at(p, prefer_value=(v in ("type", "pattern", "enum", "minimum", "maximum")))
+            out.append(FlowError(source, line, col, m, node))
+    return out
+
+
+# ------------------------------------------------------------------------------------------------
+# Semantic checks
+
+_HOURS_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def parse_hours(spec: Any) -> list[tuple[dtime, dtime | None]] | None:
+    """``"09:00-17:00"`` / list of those / ``closed`` / ``open`` -> list of (start, end) (end None = 24:00).
+    ``None`` for closed. Raises ValueError on a bad range."""
+    if spec in ("closed", None, False):
+        return None
+    if spec == "open":
+        return [(dtime(0, 0), None)]
+    ranges = spec if isinstance(spec, list) else [spec]
+    out = []
+    for r in ranges:
+        m = _HOURS_RE.match(str(r).strip())
+        if not m:
+            raise ValueError(f"{r!r} is not HH:MM-HH:MM")
+        h1, m1, h2, m2 = map(int, m.groups())
+        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
+            raise ValueError(f"{r!r} is not a valid time range")
+        start = dtime(h1, m1)
+        end = None if h2 == 24 else dtime(h2, m2)
+        if end is not None and end <= start:
+            raise ValueError(f"{r!r} ends before it starts")
+        out.append((start, end))
+    return out
+
+
+class _Checker:
+    def __init__(self, data: dict, source: str, pos: _Positions, *, queues: Iterable[str] | None,
+                 skills: Iterable[str] | None, sound_dirs: Sequence[str | Path] | None,
+                 flows: Iterable[str] | None) -> None:
+        self.data = data
+        self.src = source
+        self.pos = pos
+        self.queues = set(queues) if queues is not None else None
+        self.skills = set(skills) if skills is not None else None
+        self.sound_dirs = [Path(d) for d in sound_dirs] if sound_dirs else None
+        self.flows = set(flows) if flows is not None else None
+        self.errors: list[FlowError] = []
+        self.nodes: dict[str, dict] = {k: v for k, v in (data.get("nodes") or {}).items() if isinstance(v, dict)}
+
+    def err(self, path: Path_, msg: str, severity: str = "error", col_offset: int | None = None) -> None:
+        line, col = self.pos.at(path, prefer_value=col_offset is not None)
+        if col_offset is not None:
+            v = self.pos.value.get(tuple(path))
+            if v and v[2] in ("'", '"'):
+                col += 1
+            col += col_offset
+        self.errors.append(FlowError(self.src, line, col, msg, _node_of(tuple(path)), severity))
+
+    def target(self, path: Path_, name: Any, field_name: str) -> None:
+        if not isinstance(name, str):
+            return
+        if name not in self.nodes:
+            hint = difflib.get_close_matches(name, list(self.nodes), 1)
+            self.err(path, f"'{field_name}' goes to unknown node '{name}'"
+                           + (f"; did you mean '{hint[0]}'?" if hint else
+                              f" (nodes: {', '.join(sorted(self.nodes)[:12])})"), col_offset=0)
+
+    def expr(self, path: Path_, src: Any, what: str) -> None:
+        if not isinstance(src, str):
+            return
+        try:
+            parse(src)
+        except ExprError as exc:
+            self.err(path, f"bad expression in '{what}': {exc.message} at column {(exc.pos or 0) + 1} of {src!r}",
+                     col_offset=exc.pos or 0)
+
+    def template(self, path: Path_, src: Any, what: str) -> None:
+        if not isinstance(src, str):
+            return
+        try:
+            parse_template(src)
+        except ExprError as exc:
+            self.err(path, f"bad ${{...}} expression in '{what}': {exc.message} at column {(exc.pos or 0) + 1}",
+                     col_offset=exc.pos or 0)
+
+    def templates_in(self, path: Path_, value: Any, what: str) -> None:
+        if isinstance(value, str):
+            self.template(path, value, what)
+        elif isinstance(value, dict):
+            for k, v in value.items():
+                self.templates_in(path + (k,), v, what)
+        elif isinstance(value, list):
+            for i, v in enumerate(value):
+                self.templates_in(path + (i,), v, what)
+
+    def run(self) -> None:
+        d = self.data
+        langs = d.get("languages") or []
+        flow_lang = d.get("language") or "en-US"
+        tz = d.get("timezone")
+        if isinstance(tz, str):
+            self.zone(("timezone",), tz)
+        start = d.get("start")
+        if isinstance(start, str) and start not in self.nodes:
+            hint = difflib.get_close_matches(start, list(self.nodes), 1)
+            self.err(("start",), f"'start' names unknown node '{start}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
+        for nid, nd in self.nodes.items():
+            self.node(nid, nd, langs, flow_lang)
+        self.reachability(start)
+        self.busy_loops()
+
+    def zone(self, path: Path_, tz: str) -> None:
+        try:
+            ZoneInfo(tz)
+        except (ZoneInfoNotFoundError, ValueError, OSError):
+            self.err(path, f"unknown time zone {tz!r} (expected an IANA name such as Europe/Paris)", col_offset=0)
+
+    def prompt(self, path: Path_, spec: Any, langs: list[str], flow_lang: str) -> None:
+        if spec is None:
+            return
+        if is_language_map(spec):
+            for need in langs:
+                if need not in spec and not any(str(k).split("-")[0] == need.split("-")[0] for k in spec):
+                    self.err(path, f"missing prompt for language {need} (the flow declares languages: "
+                                   f"{', '.join(langs)})")
+            variants = [(path + (k,), v) for k, v in spec.items()]
+        else:
+            if len(langs) > 1:
+                self.err(path, f"prompt has no per-language variants; the flow declares languages "
+                               f"{', '.join(langs)} (write {{{langs[0]}: ..., {langs[1]}: ...}})")
+            variants = [(path, spec)]
+        for vpath, v in variants:
+            items = v if isinstance(v, list) else [v]
+            for i, it in enumerate(items):
+                ipath = vpath + (i,) if isinstance(v, list) else vpath
+                if isinstance(it, str):
+                    self.template(ipath, it, path[-1])
+                elif isinstance(it, dict):
+                    for k in ("text", "digits", "number"):
+                        if isinstance(it.get(k), str):
+                            self.template(ipath + (k,), it[k], f"{path[-1]}.{k}")
+                    f = it.get("file")
+                    if isinstance(f, str):
+                        self.sound(ipath + ("file",), f)
+
+    def sound(self, path: Path_, name: str) -> None:
+        if "${" in name:
+            return
+        base = Path(self.src).parent if self.src and not self.src.startswith("<") else Path(".")
+        candidates: list[Path] = []
+        if "/" in name or name.startswith("."):
+            p = Path(name)
+            candidates.append(p if p.is_absolute() else base / p)
+            if not p.is_absolute():
+                candidates.append(Path(name))
+        elif self.sound_dirs is None:
+            return  # an Asterisk built-in sound: not checkable without --sounds
+        for d in self.sound_dirs or []:
+            candidates.append(d / name)
+        for c in candidates:
+            if c.exists() or any(c.parent.glob(c.name + ".*")) if c.parent.is_dir() else False:
+                return
+        self.err(path, f"recording '{name}' not found (looked in: {', '.join(str(c.parent) for c in candidates)})",
+                 col_offset=0)
+
+    def node(self, nid: str, nd: dict, langs: list[str], flow_lang: str) -> None:
+        base: Path_ = ("nodes", nid)
+        t = nd.get("type")
+        for f in PROMPT_FIELDS:
+            if f in nd:
+                self.prompt(base + (f,), nd[f], langs, flow_lang)
+        for f in ("next", "on_fail", "on_error", "default", "else", "open", "closed", "holiday"):
+            if f in nd and not (t == "goto" and f == "next" and nd.get("flow")):
+                self.target(base + (f,), nd[f], f)
+        if t == "menu":
+            digits: dict[str, int] = {}
+            for i, opt in enumerate(nd.get("options") or []):
+                if not isinstance(opt, dict):
+                    continue
+                op = base + ("options", i)
+                self.target(op + ("next",), opt.get("next"), f"options[{i}].next")
+                if "digit" not in opt and "say" not in opt:
+                    self.err(op, f"option {i + 1} has neither 'digit' nor 'say': the caller cannot choose it")
+                dg = opt.get("digit")
+                if isinstance(dg, str):
+                    if dg in digits:
+                        self.err(op + ("digit",), f"digit '{dg}' is used by options {digits[dg] + 1} and {i + 1}",
+                                 col_offset=0)
+                    digits[dg] = i
+            if "on_fail" not in nd:
+                self.err(base, "no 'on_fail': after the last retry the call goes to the fallback queue",
+                         severity="warning")
+        elif t == "collect":
+            lo, hi = nd.get("min_digits", 1), nd.get("max_digits", 20)
+            if isinstance(lo, int) and isinstance(hi, int) and lo > hi:
+                self.err(base + ("min_digits",), f"min_digits ({lo}) is larger than max_digits ({hi})")
+            pat = nd.get("pattern")
+            if isinstance(pat, str):
+                try:
+                    re.compile(pat)
+                except re.error as exc:
+                    self.err(base + ("pattern",), f"bad regular expression in 'pattern': {exc}", col_offset=0)
+        elif t == "ask":
+            keys = set((nd.get("choices") or {}).keys()) | set((nd.get("intents") or {}).keys())
+            for label, idef in (nd.get("intents") or {}).items():
+                if isinstance(idef, dict):
+                    self.target(base + ("intents", label, "next"), idef.get("next"), f"intents.{label}.next")
+            for dg, val in (nd.get("dtmf") or {}).items():
+                if keys and isinstance(val, str) and val not in keys:
+                    self.err(base + ("dtmf", dg), f"dtmf '{dg}' maps to '{val}', which is not one of the "
+                                                  f"choices/intents ({', '.join(sorted(keys))})", col_offset=0)
+            intents = nd.get("intents") or {}
+            all_routed = bool(intents) and all(isinstance(v, dict) and "next" in v for v in intents.values())
+            if "next" not in nd and not all_routed:
+                self.err(base, "missing 'next' (where to go after the answer)")
+        elif t == "intent":
+            self.expr(base + ("input",), nd.get("input"), "input")
+            for label, idef in (nd.get("intents") or {}).items():
+                if isinstance(idef, dict):
+                    self.target(base + ("intents", label, "next"), idef.get("next"), f"intents.{label}.next")
+                    if not idef.get("examples") and not idef.get("keywords"):
+                        self.err(base + ("intents", label), f"intent '{label}' has no examples or keywords")
+        elif t == "set":
+            for k, v in (nd.get("vars") or {}).items():
+                self.expr(base + ("vars", k), v, f"vars.{k}")
+        elif t == "branch":
+            for i, case in enumerate(nd.get("cases") or []):
+                if isinstance(case, dict):
+                    self.expr(base + ("cases", i, "if"), case.get("if"), f"cases[{i}].if")
+                    self.target(base + ("cases", i, "next"), case.get("next"), f"cases[{i}].next")
+        elif t == "schedule":
+            tz = nd.get("timezone")
+            if isinstance(tz, str):
+                self.zone(base + ("timezone",), tz)
+            for day, spec in (nd.get("hours") or {}).items():
+                try:
+                    parse_hours(spec)
+                except ValueError as exc:
+                    self.err(base + ("hours", day), f"bad opening hours for {day}: {exc}", col_offset=0)
+            for day, spec in (nd.get("exceptions") or {}).items():
+                try:
+                    parse_hours(spec)
+                except ValueError as exc:
+                    self.err(base + ("exceptions", day), f"bad hours for {day}: {exc}", col_offset=0)
+            for i, h in enumerate(nd.get("holidays") or []):
+                if isinstance(h, str) and not _valid_day(h):
+                    self.err(base + ("holidays", i), f"{h!r} is not a date (YYYY-MM-DD or MM-DD)", col_offset=0)
+            cal = nd.get("holiday_calendar")
+            if isinstance(cal, dict) and isinstance(cal.get("country"), str):
+                try:
+                    import holidays as _hol
+                    _hol.country_holidays(cal["country"], subdiv=cal.get("subdiv"), years=2026)
+                except ImportError:
+                    self.err(base + ("holiday_calendar",), "holiday_calendar needs the 'holidays' package "
+                                                           "(pip install holidays)")
+                except (NotImplementedError, KeyError, ValueError) as exc:
+                    self.err(base + ("holiday_calendar",), f"unknown holiday calendar {cal}: {exc}")
+        elif t == "http":
+            self.template(base + ("url",), nd.get("url"), "url")
+            url = nd.get("url")
+            if isinstance(url, str) and not re.match(r"^(https?://|\$\{)", url):
+                self.err(base + ("url",), f"'url' must start with http:// or https://, got {url!r}", col_offset=0)
+            for f in ("headers", "query", "body"):
+                if f in nd:
+                    self.templates_in(base + (f,), nd[f], f)
+            for var_name, jpath in (nd.get("map") or {}).items():
+                if isinstance(jpath, str) and not re.match(r"^[^.\s][^\s]*$", jpath):
+                    self.err(base + ("map", var_name), f"'{jpath}' is not a JSON path like order.status or items.0.id")
+        elif t == "queue":
+            q = nd.get("queue")
+            self.template(base + ("queue",), q, "queue")
+            if isinstance(q, str) and "${" not in q and self.queues is not None and q not in self.queues:
+                hint = difflib.get_close_matches(q, sorted(self.queues), 1)
+                self.err(base + ("queue",), f"unknown queue '{q}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                                      f" (known: {', '.join(sorted(self.queues))})"),
+                         col_offset=0)
+            skills = nd.get("skills")
+            names = list(skills) if isinstance(skills, (list, dict)) else []
+            if self.skills is not None:
+                for s in names:
+                    if s not in self.skills:
+                        self.err(base + ("skills",), f"unknown skill '{s}' (known: {', '.join(sorted(self.skills))})")
+            pr = nd.get("priority")
+            if isinstance(pr, str):
+                self.expr(base + ("priority",), pr, "priority")
+            cb = nd.get("callback")
+            if isinstance(cb, dict) and "prompt" in cb:
+                self.prompt(base + ("callback", "prompt"), cb["prompt"], langs, flow_lang)
+        elif t == "transfer":
+            self.template(base + ("to",), nd.get("to"), "to")
+        elif t in ("subflow", "goto"):
+            fl = nd.get("flow")
+            if isinstance(fl, str) and self.flows is not None and fl not in self.flows \
+                    and fl != (self.data.get("flow") or Path(self.src).stem):
+                hint = difflib.get_close_matches(fl, sorted(self.flows), 1)
+                self.err(base + ("flow",), f"unknown flow '{fl}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                                     f" (flows: {', '.join(sorted(self.flows))})"),
+                         col_offset=0)
+        elif t == "language":
+            lang = nd.get("language")
+            if isinstance(lang, str) and "${" not in lang and not re.match(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$", lang):
+                self.err(base + ("language",), f"'{lang}' is not a language tag like en-US or zh-CN", col_offset=0)
+
+    def edges(self, nid: str) -> list[str]:
+        nd = self.nodes.get(nid)
+        if not nd:
+            return []
+        node = Node(nid, str(nd.get("type")), nd)
+        if nd.get("type") == "goto" and nd.get("flow"):
+            return []
+        return [t for _, t in node.targets() if t in self.nodes]
+
+    def reachability(self, start: Any) -> None:
+        if not isinstance(start, str) or start not in self.nodes:
+            return
+        seen = {start}
+        todo = [start]
+        while todo:
+            for t in self.edges(todo.pop()):
+                if t not in seen:
+                    seen.add(t)
+                    todo.append(t)
+        for nid in self.nodes:
+            if nid not in seen:
+                self.err(("nodes", nid), f"unreachable: no path from the start node '{start}' leads here",
+                         severity="warning")
+
+    def busy_loops(self) -> None:
+        """A cycle made only of nodes that neither wait for the caller nor play anything spins forever."""
+        quick = {n for n, nd in self.nodes.items() if nd.get("type") not in _WAITS}
+        graph = {n: [t for t in self.edges(n) if t in quick] for n in quick}
+        index: dict[str, int] = {}
+        low: dict[str, int] = {}
+        on: set[str] = set()
+        stack: list[str] = []
+        counter = [0]
+        sccs: list[list[str]] = []
+
+        def strong(v: str) -> None:  # iterative Tarjan
+            work = [(v, iter(graph[v]))]
+            index[v] = low[v] = counter[0]
+            counter[0] += 1
+            stack.append(v)
+            on.add(v)
+            while work:
+                node, it = work[-1]
+                for w in it:
+                    if w not in index:
+                        index[w] = low[w] = counter[0]
+                        counter[0] += 1
+                        stack.append(w)
+                        on.add(w)
+                        work.append((w, iter(graph[w])))
+                        break
+                    if w in on:
+                        low[node] = min(low[node], index[w])
+                else:
+                    work.pop()
+                    if work:
+                        low[work[-1][0]] = min(low[work[-1][0]], low[node])
+                    if low[node] == index[node]:
+                        comp = []
+                        while True:
+                            w = stack.pop()
+                            on.discard(w)
+                            comp.append(w)
+                            if w == node:
+                                break
+                        sccs.append(comp)
+
+        for n in graph:
+            if n not in index:
+                strong(n)
+        for comp in sccs:
+            if len(comp) > 1 or comp[0] in graph[comp[0]]:
+                comp = sorted(comp, key=lambda n: self.pos.at(("nodes", n)))
+                self.err(("nodes", comp[0]), f"loop that never waits for the caller: {' -> '.join(comp + [comp[0]])} "
+                                             f"(add a play, menu, collect or ask node to the loop)")
+
+
+def _valid_day(s: str) -> bool:
+    from datetime import date
+    try:
+        if len(s) == 5:
+            date(2024, int(s[:2]), int(s[3:]))
+        else:
+            date.fromisoformat(s)
+        return True
+    except ValueError:
+        return False
+
+
+# ------------------------------------------------------------------------------------------------
+# Public API
+
+def _flow_from(data: dict, source: str, digest: str, pos: _Positions, default_name: str) -> Flow:
+    nodes = {}
+    for nid, nd in data["nodes"].items():
+        line, col = pos.at(("nodes", nid))
+        nodes[nid] = Node(str(nid), nd["type"], nd, line, col)
+    return Flow(
+        name=str(data.get("flow") or default_name), start=data["start"], nodes=nodes,
+        language=data.get("language") or "en-US", languages=tuple(data.get("languages") or ()),
+        voice=data.get("voice"), timezone=data.get("timezone") or "UTC",
+        variables=dict(data.get("variables") or {}), description=data.get("description") or "",
+        source=source, content_hash=digest, raw=data)
+
+
+def load_flow_text(text: str, source: str = "<string>", *, queues: Iterable[str] | None = None,
+                   skills: Iterable[str] | None = None, sound_dirs: Sequence[str | Path] | None = None,
+                   flows: Iterable[str] | None = None, name: str | None = None) -> tuple[Flow | None, list[FlowError]]:
+    """Parse and validate a flow. Returns ``(flow or None, problems)``; the flow is ``None`` when any
+    problem is an error (warnings alone do not stop it)."""
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    data, pos, errors = _parse_yaml(text, source)
+    if data is None:
+        return None, errors
+    if not isinstance(data, dict):
+        return None, errors + [FlowError(source, 1, 1, f"the top level must be a mapping with 'start' and 'nodes', "
+                                                       f"got {_type_name(data)}")]
+    errors += _schema_errors(data, source, pos)
+    checker = _Checker(data, source, pos, queues=queues, skills=skills, sound_dirs=sound_dirs, flows=flows)
+    try:
+        checker.run()
+    except Exception as exc:  # noqa: BLE001 - a checker bug must not hide the schema errors
+        errors.append(FlowError(source, 1, 1, f"internal validator error: {exc!r}"))
+    errors += checker.errors
+    errors.sort(key=lambda e: (e.line, e.column, e.severity != "error"))
+    if any(e.severity == "error" for e in errors):
+        return None, errors
+    default_name = name or (Path(source).stem if not source.startswith("<") else "flow")
+    return _flow_from(data, source, digest, pos, default_name), errors
+
+
+def check_flow_file(path: str | Path, **kw: Any) -> tuple[Flow | None, list[FlowError]]:
+    """Load one file; ``(flow or None, errors and warnings)``. Never raises for bad content."""
+    p = Path(path)
+    try:
+        raw = p.read_bytes()
+    except FileNotFoundError:
+        return None, [FlowError(str(p), 1, 1, "file not found")]
+    except OSError as exc:
+        return None, [FlowError(str(p), 1, 1, f"cannot read file: {exc.strerror}")]
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[:exc.start].count(b"\n") + 1
+        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
+        return None, [FlowError(str(p), line, col, "not UTF-8 text (save the file as UTF-8)")]
+    return load_flow_text(text, str(p), **kw)
+
+
+def load_flow_file(path: str | Path, **kw: Any) -> Flow:
+    """Load one flow file or raise :class:`FlowValidationError` listing every error."""
+    flow, problems = check_flow_file(path, **kw)
+    if flow is None:
+        raise FlowValidationError([e for e in problems if e.severity == "error"])
+    return flow
+
+
+def flow_files(directory: str | Path) -> list[Path]:
+    d = Path(directory)
+    if not d.is_dir():
+        return []
+    return sorted(p for p in d.iterdir() if p.suffix in FLOW_SUFFIXES and p.is_file() and not p.name.startswith("."))
+
+
+def check_flows(flows: Mapping[str, Flow]) -> list[FlowError]:
+    """Cross-flow checks: subflow/goto targets name loaded flows and existing entry nodes."""
+    out: list[FlowError] = []
+    for flow in flows.values():
+        for node in flow.nodes.values():
+            if node.type in ("subflow", "goto") and node.get("flow"):
+                target = flows.get(node.get("flow"))
+                if target is None:
+                    hint = difflib.get_close_matches(str(node.get("flow")), list(flows), 1)
+                    out.append(FlowError(flow.source, node.line, node.column,
+                                         f"unknown flow '{node.get('flow')}'" + (f"; did you mean '{hint[0]}'?" if hint else
+                                                                                  f" (flows: {', '.join(sorted(flows))})"),
+                                         node.id))
+                elif node.get("node") and node.get("node") not in target.nodes:
+                    out.append(FlowError(flow.source, node.line, node.column,
+                                         f"flow '{target.name}' has no node '{node.get('node')}'", node.id))
+    return out
+
+
+def load_flows_dir(directory: str | Path, **kw: Any) -> tuple[dict[str, Flow], list[FlowError]]:
+    """Load every ``*.yaml``/``*.yml`` flow in ``directory``: ``(name -> Flow, problems)``.
+    Files with errors are left out of the mapping; their errors are in the list."""
+    flows: dict[str, Flow] = {}
+    problems: list[FlowError] = []
+    d = Path(directory)
+    if not d.is_dir():
+        return {}, [FlowError(str(d), 1, 1, "flows directory not found")]
+    for p in flow_files(d):
+        flow, errs = check_flow_file(p, **kw)
+        problems += errs
+        if flow is None:
+            continue
+        if flow.name in flows:
+            problems.append(FlowError(str(p), 1, 1, f"flow name '{flow.name}' is already used by "
+                                                    f"{flows[flow.name].source}"))
+            continue
+        flows[flow.name] = flow
+    problems += check_flows(flows)
+    return flows, problems
