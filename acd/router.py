@@ -1,0 +1,1451 @@
+"""The Router: skill-based routing as a pure state machine.
+
+Every event method takes ``now`` (float seconds, any epoch, never decreasing; an earlier value is
+treated as the latest one seen) and returns a list of :mod:`acd.decisions`. Timers (offer timeouts,
+wrap-up ends, rule relaxation, max wait, announcements) run at the start of every event and in
+:meth:`Router.tick`; :meth:`Router.next_deadline` says when the next one is due.
+
+Indexes (why a decision never scans all agents or all calls):
+
+* agents: per queue, one heap per (skill or tag, level) plus one for the whole queue, holding the
+  *available* agents ordered by the queue's strategy key (penalty first). A call's requirement names
+  its "anchors" (skills every matching agent must have at some level); the router walks only those
+  heaps, in strategy order, and stops at the first agent that satisfies the whole expression.
+  Entries are invalidated lazily with a per-agent version number.
+* calls: per queue, waiting calls are grouped into buckets by the requirement in force (equal
+  requirements share a bucket); each bucket is a heap in queue order (priority, aging, arrival).
+  Buckets are indexed by the (skill, level) of their anchors, so an agent who becomes ready looks
+  only at buckets it could serve, and compares their heads.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from bisect import bisect_left, insort
+from typing import Any, Iterable
+
+from .config import AgentConfig, ConfigError, QueueConfig
+from .decisions import (AgentAutoPaused, AgentStateChanged, Announce, CallbackDue, CallFinished, CancelOffer,
+                        Decision, Offer, Overflow, Queued, Refused, RequirementChanged)
+from .rules import Expr, Node, Rule, RuleError, RuleSet, intern_expr, parse_expr, parse_rules
+
+__all__ = ["Router"]
+
+# call states
+WAITING, OFFERED, ANSWERED, DONE = 0, 1, 2, 3
+_STATE_NAMES = {WAITING: "waiting", OFFERED: "ringing", ANSWERED: "answered", DONE: "done"}
+
+# timer kinds
+T_OFFER, T_WRAP, T_RULE, T_MAXWAIT, T_ANNOUNCE, T_RETRY = range(6)
+
+_INF = float("inf")
+_MAX_HOPS = 8
+
+
+class _Agent:
+    __slots__ = ("cfg", "id", "attrs", "attr_items", "queues", "max_conc", "logged_in", "paused", "reason",
+                 "offers", "active", "wraps", "strikes", "avail", "ver", "avail_since", "state", "state_since",
+                 "acc", "talk_total", "calls_taken", "rr", "order", "handled")
+
+    def __init__(self, cfg: AgentConfig, order: int, now: float) -> None:
+        self.order = order
+        self.logged_in = False
+        self.paused = False
+        self.reason: str | None = None
+        self.offers: dict[Any, _Call] = {}
+        self.active: dict[Any, _Call] = {}
+        self.wraps: dict[int, tuple[float, float, _Queue | None]] = {}   # token -> (start, until, queue)
+        self.strikes = 0
+        self.avail = False
+        self.ver = 0
+        self.avail_since = now
+        self.state = "logged-out"
+        self.state_since = now
+        self.acc: dict[str, float] = {}
+        self.talk_total = 0.0
+        self.calls_taken: dict[str, int] = {}
+        self.rr: dict[str, int] = {}
+        self.handled = 0
+        self.set_cfg(cfg)
+
+    def set_cfg(self, cfg: AgentConfig) -> None:
+        self.cfg = cfg
+        self.id = cfg.id
+        self.attrs = cfg.attrs
+        self.attr_items = tuple(self.attrs.items())
+        self.queues = dict(cfg.queues)
+        self.max_conc = cfg.max_concurrent
+
+    @property
+    def load(self) -> int:
+        return len(self.offers) + len(self.active) + len(self.wraps)
+
+    def derived_state(self) -> str:
+        if not self.logged_in:
+            return "logged-out"
+        if self.offers:
+            return "ringing"
+        if self.active:
+            return "on-call"
+        if self.wraps:
+            return "wrap-up"
+        if self.paused:
+            return "paused"
+        return "ready"
+
+
+class _Bucket:
+    __slots__ = ("expr", "heap", "live", "registered")
+
+    def __init__(self, expr: Expr) -> None:
+        self.expr = expr
+        self.heap: list = []
+        self.live = 0
+        self.registered = False
+
+
+class _OfferState:
+    __slots__ = ("agents", "deadline", "id", "at", "callback")
+
+    def __init__(self, agents: list, deadline: float, oid: int, at: float, callback: bool) -> None:
+        self.agents = agents
+        self.deadline = deadline
+        self.id = oid
+        self.at = at
+        self.callback = callback
+
+
+class _Call:
+    __slots__ = ("id", "queue", "priority", "t_arrival", "t_entered", "key", "seq", "state", "extra", "rules",
+                 "rule", "expr", "bucket", "token", "entry", "offer", "missed", "callback", "data", "agent",
+                 "t_answered", "hops", "language", "skills", "rtok")
+
+    def __init__(self, cid: Any, priority: float, now: float, seq: int) -> None:
+        self.id = cid
+        self.queue: _Queue | None = None
+        self.priority = priority
+        self.t_arrival = now
+        self.t_entered = now
+        self.key = 0.0
+        self.seq = seq
+        self.state = WAITING
+        self.extra: Expr | None = None
+        self.rules: RuleSet | None = None
+        self.rule: Rule | None = None
+        self.expr: Expr | None = None
+        self.bucket: _Bucket | None = None
+        self.token = 0
+        self.entry = 0
+        self.offer: _OfferState | None = None
+        self.missed: dict | None = None
+        self.callback: str | None = None
+        self.data: Any = None
+        self.agent: _Agent | None = None
+        self.t_answered = 0.0
+        self.hops = 0
+        self.language: str | None = None
+        self.skills: dict | None = None
+        self.rtok = 0
+
+
+class _Queue:
+    __slots__ = ("cfg", "name", "ruleset", "strategy", "aging", "members", "staffed", "staffed_slots", "order",
+                 "calls", "buckets", "by_attr", "unanchored", "aidx", "rr_counter", "aht", "st", "last_ewt_eval",
+                 "ewt_calls")
+
+    def __init__(self, cfg: QueueConfig) -> None:
+        self.members: dict[Any, _Agent] = {}
+        self.staffed = 0
+        self.staffed_slots = 0
+        self.order: list = []                         # sorted (key, seq) of calls in the queue
+        self.calls: dict[Any, _Call] = {}
+        self.buckets: dict[str, _Bucket] = {}
+        self.by_attr: dict[tuple, set] = {}
+        self.unanchored: set = set()
+        self.aidx: dict[Any, list] = {}
+        self.rr_counter = 0
+        self.last_ewt_eval = -_INF
+        self.ewt_calls: set = set()
+        self.st = _Stats()
+        self.set_cfg(cfg)
+        self.aht = cfg.aht_hint
+
+    def set_cfg(self, cfg: QueueConfig) -> None:
+        self.cfg = cfg
+        self.name = cfg.name
+        self.ruleset = cfg.ruleset
+        self.strategy = cfg.strategy
+        self.aging = cfg.priority_aging
+
+    def ewt_at(self, position: int) -> float:
+        if self.staffed_slots <= 0:
+            return _INF
+        return position * self.aht / self.staffed_slots
+
+
+class _Stats:
+    __slots__ = ("entered", "answered", "answered_in_sl", "abandoned", "abandoned_in_sl", "overflowed",
+                 "called_back", "wait_answered", "max_wait_answered", "talk", "wrap", "handled", "moved_out")
+
+    def __init__(self) -> None:
+        self.entered = self.answered = self.answered_in_sl = self.abandoned = self.abandoned_in_sl = 0
+        self.overflowed = self.called_back = self.handled = self.moved_out = 0
+        self.wait_answered = self.max_wait_answered = self.talk = self.wrap = 0.0
+
+
+def _ratio(a: float, b: float) -> float | None:
+    return (a / b) if b else None
+
+
+class Router:
+    """Skill-based router. See docs/acd.md for the event API and an example."""
+
+    def __init__(self, queues: Iterable[QueueConfig | dict] = (), agents: Iterable[AgentConfig | dict] = (),
+                 *, seed: int | None = None, now: float = 0.0, defaults: dict | None = None,
+                 agent_states: bool = True) -> None:
+        self.now = float(now)
+        self.rng = random.Random(seed)
+        self.queues: dict[str, _Queue] = {}
+        self.agents: dict[Any, _Agent] = {}
+        self.calls: dict[Any, _Call] = {}
+        self.timers: list = []
+        self._seq = 0
+        self._oid = 0
+        self._combo: dict[tuple, Expr] = {}
+        self._defaults = dict(defaults or {})
+        self.emit_agent_states = agent_states
+        self._pending_agents: list[_Agent] = []
+        for q in queues:
+            self.add_queue(q)
+        for a in agents:
+            self.add_agent(a)
+
+    @classmethod
+    def from_dicts(cls, queues: Iterable[dict] = (), agents: Iterable[dict] = (), **kw) -> "Router":
+        defaults = kw.get("defaults")
+        return cls([QueueConfig.from_dict(q, defaults) for q in queues], [AgentConfig.from_dict(a) for a in agents],
+                   **kw)
+
+    # ------------------------------------------------------------------------------ configuration
+    def add_queue(self, cfg: QueueConfig | dict) -> None:
+        if isinstance(cfg, dict):
+            cfg = QueueConfig.from_dict(cfg, self._defaults)
+        if cfg.name in self.queues:
+            raise ConfigError(f"queue {cfg.name!r} already exists (use update_queue)")
+        q = _Queue(cfg)
+        self.queues[cfg.name] = q
+        for a in self.agents.values():
+            if cfg.name in a.queues:
+                self._join(a, q)
+
+    def update_queue(self, cfg: QueueConfig | dict, now: float | None = None) -> list[Decision]:
+        if isinstance(cfg, dict):
+            cfg = QueueConfig.from_dict(cfg, self._defaults)
+        q = self.queues.get(cfg.name)
+        if q is None:
+            self.add_queue(cfg)
+            return []
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        old_aging = q.aging
+        q.set_cfg(cfg)
+        q.aidx.clear()
+        self._build_heap(q, None)
+        calls = list(q.calls.values())
+        if old_aging != q.aging:
+            for c in calls:
+                self._rekey(c)
+        for c in calls:
+            if c.state == WAITING:
+                self._eval_rule(c, now, out, announce_change=True)
+        for c in calls:
+            if c.state == WAITING and c.queue is q:
+                self._match_call(c, now, out)
+        return out
+
+    def remove_queue(self, name: str, now: float | None = None) -> list[Decision]:
+        q = self.queues.get(name)
+        if q is None:
+            return [Refused("remove_queue", f"unknown queue {name!r}")]
+        now = self._clock(now)
+        out: list[Decision] = []
+        for c in list(q.calls.values()):
+            self._cancel_offer(c, "overflowed", now, out)
+            self._leave_queue(c)
+            self._finish(c, q, "overflowed", now, out, target=None)
+            out.append(Overflow(c.id, q.name, None, "queue-removed"))
+        for a in list(q.members.values()):
+            self._leave(a, q)
+        del self.queues[name]
+        return out
+
+    def add_agent(self, cfg: AgentConfig | dict) -> None:
+        if isinstance(cfg, dict):
+            cfg = AgentConfig.from_dict(cfg)
+        if cfg.id in self.agents:
+            raise ConfigError(f"agent {cfg.id!r} already exists (use update_agent)")
+        a = _Agent(cfg, len(self.agents), self.now)
+        self.agents[cfg.id] = a
+        for qn in a.queues:
+            q = self.queues.get(qn)
+            if q is not None:
+                self._join(a, q)
+
+    def update_agent(self, cfg: AgentConfig | dict, now: float | None = None) -> list[Decision]:
+        """Change an agent's skills/languages/queues/capacity; applies at once, even while logged in."""
+        if isinstance(cfg, dict):
+            cfg = AgentConfig.from_dict(cfg)
+        a = self.agents.get(cfg.id)
+        if a is None:
+            self.add_agent(cfg)
+            return []
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        self._set_unavailable(a)
+        for qn in list(a.queues):
+            q = self.queues.get(qn)
+            if q is not None:
+                self._leave(a, q)
+        a.set_cfg(cfg)
+        for qn in a.queues:
+            q = self.queues.get(qn)
+            if q is not None:
+                self._join(a, q)
+        self._after_agent_change(a, now, out)
+        return out
+
+    def remove_agent(self, agent_id: Any, now: float | None = None) -> list[Decision]:
+        a = self.agents.get(agent_id)
+        if a is None:
+            return [Refused("remove_agent", "unknown agent", agent_id=agent_id)]
+        out = self.agent_logged_out(agent_id, now if now is not None else self.now)
+        for qn in list(a.queues):
+            q = self.queues.get(qn)
+            if q is not None:
+                self._leave(a, q)
+        del self.agents[agent_id]
+        return out
+
+    def _join(self, a: _Agent, q: _Queue) -> None:
+        q.members[a.id] = a
+        if a.logged_in and not a.paused:
+            q.staffed += 1
+            q.staffed_slots += a.max_conc
+
+    def _leave(self, a: _Agent, q: _Queue) -> None:
+        if q.members.pop(a.id, None) is not None and a.logged_in and not a.paused:
+            q.staffed -= 1
+            q.staffed_slots -= a.max_conc
+
+    # --------------------------------------------------------------------------------- plumbing
+    def _clock(self, now: float | None) -> float:
+        if now is None:
+            return self.now
+        try:
+            now = float(now)
+        except (TypeError, ValueError):
+            return self.now
+        if now > self.now and now != _INF:
+            self.now = now
+        return self.now
+
+    def _next_seq(self) -> int:
+        self._seq += 1
+        return self._seq
+
+    def _timer(self, due: float, kind: int, obj: Any, token: Any) -> None:
+        self._seq += 1
+        heapq.heappush(self.timers, (due, self._seq, kind, obj, token))
+
+    def _timer_valid(self, kind: int, obj: Any, token: Any) -> bool:
+        if kind == T_OFFER:
+            return obj.state == OFFERED and obj.offer is not None and obj.offer.id == token
+        if kind == T_WRAP:
+            return token in obj.wraps
+        if kind == T_RULE:
+            return obj.state == WAITING and obj.rtok == token
+        if kind == T_RETRY:
+            return obj.state == WAITING and obj.entry == token
+        if kind == T_MAXWAIT:
+            return obj.state in (WAITING, OFFERED) and obj.entry == token and obj.callback is None
+        if kind == T_ANNOUNCE:
+            return obj.state in (WAITING, OFFERED) and obj.entry == token and obj.callback is None
+        return False
+
+    def next_deadline(self) -> float | None:
+        """When the next timer is due (call tick() then), or None."""
+        t = self.timers
+        while t:
+            due, _, kind, obj, token = t[0]
+            if self._timer_valid(kind, obj, token):
+                return due
+            heapq.heappop(t)
+        return None
+
+    def _run_timers(self, now: float, out: list) -> None:
+        t = self.timers
+        while t and t[0][0] <= now:
+            due, _, kind, obj, token = heapq.heappop(t)
+            if not self._timer_valid(kind, obj, token):
+                continue
+            if kind == T_OFFER:
+                offer = obj.offer
+                for a in list(offer.agents):
+                    out.append(CancelOffer(obj.id, a.id, "timeout"))
+                self._offer_failed(obj, list(offer.agents), due, out, timeout=True)
+            elif kind == T_WRAP:
+                self._end_wrap(obj, token, due, out)
+                self._after_agent_change(obj, due, out)
+            elif kind == T_RULE:
+                self._eval_rule(obj, due, out, announce_change=True)
+                if obj.state == WAITING:
+                    self._match_call(obj, due, out)
+            elif kind == T_RETRY:
+                self._match_call(obj, due, out)
+            elif kind == T_MAXWAIT:
+                q = obj.queue
+                self._cancel_offer(obj, "overflowed", due, out)
+                self._overflow(obj, q, "timeout", due, out)
+            elif kind == T_ANNOUNCE:
+                q = obj.queue
+                out.append(Announce(obj.id, q.name, self._position(obj), self._ewt_or_none(q, self._position(obj))))
+                if q.cfg.announce_every > 0:
+                    self._timer(due + q.cfg.announce_every, T_ANNOUNCE, obj, obj.entry)
+            if self._pending_agents:
+                self._flush_agents(due, out)
+
+    # ------------------------------------------------------------------------ agent availability
+    def _agent_key(self, q: _Queue, a: _Agent, pen: int, level: int) -> tuple:
+        s = q.strategy
+        if s == "longest-idle" or s == "ring-all":
+            return (pen, a.avail_since, 0)
+        if s == "best-skill":
+            return (pen, -level, a.avail_since)
+        if s == "fewest-calls":
+            return (pen, a.calls_taken.get(q.name, 0), a.avail_since)
+        if s == "least-talk-time":
+            return (pen, a.talk_total, a.avail_since)
+        if s == "round-robin":
+            return (pen, a.rr.get(q.name, a.order - 10 ** 12), 0)
+        if s == "linear":
+            return (pen, a.order, 0)
+        if s == "random":
+            return (pen, self.rng.random(), 0)
+        # weighted-random: exponential race, weight = proficiency of the indexed skill (1 for the queue heap)
+        return (pen, self.rng.expovariate(level if level > 0 else 1), 0)
+
+    def _push_agent(self, q: _Queue, key: Any, a: _Agent, pen: int, level: int) -> None:
+        h = q.aidx[key]
+        k = self._agent_key(q, a, pen, level)
+        self._seq += 1
+        heapq.heappush(h, (k[0], k[1], k[2], self._seq, a.ver, a))
+        if len(h) > 4 * len(q.members) + 64:
+            h[:] = [e for e in h if e[5].avail and e[5].ver == e[4]]
+            heapq.heapify(h)
+
+    def _index_agent(self, a: _Agent) -> None:
+        a.ver += 1
+        for qn, pen in a.queues.items():
+            q = self.queues.get(qn)
+            if q is None:
+                continue
+            aidx = q.aidx
+            if None in aidx:
+                self._push_agent(q, None, a, pen, 0)
+            if len(aidx) > 1:
+                for item in a.attr_items:
+                    if item in aidx:
+                        self._push_agent(q, item, a, pen, item[1])
+
+    def _build_heap(self, q: _Queue, key: tuple | None) -> list:
+        h: list = []
+        q.aidx[key] = h
+        for a in q.members.values():
+            if a.avail and (key is None or a.attrs.get(key[0]) == key[1]):
+                self._push_agent(q, key, a, a.queues.get(q.name, 0), 0 if key is None else key[1])
+        return h
+
+    def _should_be_available(self, a: _Agent) -> bool:
+        return a.logged_in and not a.paused and (len(a.offers) + len(a.active) + len(a.wraps)) < a.max_conc
+
+    def _set_unavailable(self, a: _Agent) -> None:
+        if a.avail:
+            a.avail = False
+            a.ver += 1
+
+    def _refresh_agent(self, a: _Agent, now: float, force: bool = False) -> None:
+        """Bring the agent's index entries in line with its state. An agent that stays available keeps
+        its entries (and its idle time) unless ``force`` (its load or counters changed)."""
+        if self._should_be_available(a):
+            if force or not a.avail:
+                a.avail = True
+                a.avail_since = now
+                self._index_agent(a)
+        else:
+            self._set_unavailable(a)
+
+    def _touch(self, a: _Agent, now: float, out: list) -> None:
+        st = a.derived_state()
+        if st != a.state:
+            a.acc[a.state] = a.acc.get(a.state, 0.0) + (now - a.state_since)
+            a.state = st
+            a.state_since = now
+            if self.emit_agent_states:
+                out.append(AgentStateChanged(a.id, st, a.reason if st == "paused" else None))
+
+    def _after_agent_change(self, a: _Agent, now: float, out: list) -> None:
+        """Re-index the agent and, while it has free capacity, give it the best call it can take."""
+        self._refresh_agent(a, now)
+        guard = a.max_conc + 1
+        while a.avail and guard > 0:
+            guard -= 1
+            if not self._match_agent(a, now, out):
+                break
+        self._touch(a, now, out)
+
+    # -------------------------------------------------------------------------------- call side
+    def _combine(self, rule_expr: Expr, extra: Expr | None) -> Expr:
+        if extra is None:
+            return rule_expr
+        key = (rule_expr.text, extra.text)
+        e = self._combo.get(key)
+        if e is None:
+            e = intern_expr(Node("and", (rule_expr.node, extra.node)))
+            if len(self._combo) < 100_000:
+                self._combo[key] = e
+        return e
+
+    def _bucket_for(self, q: _Queue, expr: Expr) -> _Bucket:
+        b = q.buckets.get(expr.text)
+        if b is None:
+            b = _Bucket(expr)
+            q.buckets[expr.text] = b
+        return b
+
+    def _register(self, q: _Queue, b: _Bucket) -> None:
+        b.registered = True
+        an = b.expr.anchors
+        if an is None:
+            q.unanchored.add(b)
+            return
+        for name, lo, hi in an:
+            for lvl in range(lo, hi + 1):
+                s = q.by_attr.get((name, lvl))
+                if s is None:
+                    q.by_attr[(name, lvl)] = {b}
+                else:
+                    s.add(b)
+
+    def _unregister(self, q: _Queue, b: _Bucket) -> None:
+        b.registered = False
+        an = b.expr.anchors
+        if an is None:
+            q.unanchored.discard(b)
+        else:
+            for name, lo, hi in an:
+                for lvl in range(lo, hi + 1):
+                    s = q.by_attr.get((name, lvl))
+                    if s is not None:
+                        s.discard(b)
+                        if not s:
+                            del q.by_attr[(name, lvl)]
+        b.heap.clear()
+        if len(q.buckets) > 64:
+            q.buckets.pop(b.expr.text, None)
+
+    def _bucket_in(self, c: _Call) -> None:
+        """Put a WAITING call into the bucket of its requirement (keeps its place: same key)."""
+        q = c.queue
+        b = self._bucket_for(q, c.expr)
+        c.bucket = b
+        c.token += 1
+        heapq.heappush(b.heap, (c.key, c.seq, c.token, c))
+        b.live += 1
+        if not b.registered:
+            self._register(q, b)
+
+    def _bucket_out(self, c: _Call) -> None:
+        b = c.bucket
+        if b is None:
+            return
+        c.bucket = None
+        c.token += 1
+        b.live -= 1
+        if b.live <= 0:
+            b.live = 0
+            self._unregister(c.queue, b)
+
+    def _position(self, c: _Call) -> int:
+        return bisect_left(c.queue.order, (c.key, c.seq)) + 1
+
+    def _ewt_or_none(self, q: _Queue, position: int) -> float | None:
+        e = q.ewt_at(position)
+        return None if e == _INF else e
+
+    def _rekey(self, c: _Call) -> None:
+        q = c.queue
+        i = bisect_left(q.order, (c.key, c.seq))
+        if i < len(q.order) and q.order[i][1] == c.seq:
+            del q.order[i]
+        c.key = q.aging * c.t_arrival - c.priority
+        insort(q.order, (c.key, c.seq))
+        if c.state == WAITING and c.bucket is not None:
+            b = c.bucket
+            c.token += 1
+            heapq.heappush(b.heap, (c.key, c.seq, c.token, c))
+
+    def _eval_rule(self, c: _Call, now: float, out: list, announce_change: bool = False) -> None:
+        q = c.queue
+        rs = c.rules or q.ruleset
+        wt = now - c.t_entered
+        ewt = q.ewt_at(len(q.order) + 1) if rs.uses_ewt else 0.0
+        rule = rs.select(wt, ewt)
+        expr = self._combine(rule.expr, c.extra)
+        old = c.rule
+        c.rule = rule
+        if expr is not c.expr:
+            if c.bucket is not None:
+                self._bucket_out(c)
+            c.expr = expr
+            if c.state == WAITING:
+                self._bucket_in(c)
+        elif c.state == WAITING and c.bucket is None:
+            self._bucket_in(c)
+        if announce_change and old is not None and old is not rule:
+            out.append(RequirementChanged(c.id, q.name, rule.index, expr.text))
+        if rs.uses_ewt:
+            q.ewt_calls.add(c)
+        if rs.thresholds:
+            v = rs.next_change(wt)
+            while v is not None and c.t_entered + v <= now:
+                v = rs.next_change(v)
+            if v is not None:
+                c.rtok += 1
+                self._timer(c.t_entered + v, T_RULE, c, c.rtok)
+
+    # ----------------------------------------------------------------------------- matching
+    def _excluded(self, c: _Call, a: _Agent, now: float) -> bool:
+        m = c.missed
+        if m is None:
+            return False
+        until = m.get(a.id)
+        return until is not None and until > now
+
+    def _heaps_for(self, q: _Queue, expr: Expr) -> list[list] | None:
+        an = expr.anchors
+        if an is None:
+            h = q.aidx.get(None)
+            if h is None:
+                h = self._build_heap(q, None)
+            return [h]
+        hs = []
+        for name, lo, hi in an:
+            for lvl in range(lo, hi + 1):
+                h = q.aidx.get((name, lvl))
+                if h is None:
+                    if None not in q.aidx:
+                        self._build_heap(q, None)
+                    h = self._build_heap(q, (name, lvl))
+                if h:
+                    hs.append(h)
+        return hs
+
+    def _find_agents(self, c: _Call, now: float, ring_all: bool) -> list[_Agent]:
+        """Agents for call ``c`` in strategy order: the first, or for ring-all every agent of the lowest
+        penalty tier that qualifies."""
+        q = c.queue
+        heaps = self._heaps_for(q, c.expr)
+        if not heaps:
+            return []
+        fn = c.expr.fn
+        stash: list = []
+        found: list[_Agent] = []
+        seen: set | None = set() if len(heaps) > 1 else None
+        tier = None
+        hpop = heapq.heappop
+        while True:
+            best_h = None
+            best_e = None
+            for h in heaps:
+                while h:
+                    e = h[0]
+                    ag = e[5]
+                    if ag.avail and ag.ver == e[4]:
+                        break
+                    hpop(h)
+                else:
+                    continue
+                if best_e is None or e < best_e:
+                    best_e = e
+                    best_h = h
+            if best_h is None:
+                break
+            if tier is not None and best_e[0] > tier:
+                break
+            hpop(best_h)
+            stash.append((best_h, best_e))
+            ag = best_e[5]
+            if seen is not None:
+                if ag in seen:
+                    continue
+                seen.add(ag)
+            if fn(ag.attrs) and not (c.missed and self._excluded(c, ag, now)):
+                found.append(ag)
+                if not ring_all:
+                    break
+                tier = best_e[0]
+        for h, e in stash:
+            heapq.heappush(h, e)
+        return found
+
+    def _match_call(self, c: _Call, now: float, out: list) -> bool:
+        """Offer a WAITING call to the best available agent(s), if any."""
+        q = c.queue
+        if c.state != WAITING or q.staffed == 0:
+            return False
+        ring_all = q.strategy == "ring-all" and c.callback is None
+        agents = self._find_agents(c, now, ring_all)
+        if not agents:
+            return False
+        self._offer(c, agents, now, out)
+        return True
+
+    def _head_for(self, b: _Bucket, a: _Agent, now: float) -> _Call | None:
+        h = b.heap
+        while h:
+            e = h[0]
+            c = e[3]
+            if c.bucket is b and c.token == e[2] and c.state == WAITING:
+                break
+            heapq.heappop(h)
+        else:
+            return None
+        c = h[0][3]
+        if not c.missed or not self._excluded(c, a, now):
+            return c
+        # the head missed this agent recently: look further down (rare)
+        stash = []
+        found = None
+        while h:
+            e = heapq.heappop(h)
+            c = e[3]
+            if not (c.bucket is b and c.token == e[2] and c.state == WAITING):
+                continue
+            stash.append(e)
+            if not self._excluded(c, a, now):
+                found = c
+                break
+        for e in stash:
+            heapq.heappush(h, e)
+        return found
+
+    def _match_agent(self, a: _Agent, now: float, out: list) -> bool:
+        """Give an available agent the most urgent waiting call it qualifies for, over all its queues."""
+        best: _Call | None = None
+        best_k = None
+        attrs = a.attrs
+        for qn in a.queues:
+            q = self.queues.get(qn)
+            if q is None or not q.buckets:
+                continue
+            by_attr = q.by_attr
+            cands = list(q.unanchored) if q.unanchored else []
+            if by_attr:
+                for item in a.attr_items:
+                    s = by_attr.get(item)
+                    if s:
+                        cands.extend(s)
+            if not cands:
+                continue
+            if len(cands) > 1:
+                cands = list(dict.fromkeys(cands))
+            # is there an available agent in a lower penalty tier? app_queue rings those first; here a
+            # call waiting means no qualifying agent was available, so this agent is the best there is.
+            for b in cands:
+                if not b.live or not b.expr.fn(attrs):
+                    continue
+                c = self._head_for(b, a, now)
+                if c is None:
+                    continue
+                k = (-(c.priority + q.aging * (now - c.t_arrival)), c.t_arrival, c.seq)
+                if best_k is None or k < best_k:
+                    best_k = k
+                    best = c
+        if best is None:
+            return False
+        self._offer(best, [a], now, out)
+        return True
+
+    def _offer(self, c: _Call, agents: list[_Agent], now: float, out: list) -> None:
+        q = c.queue
+        self._bucket_out(c)
+        c.state = OFFERED
+        self._oid += 1
+        timeout = q.cfg.rona_timeout
+        c.offer = _OfferState(list(agents), now + timeout, self._oid, now, c.callback is not None)
+        self._timer(now + timeout, T_OFFER, c, self._oid)
+        q.rr_counter += 1
+        for a in agents:
+            a.offers[c.id] = c
+            a.rr[q.name] = q.rr_counter
+        if c.callback is not None:
+            out.append(CallbackDue(c.id, q.name, c.callback, agents[0].id, timeout))
+            out.append(Offer(c.id, (agents[0].id,), q.name, timeout, c.callback))
+        else:
+            out.append(Offer(c.id, tuple(a.id for a in agents), q.name, timeout))
+        for a in agents:
+            self._refresh_agent(a, now, force=True)
+            self._touch(a, now, out)
+
+    # -------------------------------------------------------------------------- queue membership
+    def _enter_queue(self, c: _Call, q: _Queue, now: float, out: list) -> None:
+        c.queue = q
+        c.t_entered = now
+        c.entry += 1
+        c.state = WAITING
+        c.key = q.aging * c.t_arrival - c.priority
+        insort(q.order, (c.key, c.seq))
+        q.calls[c.id] = c
+        q.st.entered += 1
+        c.rule = None
+        c.expr = None
+        self._eval_rule(c, now, out)
+        pos = self._position(c)
+        out.append(Queued(c.id, q.name, pos, self._ewt_or_none(q, pos)))
+        cfg = q.cfg
+        if cfg.max_wait is not None and c.callback is None:
+            self._timer(now + cfg.max_wait, T_MAXWAIT, c, c.entry)
+        if cfg.announce_every > 0 and c.callback is None:
+            self._timer(now + cfg.announce_every, T_ANNOUNCE, c, c.entry)
+        self._match_call(c, now, out)
+
+    def _leave_queue(self, c: _Call) -> None:
+        q = c.queue
+        self._bucket_out(c)
+        i = bisect_left(q.order, (c.key, c.seq))
+        if i < len(q.order) and q.order[i][1] == c.seq:
+            del q.order[i]
+        q.calls.pop(c.id, None)
+        q.ewt_calls.discard(c)
+
+    def _finish(self, c: _Call, q: _Queue, outcome: str, now: float, out: list, *, agent: _Agent | None = None,
+                target: str | None = None) -> None:
+        wait = now - c.t_entered
+        st = q.st
+        if outcome == "answered":
+            st.answered += 1
+            st.wait_answered += wait
+            if wait > st.max_wait_answered:
+                st.max_wait_answered = wait
+            if wait <= q.cfg.sl_target:
+                st.answered_in_sl += 1
+        elif outcome == "abandoned":
+            st.abandoned += 1
+            if wait <= q.cfg.sl_target:
+                st.abandoned_in_sl += 1
+        elif outcome == "overflowed":
+            st.overflowed += 1
+        elif outcome == "called-back":
+            st.called_back += 1
+        if outcome != "answered" and outcome != "called-back":
+            c.state = DONE
+            self.calls.pop(c.id, None)
+        out.append(CallFinished(c.id, q.name, outcome, wait, agent.id if agent else None, target))
+
+    def _overflow(self, c: _Call, q: _Queue, reason: str, now: float, out: list) -> None:
+        """Send a call (already out of any offer) from queue ``q`` to its overflow target."""
+        if c.queue is q and c.id in q.calls:
+            self._leave_queue(c)
+        target = q.cfg.overflow
+        nq = self.queues.get(target) if target else None
+        if nq is not None and nq is not q and c.hops < _MAX_HOPS:
+            c.hops += 1
+            q.st.moved_out += 1
+            out.append(Overflow(c.id, q.name, target, reason, True))
+            self._admit(c, nq, now, out)
+            return
+        out.append(Overflow(c.id, q.name, target, reason, False))
+        self._finish(c, q, "overflowed", now, out, target=target)
+
+    def _admit(self, c: _Call, q: _Queue, now: float, out: list) -> None:
+        """A call asks to join ``q``: join-empty / max-length checks, then wait."""
+        cfg = q.cfg
+        if not cfg.join_empty and q.staffed == 0:
+            c.queue = q
+            c.t_entered = now
+            q.st.entered += 1
+            self._overflow(c, q, "join-empty", now, out)
+            return
+        if cfg.max_len and len(q.order) >= cfg.max_len:
+            c.queue = q
+            c.t_entered = now
+            q.st.entered += 1
+            self._overflow(c, q, "full", now, out)
+            return
+        self._enter_queue(c, q, now, out)
+
+    def _cancel_offer(self, c: _Call, reason: str, now: float, out: list) -> list[_Agent]:
+        """Withdraw an outstanding offer (CancelOffer to each ringing agent); returns the freed agents."""
+        if c.state != OFFERED or c.offer is None:
+            return []
+        agents = list(c.offer.agents)
+        c.offer = None
+        for a in agents:
+            a.offers.pop(c.id, None)
+            out.append(CancelOffer(c.id, a.id, reason))
+        c.state = WAITING
+        # the agents are free again: put them back to work once the call has settled
+        self._pending_agents.extend(agents)
+        return agents
+
+    def _flush_agents(self, now: float, out: list) -> None:
+        pend = self._pending_agents
+        if pend:
+            self._pending_agents = []
+            for a in pend:
+                if a.id in self.agents:
+                    self._after_agent_change(a, now, out)
+
+    def _offer_failed(self, c: _Call, agents: list[_Agent], now: float, out: list, *, timeout: bool,
+                      strike: bool = True) -> None:
+        """Agents in ``agents`` will not take ``c`` (declined, no answer, logged out)."""
+        offer = c.offer
+        q = c.queue
+        for a in agents:
+            if offer is not None and a in offer.agents:
+                offer.agents.remove(a)
+            a.offers.pop(c.id, None)
+            if c.missed is None:
+                c.missed = {}
+            c.missed[a.id] = now + q.cfg.retry
+        if offer is not None and not offer.agents:
+            c.offer = None
+            c.state = WAITING
+            self._eval_rule(c, now, out, announce_change=True)
+            if q.cfg.retry > 0:
+                self._timer(now + q.cfg.retry, T_RETRY, c, c.entry)
+        single = len(agents) == 1 and (offer is None or not offer.agents) and q.strategy != "ring-all"
+        for a in agents:
+            if timeout and strike and single and q.cfg.rona_strikes > 0:
+                a.strikes += 1
+                if a.strikes >= q.cfg.rona_strikes and a.logged_in and not a.paused:
+                    a.strikes = 0
+                    self._pause(a, "no-answer", now, out)
+                    out.append(AgentAutoPaused(a.id, "no-answer"))
+            self._after_agent_change(a, now, out)
+        if c.state == WAITING:
+            self._match_call(c, now, out)
+
+    def _pause(self, a: _Agent, reason: str | None, now: float, out: list) -> None:
+        if a.logged_in and not a.paused:
+            for qn in a.queues:
+                q = self.queues.get(qn)
+                if q is not None:
+                    q.staffed -= 1
+                    q.staffed_slots -= a.max_conc
+        a.paused = True
+        a.reason = reason
+        self._set_unavailable(a)
+        self._check_empty(a, now, out)
+
+    def _check_empty(self, a: _Agent, now: float, out: list) -> None:
+        for qn in a.queues:
+            q = self.queues.get(qn)
+            if q is not None and q.staffed == 0 and q.cfg.leave_empty and q.calls:
+                for c in sorted(q.calls.values(), key=lambda c: (c.key, c.seq)):
+                    if c.callback is not None:
+                        continue
+                    self._cancel_offer(c, "overflowed", now, out)
+                    self._overflow(c, q, "leave-empty", now, out)
+
+    def _end_wrap(self, a: _Agent, token: int, now: float, out: list) -> None:
+        start, until, q = a.wraps.pop(token)
+        dur = max(0.0, min(now, until) - start)
+        if q is not None:
+            q.st.wrap += dur
+            q.aht = 0.9 * q.aht + 0.1 * (dur + q.st.talk / max(q.st.handled, 1))
+
+    # ================================================================================== events
+    def call_arrived(self, call_id: Any, queue: str, now: float, priority: float = 0, *,
+                     skills: dict | None = None, language: str | None = None,
+                     requirements: list[str] | str | None = None, data: Any = None) -> list[Decision]:
+        """A caller asks to be queued. ``skills`` ({skill: min level}) and ``language`` are hard
+        requirements ANDed with the queue's rule in force; ``requirements`` (rule list) replaces the
+        queue's rules for this call."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        if call_id in self.calls:
+            out.append(Refused("call_arrived", "duplicate call id", call_id=call_id))
+            return out
+        q = self.queues.get(queue)
+        if q is None:
+            out.append(Refused("call_arrived", f"unknown queue {queue!r}", call_id=call_id))
+            return out
+        try:
+            prio = float(priority or 0)
+            if not math.isfinite(prio):
+                raise ValueError
+        except (TypeError, ValueError):
+            out.append(Refused("call_arrived", f"bad priority {priority!r}", call_id=call_id))
+            return out
+        c = _Call(call_id, prio, now, self._next_seq())
+        try:
+            nodes = []
+            if skills:
+                for k, v in skills.items():
+                    lvl = int(v) if v is not None else 1
+                    nodes.append(parse_expr(f"{str(k).strip().lower()} >= {max(1, min(lvl, 5))}").node)
+            if language:
+                nodes.append(parse_expr(f"lang_{str(language).strip().lower()}").node)
+            if nodes:
+                c.extra = intern_expr(Node("and", tuple(nodes)) if len(nodes) > 1 else nodes[0])
+            if requirements:
+                c.rules = parse_rules(requirements, queue=q.name)
+        except (RuleError, ValueError, TypeError, AttributeError) as exc:
+            out.append(Refused("call_arrived", f"bad requirement: {exc}", call_id=call_id))
+            return out
+        c.language = language
+        c.skills = dict(skills) if skills else None
+        c.data = data
+        self.calls[call_id] = c
+        self._admit(c, q, now, out)
+        self._flush_agents(now, out)
+        return out
+
+    def call_abandoned(self, call_id: Any, now: float) -> list[Decision]:
+        """The caller hung up while waiting or ringing (after an answer this is the same as call_ended;
+        for a callback it cancels the callback)."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        if c is None:
+            out.append(Refused("call_abandoned", "unknown or finished call", call_id=call_id))
+            return out
+        if c.state == ANSWERED:
+            return out + self.call_ended(call_id, now)
+        q = c.queue
+        self._cancel_offer(c, "abandoned", now, out)
+        self._leave_queue(c)
+        self._finish(c, q, "abandoned", now, out)
+        self._flush_agents(now, out)
+        return out
+
+    def callback_requested(self, call_id: Any, number: str, now: float) -> list[Decision]:
+        """The caller leaves the phone but keeps their place; when the call reaches the head and an agent
+        is free the router returns CallbackDue (agent reserved) for the adapter to dial."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        if c is None or c.state not in (WAITING, OFFERED):
+            out.append(Refused("callback_requested", "unknown or not waiting", call_id=call_id))
+            return out
+        self._cancel_offer(c, "callback", now, out)
+        c.callback = str(number)
+        if c.bucket is None:
+            self._eval_rule(c, now, out)
+        self._flush_agents(now, out)
+        if c.state == WAITING:
+            self._match_call(c, now, out)
+        return out
+
+    def offer_answered(self, call_id: Any, agent_id: Any, now: float) -> list[Decision]:
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        a = self.agents.get(agent_id)
+        if c is None or a is None or c.state != OFFERED or c.offer is None or a not in c.offer.agents:
+            out.append(Refused("offer_answered", "no such outstanding offer", call_id=call_id, agent_id=agent_id))
+            return out
+        q = c.queue
+        losers = [x for x in c.offer.agents if x is not a]
+        c.offer = None
+        for x in losers:
+            x.offers.pop(c.id, None)
+            out.append(CancelOffer(c.id, x.id, "answered-elsewhere"))
+        a.offers.pop(c.id, None)
+        a.active[c.id] = c
+        a.strikes = 0
+        a.calls_taken[q.name] = a.calls_taken.get(q.name, 0) + 1
+        c.state = ANSWERED
+        c.agent = a
+        c.t_answered = now
+        self._leave_queue(c)
+        self._finish(c, q, "called-back" if c.callback is not None else "answered", now, out, agent=a)
+        self._after_agent_change(a, now, out)
+        for x in losers:
+            self._after_agent_change(x, now, out)
+        return out
+
+    def offer_declined(self, call_id: Any, agent_id: Any, now: float) -> list[Decision]:
+        return self._offer_result("offer_declined", call_id, agent_id, now, timeout=False)
+
+    def offer_timed_out(self, call_id: Any, agent_id: Any, now: float) -> list[Decision]:
+        return self._offer_result("offer_timed_out", call_id, agent_id, now, timeout=True)
+
+    def _offer_result(self, ev: str, call_id: Any, agent_id: Any, now: float, timeout: bool) -> list[Decision]:
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        a = self.agents.get(agent_id)
+        if c is None or a is None or c.state != OFFERED or c.offer is None or a not in c.offer.agents:
+            out.append(Refused(ev, "no such outstanding offer", call_id=call_id, agent_id=agent_id))
+            return out
+        self._offer_failed(c, [a], now, out, timeout=timeout)
+        return out
+
+    def call_ended(self, call_id: Any, now: float) -> list[Decision]:
+        """An answered call hung up: the agent goes to wrap-up (agent's wrapup, else the queue's)."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        if c is None or c.state != ANSWERED:
+            out.append(Refused("call_ended", "unknown or unanswered call", call_id=call_id))
+            return out
+        a = c.agent
+        q = c.queue
+        c.state = DONE
+        del self.calls[call_id]
+        talk = now - c.t_answered
+        if a is not None:
+            a.active.pop(c.id, None)
+            a.talk_total += talk
+            a.handled += 1
+            q.st.talk += talk
+            q.st.handled += 1
+            wr = a.cfg.wrapup if a.cfg.wrapup is not None else q.cfg.wrapup
+            if wr > 0 and a.logged_in:
+                tok = self._next_seq()
+                a.wraps[tok] = (now, now + wr, q)
+                self._timer(now + wr, T_WRAP, a, tok)
+            else:
+                q.aht = 0.9 * q.aht + 0.1 * talk
+            self._after_agent_change(a, now, out)
+        return out
+
+    def wrapup_done(self, agent_id: Any, now: float) -> list[Decision]:
+        """The agent finished wrap-up early."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        a = self.agents.get(agent_id)
+        if a is None:
+            out.append(Refused("wrapup_done", "unknown agent", agent_id=agent_id))
+            return out
+        for tok in list(a.wraps):
+            self._end_wrap(a, tok, now, out)
+        self._after_agent_change(a, now, out)
+        return out
+
+    def agent_logged_in(self, agent_id: Any, now: float, paused: bool = False,
+                        reason: str | None = None) -> list[Decision]:
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        a = self.agents.get(agent_id)
+        if a is None:
+            out.append(Refused("agent_logged_in", "unknown agent (add it with add_agent first)", agent_id=agent_id))
+            return out
+        if a.logged_in:
+            out.append(Refused("agent_logged_in", "already logged in", agent_id=agent_id))
+            return out
+        a.logged_in = True
+        a.paused = bool(paused)
+        a.reason = reason if paused else None
+        a.strikes = 0
+        if not a.paused:
+            for qn in a.queues:
+                q = self.queues.get(qn)
+                if q is not None:
+                    q.staffed += 1
+                    q.staffed_slots += a.max_conc
+        self._after_agent_change(a, now, out)
+        return out
+
+    def agent_logged_out(self, agent_id: Any, now: float) -> list[Decision]:
+        """Outstanding offers are withdrawn (the calls keep their place); calls in progress continue."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        a = self.agents.get(agent_id)
+        if a is None or not a.logged_in:
+            out.append(Refused("agent_logged_out", "unknown or not logged in", agent_id=agent_id))
+            return out
+        if not a.paused:
+            for qn in a.queues:
+                q = self.queues.get(qn)
+                if q is not None:
+                    q.staffed -= 1
+                    q.staffed_slots -= a.max_conc
+        a.logged_in = False
+        a.paused = False
+        a.reason = None
+        self._set_unavailable(a)
+        for tok in list(a.wraps):
+            self._end_wrap(a, tok, now, out)
+        for c in list(a.offers.values()):
+            out.append(CancelOffer(c.id, a.id, "logged-out"))
+            self._offer_failed(c, [a], now, out, timeout=False)
+        self._touch(a, now, out)
+        self._check_empty(a, now, out)
+        self._flush_agents(now, out)
+        return out
+
+    def agent_paused(self, agent_id: Any, now: float, reason: str | None = None) -> list[Decision]:
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        a = self.agents.get(agent_id)
+        if a is None or not a.logged_in:
+            out.append(Refused("agent_paused", "unknown or not logged in", agent_id=agent_id))
+            return out
+        if a.paused:
+            a.reason = reason
+            return out
+        self._pause(a, reason, now, out)
+        self._touch(a, now, out)
+        self._flush_agents(now, out)
+        return out
+
+    def agent_unpaused(self, agent_id: Any, now: float) -> list[Decision]:
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        a = self.agents.get(agent_id)
+        if a is None or not a.logged_in:
+            out.append(Refused("agent_unpaused", "unknown or not logged in", agent_id=agent_id))
+            return out
+        if a.paused:
+            a.paused = False
+            a.reason = None
+            a.strikes = 0
+            for qn in a.queues:
+                q = self.queues.get(qn)
+                if q is not None:
+                    q.staffed += 1
+                    q.staffed_slots += a.max_conc
+        self._after_agent_change(a, now, out)
+        return out
+
+    def agent_ready(self, agent_id: Any, now: float) -> list[Decision]:
+        """The agent says "ready": ends a pause and any wrap-up."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        a = self.agents.get(agent_id)
+        if a is None or not a.logged_in:
+            out.append(Refused("agent_ready", "unknown or not logged in", agent_id=agent_id))
+            return out
+        for tok in list(a.wraps):
+            self._end_wrap(a, tok, now, out)
+        return out + self.agent_unpaused(agent_id, now)
+
+    def tick(self, now: float) -> list[Decision]:
+        """Run due timers; re-evaluate EWT-based rules (at most once per second per queue)."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        for q in self.queues.values():
+            if q.ewt_calls and now - q.last_ewt_eval >= 1.0:
+                q.last_ewt_eval = now
+                for c in sorted(q.ewt_calls, key=lambda c: (c.key, c.seq)):
+                    if c.state == WAITING and c.queue is q:
+                        before = c.expr
+                        self._eval_rule(c, now, out, announce_change=True)
+                        if c.expr is not before:
+                            self._match_call(c, now, out)
+        return out
+
+    # ------------------------------------------------------------------------------ supervisor
+    def move_call(self, call_id: Any, queue: str, now: float) -> list[Decision]:
+        """Move a waiting (or ringing) call to another queue; it keeps its seniority (arrival time)."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        nq = self.queues.get(queue)
+        if c is None or c.state not in (WAITING, OFFERED):
+            out.append(Refused("move_call", "unknown or not waiting", call_id=call_id))
+            return out
+        if nq is None:
+            out.append(Refused("move_call", f"unknown queue {queue!r}", call_id=call_id))
+            return out
+        if nq is c.queue:
+            return out
+        self._cancel_offer(c, "moved", now, out)
+        old = c.queue
+        self._leave_queue(c)
+        old.st.moved_out += 1
+        self._enter_queue(c, nq, now, out)
+        self._flush_agents(now, out)
+        return out
+
+    def set_priority(self, call_id: Any, priority: float, now: float) -> list[Decision]:
+        """Change a waiting call's priority (its place among equal priorities stays by arrival)."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        if c is None or c.state not in (WAITING, OFFERED):
+            out.append(Refused("set_priority", "unknown or not waiting", call_id=call_id))
+            return out
+        try:
+            p = float(priority)
+            if not math.isfinite(p):
+                raise ValueError
+        except (TypeError, ValueError):
+            out.append(Refused("set_priority", f"bad priority {priority!r}", call_id=call_id))
+            return out
+        c.priority = p
+        self._rekey(c)
+        return out
+
+    # ---------------------------------------------------------------------------------- views
+    def queue_names(self) -> list[str]:
+        return list(self.queues)
+
+    def position(self, call_id: Any) -> int | None:
+        c = self.calls.get(call_id)
+        if c is None or c.state not in (WAITING, OFFERED):
+            return None
+        return self._position(c)
+
+    def ewt(self, queue: str, position: int | None = None) -> float | None:
+        """Estimated wait at ``position`` (default: a caller joining now)."""
+        q = self.queues[queue]
+        return self._ewt_or_none(q, position if position is not None else len(q.order) + 1)
+
+    def call_view(self, call_id: Any, now: float | None = None) -> dict | None:
+        c = self.calls.get(call_id)
+        if c is None:
+            return None
+        now = self.now if now is None else max(float(now), self.now)
+        q = c.queue
+        waiting = c.state in (WAITING, OFFERED)
+        pos = self._position(c) if waiting else None
+        return {
+            "call_id": c.id, "queue": q.name, "state": "callback" if (c.callback and c.state == WAITING)
+            else _STATE_NAMES[c.state], "position": pos, "wait": now - c.t_entered,
+            "since_arrival": now - c.t_arrival, "priority": c.priority,
+            "effective_priority": c.priority + q.aging * (now - c.t_arrival),
+            "rule": c.rule.index if c.rule else None, "requirement": c.expr.text if c.expr else None,
+            "agents": [a.id for a in c.offer.agents] if c.offer else ([c.agent.id] if c.agent else []),
+            "callback": c.callback, "ewt": self._ewt_or_none(q, pos) if pos else None,
+            "language": c.language, "skills": c.skills, "data": c.data,
+        }
+
+    def agent_view(self, agent_id: Any, now: float | None = None) -> dict | None:
+        a = self.agents.get(agent_id)
+        if a is None:
+            return None
+        now = self.now if now is None else max(float(now), self.now)
+        acc = dict(a.acc)
+        acc[a.state] = acc.get(a.state, 0.0) + (now - a.state_since)
+        busy = acc.get("on-call", 0.0) + acc.get("wrap-up", 0.0)
+        idle = acc.get("ready", 0.0) + acc.get("ringing", 0.0)
+        return {
+            "agent_id": a.id, "name": a.cfg.name, "state": a.state, "reason": a.reason if a.paused else None,
+            "paused": a.paused, "since": a.state_since, "time_in_state": now - a.state_since,
+            "calls": sorted(map(str, a.active)), "offers": sorted(map(str, a.offers)), "wrapups": len(a.wraps),
+            "max_concurrent": a.max_conc, "queues": dict(a.queues), "skills": dict(a.cfg.skills),
+            "languages": list(a.cfg.languages), "strikes": a.strikes, "handled": a.handled,
+            "talk_time": a.talk_total, "occupancy": _ratio(busy, busy + idle), "time_by_state": acc,
+        }
+
+    def queue_snapshot(self, queue: str, now: float | None = None) -> dict:
+        """Live view: waiting calls in order (position, wait, priority, requirement) and member agents
+        (state, time in state), plus the queue's stats."""
+        q = self.queues.get(queue)
+        if q is None:
+            raise KeyError(f"unknown queue {queue!r}")
+        now = self.now if now is None else max(float(now), self.now)
+        calls = sorted(q.calls.values(), key=lambda c: (c.key, c.seq))
+        waiting = []
+        for i, c in enumerate(calls, 1):
+            v = self.call_view(c.id, now) or {}
+            v["position"] = i
+            v["penalty_tier"] = None
+            waiting.append(v)
+        agents = []
+        for a in q.members.values():
+            v = self.agent_view(a.id, now) or {}
+            v["penalty"] = a.queues.get(q.name, 0)
+            agents.append(v)
+        agents.sort(key=lambda v: (v["state"] == "logged-out", v["penalty"], str(v["agent_id"])))
+        return {"queue": q.name, "strategy": q.strategy, "now": now, "waiting": waiting, "agents": agents,
+                "stats": self.stats(queue, now), "config": q.cfg.to_dict()}
+
+    def stats(self, queue: str, now: float | None = None, positions: int = 10) -> dict:
+        """Counters and figures since start (or :meth:`reset_stats`). sl = answered within sl_target /
+        answered (Asterisk ServicelevelPerf); sl2 = (answered + abandoned within) / (answered + abandoned)
+        (ServicelevelPerf2). Percentages are fractions 0..1 (None when undefined)."""
+        q = self.queues.get(queue)
+        if q is None:
+            raise KeyError(f"unknown queue {queue!r}")
+        now = self.now if now is None else max(float(now), self.now)
+        st = q.st
+        busy = idle = 0.0
+        for a in q.members.values():
+            acc = a.acc
+            b = acc.get("on-call", 0.0) + acc.get("wrap-up", 0.0)
+            i = acc.get("ready", 0.0) + acc.get("ringing", 0.0)
+            if a.state in ("on-call", "wrap-up"):
+                b += now - a.state_since
+            elif a.state in ("ready", "ringing"):
+                i += now - a.state_since
+            busy += b
+            idle += i
+        finished = st.answered + st.abandoned + st.overflowed + st.called_back
+        longest = max((now - c.t_entered for c in q.calls.values() if c.state in (WAITING, OFFERED)), default=0.0)
+        n_wait = len(q.order)
+        return {
+            "queue": q.name, "entered": st.entered, "waiting": n_wait,
+            "callbacks_waiting": sum(1 for c in q.calls.values() if c.callback is not None),
+            "answered": st.answered, "abandoned": st.abandoned, "overflowed": st.overflowed,
+            "called_back": st.called_back,
+            "sl_threshold": q.cfg.sl_target,
+            "sl": _ratio(st.answered_in_sl, st.answered),
+            "sl2": _ratio(st.answered_in_sl + st.abandoned_in_sl, st.answered + st.abandoned),
+            "asa": _ratio(st.wait_answered, st.answered),
+            "aht": _ratio(st.talk + st.wrap, st.handled),
+            "abandon_rate": _ratio(st.abandoned, finished),
+            "occupancy": _ratio(busy, busy + idle),
+            "longest_wait": longest,
+            "max_wait_answered": st.max_wait_answered,
+            "staffed": q.staffed,
+            "agents_ready": sum(1 for a in q.members.values() if a.avail),
+            "ewt": self._ewt_or_none(q, n_wait + 1),
+            "ewt_by_position": [self._ewt_or_none(q, p) for p in range(1, min(n_wait, positions) + 1)],
+        }
+
+    def reset_stats(self, queue: str | None = None) -> None:
+        for q in ([self.queues[queue]] if queue else self.queues.values()):
+            q.st = _Stats()
+
+    def check_invariants(self) -> None:
+        """Internal consistency (tests and debugging): raises AssertionError on a broken invariant."""
+        for a in self.agents.values():
+            assert a.load <= a.max_conc or not a.logged_in or a.wraps, f"agent {a.id} over capacity"
+            assert len(a.offers) + len(a.active) <= a.max_conc, f"agent {a.id} over capacity"
+            assert a.avail == self._should_be_available(a), f"agent {a.id} availability index stale"
+        for c in self.calls.values():
+            if c.state in (WAITING, OFFERED):
+                assert c.id in c.queue.calls
+            if c.state == WAITING:
+                assert c.bucket is not None and c.bucket.registered
+            if c.state == OFFERED:
+                assert c.offer and c.offer.agents
+                for a in c.offer.agents:
+                    assert a.offers.get(c.id) is c
+        for q in self.queues.values():
+            assert len(q.order) == len(q.calls)
+            staffed = sum(1 for a in q.members.values() if a.logged_in and not a.paused)
+            assert staffed == q.staffed, (q.name, staffed, q.staffed)
