@@ -16,7 +16,6 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
@@ -39,11 +38,12 @@ class FlowVersion:
     flows: Mapping[str, Flow] = field(default_factory=dict, repr=False)   # pinned flows for subflow/goto
     served_calls: int = 0
     first_served_at: float | None = None
+    stored_version: int | None = None   # the database's version number, once stored (persist.py)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "version": self.version, "hash": self.content_hash, "source": self.source,
                 "loaded_at": self.loaded_at, "served_calls": self.served_calls,
-                "first_served_at": self.first_served_at}
+                "first_served_at": self.first_served_at, "stored_version": self.stored_version}
 
 
 StoreHook = Callable[[FlowVersion, str], Any]   # (version, yaml text) -> None | awaitable
