@@ -1,0 +1,98 @@
+"""The engine's live records of calls and agents (plain data, no I/O)."""
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+#: ACD (router) agent states -> the store's / API's spelling.
+ROUTER_TO_STATE = {
+    "logged-out": "logged_out", "ready": "ready", "ringing": "offered", "offered": "offered",
+    "on-call": "on_call", "wrap-up": "wrap_up", "paused": "paused",
+}
+
+CALL_STATES = ("ivr", "waiting", "ringing", "talking", "callback", "ended")
+
+
+@dataclass(eq=False)
+class LiveCall:
+    call_id: str
+    caller: str = ""
+    caller_name: str = ""
+    did: str = ""
+    channel: str = ""
+    language: str = "en-US"
+    state: str = "ivr"
+    state_since: float = 0.0
+    arrived_at: float = 0.0
+    queued_at: float | None = None          # first time it joined a queue (kept across moves/restarts)
+    queue_joined_at: float | None = None    # joined the current queue
+    answered_at: float | None = None
+    ended_at: float | None = None
+    queue: str | None = None
+    priority: int = 0
+    skills: dict[str, int] = field(default_factory=dict)
+    agent_id: str | None = None             # the agent talking to (or being offered) the call
+    offered_to: tuple[str, ...] = ()
+    disposition: str | None = None
+    intent: str | None = None
+    ivr: dict[str, Any] = field(default_factory=dict)     # variables learned by the IVR (screen pop)
+    ivr_trace: list[Any] = field(default_factory=list)
+    flow: str = ""
+    callback_number: str | None = None
+    callback_offer: Any = None              # ivr CallbackOffer (offer_after, digit, prompts)
+    callback_offered: bool = False
+    callback_attempts: int = 0
+    agent_channel: str | None = None        # the answered agent leg (for spy, hang-up, callbacks)
+    talk_s: float | None = None
+    hold_s: float | None = None
+    wrapup_s: float | None = None
+    ended_by: str | None = None
+    recovered: bool = False
+    inbox: asyncio.Queue = field(default_factory=asyncio.Queue, repr=False)
+    ring_task: asyncio.Task | None = field(default=None, repr=False)
+    done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
+
+    def to_dict(self, now: float) -> dict[str, Any]:
+        return {
+            "call_id": self.call_id, "caller": self.caller, "caller_name": self.caller_name, "did": self.did,
+            "channel": self.channel, "language": self.language, "state": self.state,
+            "state_since": self.state_since, "arrived_at": self.arrived_at, "queued_at": self.queued_at,
+            "answered_at": self.answered_at, "queue": self.queue, "priority": self.priority,
+            "skills": dict(self.skills), "agent_id": self.agent_id, "intent": self.intent,
+            "wait": round(now - self.queued_at, 1) if self.queued_at and self.state in ("waiting", "ringing", "callback") else None,
+            "ivr": dict(self.ivr), "callback_number": self.callback_number, "recovered": self.recovered,
+        }
+
+
+@dataclass(eq=False)
+class LiveAgent:
+    agent_id: str
+    name: str = ""
+    interface: str | None = None            # provisioned phone
+    phone: str | None = None                # phone logged in from
+    extension: str | None = None
+    state: str = "logged_out"
+    reason: str | None = None
+    state_since: float = 0.0
+    login_time: float | None = None
+    calls_taken: int = 0
+    last_call: float | None = None
+    call_id: str | None = None
+    queues: dict[str, int] = field(default_factory=dict)
+    skills: dict[str, int] = field(default_factory=dict)
+    languages: list[str] = field(default_factory=list)
+    wrapup: float | None = None
+    missed: int = 0
+    wrapup_task: asyncio.Task | None = field(default=None, repr=False)
+
+    def to_dict(self, now: float) -> dict[str, Any]:
+        return {
+            "agent_id": self.agent_id, "name": self.name, "state": self.state,
+            "pause_reason": self.reason if self.state == "paused" else None, "reason": self.reason,
+            "state_since": self.state_since, "time_in_state": round(now - self.state_since, 1) if self.state_since else None,
+            "phone": self.phone, "interface": self.phone or self.interface, "extension": self.extension,
+            "login_time": self.login_time, "calls_taken": self.calls_taken, "last_call": self.last_call,
+            "call_id": self.call_id, "queues": sorted(self.queues), "skills": dict(self.skills),
+            "languages": list(self.languages), "missed": self.missed,
+        }
