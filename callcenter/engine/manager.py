@@ -54,7 +54,8 @@ class CallManager:
 
     def __init__(self, config: Config, bus: EventBus, clock: Clock | None = None, db: Any = None,
                  store: Any = None, app: Any = None, *, asterisk: Any = None, control: Any = None,
-                 flows: Any = None, speech: Any = None) -> None:
+                 flows: Any = None, speech: Any = None, queues: list[dict] | None = None,
+                 agents: list[dict] | None = None) -> None:
         self.config = config
         self.bus = bus
         self.clock = clock or Clock()
@@ -65,6 +66,8 @@ class CallManager:
         self.control = control
         self.flows = flows
         self.speech = speech
+        self._static_queues = list(queues or [])
+        self._static_agents = list(agents or [])
         self.router = None
         self.calls: dict[str, LiveCall] = {}
         self.agents: dict[str, LiveAgent] = {}
@@ -139,6 +142,11 @@ class CallManager:
             self._tick_task.cancel()
             await asyncio.gather(self._tick_task, return_exceptions=True)
             self._tick_task = None
+        if getattr(self, "_owns_flows", False) and self.flows is not None:
+            try:
+                await self.flows.stop()
+            except Exception:  # noqa: BLE001
+                pass
         tasks = [t for t in self._tasks if not t.done()]
         for t in tasks:
             t.cancel()
@@ -169,7 +177,7 @@ class CallManager:
     # ------------------------------------------------------------------------------ provisioning
     async def _load_provisioning(self) -> tuple[list[dict], list[dict]]:
         if self.db is None:
-            return [], []
+            return self._static_queues, self._static_agents
         from ..store import repo
         async with self.db.session() as s:
             queues = [repo.queue_to_dict(q) for q in await repo.list_queues(s)]
@@ -265,17 +273,26 @@ class CallManager:
 
     def _make_flows(self) -> Any:
         try:
-            from ..ivr import FlowRegistry  # type: ignore[attr-defined]
-        except ImportError:
+            from ..ivr import FlowRegistry
+        except ImportError as exc:
+            log.warning("IVR not available (%s); calls go straight to the fallback queue", exc)
+            return None
+        hook = None
+        if self.db is not None:
             try:
-                from ..ivr.registry import FlowRegistry  # type: ignore[no-redef]
+                from ..ivr.persist import database_store_hook
+                hook = database_store_hook(self.db)
             except ImportError:
-                log.warning("IVR flow registry not available; calls go straight to the fallback queue")
-                return None
+                hook = None
+        reg = FlowRegistry.from_config(self.config, clock=self.clock, store=hook)
         try:
-            return FlowRegistry(self.config.flows_dir)
-        except TypeError:
-            return FlowRegistry(self.config)
+            reg.start()
+        except Exception as exc:  # noqa: BLE001 - a broken flows dir must not stop the engine
+            log.error("IVR flows could not be loaded from %s: %s", self.config.flows_dir, exc)
+        for err in reg.errors[:20]:
+            log.warning("IVR flow problem: %s", err)
+        self._owns_flows = True
+        return reg
 
     def _make_speech(self) -> Any:
         return None
@@ -514,15 +531,16 @@ class CallManager:
 
     async def _run_ivr(self, channel: Any, call: LiveCall) -> Any:
         from ..ivr.outcome import IvrOutcome, QueueRequest
-        flow = self._flow_for(call.did)
-        if flow is None:
+        version = self._flow_for(call.did)
+        if version is None:
             await channel.answer()
             return IvrOutcome(kind="queue", queue=QueueRequest(queue=self.fallback_queue),
                               error="no IVR flow available", language=call.language)
         from ..ivr.runner import run_flow
-        flows = getattr(self.flows, "flows", None)
+        flow = getattr(version, "flow", version)
         kw: dict[str, Any] = {"clock": self.clock, "call_data": channel.info, "fallback_queue": self.fallback_queue}
-        if isinstance(flows, dict):
+        flows = getattr(version, "flows", None)
+        if flows:
             kw["flows"] = flows
         outcome = await run_flow(flow, channel, **kw)
         call.flow = getattr(outcome, "flow", "") or getattr(flow, "name", "")
