@@ -1,0 +1,404 @@
+"""Discrete-event simulator that drives the very same :class:`acd.Router` the server uses.
+
+Pure: the scenario comes in as a :class:`acd.scenario.Scenario`, the result goes out as a dict; no I/O,
+no wall clock (the caller times it). Arrivals are Poisson with a rate per interval (piecewise constant,
+exact by memorylessness), handle times and patience follow the scenario's distributions, agents log in
+and out on their shifts, answer after ``answer_delay`` with probability ``answer_prob`` (otherwise the
+router's RONA handling kicks in), and an auto-paused agent comes back after ``pause_after_rona``.
+
+Statistics are attributed to the queue where a call finished (an overflow into another router queue
+counts as ``overflowed`` for the first one) and to the interval in which the call arrived. Calls that
+arrive during ``warmup`` are simulated but not counted.
+"""
+from __future__ import annotations
+
+import heapq
+import math
+import random
+from typing import Callable
+
+from .decisions import AgentAutoPaused, AgentStateChanged, CallFinished, Offer, Overflow
+from .erlang import erlang_a, erlang_c
+from .router import Router
+from .scenario import Scenario
+
+__all__ = ["simulate", "erlang_inputs"]
+
+# event kinds (ordered so that, at equal times, departures happen before arrivals)
+E_END, E_ANS, E_TICK, E_LOGIN, E_UNPAUSE, E_ABD, E_CB, E_ARR, E_LOGOUT = range(9)
+
+# per (queue, interval) counters
+OFFERED, ANSWERED, ANS_SL, ABANDONED, ABD_SL, OVERFLOWED, CALLED_BACK, WAIT, HANDLE, HANDLED = range(10)
+NCOUNT = 10
+
+
+def _blank(n: int) -> list[list[float]]:
+    return [[0.0] * NCOUNT for _ in range(n)]
+
+
+def _figures(c: list[float]) -> dict:
+    ans, abd = c[ANSWERED], c[ABANDONED]
+    fin = c[OFFERED]
+    return {
+        "offered": int(fin), "answered": int(ans), "abandoned": int(abd), "overflowed": int(c[OVERFLOWED]),
+        "called_back": int(c[CALLED_BACK]),
+        "sl": c[ANS_SL] / ans if ans else None,
+        "sl2": (c[ANS_SL] + c[ABD_SL]) / (ans + abd) if (ans + abd) else None,
+        "asa": c[WAIT] / ans if ans else None,
+        "aht": c[HANDLE] / c[HANDLED] if c[HANDLED] else None,
+        "abandon_rate": abd / fin if fin else None,
+    }
+
+
+def erlang_inputs(sc: Scenario) -> dict[str, list[tuple[float, float, float, float | None, float]]]:
+    """Per queue and interval: (rate per second, AHT incl. wrap-up, agents, patience mean, threshold).
+
+    Agents are counted pro rata of the interval their shift covers, and an agent who serves several
+    queues is shared equally among the queues where its penalty is lowest (Erlang knows no skills)."""
+    n = sc.intervals
+    staff = {ql.config.name: [0.0] * n for ql in sc.queues}
+    wraps: dict[str, list[float]] = {ql.config.name: [] for ql in sc.queues}
+    for g in sc.groups:
+        qs = g.template.get("queues") or {}
+        if isinstance(qs, list):
+            qs = {q: 0 for q in qs}
+        qs = {k: (v or 0) for k, v in qs.items() if k in staff}
+        if not qs or g.count <= 0:
+            continue
+        best = min(qs.values())
+        primary = [q for q, p in qs.items() if p == best]
+        share = g.count / len(primary)
+        for i in range(n):
+            t0, t1 = i * sc.interval, min((i + 1) * sc.interval, sc.duration)
+            if t1 <= t0:
+                continue
+            cover = sum(max(0.0, min(t1, b) - max(t0, a)) for a, b in g.shifts) / (t1 - t0)
+            for q in primary:
+                staff[q][i] += share * min(cover, 1.0)
+        if g.template.get("wrapup") is not None:
+            for q in primary:
+                wraps[q].append(float(g.template["wrapup"]))
+    out = {}
+    for ql in sc.queues:
+        q = ql.config.name
+        wr = (sum(wraps[q]) / len(wraps[q])) if wraps[q] else ql.config.wrapup
+        aht = ql.handle.mean + wr
+        pat = ql.patience.mean if ql.patience else None
+        rows = []
+        for i in range(n):
+            rate = ql.rates[min(i, len(ql.rates) - 1)] / 3600.0
+            rows.append((rate, aht, staff[q][i], pat, ql.config.sl_target))
+        out[q] = rows
+    return out
+
+
+def _erlang_pair(rate: float, aht: float, agents: float, patience: float | None, thr: float, cache: dict) -> dict:
+    n = int(round(agents))
+    key = (round(rate, 9), round(aht, 6), n, patience, thr)
+    r = cache.get(key)
+    if r is None:
+        c = erlang_c(rate, aht, n, thr)
+        a = erlang_a(rate, aht, n, patience, thr) if patience else dict(c, model="erlang-a")
+        r = {"agents": n, "erlang_c": c, "erlang_a": a}
+        cache[key] = r
+    return r
+
+
+def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, drain: float = 4 * 3600.0,
+             max_events: int | None = None) -> dict:
+    """Run the scenario; returns {"scenario", "queues": [...], "intervals": [...], "total", "events"}."""
+    rng = random.Random(sc.seed)
+    router = Router([ql.config for ql in sc.queues], [], seed=sc.seed, now=0.0)
+    group_of: dict[str, object] = {}
+    heap: list = []
+    seq = 0
+
+    def push(t: float, kind: int, a=None, b=None) -> None:
+        nonlocal seq
+        seq += 1
+        heapq.heappush(heap, (t, kind, seq, a, b))
+
+    for g in sc.groups:
+        for cfg in g.agent_configs():
+            router.add_agent(cfg)
+            group_of[cfg.id] = g
+            for s0, s1 in g.shifts:
+                push(max(0.0, s0), E_LOGIN, cfg.id)
+                push(max(0.0, s1), E_LOGOUT, cfg.id)
+
+    nint = sc.intervals
+    interval = sc.interval
+    duration = sc.duration
+    qnames = [ql.config.name for ql in sc.queues]
+    counters = {q: _blank(nint) for q in qnames}
+    thr = {ql.config.name: ql.config.sl_target for ql in sc.queues}
+    wrap_q = {ql.config.name: ql.config.wrapup for ql in sc.queues}
+    busy = [0.0] * nint
+    avail = [0.0] * nint
+    agent_state: dict[str, tuple[str, float]] = {}
+
+    # per queue samplers
+    handle_s = [ql.handle.sampler(rng) for ql in sc.queues]
+    patience_s = [ql.patience.sampler(rng) if ql.patience else None for ql in sc.queues]
+    caller_w = []
+    for ql in sc.queues:
+        tot = sum(c.weight for c in ql.callers)
+        acc = 0.0
+        cum = []
+        for c in ql.callers:
+            acc += c.weight / tot
+            cum.append(acc)
+        caller_w.append(cum)
+
+    def next_arrival(qi: int, t: float) -> float | None:
+        rates = sc.queues[qi].rates
+        while t < duration:
+            i = int(t // interval)
+            r = rates[min(i, len(rates) - 1)] / 3600.0
+            end = min((i + 1) * interval, duration)
+            if r > 0:
+                nt = t + rng.expovariate(r)
+                if nt < end:
+                    return nt
+            t = end
+        return None
+
+    for qi in range(len(sc.queues)):
+        t = next_arrival(qi, 0.0)
+        if t is not None:
+            push(t, E_ARR, qi)
+
+    # call records: id -> [queue index, arrival time, handle, state, interval, counted, no_abandon]
+    calls: dict[int, list] = {}
+    next_id = 0
+    live = 0
+    arrivals_left = len(sc.queues)
+    tick_at = math.inf
+    warmup = sc.warmup
+    events = 0
+    report_every = 5000
+    unfinished = 0
+
+    def account(aid: str, state: str, t: float) -> None:
+        prev = agent_state.get(aid)
+        agent_state[aid] = (state, t)
+        if prev is None:
+            return
+        st, since = prev
+        if st in ("on-call", "wrap-up"):
+            arr = busy
+        elif st in ("ready", "ringing"):
+            arr = avail
+        else:
+            return
+        while since < t:
+            i = int(since // interval)
+            if i >= nint:
+                break
+            end = min(t, (i + 1) * interval)
+            arr[i] += end - since
+            since = end
+
+    def handle(decs: list, t: float) -> None:
+        nonlocal live
+        for d in decs:
+            cls = d.__class__
+            if cls is AgentStateChanged:
+                account(d.agent_id, d.state, t)
+            elif cls is Offer:
+                rec = calls.get(d.call_id)
+                if rec is None:
+                    continue
+                ids = d.agent_ids
+                aid = ids[0] if len(ids) == 1 else ids[int(rng.random() * len(ids))]
+                g = group_of[aid]
+                if g.answer_prob < 1.0 and rng.random() >= g.answer_prob:
+                    continue  # nobody picks up: the router withdraws the offer after rona_timeout
+                push(t + g.answer_delay, E_ANS, d.call_id, aid)
+            elif cls is CallFinished:
+                rec = calls.get(d.call_id)
+                if rec is None:
+                    continue
+                out = d.outcome
+                if rec[5]:
+                    c = counters[d.queue][rec[4]]
+                    c[OFFERED] += 1
+                    if out == "answered":
+                        c[ANSWERED] += 1
+                        c[WAIT] += d.wait
+                        if d.wait <= thr[d.queue]:
+                            c[ANS_SL] += 1
+                    elif out == "abandoned":
+                        c[ABANDONED] += 1
+                        if d.wait <= thr[d.queue]:
+                            c[ABD_SL] += 1
+                    elif out == "overflowed":
+                        c[OVERFLOWED] += 1
+                    else:
+                        c[CALLED_BACK] += 1
+                if out == "answered" or out == "called-back":
+                    rec[3] = 2
+                    rec[7] = d.queue
+                else:
+                    rec[3] = 3
+                    del calls[d.call_id]
+                    live -= 1
+            elif cls is Overflow:
+                if d.to_queue:
+                    rec = calls.get(d.call_id)
+                    if rec is not None and rec[5]:
+                        c = counters[d.queue][rec[4]]
+                        c[OFFERED] += 1
+                        c[OVERFLOWED] += 1
+            elif cls is AgentAutoPaused:
+                push(t + group_of[d.agent_id].pause_after_rona, E_UNPAUSE, d.agent_id)
+
+    while heap:
+        t, kind, _, a, b = heapq.heappop(heap)
+        events += 1
+        if max_events is not None and events > max_events:
+            break
+        if progress is not None and events % report_every == 0:
+            progress(min(t / duration, 1.0))
+        if kind == E_ARR:
+            qi = a
+            ql = sc.queues[qi]
+            nt = next_arrival(qi, t)
+            if nt is not None:
+                push(nt, E_ARR, qi)
+            else:
+                arrivals_left -= 1
+            next_id += 1
+            cid = next_id
+            cum = caller_w[qi]
+            ct = ql.callers[0]
+            if len(cum) > 1:
+                u = rng.random()
+                for k, w in enumerate(cum):
+                    if u <= w:
+                        ct = ql.callers[k]
+                        break
+            iv = min(int(t // interval), nint - 1)
+            rec = [qi, t, handle_s[qi](), 0, iv, t >= warmup, False, None]
+            calls[cid] = rec
+            live += 1
+            ps = patience_s[qi]
+            if ps is not None:
+                push(t + ps(), E_ABD, cid)
+            if ct.callback > 0 and ql.callback_after and rng.random() < ct.callback:
+                push(t + ql.callback_after, E_CB, cid)
+            handle(router.call_arrived(cid, ql.config.name, t, ct.priority, skills=ct.skills,
+                                       language=ct.language), t)
+        elif kind == E_ANS:
+            rec = calls.get(a)
+            if rec is not None and rec[3] == 0:
+                decs = router.offer_answered(a, b, t)
+                handle(decs, t)
+                if rec[3] == 2:
+                    push(t + rec[2], E_END, a)
+                    if rec[5]:
+                        q = rec[7]
+                        ag = router.agents[b].cfg
+                        c = counters[q][rec[4]]
+                        c[HANDLE] += rec[2] + (ag.wrapup if ag.wrapup is not None else wrap_q[q])
+                        c[HANDLED] += 1
+        elif kind == E_END:
+            rec = calls.pop(a, None)
+            if rec is not None:
+                live -= 1
+                handle(router.call_ended(a, t), t)
+        elif kind == E_ABD:
+            rec = calls.get(a)
+            if rec is not None and rec[3] == 0 and not rec[6]:
+                handle(router.call_abandoned(a, t), t)
+        elif kind == E_CB:
+            rec = calls.get(a)
+            if rec is not None and rec[3] == 0:
+                rec[6] = True
+                handle(router.callback_requested(a, f"cb-{a}", t), t)
+        elif kind == E_TICK:
+            if t >= tick_at:
+                tick_at = math.inf
+            handle(router.tick(t), t)
+        elif kind == E_LOGIN:
+            handle(router.agent_logged_in(a, t), t)
+        elif kind == E_LOGOUT:
+            handle(router.agent_logged_out(a, t), t)
+        elif kind == E_UNPAUSE:
+            handle(router.agent_unpaused(a, t), t)
+        nd = router.next_deadline()
+        if nd is not None and nd < tick_at:
+            tick_at = nd
+            push(nd, E_TICK)
+        if arrivals_left <= 0 and live <= 0:
+            break
+        if t > duration + drain:
+            break
+    end_t = router.now
+    unfinished = sum(1 for r in calls.values() if r[3] == 0 and r[5])
+    if progress is not None:
+        progress(1.0)
+    # close the agents' state accounting
+    for aid, (st, since) in list(agent_state.items()):
+        account(aid, st, min(end_t, duration))
+
+    # ------------------------------------------------------------------ figures and Erlang
+    einp = erlang_inputs(sc)
+    cache: dict = {}
+    intervals = []
+    queues = []
+    total = [0.0] * NCOUNT
+    for ql in sc.queues:
+        q = ql.config.name
+        qtot = [0.0] * NCOUNT
+        wsum = 0.0
+        eacc = {"erlang_c_sl": 0.0, "erlang_a_sl": 0.0, "erlang_c_asa": 0.0, "erlang_a_abandon": 0.0,
+                "erlang_a_asa": 0.0}
+        for i in range(nint):
+            c = counters[q][i]
+            for k in range(NCOUNT):
+                qtot[k] += c[k]
+            rate, aht, agents, pat, th = einp[q][i]
+            er = _erlang_pair(rate, aht, agents, pat, th, cache)
+            row = {"queue": q, "interval": i, "start": sc.label(i), "t": i * interval}
+            row.update(_figures(c))
+            occ_den = busy[i] + avail[i]
+            row["occupancy"] = busy[i] / occ_den if occ_den else None
+            row["agents"] = agents
+            row["rate_per_hour"] = rate * 3600
+            ec, ea = er["erlang_c"], er["erlang_a"]
+            row.update(erlang_c_sl=ec["sl"], erlang_c_asa=_fin(ec["asa"]), erlang_c_occupancy=ec["occupancy"],
+                       erlang_a_sl=ea["sl"], erlang_a_abandon=ea.get("abandon"), erlang_a_asa=_fin(ea.get("asa")))
+            intervals.append(row)
+            w = rate * (min((i + 1) * interval, sc.duration) - i * interval)
+            if w > 0 and i * interval >= warmup - 1e-9:
+                wsum += w
+                eacc["erlang_c_sl"] += w * (ec["sl"] or 0.0)
+                eacc["erlang_a_sl"] += w * (ea["sl"] or 0.0)
+                eacc["erlang_c_asa"] += w * min(_fin(ec["asa"]) or 0.0, 1e9)
+                eacc["erlang_a_abandon"] += w * (ea.get("abandon") or 0.0)
+                eacc["erlang_a_asa"] += w * (_fin(ea.get("asa")) or 0.0)
+        qrow = {"queue": q}
+        qrow.update(_figures(qtot))
+        st = router.stats(q)
+        qrow["occupancy"] = st["occupancy"]
+        for k, v in eacc.items():
+            qrow[k] = v / wsum if wsum else None
+        queues.append(qrow)
+        for k in range(NCOUNT):
+            total[k] += qtot[k]
+    trow = {"queue": "(all)"}
+    trow.update(_figures(total))
+    b, av = sum(busy), sum(avail)
+    trow["occupancy"] = b / (b + av) if (b + av) else None
+    return {
+        "scenario": sc.name, "seed": sc.seed, "duration": sc.duration, "interval": sc.interval,
+        "warmup": warmup, "calls": next_id, "unfinished": unfinished, "events": events, "end_time": end_t,
+        "queues": queues, "intervals": intervals, "total": trow,
+    }
+
+
+def _fin(v):
+    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+        return None
+    return v
