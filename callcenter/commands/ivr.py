@@ -49,6 +49,8 @@ def register(sub) -> None:
     t.add_argument("--lang", help="caller language at the start (default: the flow's)")
     t.add_argument("--wav", metavar="DIR", help="also speak every text prompt into numbered WAV files in DIR")
     t.add_argument("--no-speech", action="store_true", help="behave as if speech recognition were unavailable")
+    t.add_argument("--var", action="append", default=[], metavar="NAME=VALUE",
+                   help="set a flow variable before the call starts (repeatable), e.g. orders_api=http://...")
     t.add_argument("--flows-dir", help="directory of flows (default: ivr.flows_dir)")
     t.add_argument("--trace-json", metavar="FILE", help="write the outcome and full trace as JSON to FILE ('-' = stdout)")
     t.set_defaults(func=cmd_try)
@@ -225,6 +227,13 @@ def cmd_try(args: argparse.Namespace) -> int:
     from ..ivr.console import ConsoleChannel
     from ..ivr.runner import run_flow
     cfg = load_config_from(args)
+    variables = {}
+    for item in args.var:
+        name, eq, value = item.partition("=")
+        if not eq or not name.strip().isidentifier():
+            print(f"callcenter ivr try: --var {item!r} is not NAME=VALUE", file=sys.stderr)
+            return 2
+        variables[name.strip()] = value
     flow, flows, _ = _resolve_flow(cfg, args.flow, args.flows_dir, args.did)
     clock = FakeClock(_parse_at(args.at, flow.timezone)) if args.at else Clock()
     synth = None
@@ -268,7 +277,7 @@ def cmd_try(args: argparse.Namespace) -> int:
 
     fallback = cfg.get("ivr.fallback_queue") or "support"
     outcome = asyncio.run(run_flow(flow, ch, clock=clock, call_data=info, flows=flows, on_trace=on_trace,
-                                   fallback_queue=fallback))
+                                   fallback_queue=fallback, variables=variables))
     print(f"== path: {' -> '.join(path)}", file=out)
     print(f"== outcome: {outcome.summary()}", file=out)
     shown_vars = {k: v for k, v in outcome.variables.items()}

@@ -207,11 +207,12 @@ class Interpreter:
 
     # -- public -------------------------------------------------------------------------------
     def start(self, call: CallInfo | Mapping[str, Any] | None, now: float,
-              speech_available: bool = False) -> tuple[IvrState, list]:
+              speech_available: bool = False, variables: Mapping[str, Any] | None = None) -> tuple[IvrState, list]:
+        """Begin a call. ``variables`` override the flow's initial ``variables``."""
         cd = _call_dict(call)
         lang = str(cd.get("language") or self.flow.language) if cd.get("language") in self.flow.all_languages \
             else self.flow.language
-        s = IvrState(flow=self.flow.name, node=self.flow.start, variables=dict(self.flow.variables),
+        s = IvrState(flow=self.flow.name, node=self.flow.start, variables={**self.flow.variables, **dict(variables or {})},
                      call=cd, language=lang, voice=self.flow.voice, speech=speech_available, started_at=now)
         return self.step(s, Started(speech_available), now)
 

@@ -100,9 +100,11 @@ def _build(node: yaml.Node, path: Path_, pos: _Positions, ctor: yaml.SafeLoader,
                         for k, v in m.items():
                             out.setdefault(k, v)
                 continue
-            key = ctor.construct_object(knode, deep=True) if isinstance(knode, yaml.ScalarNode) else str(knode.tag)
-            if not isinstance(key, (str, int, float, bool)) or key is None:
-                key = str(key)
+            if isinstance(knode, yaml.ScalarNode):
+                key = _build(knode, path, _Positions(), ctor, problems, depth + 1)
+            else:
+                key = str(knode.tag)
+            key = str(key).lower() if isinstance(key, bool) else ("null" if key is None else str(key))
             kpos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
             if key in out:
                 first = pos.key.get(path + (key,), (0, 0))
@@ -112,6 +114,13 @@ def _build(node: yaml.Node, path: Path_, pos: _Positions, ctor: yaml.SafeLoader,
         return out
     if isinstance(node, yaml.SequenceNode):
         return [_build(item, path + (i,), pos, ctor, problems, depth + 1) for i, item in enumerate(node.value)]
+    if node.tag == "tag:yaml.org,2002:timestamp":
+        return str(node.value)      # dates stay text: holidays: [2026-12-25]
+    if node.tag == "tag:yaml.org,2002:int" and path and path[-1] in ("digit", "terminator", "to", "queue"):
+        return str(node.value)      # digit: 1 is the key "1"
+    if node.tag == "tag:yaml.org,2002:bool" and str(node.value).lower() not in ("true", "false"):
+        # YAML 1.2 booleans: only true/false. "yes", "no", "on", "off" stay words (phrases, prompts, keys)
+        return str(node.value)
     return ctor.construct_object(node, deep=True)
 
 
@@ -302,7 +311,10 @@ class _Checker:
         self.sound_dirs = [Path(d) for d in sound_dirs] if sound_dirs else None
         self.flows = set(flows) if flows is not None else None
         self.errors: list[FlowError] = []
-        self.nodes: dict[str, dict] = {k: v for k, v in (data.get("nodes") or {}).items() if isinstance(v, dict)}
+        nodes = data.get("nodes")
+        self.nodes: dict[str, dict] = {k: v for k, v in nodes.items() if isinstance(v, dict)} \
+            if isinstance(nodes, dict) else {}
+        self.skip: set[str] = set()     # nodes with schema errors: no semantic checks (no cascades)
 
     def err(self, path: Path_, msg: str, severity: str = "error", col_offset: int | None = None) -> None:
         line, col = self.pos.at(path, prefer_value=col_offset is not None)
@@ -352,8 +364,9 @@ class _Checker:
 
     def run(self) -> None:
         d = self.data
-        langs = d.get("languages") or []
-        flow_lang = d.get("language") or "en-US"
+        langs = [x for x in d.get("languages") or [] if isinstance(x, str)] \
+            if isinstance(d.get("languages"), list) else []
+        flow_lang = d.get("language") if isinstance(d.get("language"), str) else "en-US"
         tz = d.get("timezone")
         if isinstance(tz, str):
             self.zone(("timezone",), tz)
@@ -362,7 +375,12 @@ class _Checker:
             hint = difflib.get_close_matches(start, list(self.nodes), 1)
             self.err(("start",), f"'start' names unknown node '{start}'" + (f"; did you mean '{hint[0]}'?" if hint else ""))
         for nid, nd in self.nodes.items():
-            self.node(nid, nd, langs, flow_lang)
+            if nid in self.skip:
+                continue
+            try:
+                self.node(nid, nd, langs, flow_lang)
+            except (AttributeError, TypeError, ValueError):
+                pass  # a shape the schema already reported
         self.reachability(start)
         self.busy_loops()
 
@@ -671,12 +689,14 @@ def load_flow_text(text: str, source: str = "<string>", *, queues: Iterable[str]
     digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     data, pos, errors = _parse_yaml(text, source)
     if data is None:
-        return None, errors
+        return None, errors or [FlowError(source, 1, 1, "the file is empty: expected a mapping with 'start' and 'nodes'")]
     if not isinstance(data, dict):
         return None, errors + [FlowError(source, 1, 1, f"the top level must be a mapping with 'start' and 'nodes', "
                                                        f"got {_type_name(data)}")]
-    errors += _schema_errors(data, source, pos)
+    schema_errors = _schema_errors(data, source, pos)
+    errors += schema_errors
     checker = _Checker(data, source, pos, queues=queues, skills=skills, sound_dirs=sound_dirs, flows=flows)
+    checker.skip = {e.node for e in schema_errors if e.node}
     try:
         checker.run()
     except Exception as exc:  # noqa: BLE001 - a checker bug must not hide the schema errors

@@ -75,13 +75,14 @@ async def run_flow(flow: Flow, channel: Channel, *, clock: Clock, call_data: Cal
                    http_client: Any = None, on_trace: TraceHook | None = None,
                    flows: Mapping[str, Flow] | None = None, fallback_queue: str = "support",
                    perform_endings: bool = True, answer: bool = True,
-                   interpreter: Interpreter | None = None) -> IvrOutcome:
+                   interpreter: Interpreter | None = None,
+                   variables: Mapping[str, Any] | None = None) -> IvrOutcome:
     """Run ``flow`` for one call on ``channel`` until it ends; return how it ended.
 
     ``flows``: other flows (by name) that ``subflow``/``goto`` nodes may enter (pin them with the
     registry). ``http_client``: an ``aiohttp.ClientSession`` for ``http`` nodes (one is created and
     closed here when needed and not given). ``on_trace`` is called (sync or async) with each
-    :class:`TraceEntry` as it happens.
+    :class:`TraceEntry` as it happens. ``variables`` override the flow's initial variables.
     """
     interp = interpreter or Interpreter(flow, flows, fallback_queue=fallback_queue)
     info = call_data if call_data is not None else getattr(channel, "info", None)
@@ -93,7 +94,7 @@ async def run_flow(flow: Flow, channel: Channel, *, clock: Clock, call_data: Cal
             try:
                 await channel.answer()
             except CallerHungUp:
-                state, actions = interp.start(info, clock.now(), False)
+                state, actions = interp.start(info, clock.now(), False, variables)
                 state, actions = interp.step(state, HungUp(), clock.now())
                 await _emit(on_trace, state.trace)
                 return state.outcome  # type: ignore[return-value]
@@ -103,7 +104,7 @@ async def run_flow(flow: Flow, channel: Channel, *, clock: Clock, call_data: Cal
             speech = bool(channel.speech_available)
         except Exception:  # noqa: BLE001
             speech = False
-        state, actions = interp.start(info, clock.now(), speech)
+        state, actions = interp.start(info, clock.now(), speech, variables)
         while True:
             await _emit(on_trace, state.trace[emitted:])
             emitted = len(state.trace)
