@@ -213,10 +213,16 @@ def _idf_table(docs: Iterable[Iterable[str]]) -> dict[str, float]:
 
 def _score(query: _Prepared, cand: _Prepared, idf: Mapping[str, float], max_idf: float) -> float:
     """Similarity of the caller's text ``query`` to a candidate phrase ``cand``, 0..1."""
+    return _score2(query, cand, idf, max_idf)[0]
+
+
+def _score2(query: _Prepared, cand: _Prepared, idf: Mapping[str, float], max_idf: float) -> tuple[float, float]:
+    """(score, f1): the score, and the F1 of recall and precision used to break ties (the candidate
+    that explains more of the text wins)."""
     if not cand.feats or not query.feats:
-        return 0.0
+        return 0.0, 0.0
     if query.compact == cand.compact:
-        return 1.0
+        return 1.0, 1.0
     # recall: how much of the candidate is in the query
     tot = got = 0.0
     for f in cand.feats:
@@ -232,7 +238,7 @@ def _score(query: _Prepared, cand: _Prepared, idf: Mapping[str, float], max_idf:
         got += w * _feature_match(f, cand.tokens, cand.fuzzy_tokens)
     precision = got / tot if tot else 0.0
     f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
-    return min(1.0, max(recall, f1))
+    return min(1.0, max(recall, f1)), f1
 
 
 def _keyword_hit(query: _Prepared, kw: _Prepared) -> bool:
@@ -339,7 +345,8 @@ def match_phrase(text: str, choices: Mapping[str, Sequence[str]], language: str 
                  threshold: float = 0.6) -> tuple[str | None, float]:
     """Match recognized ``text`` to one of ``choices`` (key -> accepted phrases; the key itself
     when its list is empty). Return ``(key, score)`` for the best one, or ``(None, best score)`` when nothing
-    reaches ``threshold``."""
+    reaches ``threshold``. When several choices score the same (``네`` and ``요금 조회`` are both
+    fully inside ``요금 조회 네``), the one explaining more of the text wins."""
     query = _Prepared(text, language)
     if not query.feats or not choices:
         return None, 0.0
@@ -351,12 +358,12 @@ def match_phrase(text: str, choices: Mapping[str, Sequence[str]], language: str 
         prepared[key] = [p for p in (_Prepared(x, language) for x in items) if p.feats]
     idf = _idf_table([{f.token for p in ps for f in p.feats} for ps in prepared.values()])
     max_idf = 1.0 + math.log(max(1, len(prepared)))
-    best_key, best = None, 0.0
+    best_key, best = None, (0.0, 0.0)
     for key, ps in prepared.items():
-        s = max((_score(query, p, idf, max_idf) for p in ps), default=0.0)
-        if s > best:
+        s = max((_score2(query, p, idf, max_idf) for p in ps), default=(0.0, 0.0))
+        if s[0] > 0 and (round(s[0], 4), s[1]) > (round(best[0], 4), best[1]):
             best_key, best = key, s
-    best = round(best, 4)
+    best = round(best[0], 4)
     if best_key is None or best < threshold:
         return None, best
     return best_key, best

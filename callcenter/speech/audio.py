@@ -1,0 +1,247 @@
+"""Audio conversion between telephone formats and what the speech engines want.
+
+* Reading: WAV (any PCM width / rate / channels, via :mod:`wave`), Asterisk's raw formats by
+  extension (``.sln``/``.raw`` 8 kHz, ``.sln16`` 16 kHz signed linear, ``.ulaw``/``.ul``,
+  ``.alaw``/``.al``), anything else through ffmpeg (``.gsm``, ``.mp3``, compressed WAV...).
+* Resampling: polyphase FIR (scipy ``resample_poly``) for whole files, and :class:`StreamResampler`
+  (same anti-aliasing filter, with state kept between chunks) for streaming. 8 kHz telephone audio
+  is brought to the 16 kHz that the vosk and pocketsphinx models were trained on.
+* Writing prompts in what Asterisk plays natively: 8 kHz 16-bit mono WAV (``wav``), raw G.711
+  mu-law (``ulaw``), raw GSM 6.10 (``gsm``, encoded by ffmpeg through pydub).
+
+Everything here is a pure function of bytes/arrays except the file and ffmpeg helpers at the end.
+"""
+from __future__ import annotations
+
+import io
+import shutil
+import subprocess
+import wave
+from math import gcd
+from pathlib import Path
+
+import numpy as np
+from scipy.signal import firwin, lfilter, resample_poly
+
+TELEPHONE_RATE = 8000
+MODEL_RATE = 16000
+
+#: Prompt formats Asterisk plays natively -> file extension.
+PROMPT_FORMATS = {"wav": "wav", "ulaw": "ulaw", "gsm": "gsm"}
+
+
+class AudioError(Exception):
+    """Audio could not be read or converted; the message names the file."""
+
+
+# --------------------------------------------------------------------------------------------------
+# Pure conversions
+
+def to_int16(samples: np.ndarray) -> np.ndarray:
+    return np.clip(np.rint(samples), -32768, 32767).astype(np.int16)
+
+
+def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
+    """Resample mono int16 audio (polyphase FIR with a Kaiser anti-aliasing filter)."""
+    if src_rate == dst_rate or len(samples) == 0:
+        return np.asarray(samples, dtype=np.int16)
+    g = gcd(int(src_rate), int(dst_rate))
+    up, down = dst_rate // g, src_rate // g
+    out = resample_poly(np.asarray(samples, dtype=np.float64), up, down)
+    return to_int16(out)
+
+
+class StreamResampler:
+    """Resample a stream chunk by chunk without clicks at chunk boundaries.
+
+    Zero-stuffing by ``up``, an FIR low-pass (cut-off at the lower Nyquist) whose state carries over
+    between chunks, and decimation by ``down`` keeping the phase across chunks. The output is
+    delayed by the filter's group delay (~2 ms at 8->16 kHz), harmless for recognition.
+    """
+
+    def __init__(self, src_rate: int, dst_rate: int, taps_per_phase: int = 16):
+        g = gcd(int(src_rate), int(dst_rate))
+        self.up, self.down = dst_rate // g, src_rate // g
+        self.identity = src_rate == dst_rate
+        if not self.identity:
+            ntaps = taps_per_phase * max(self.up, self.down) * 2 + 1
+            cutoff = 1.0 / max(self.up, self.down)
+            self._h = firwin(ntaps, cutoff, window=("kaiser", 5.0)) * self.up
+            self._zi = np.zeros(len(self._h) - 1)
+            self._phase = 0
+
+    def feed(self, samples: np.ndarray) -> np.ndarray:
+        if self.identity or len(samples) == 0:
+            return np.asarray(samples, dtype=np.int16)
+        x = np.asarray(samples, dtype=np.float64)
+        if self.up > 1:
+            stuffed = np.zeros(len(x) * self.up)
+            stuffed[::self.up] = x
+        else:
+            stuffed = x
+        y, self._zi = lfilter(self._h, 1.0, stuffed, zi=self._zi)
+        y = y[self._phase::self.down]
+        # next chunk starts where this one's decimation left off
+        self._phase = (self._phase - len(stuffed)) % self.down
+        return to_int16(y)
+
+
+def downmix(samples: np.ndarray, channels: int) -> np.ndarray:
+    if channels <= 1:
+        return samples
+    frames = samples[: len(samples) // channels * channels].reshape(-1, channels)
+    return to_int16(frames.astype(np.float64).mean(axis=1))
+
+
+_ULAW_BIAS = 0x84
+_ULAW_CLIP = 32635
+
+
+def ulaw_encode(samples: np.ndarray) -> bytes:
+    """G.711 mu-law encoding of int16 samples (the Sun reference coder, as audioop.lin2ulaw)."""
+    v = np.asarray(samples, dtype=np.int32) >> 2          # 14-bit, arithmetic shift
+    mask = np.where(v < 0, 0x7F, 0xFF)
+    v = np.minimum(np.abs(v), 8159) + 0x21
+    raw_seg = np.floor(np.log2(v)).astype(np.int32) - 5
+    seg = np.clip(raw_seg, 0, 7)
+    code = np.where(raw_seg > 7, 0x7F, (seg << 4) | ((v >> (seg + 1)) & 0x0F)) ^ mask
+    return (code & 0xFF).astype(np.uint8).tobytes()
+
+
+def ulaw_decode(data: bytes) -> np.ndarray:
+    u = ~np.frombuffer(data, dtype=np.uint8).astype(np.int32) & 0xFF
+    sign = u & 0x80
+    exponent = (u >> 4) & 0x07
+    mantissa = u & 0x0F
+    mag = (((mantissa << 3) + _ULAW_BIAS) << exponent) - _ULAW_BIAS
+    return np.where(sign != 0, -mag, mag).astype(np.int16)
+
+
+def alaw_decode(data: bytes) -> np.ndarray:
+    a = np.frombuffer(data, dtype=np.uint8).astype(np.int32) ^ 0x55
+    sign = a & 0x80
+    exponent = (a >> 4) & 0x07
+    mantissa = a & 0x0F
+    mag = np.where(exponent == 0, (mantissa << 4) + 8, ((mantissa << 4) + 0x108) << np.maximum(exponent - 1, 0))
+    return np.where(sign != 0, mag, -mag).astype(np.int16)
+
+
+def wav_bytes(samples: np.ndarray, rate: int) -> bytes:
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(np.asarray(samples, dtype="<i2").tobytes())
+    return buf.getvalue()
+
+
+def parse_wav(data: bytes, where: str = "<bytes>") -> tuple[np.ndarray, int]:
+    """Mono int16 samples and the rate of a PCM WAV (8/16/24/32-bit, any channel count)."""
+    try:
+        with wave.open(io.BytesIO(data), "rb") as w:
+            ch, width, rate, n = w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()
+            raw = w.readframes(n)
+    except (wave.Error, EOFError) as exc:
+        raise AudioError(f"{where}: not a PCM WAV file ({exc})") from None
+    if width == 2:
+        x = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2")
+    elif width == 1:
+        x = ((np.frombuffer(raw, dtype=np.uint8).astype(np.int16) - 128) << 8).astype(np.int16)
+    elif width == 3:
+        b = np.frombuffer(raw[: len(raw) // 3 * 3], dtype=np.uint8).reshape(-1, 3)
+        x = ((b[:, 2].astype(np.int8).astype(np.int32) << 8) | b[:, 1]).astype(np.int16)
+    elif width == 4:
+        x = (np.frombuffer(raw[: len(raw) // 4 * 4], dtype="<i4") >> 16).astype(np.int16)
+    else:
+        raise AudioError(f"{where}: unsupported WAV sample width {width} bytes")
+    if rate <= 0:
+        raise AudioError(f"{where}: WAV header has sample rate {rate}")
+    return downmix(x, ch), rate
+
+
+# --------------------------------------------------------------------------------------------------
+# Files
+
+def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
+    """Read an audio file as mono int16 samples and their rate."""
+    p = Path(path)
+    try:
+        data = p.read_bytes()
+    except FileNotFoundError:
+        raise AudioError(f"{p}: audio file not found") from None
+    except OSError as exc:
+        raise AudioError(f"{p}: cannot read audio file: {exc.strerror}") from None
+    ext = p.suffix.lower().lstrip(".")
+    if ext in ("sln", "raw", "slin"):
+        return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").copy(), 8000
+    if ext in ("sln16", "slin16"):
+        return np.frombuffer(data[: len(data) // 2 * 2], dtype="<i2").copy(), 16000
+    if ext in ("ulaw", "ul", "pcm", "mu"):
+        return ulaw_decode(data), 8000
+    if ext in ("alaw", "al"):
+        return alaw_decode(data), 8000
+    if data[:4] == b"RIFF" and data[8:12] == b"WAVE":
+        try:
+            return parse_wav(data, str(p))
+        except AudioError:
+            pass  # compressed WAV (GSM, mu-law in WAV...): let ffmpeg decode it
+    elif ext == "wav":
+        raise AudioError(f"{p}: not a WAV file (no RIFF/WAVE header)")
+    return _ffmpeg_decode(p, ext)
+
+
+def _ffmpeg_decode(p: Path, ext: str) -> tuple[np.ndarray, int]:
+    ffmpeg = shutil.which("ffmpeg")
+    if not ffmpeg:
+        raise AudioError(f"{p}: reading .{ext} audio needs ffmpeg, which is not installed")
+    cmd = [ffmpeg, "-nostdin", "-v", "error"]
+    if ext == "gsm":
+        cmd += ["-f", "gsm", "-ar", "8000"]
+    cmd += ["-i", str(p), "-f", "s16le", "-ac", "1", "-ar", str(MODEL_RATE), "-"]
+    try:
+        proc = subprocess.run(cmd, capture_output=True, timeout=60)
+    except subprocess.TimeoutExpired:
+        raise AudioError(f"{p}: ffmpeg took more than 60 s to decode the file") from None
+    if proc.returncode != 0 or not proc.stdout:
+        msg = proc.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise AudioError(f"{p}: cannot decode audio ({msg[-1] if msg else 'ffmpeg produced nothing'})")
+    return np.frombuffer(proc.stdout[: len(proc.stdout) // 2 * 2], dtype="<i2").copy(), MODEL_RATE
+
+
+def load_for_model(path: str | Path, rate: int = MODEL_RATE) -> tuple[np.ndarray, float]:
+    """Samples at ``rate`` (default 16 kHz) and the duration in seconds."""
+    samples, src = read_audio(path)
+    return resample(samples, src, rate), len(samples) / float(src)
+
+
+def encode_prompt(samples: np.ndarray, rate: int, fmt: str = "wav") -> bytes:
+    """Convert synthesized audio to an 8 kHz telephone prompt file's bytes."""
+    if fmt not in PROMPT_FORMATS:
+        raise AudioError(f"unknown prompt format {fmt!r} (expected one of: {', '.join(PROMPT_FORMATS)})")
+    tel = resample(samples, rate, TELEPHONE_RATE)
+    if fmt == "wav":
+        return wav_bytes(tel, TELEPHONE_RATE)
+    if fmt == "ulaw":
+        return ulaw_encode(tel)
+    # gsm: ffmpeg's libgsm through pydub
+    from pydub import AudioSegment
+    seg = AudioSegment(data=np.asarray(tel, dtype="<i2").tobytes(), sample_width=2,
+                       frame_rate=TELEPHONE_RATE, channels=1)
+    buf = io.BytesIO()
+    try:
+        seg.export(buf, format="gsm", codec="libgsm", parameters=["-ar", "8000", "-ac", "1"])
+    except Exception as exc:  # pydub raises CouldntEncodeError / FileNotFoundError (no ffmpeg)
+        raise AudioError(f"GSM encoding failed (needs ffmpeg with libgsm): {exc}") from None
+    return buf.getvalue()
+
+
+def prompt_duration(data_len: int, fmt: str) -> float:
+    """Duration of an 8 kHz prompt file from its size (WAV header of 44 bytes)."""
+    if fmt == "wav":
+        return max(0, data_len - 44) / 2 / TELEPHONE_RATE
+    if fmt == "ulaw":
+        return data_len / TELEPHONE_RATE
+    if fmt == "gsm":
+        return data_len / 33 * 160 / TELEPHONE_RATE
+    raise AudioError(f"unknown prompt format {fmt!r}")

@@ -1,0 +1,582 @@
+"""Recognition backends: vosk (first choice) and pocketsphinx (bundled English fallback).
+
+Both implement :class:`callcenter.speech.api.Recognizer`:
+
+* ``recognize_file(path, language, phrases)`` (async) reads the recording (any format, 8 kHz
+  telephone audio is resampled to the models' 16 kHz), runs the decoder in the worker pool (off the
+  event loop; vosk's and pocketsphinx's C code release the GIL, so threads run in parallel) and
+  returns a :class:`~callcenter.ivr.channel.Recognition`;
+* ``recognize_samples`` / ``recognize_file_sync``: the same, synchronously (CLI, benchmarks);
+* ``stream(language, sample_rate, phrases)``: feed PCM chunks, get partial hypotheses, then
+  ``finish()`` for the final result (for a live audio path).
+
+With ``phrases`` (a menu) recognition is restricted to them: vosk builds a grammar
+``KaldiRecognizer(model, 16000, '["billing", "technical support", "[unk]"]')`` (``[unk]`` only when
+the model has it), pocketsphinx a JSGF grammar (or a keyword list with ``phrase_mode="keyword"``).
+The text heard is then matched back to the expected list (:func:`~callcenter.speech.intents.match_phrase`)
+and the original phrase is returned in ``Recognition.matched``. Without phrases: free speech.
+
+Confidence: the mean of the word confidences the decoder gives (vosk: MBR word posteriors;
+pocketsphinx: word posteriors from the lattice), weighted by word duration. Alternatives: vosk's
+N-best list when ``nbest`` > 0 (a second decoding pass fed with the same audio, so it costs a second
+decode), otherwise, in grammar mode, the other expected phrases ranked by similarity to the text
+heard, scaled by the confidence.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import math
+import os
+import queue
+import re
+import tempfile
+import threading
+from concurrent.futures import Executor, ThreadPoolExecutor
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from ..ivr.channel import Recognition
+from .api import RecognitionStream, Recognizer, SpeechUnavailable
+from .audio import MODEL_RATE, StreamResampler, load_for_model, resample
+from .discovery import ANY_LANGUAGE, canonical_language, pick_language
+from .intents import _is_nospace_char, match_phrase, normalize
+
+log = logging.getLogger("callcenter.speech")
+
+_POOL_LOCK = threading.Lock()
+_POOLS: dict[int, ThreadPoolExecutor] = {}
+
+
+class ModelLoadError(SpeechUnavailable):
+    """A configured model could not be loaded; the message names the path."""
+
+
+def worker_count(configured: int = 0) -> int:
+    """``speech.workers``: 0 means one worker per core."""
+    return configured if configured and configured > 0 else (os.cpu_count() or 1)
+
+
+def shared_pool(workers: int = 0) -> ThreadPoolExecutor:
+    """The process-wide recognition pool for a size (``speech.workers``; 0 = cores)."""
+    n = worker_count(workers)
+    with _POOL_LOCK:
+        pool = _POOLS.get(n)
+        if pool is None:
+            pool = _POOLS[n] = ThreadPoolExecutor(max_workers=n, thread_name_prefix="speech")
+        return pool
+
+
+def _weighted_confidence(words: list[tuple[str, float, float]]) -> float:
+    """Mean of word confidences weighted by duration (words: (word, conf, duration))."""
+    if not words:
+        return 0.0
+    tot = sum(max(d, 0.01) for _, _, d in words)
+    return round(min(1.0, max(0.0, sum(c * max(d, 0.01) for _, c, d in words) / tot)), 4)
+
+
+def _match(text: str, phrases: Sequence[str] | None, grammar_forms: dict[str, str], language: str,
+           confidence: float) -> tuple[str | None, tuple[tuple[str, float], ...]]:
+    """Match ``text`` back to the expected phrases; return (matched phrase, phrase alternatives)."""
+    if not phrases or not text:
+        return None, ()
+    choices = {p: [p] + ([grammar_forms[p]] if grammar_forms.get(p) and grammar_forms[p] != p else [])
+               for p in phrases}
+    key, _score = match_phrase(text, choices, language)
+    ranked = []
+    for p in phrases:
+        if p == key:
+            continue
+        _, s = match_phrase(text, {p: choices[p]}, language, threshold=0.0)
+        if s > 0:
+            ranked.append((p, round(s * confidence, 4)))
+    ranked.sort(key=lambda kv: -kv[1])
+    return key, tuple(ranked[:3])
+
+
+class _Base(Recognizer):
+    def __init__(self, executor: Executor | None = None, workers: int = 0):
+        self._executor = executor or shared_pool(workers)
+
+    async def recognize_file(self, path: str | Path, language: str,
+                             phrases: Sequence[str] | None = None) -> Recognition:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, self.recognize_file_sync, path, language, phrases)
+
+    def recognize_file_sync(self, path: str | Path, language: str,
+                            phrases: Sequence[str] | None = None) -> Recognition:
+        samples, _dur = load_for_model(path, MODEL_RATE)
+        rec = self.recognize_samples(samples, MODEL_RATE, language, phrases)
+        return Recognition(rec.text, rec.confidence, rec.alternatives, rec.matched, rec.digits, str(path))
+
+    def recognize_samples(self, samples: np.ndarray, rate: int, language: str,
+                          phrases: Sequence[str] | None = None) -> Recognition:
+        raise NotImplementedError
+
+
+# --------------------------------------------------------------------------------------------------
+# vosk
+
+class VoskRecognizer(_Base):
+    """vosk (Kaldi) recognition; one :class:`vosk.Model` per language, loaded once and shared by all
+    calls (a ``KaldiRecognizer`` is cheap: one per recognition)."""
+
+    name = "vosk"
+
+    def __init__(self, models: dict[str, str | Path] | None = None, executor: Executor | None = None,
+                 workers: int = 0, nbest: int = 0, preload: bool = False):
+        super().__init__(executor, workers)
+        self._paths: dict[str, Path] = {canonical_language(k) if k != ANY_LANGUAGE else k: Path(v)
+                                        for k, v in (models or {}).items()}
+        self._models: dict[str, object] = {}
+        self._errors: dict[str, str] = {}
+        self._lock = threading.Lock()
+        self.nbest = nbest
+        self._vocab_cache: dict[tuple[str, str], bool] = {}
+        if preload:
+            for lang in list(self._paths):
+                try:
+                    self.model(lang)
+                except ModelLoadError:
+                    pass
+
+    # models -------------------------------------------------------------------------------------
+    def languages(self) -> list[str]:
+        return [lang for lang in self._paths if lang not in self._errors]
+
+    def errors(self) -> dict[str, str]:
+        return dict(self._errors)
+
+    def loaded(self, language: str) -> bool:
+        return language in self._models
+
+    def path_for(self, language: str) -> Path | None:
+        lang = pick_language(language, self.languages())
+        return self._paths.get(lang) if lang else None
+
+    def model(self, language: str):
+        """The loaded model serving ``language`` (loads it on first use). Raises SpeechUnavailable."""
+        lang = pick_language(language, self._paths)
+        if lang is None:
+            raise SpeechUnavailable(f"no vosk model for language {language!r}")
+        m = self._models.get(lang)
+        if m is not None:
+            return m
+        with self._lock:
+            m = self._models.get(lang)
+            if m is not None:
+                return m
+            if lang in self._errors:
+                raise ModelLoadError(self._errors[lang])
+            path = self._paths[lang]
+            try:
+                import vosk
+                vosk.SetLogLevel(-1)
+                m = vosk.Model(str(path))
+            except Exception as exc:  # vosk raises a bare Exception("Failed to create a model")
+                msg = (f"vosk model for {lang} at {path} could not be loaded ({exc}): "
+                       f"the folder is damaged or not a vosk model")
+                self._errors[lang] = msg
+                log.error("vosk model could not be loaded", extra={"language": lang, "path": str(path),
+                                                                   "error": str(exc)})
+                raise ModelLoadError(msg) from None
+            self._models[lang] = m
+            return m
+
+    def in_vocabulary(self, model, word: str) -> bool:
+        key = (str(id(model)), word)
+        hit = self._vocab_cache.get(key)
+        if hit is None:
+            try:
+                hit = model.vosk_model_find_word(word) != -1
+            except Exception:
+                hit = True
+            if len(self._vocab_cache) < 100_000:
+                self._vocab_cache[key] = hit
+        return hit
+
+    def _segment(self, model, token: str) -> list[str] | None:
+        """Split a token written without spaces (Chinese) into vocabulary words, longest first."""
+        out, i = [], 0
+        while i < len(token):
+            for j in range(min(len(token), i + 8), i, -1):
+                if self.in_vocabulary(model, token[i:j]):
+                    out.append(token[i:j])
+                    i = j
+                    break
+            else:
+                return None
+        return out
+
+    def grammar_forms(self, model, phrases: Sequence[str], language: str) -> dict[str, str]:
+        """Expected phrase -> the form given to the grammar (normalized, split into vocabulary
+        words). Phrases with words the model does not know are left out (and logged)."""
+        forms: dict[str, str] = {}
+        for p in phrases:
+            words: list[str] = []
+            ok = True
+            for tok in normalize(p, language).split():
+                if self.in_vocabulary(model, tok):
+                    words.append(tok)
+                    continue
+                seg = self._segment(model, tok) if any(_is_nospace_char(c) for c in tok) else None
+                if seg:
+                    words.extend(seg)
+                else:
+                    ok = False
+                    log.warning("phrase has a word the speech model does not know; left out of the grammar",
+                                extra={"phrase": p, "word": tok, "language": language})
+                    break
+            if ok and words:
+                forms[p] = " ".join(words)
+        return forms
+
+    def _recognizer(self, model, rate: int, grammar: list[str] | None, nbest: int = 0):
+        import vosk
+        if grammar is not None:
+            rec = vosk.KaldiRecognizer(model, rate, json.dumps(grammar, ensure_ascii=False))
+        else:
+            rec = vosk.KaldiRecognizer(model, rate)
+        if nbest > 0:
+            rec.SetMaxAlternatives(nbest)
+        rec.SetWords(True)
+        return rec
+
+    def _grammar(self, model, phrases: Sequence[str] | None, language: str) -> tuple[list[str] | None, dict[str, str]]:
+        if not phrases:
+            return None, {}
+        forms = self.grammar_forms(model, phrases, language)
+        if not forms:
+            log.warning("no expected phrase is in the model's vocabulary: free speech instead of a grammar",
+                        extra={"language": language})
+            return None, {}
+        grammar = sorted(set(forms.values()))
+        if self.in_vocabulary(model, "[unk]"):
+            grammar.append("[unk]")
+        return grammar, forms
+
+    # recognition --------------------------------------------------------------------------------
+    def recognize_samples(self, samples: np.ndarray, rate: int, language: str,
+                          phrases: Sequence[str] | None = None) -> Recognition:
+        model = self.model(language)
+        if rate != MODEL_RATE:
+            samples = resample(samples, rate, MODEL_RATE)
+        grammar, forms = self._grammar(model, phrases, language)
+        data = np.asarray(samples, dtype="<i2").tobytes()
+        rec = self._recognizer(model, MODEL_RATE, grammar)
+        alt_rec = self._recognizer(model, MODEL_RATE, grammar, self.nbest) if self.nbest > 0 else None
+        step = MODEL_RATE * 2  # bytes in 1 s of audio (2 bytes per sample)
+        segments: list[dict] = []
+        alt_segments: list[dict] = []
+        for i in range(0, len(data), step):
+            chunk = data[i:i + step]
+            if rec.AcceptWaveform(chunk):
+                segments.append(json.loads(rec.Result()))
+            if alt_rec is not None and alt_rec.AcceptWaveform(chunk):
+                alt_segments.append(json.loads(alt_rec.Result()))
+        segments.append(json.loads(rec.FinalResult()))
+        if alt_rec is not None:
+            alt_segments.append(json.loads(alt_rec.FinalResult()))
+        return self._result(segments, alt_segments, phrases, forms, language)
+
+    def _result(self, segments: list[dict], alt_segments: list[dict], phrases, forms, language) -> Recognition:
+        words: list[tuple[str, float, float]] = []
+        for seg in segments:
+            for w in seg.get("result", []):
+                if w.get("word") in ("[unk]", "<unk>"):
+                    continue
+                words.append((w["word"], float(w.get("conf", 1.0)), float(w["end"]) - float(w["start"])))
+        text = " ".join(t for t in (seg.get("text", "") for seg in segments) if t)
+        text = " ".join(w for w in text.split() if w not in ("[unk]", "<unk>"))
+        confidence = _weighted_confidence(words) if text else 0.0
+        alternatives: tuple[tuple[str, float], ...] = ()
+        if alt_segments:
+            alternatives = _nbest_posteriors(alt_segments, text)
+        matched, phrase_alts = _match(text, phrases, forms, language, confidence)
+        if not alternatives:
+            alternatives = phrase_alts
+        return Recognition(text=text, confidence=confidence, alternatives=alternatives, matched=matched)
+
+    def stream(self, language: str, sample_rate: int = 8000,
+               phrases: Sequence[str] | None = None) -> RecognitionStream:
+        model = self.model(language)
+        grammar, forms = self._grammar(model, phrases, language)
+        rec = self._recognizer(model, MODEL_RATE, grammar)
+        return _VoskStream(self, rec, sample_rate, phrases, forms, language)
+
+
+def _nbest_posteriors(alt_segments: list[dict], best_text: str) -> tuple[tuple[str, float], ...]:
+    """N-best texts of the last segment with posteriors (softmax of vosk's path scores, which are
+    log-likelihoods), other than the best text."""
+    last = alt_segments[-1].get("alternatives") or []
+    prefix = " ".join(" ".join(a["text"] for a in (s.get("alternatives") or [])[:1]) for s in alt_segments[:-1]).strip()
+    scored = [((prefix + " " + a.get("text", "")).strip(), float(a.get("confidence", 0.0))) for a in last]
+    scored = [(" ".join(w for w in t.split() if w != "[unk]"), s) for t, s in scored]
+    if not scored:
+        return ()
+    top = max(s for _, s in scored)
+    z = sum(math.exp(s - top) for _, s in scored)
+    out = [(t, round(math.exp(s - top) / z, 4)) for t, s in scored if t and t != best_text]
+    return tuple(out)
+
+
+class _VoskStream(RecognitionStream):
+    def __init__(self, owner: VoskRecognizer, rec, sample_rate: int, phrases, forms, language):
+        self._owner = owner
+        self._rec = rec
+        self._resampler = StreamResampler(sample_rate, MODEL_RATE)
+        self._segments: list[dict] = []
+        self._phrases = phrases
+        self._forms = forms
+        self._language = language
+        self._done = False
+
+    def feed(self, pcm16: bytes) -> str | None:
+        if self._done:
+            raise RuntimeError("stream already finished")
+        x = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
+        data = self._resampler.feed(x).astype("<i2").tobytes()
+        if self._rec.AcceptWaveform(data):
+            self._segments.append(json.loads(self._rec.Result()))
+            return " ".join(s.get("text", "") for s in self._segments if s.get("text")) or None
+        partial = json.loads(self._rec.PartialResult()).get("partial", "")
+        done = " ".join(s.get("text", "") for s in self._segments if s.get("text"))
+        text = (done + " " + partial).strip()
+        return text or None
+
+    def finish(self) -> Recognition:
+        if not self._done:
+            self._done = True
+            self._segments.append(json.loads(self._rec.FinalResult()))
+        return self._owner._result(self._segments, [], self._phrases, self._forms, self._language)
+
+
+# --------------------------------------------------------------------------------------------------
+# pocketsphinx
+
+_FILLER_RE = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+|\+.*\+)$")
+_ALT_RE = re.compile(r"\(\d+\)$")
+
+
+class _Decoder:
+    """A pocketsphinx decoder with the names of the searches (grammars) already added to it."""
+
+    def __init__(self, d, mode: str):
+        self.d = d
+        self.mode = mode
+        self.default = d.current_search()
+        self.searches: set[str] = set()
+
+    def __getattr__(self, name):
+        return getattr(self.d, name)
+
+
+class PocketsphinxRecognizer(_Base):
+    """CMU pocketsphinx with the US English model shipped inside the PyPI package.
+
+    A pocketsphinx ``Decoder`` is not thread-safe and holds its own copy of the model, so a small
+    pool of decoders (one per worker, created on demand, each loaded once) is shared by all calls.
+    ``phrase_mode``: ``grammar`` (JSGF alternatives; the default) or ``keyword`` (keyphrase spotting,
+    finds the phrase inside a longer answer).
+    """
+
+    name = "pocketsphinx"
+    LANGUAGE = "en-US"
+
+    def __init__(self, executor: Executor | None = None, workers: int = 0, phrase_mode: str = "grammar",
+                 model_dir: str | Path | None = None):
+        super().__init__(executor, workers)
+        if phrase_mode not in ("grammar", "keyword"):
+            raise ValueError(f"phrase_mode must be 'grammar' or 'keyword', got {phrase_mode!r}")
+        self.phrase_mode = phrase_mode
+        self._model_dir = model_dir
+        # "batch" decoders (cepstral mean over the whole answer: deterministic, and what recorded
+        # answers get) and "live" decoders (streaming partials); one pool each
+        self._idle: dict[str, queue.LifoQueue] = {"batch": queue.LifoQueue(), "live": queue.LifoQueue()}
+        self._created = {"batch": 0, "live": 0}
+        self._max = worker_count(workers)
+        self._lock = threading.Lock()
+        self._error: str | None = None
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            import pocketsphinx  # noqa: F401
+        except Exception:
+            return False
+        return True
+
+    @staticmethod
+    def model_path() -> str | None:
+        try:
+            from pocketsphinx import get_model_path
+            p = Path(get_model_path()) / "en-us"
+            return str(p) if p.is_dir() else None
+        except Exception:
+            return None
+
+    def languages(self) -> list[str]:
+        return [] if self._error else [self.LANGUAGE]
+
+    def _new_decoder(self, mode: str):
+        from pocketsphinx import Decoder
+        kwargs = {"loglevel": "FATAL", "cmn": mode}
+        if self._model_dir:
+            base = Path(self._model_dir)
+            kwargs.update(hmm=str(base / "en-us"), lm=str(base / "en-us.lm.bin"), dict=str(base / "cmudict-en-us.dict"))
+        try:
+            d = Decoder(**kwargs)
+        except Exception as exc:
+            self._error = f"pocketsphinx could not load its English model ({exc})"
+            raise ModelLoadError(self._error) from None
+        return _Decoder(d, mode)
+
+    def _borrow(self, mode: str = "batch") -> _Decoder:
+        if self._error:
+            raise ModelLoadError(self._error)
+        idle = self._idle[mode]
+        try:
+            return idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            if self._created[mode] < self._max:
+                self._created[mode] += 1
+                try:
+                    return self._new_decoder(mode)
+                except ModelLoadError:
+                    self._created[mode] -= 1
+                    raise
+        return idle.get()
+
+    def _release(self, d: _Decoder) -> None:
+        self._idle[d.mode].put(d)
+
+    def preload(self) -> None:
+        self._release(self._borrow("batch"))
+
+    def _words_known(self, d, phrase: str) -> str | None:
+        words = normalize(phrase, "en-US").split()
+        if not words:
+            return None
+        for w in words:
+            if d.lookup_word(w) is None:
+                log.warning("phrase has a word pocketsphinx does not know; left out of the grammar",
+                            extra={"phrase": phrase, "word": w})
+                return None
+        return " ".join(words)
+
+    def _activate(self, d, phrases: Sequence[str] | None) -> dict[str, str]:
+        if not phrases:
+            d.activate_search(d.default)
+            return {}
+        forms = {p: f for p in phrases if (f := self._words_known(d, p))}
+        if not forms:
+            d.activate_search(d.default)
+            return {}
+        alts = sorted(set(forms.values()))
+        name = f"{self.phrase_mode}_{abs(hash(tuple(alts))) % 10**12}"
+        if name not in d.searches:
+            if self.phrase_mode == "grammar":
+                jsgf = "#JSGF V1.0;\ngrammar menu;\npublic <menu> = " + " | ".join(alts) + " ;\n"
+                d.add_jsgf_string(name, jsgf)
+            else:
+                # add_kws only reads a file: one "phrase /threshold/" line per keyphrase
+                with tempfile.NamedTemporaryFile("w", suffix=".kws", delete=False, encoding="utf-8") as fh:
+                    # detection threshold: looser for longer phrases (they are less often confused)
+                    fh.write("".join(f"{a} /1e-{5 + 5 * len(a.split())}/\n" for a in alts))
+                try:
+                    d.add_kws(name, fh.name)
+                finally:
+                    os.unlink(fh.name)
+            d.searches.add(name)
+        d.activate_search(name)
+        return forms
+
+    def recognize_samples(self, samples: np.ndarray, rate: int, language: str,
+                          phrases: Sequence[str] | None = None) -> Recognition:
+        if canonical_language(language).split("-")[0] != "en":
+            raise SpeechUnavailable(f"pocketsphinx only has an English model, not {language!r}")
+        if rate != MODEL_RATE:
+            samples = resample(samples, rate, MODEL_RATE)
+        d = self._borrow()
+        try:
+            forms = self._activate(d, phrases)
+            d.start_utt()
+            d.process_raw(np.asarray(samples, dtype="<i2").tobytes(), no_search=False, full_utt=True)
+            d.end_utt()
+            return self._result(d, phrases, forms, language)
+        finally:
+            self._release(d)
+
+    def _result(self, d, phrases, forms, language) -> Recognition:
+        hyp = d.hyp()
+        words: list[tuple[str, float, float]] = []
+        frate = 100.0
+        for seg in (d.seg() or []) if hyp is not None else []:
+            w = (seg.word or "").strip()
+            if not w:
+                continue
+            if _FILLER_RE.match(w):
+                continue
+            words.append((_ALT_RE.sub("", w), float(seg.prob), (seg.end_frame - seg.start_frame + 1) / frate))
+        text = " ".join(w for w, _, _ in words) if words else (" ".join(hyp.hypstr.split()) if hyp else "")
+        confidence = _weighted_confidence(words) if text else 0.0
+        matched, alts = _match(text, phrases, forms, language, confidence)
+        return Recognition(text=text, confidence=confidence, alternatives=alts, matched=matched)
+
+    def stream(self, language: str, sample_rate: int = 8000,
+               phrases: Sequence[str] | None = None) -> RecognitionStream:
+        if canonical_language(language).split("-")[0] != "en":
+            raise SpeechUnavailable(f"pocketsphinx only has an English model, not {language!r}")
+        d = self._borrow("live")
+        try:
+            forms = self._activate(d, phrases)
+            d.start_utt()
+        except Exception:
+            self._release(d)
+            raise
+        return _SphinxStream(self, d, sample_rate, phrases, forms, language)
+
+
+class _SphinxStream(RecognitionStream):
+    def __init__(self, owner: PocketsphinxRecognizer, d, sample_rate, phrases, forms, language):
+        self._owner, self._d = owner, d
+        self._resampler = StreamResampler(sample_rate, MODEL_RATE)
+        self._phrases, self._forms, self._language = phrases, forms, language
+        self._result: Recognition | None = None
+        self._audio: list[bytes] = []
+
+    def feed(self, pcm16: bytes) -> str | None:
+        if self._result is not None:
+            raise RuntimeError("stream already finished")
+        x = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
+        data = self._resampler.feed(x).astype("<i2").tobytes()
+        self._audio.append(data)
+        self._d.process_raw(data, no_search=False, full_utt=False)
+        hyp = self._d.hyp()
+        return hyp.hypstr if hyp and hyp.hypstr else None
+
+    def finish(self) -> Recognition:
+        if self._result is None:
+            try:
+                self._d.end_utt()
+            finally:
+                self._owner._release(self._d)
+            # the live pass normalizes with a running estimate that needs several answers to settle;
+            # the final result decodes the whole answer again with utterance-level normalization
+            samples = np.frombuffer(b"".join(self._audio), dtype="<i2")
+            self._result = self._owner.recognize_samples(samples, MODEL_RATE, self._language, self._phrases)
+        return self._result
+
+    def __del__(self):  # a stream dropped without finish() gives its decoder back
+        if self._result is None and getattr(self, "_d", None) is not None:
+            try:
+                self._d.end_utt()
+            except Exception:
+                pass
+            self._owner._release(self._d)
+            self._result = Recognition("", 0.0)
