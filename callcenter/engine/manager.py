@@ -647,7 +647,8 @@ class CallManager:
                           **({"arrived_at": call.arrived_at, "caller": call.caller, "did": call.did}
                              if call.recovered else {})})
         lang = (call.language or "").split("-")[0].lower() or None
-        decisions = self.router.call_arrived(call.call_id, queue, now, call.priority, skills=call.skills or None,
+        skills = self._satisfiable_skills(call)
+        decisions = self.router.call_arrived(call.call_id, queue, now, call.priority, skills=skills or None,
                                              language=lang if self._language_required(lang) else None,
                                              data={"caller": call.caller})
         refused = [d for d in decisions if d.kind == "refused"]
@@ -663,6 +664,21 @@ class CallManager:
             log.warning("music on hold failed: %s", exc, extra={"call_id": call.call_id})
         self._apply(decisions)
         await self._wait_loop(channel, call)
+
+    def _satisfiable_skills(self, call: LiveCall) -> dict[str, int]:
+        """The IVR's skill requirements, minus skills no agent of the queue has at the asked level
+        (a requirement nobody can meet would keep the caller waiting forever); dropped ones are logged."""
+        members = [a for a in self.agents.values() if call.queue in a.queues]
+        keep: dict[str, int] = {}
+        for skill, level in call.skills.items():
+            name = str(skill).strip().lower()
+            lvl = int(level or 1)
+            if any(a.skills.get(name, 0) >= lvl for a in members):
+                keep[name] = lvl
+            else:
+                log.warning("no agent of queue %s has skill %s >= %s; requirement dropped", call.queue, name, lvl,
+                            extra={"call_id": call.call_id})
+        return keep
 
     def _language_required(self, lang: str | None) -> bool:
         """Only require a language some agent speaks (else nobody could ever answer)."""

@@ -154,3 +154,43 @@ async def test_views_and_queue_show_numbers(tmp_path):
         snap = h.engine.snapshot()
         assert snap["calls_active"] == 0
         assert len(h.kinds("CallEnded")) == 4
+
+
+async def test_skill_nobody_has_is_dropped(tmp_path):
+    async with Harness(tmp_path) as h:
+        await h.login_all()
+        from callcenter.ivr.outcome import QueueRequest
+        ch, _ = h.call([])
+        h.engine.calls[ch.info.call_id] = call = __import__("callcenter.engine.model", fromlist=["LiveCall"]).LiveCall(
+            call_id=ch.info.call_id, caller="1", arrived_at=h.engine.now())
+        await asyncio.wait_for(h.engine._queue_and_wait(ch, call, QueueRequest(queue="billing",
+                                                                               skills={"klingon": 5})), 5)
+        assert h.kinds("CallAnswered")
+
+
+class _Session:
+    def __init__(self, script: str, args=()):
+        self.script, self.args, self.params = script, list(args), {}
+
+
+async def test_phone_feature_codes(tmp_path):
+    async with Harness(tmp_path) as h:
+        from .harness import FakeCaller
+        ch = FakeCaller(h.control, caller="2001")            # agent1's extension
+        ch.session = _Session("agent/login")
+        await h.engine.handle_feature_code(ch)
+        assert ch.variables["CC_RESULT"] == "ok" and h.engine.agents["agent1"].state == "paused"
+        ch.session = _Session("agent/ready")
+        await h.engine.handle_feature_code(ch)
+        assert h.engine.agents["agent1"].state == "ready"
+        ch.session = _Session("agent/pause", ["lunch"])
+        await h.engine.handle_feature_code(ch)
+        assert h.engine.agents["agent1"].reason == "lunch"
+        ch.session = _Session("agent/logout/agent1")
+        await h.engine.handle_feature_code(ch)
+        assert h.engine.agents["agent1"].state == "logged_out"
+        stranger = FakeCaller(h.control, caller="5559999")
+        stranger.session = _Session("agent/login")
+        await h.engine.handle_feature_code(stranger)
+        assert stranger.variables["CC_RESULT"].startswith("error:")
+        assert ("agent-loginok" in ch.texts) and ("an-error-has-occurred" in stranger.texts)
