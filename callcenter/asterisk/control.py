@@ -96,9 +96,9 @@ class CallControl:
             f"{c.name}: {c.last_error or c.state}" for c in clients))
 
     async def _action(self, client: AmiClient, action: str, fields: Mapping[str, Any] | list,
-                      timeout: float | None = None) -> ActionResult:
+                      timeout: float | None = None, action_id: str | None = None) -> ActionResult:
         try:
-            return await client.action(action, fields, timeout=timeout, check=True)
+            return await client.action(action, fields, timeout=timeout, check=True, action_id=action_id)
         except AmiActionError as exc:
             raise ControlError(f"{action} refused by Asterisk {client.name}: {exc.result.message}") from None
         except (AmiTimeout, AmiDisconnected) as exc:
@@ -128,7 +128,7 @@ class CallControl:
         aid = client.next_action_id()
         fut = client.expect_event("OriginateResponse", aid) if wait else None
         try:
-            await self._action(client, "Originate", fields, timeout=client.action_timeout)
+            await self._action(client, "Originate", fields, timeout=client.action_timeout, action_id=aid)
         except ControlError:
             if fut is not None:
                 client.cancel_expect("OriginateResponse", aid)

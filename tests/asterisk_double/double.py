@@ -1,0 +1,519 @@
+"""The Asterisk double: an AMI server + a FastAGI dialer on loopback (see ``__init__`` for the API)."""
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from callcenter.asterisk.ami_codec import AmiMessage, AmiParser, AmiProtocolError, encode_message
+
+from .caller import Caller, CallSession
+from .model import DChannel, Model
+from .phones import AgentPhone, Customer
+
+log = logging.getLogger("asterisk_double")
+BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+
+
+class _AmiConn(asyncio.Protocol):
+    def __init__(self, d: "AsteriskDouble") -> None:
+        self.d = d
+        self.parser = AmiParser(expect_banner=False)
+        self.transport: asyncio.Transport | None = None
+        self.logged_in = False
+        self.events = True
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = transport  # type: ignore[assignment]
+        self.d._conns.add(self)
+        if not self.d.silent:
+            transport.write(BANNER)  # type: ignore[attr-defined]
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.d._conns.discard(self)
+
+    def data_received(self, data: bytes) -> None:
+        try:
+            msgs = self.parser.feed(data)
+        except AmiProtocolError:
+            if self.transport:
+                self.transport.close()
+            return
+        for m in msgs:
+            if isinstance(m, AmiMessage):
+                self.d.actions.append(m)
+                if self.d.silent:
+                    continue
+                self.d._spawn(self.d._action(self, m))
+
+    def send(self, pairs: list[tuple[str, Any]]) -> None:
+        if self.transport is not None and not self.transport.is_closing() and not self.d.silent:
+            self.transport.write(encode_message(pairs))
+
+
+class AsteriskDouble:
+    def __init__(self, *, username: str = "callcenter", secret: str = "secret", time_scale: float = 1.0,
+                 path_map: dict[str, str] | None = None, login_fail_delay: float = 0.05,
+                 host: str = "127.0.0.1") -> None:
+        self.username = username
+        self.secret = secret
+        self.time_scale = time_scale
+        self.path_map = dict(path_map or {})
+        self.login_fail_delay = login_fail_delay
+        self.host = host
+        self.ami_port = 0
+        self.model = Model(self._broadcast)
+        self.phones: dict[str, AgentPhone] = {}
+        self.customers: dict[str, Customer] = {}
+        self.actions: list[AmiMessage] = []
+        self.silent = False
+        self.calls: list[CallSession] = []
+        self.mixmonitors: dict[str, str] = {}       # MixMonitorID -> channel
+        self.redirects: list[tuple[str, str, str]] = []
+        self._conns: set[_AmiConn] = set()
+        self._server: asyncio.AbstractServer | None = None
+        self._tasks: set[asyncio.Task] = set()
+        self.errors: list[BaseException] = []         # exceptions inside the double (tests assert none)
+
+    # -- life ---------------------------------------------------------------------------------------
+    async def start(self) -> "AsteriskDouble":
+        loop = asyncio.get_running_loop()
+        self._server = await loop.create_server(lambda: _AmiConn(self), self.host, self.ami_port or 0)
+        self.ami_port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def stop(self) -> None:
+        for t in list(self._tasks):
+            t.cancel()
+        for c in list(self._conns):
+            if c.transport:
+                c.transport.abort()
+        if self._server is not None:
+            self._server.close()
+            self._server = None
+        await asyncio.sleep(0)
+
+    async def __aenter__(self) -> "AsteriskDouble":
+        return await self.start()
+
+    async def __aexit__(self, *exc: Any) -> None:
+        await self.stop()
+
+    @property
+    def ami_url(self) -> str:
+        return f"{self.username}:{self.secret}@{self.host}:{self.ami_port}"
+
+    def server_config(self, name: str = "default") -> dict:
+        """An ``ami.servers`` entry for the engine's configuration."""
+        return {"name": name, "host": self.host, "port": self.ami_port, "username": self.username,
+                "secret": self.secret, "enabled": True}
+
+    def _spawn(self, coro: Any) -> asyncio.Task:
+        t = asyncio.ensure_future(coro)
+        self._tasks.add(t)
+        t.add_done_callback(self._task_done)
+        return t
+
+    def _task_done(self, t: asyncio.Task) -> None:
+        self._tasks.discard(t)
+        if not t.cancelled() and t.exception() is not None:
+            self.errors.append(t.exception())
+            log.error("asterisk double task failed", exc_info=t.exception())
+
+    def host_path(self, asterisk_path: str) -> Path:
+        for prefix, host in self.path_map.items():
+            if asterisk_path.startswith(prefix):
+                return Path(host + asterisk_path[len(prefix):])
+        return Path(asterisk_path)
+
+    # -- faults ---------------------------------------------------------------------------------------
+    def drop_ami(self) -> None:
+        """Close every AMI connection at once (Asterisk restarted / network cut)."""
+        for c in list(self._conns):
+            if c.transport:
+                c.transport.abort()
+
+    def silence_ami(self, on: bool = True) -> None:
+        """Keep AMI sockets open but stop answering and sending anything (a hung Asterisk)."""
+        self.silent = on
+
+    @property
+    def ami_connections(self) -> int:
+        return sum(1 for c in self._conns if c.logged_in)
+
+    # -- phones ---------------------------------------------------------------------------------------
+    def add_phone(self, phone: AgentPhone, *, announce: bool = True) -> AgentPhone:
+        self.phones[phone.extension] = phone
+        if announce and phone.registered:
+            self._contact(phone, "Created")
+        return phone
+
+    def phone(self, extension: str) -> AgentPhone:
+        return self.phones[extension]
+
+    def add_customer(self, customer: Customer) -> Customer:
+        self.customers[customer.number] = customer
+        return customer
+
+    def _contact(self, phone: AgentPhone, status: str) -> None:
+        self.model._emit("ContactStatus", [("URI", phone.uri), ("ContactStatus", status),
+                                           ("AOR", phone.extension), ("EndpointName", phone.extension),
+                                           ("RoundtripUsec", "0" if status != "Reachable" else "1432")],
+                         privilege="system,all")
+
+    def register(self, extension: str) -> None:
+        p = self.phones.setdefault(extension, AgentPhone(extension, registered=False))
+        p.registered = True
+        self._contact(p, "Created")
+        self.model.device_state(p.interface, "NOT_INUSE")
+
+    def unregister(self, extension: str) -> None:
+        p = self.phones[extension]
+        p.registered = False
+        self._contact(p, "Removed")
+        self.model.device_state(p.interface, "UNAVAILABLE")
+
+    def set_unreachable(self, extension: str) -> None:
+        p = self.phones[extension]
+        p.registered = False
+        self._contact(p, "Unreachable")
+        self.model.device_state(p.interface, "UNAVAILABLE")
+
+    # -- calls into the engine ---------------------------------------------------------------------------
+    def start_call(self, caller: Caller, agi_port: int, agi_host: str = "127.0.0.1") -> CallSession:
+        s = CallSession(self, caller, agi_host, agi_port)
+        self.calls.append(s)
+        self._spawn(s.run())
+        return s
+
+    async def call(self, caller: Caller, agi_port: int, agi_host: str = "127.0.0.1",
+                   timeout: float = 30.0) -> Caller:
+        """Place a call into the engine's FastAGI server and wait until the session ends."""
+        s = self.start_call(caller, agi_port, agi_host)
+        await asyncio.wait_for(asyncio.shield(s.done), timeout)
+        return caller
+
+    # -- observation ---------------------------------------------------------------------------------
+    def events(self, name: str | None = None) -> list[dict]:
+        return [f for n, f in self.model.history if name is None or n == name]
+
+    def actions_named(self, name: str) -> list[AmiMessage]:
+        return [a for a in self.actions if (a.get("Action") or "").lower() == name.lower()]
+
+    def channel(self, name: str) -> DChannel | None:
+        return self.model.by_name(name)
+
+    def bridged_pairs(self) -> list[set[str]]:
+        return [{self.model.channels[u].name for u in b.members if u in self.model.channels}
+                for b in self.model.bridges.values()]
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 5.0, interval: float = 0.01) -> Any:
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            v = predicate()
+            if v:
+                return v
+            if loop.time() > end:
+                raise AssertionError(f"condition not met within {timeout} s")
+            await asyncio.sleep(interval)
+
+    # -- AMI events -------------------------------------------------------------------------------------
+    def _broadcast(self, pairs: list[tuple[str, str]]) -> None:
+        for c in list(self._conns):
+            if c.logged_in and c.events:
+                c.send(pairs)
+
+    # -- AMI actions ------------------------------------------------------------------------------------
+    async def _action(self, conn: _AmiConn, m: AmiMessage) -> None:
+        name = (m.get("Action") or "").lower()
+        aid = m.get("ActionID")
+        head = [("ActionID", aid)] if aid is not None else []
+
+        def reply(resp: str, *pairs: tuple[str, Any]) -> None:
+            conn.send([("Response", resp)] + head + list(pairs))
+
+        if name == "login":
+            if m.get("Username") == self.username and m.get("Secret") == self.secret:
+                conn.logged_in = True
+                conn.events = (m.get("Events") or "on").lower() != "off"
+                reply("Success", ("Message", "Authentication accepted"))
+                if conn.events:
+                    conn.send([("Event", "FullyBooted"), ("Privilege", "system,all"), ("Uptime", "9"),
+                               ("LastReload", "9"), ("Status", "Fully Booted")])
+            else:
+                await asyncio.sleep(self.login_fail_delay)
+                reply("Error", ("Message", "Authentication failed"))
+                if conn.transport:
+                    conn.transport.close()
+            return
+        if not conn.logged_in:
+            reply("Error", ("Message", "Permission denied"))
+            return
+        fn = getattr(self, "_a_" + name, None)
+        if fn is None:
+            reply("Error", ("Message", f"Invalid/unknown command: {m.get('Action')}. "
+                                       "Use Action: ListCommands to show available commands."))
+            return
+        await fn(conn, m, head, reply)
+
+    async def _a_ping(self, conn, m, head, reply) -> None:
+        reply("Success", ("Ping", "Pong"), ("Timestamp", f"{time.time():.6f}"))
+
+    async def _a_logoff(self, conn, m, head, reply) -> None:
+        reply("Goodbye", ("Message", "Thanks for all the fish."))
+        if conn.transport:
+            conn.transport.close()
+
+    async def _a_corestatus(self, conn, m, head, reply) -> None:
+        reply("Success", ("CoreStartupDate", "2026-11-21"), ("CoreStartupTime", "20:20:39"),
+              ("CoreReloadDate", "2026-11-21"), ("CoreReloadTime", "20:20:39"),
+              ("CoreCurrentCalls", str(len(self.model.channels))), ("CoreProcessedCalls", "0"))
+
+    def _list(self, conn, head, reply, message: str, items: list[list[tuple[str, Any]]], complete: str) -> None:
+        reply("Success", ("EventList", "start"), ("Message", message))
+        for it in items:
+            conn.send(it)
+        conn.send([("Event", complete)] + head + [("EventList", "Complete"), ("ListItems", str(len(items)))])
+
+    async def _a_coreshowchannels(self, conn, m, head, reply) -> None:
+        aid = m.get("ActionID") or ""
+        items = [self.model.core_show_channel(ch, aid) for ch in list(self.model.channels.values())]
+        self._list(conn, head, reply, "Channels will follow", items, "CoreShowChannelsComplete")
+
+    async def _a_devicestatelist(self, conn, m, head, reply) -> None:
+        items = []
+        for p in self.phones.values():
+            state = p.device_state
+            for ch in self.model.channels.values():
+                if ch.name.startswith(p.interface + "-"):
+                    state = "INUSE"
+            items.append([("Event", "DeviceStateChange")] + head + [("Device", p.interface), ("State", state)])
+        self._list(conn, head, reply, "Device State Changes will follow", items, "DeviceStateListComplete")
+
+    async def _a_pjsipshowendpoints(self, conn, m, head, reply) -> None:
+        items = []
+        for p in self.phones.values():
+            busy = any(ch.name.startswith(p.interface + "-") for ch in self.model.channels.values())
+            word = ("In use" if busy else "Not in use") if p.registered else "Unavailable"
+            items.append([("Event", "EndpointList")] + head + [
+                ("ObjectType", "endpoint"), ("ObjectName", p.extension), ("Transport", "transport-udp"),
+                ("Aor", p.extension), ("Auths", p.extension), ("OutboundAuths", ""),
+                ("Contacts", f"{p.extension}/{p.uri}," if p.registered else ""), ("DeviceState", word),
+                ("ActiveChannels", "")])
+        self._list(conn, head, reply, "A listing of Endpoints follows, presented as EndpointList events",
+                   items, "EndpointListComplete")
+
+    async def _a_pjsipshowcontacts(self, conn, m, head, reply) -> None:
+        items = []
+        for p in self.phones.values():
+            if not p.registered:
+                continue
+            items.append([("Event", "ContactList")] + head + [
+                ("ObjectType", "contact"), ("ObjectName", f"{p.extension}@@{abs(hash(p.uri)) % 10**8}"),
+                ("ViaAddr", "127.0.0.1"), ("ViaPort", "5071"), ("QualifyTimeout", "3.000000"),
+                ("CallId", secrets.token_hex(8)), ("RegServer", ""), ("PruneOnBoot", "no"), ("Path", ""),
+                ("Endpoint", p.extension), ("AuthenticateQualify", "no"), ("Uri", p.uri),
+                ("QualifyFrequency", "0"), ("UserAgent", "double"), ("ExpirationTime", str(int(time.time()) + 3600)),
+                ("OutboundProxy", ""), ("Status", "Reachable"), ("RoundtripUsec", "N/A")])
+        self._list(conn, head, reply, "A listing of Contacts follows, presented as ContactList events",
+                   items, "ContactListComplete")
+
+    async def _a_hangup(self, conn, m, head, reply) -> None:
+        ch = self.model.by_name(m.get("Channel") or "")
+        if ch is None:
+            reply("Error", ("Message", "No such channel"))
+            return
+        reply("Success", ("Message", "Channel Hungup"))
+        self.model.hangup(ch, int(m.get("Cause") or 16))
+
+    async def _a_setvar(self, conn, m, head, reply) -> None:
+        ch = self.model.by_name(m.get("Channel") or "")
+        if m.get("Channel") and ch is None:
+            reply("Error", ("Message", "No such channel"))
+            return
+        if ch is not None:
+            ch.variables[m.get("Variable") or ""] = m.get("Value") or ""
+        reply("Success", ("Message", "Variable Set"))
+
+    async def _a_redirect(self, conn, m, head, reply) -> None:
+        ch = self.model.by_name(m.get("Channel") or "")
+        if ch is None:
+            reply("Error", ("Message", "Channel does not exist: " + (m.get("Channel") or "")))
+            return
+        moves = [(ch, m.get("Context") or "", m.get("Exten") or "")]
+        if m.get("ExtraChannel"):
+            extra = self.model.by_name(m.get("ExtraChannel") or "")
+            if extra is not None:
+                moves.append((extra, m.get("ExtraContext") or "", m.get("ExtraExten") or ""))
+        reply("Success", ("Message", "Dual Redirect successful" if len(moves) > 1 else "Redirect successful"))
+        for c, ctx, ex in moves:
+            if c.bridge:
+                self.model.leave_bridge(c)
+            c.context, c.exten, c.priority = ctx, ex, 1
+            self.redirects.append((c.name, ctx, ex))
+            for s in self.calls:
+                if s.c.channel is c and s._inflight is not None and not s._inflight.done():
+                    s._inflight.set_result("hangup")
+                    s.dead = True
+                    s.hangup_pending = True
+
+    async def _a_bridge(self, conn, m, head, reply) -> None:
+        a = self.model.by_name(m.get("Channel1") or "")
+        b = self.model.by_name(m.get("Channel2") or "")
+        if a is None:
+            reply("Error", ("Message", f"Channel1 does not exist: {m.get('Channel1')}"))
+            return
+        if b is None:
+            reply("Error", ("Message", f"Channel2 does not exist: {m.get('Channel2')}"))
+            return
+        reply("Success", ("Message", "Channels have been bridged"))
+        self.model.bridge(a, b)
+
+    async def _a_mixmonitor(self, conn, m, head, reply) -> None:
+        ch = self.model.by_name(m.get("Channel") or "")
+        if ch is None:
+            reply("Error", ("Message", "No such channel"))
+            return
+        mid = "0x" + secrets.token_hex(6)
+        self.mixmonitors[mid] = ch.name
+        reply("Success", ("MixMonitorID", mid))
+
+    async def _a_stopmixmonitor(self, conn, m, head, reply) -> None:
+        ch = self.model.by_name(m.get("Channel") or "")
+        if ch is None:
+            reply("Error", ("Message", "No such channel"))
+            return
+        for k, v in list(self.mixmonitors.items()):
+            if v == ch.name and (not m.get("MixMonitorID") or m.get("MixMonitorID") == k):
+                del self.mixmonitors[k]
+        reply("Success", ("Message", "Stopped monitoring channel"))
+
+    async def _a_command(self, conn, m, head, reply) -> None:
+        cmd = (m.get("Command") or "").strip()
+        if cmd == "core show version":
+            out = ["Asterisk 22.10.1 built by double"]
+        elif cmd == "core show channels count":
+            out = [f"{len(self.model.channels)} active channels", "0 active calls"]
+        else:
+            out = [f"No such command '{cmd}' (type 'core show help {cmd}' for other possible commands)"]
+        reply("Success", ("Message", "Command output follows"), *[("Output", o) for o in out])
+
+    async def _a_originate(self, conn, m, head, reply) -> None:
+        is_async = (m.get("Async") or "").lower() in ("true", "yes", "1")
+        if is_async:
+            reply("Success", ("Message", "Originate successfully queued"))
+            self._spawn(self._originate(m, head))
+        else:
+            ok = await self._originate(m, head, send_event=False)
+            if ok:
+                reply("Success", ("Message", "Originate successfully queued"))
+            else:
+                reply("Error", ("Message", "Originate failed"))
+
+    async def _originate(self, m: AmiMessage, head: list, send_event: bool = True) -> bool:
+        target = m.get("Channel") or ""
+        ctx, exten = m.get("Context") or "", m.get("Exten") or ""
+        app, data = m.get("Application"), m.get("Data") or ""
+        timeout = float(m.get("Timeout") or 30000) / 1000.0
+        variables = dict(v.split("=", 1) for v in m.getall("Variable") if "=" in v)
+        cid_num, cid_name = _parse_cid(m.get("CallerID") or "")
+
+        def respond(ok: bool, reason: str, ch: DChannel | None) -> bool:
+            if send_event:
+                self.model._emit("OriginateResponse", head + [
+                    ("Response", "Success" if ok else "Failure"), ("Channel", ch.name if ch else target),
+                    ("Context", ctx), ("Exten", exten), ("Reason", reason),
+                    ("Uniqueid", ch.uniqueid if ch else "<unknown>"),
+                    ("CallerIDNum", cid_num if ch else "<unknown>"),
+                    ("CallerIDName", cid_name if ch else "<unknown>")])
+            return ok
+
+        answer_after: float | None
+        busy = False
+        talk: float | None = None
+        if target.upper().startswith("PJSIP/"):
+            ext = target.split("/", 1)[1]
+            phone = self.phones.get(ext)
+            if phone is None or not phone.registered:
+                return respond(False, "0", None)
+            answer_after, busy, talk = phone.answer_after, phone.busy, phone.talk_seconds
+            device = phone.interface
+        elif target.startswith("Local/") and "@" in target:
+            number = target[6:].split("@", 1)[0]
+            cust = self.customers.get(number)
+            if cust is None:
+                return respond(False, "0", None)
+            answer_after, busy, talk = cust.answer_after, cust.busy, cust.talk_seconds
+            device = target.split(";")[0]
+        else:
+            return respond(False, "0", None)
+        base = target if not target.startswith("Local/") else target + ";1"
+        name = self.model.channel_name(base) if not target.startswith("Local/") else \
+            self.model.channel_name(target) + ";1"
+        ch = self.model.new_channel(name, caller_num=cid_num, caller_name=cid_name,
+                                    context=ctx or "default", exten=exten or "s", state=0)
+        ch.variables.update(variables)
+        self.model.device_state(device, "RINGING")
+        if busy:
+            self.model.set_state(ch, 5)
+            self.model.hangup(ch, 17, "User busy")
+            self.model.device_state(device, "NOT_INUSE")
+            return respond(False, "5", None)
+        self.model.set_state(ch, 5)
+        if answer_after is None or answer_after > timeout:
+            await asyncio.sleep(timeout * self.time_scale)
+            self.model.hangup(ch, 19, "No user responding")
+            self.model.device_state(device, "NOT_INUSE")
+            return respond(False, "3", None)
+        await asyncio.sleep(answer_after * self.time_scale)
+        if not ch.alive:
+            return respond(False, "1", None)
+        self.model.set_state(ch, 6)
+        self.model.device_state(device, "INUSE")
+        ch.on_hangup.append(lambda _c: self.model.device_state(device, "NOT_INUSE"))
+        if talk is not None:
+            ch.variables["__talk"] = str(talk)
+        if app:
+            ch.application, ch.app_data = app, data
+            if app.lower() == "chanspy":
+                spied = self.model.by_name(data.split(",")[0])
+                if spied is not None:
+                    spied.on_hangup.append(lambda _s: self.model.hangup(ch))
+        else:
+            ch.application = "Wait"
+            if ctx == "cc-callback-connect":
+                agent = self.model.by_name(variables.get("CC_AGENT_CHANNEL", ""))
+                if agent is not None:
+                    self.model.bridge(ch, agent)
+                    self._peer_bridged(agent, ch)
+            elif ctx == "cc-agent-wait":
+                self._spawn(self._hangup_if_alone(ch, self.phones.get(target.split("/", 1)[1])))
+        return respond(True, "4", ch)
+
+    async def _hangup_if_alone(self, ch: DChannel, phone: AgentPhone | None) -> None:
+        wait = phone.hangup_if_not_bridged if phone else 30.0
+        await asyncio.sleep(wait * self.time_scale)
+        if ch.alive and not ch.bridge and ch.context == "cc-agent-wait":
+            self.model.hangup(ch)
+
+    def _peer_bridged(self, peer: DChannel, other: DChannel) -> None:
+        """``peer`` (an agent leg) was bridged: hang it up after its phone's talk time."""
+        talk = peer.variables.get("__talk")
+        if talk is not None:
+            async def end() -> None:
+                await asyncio.sleep(float(talk) * self.time_scale)
+                if peer.alive:
+                    self.model.hangup(peer)
+            self._spawn(end())
+
+
+def _parse_cid(text: str) -> tuple[str, str]:
+    text = text.strip()
+    if "<" in text and text.endswith(">"):
+        name, _, num = text[:-1].partition("<")
+        return num.strip() or "<unknown>", name.strip().strip('"') or "<unknown>"
+    return (text or "<unknown>"), "<unknown>"
