@@ -100,6 +100,9 @@ class CallManager:
 
     async def start(self) -> None:
         from acd.router import Router
+        if self.app is not None:     # built before the App opened its database (pre-added component)
+            self.db = self.db if self.db is not None else getattr(self.app, "db", None)
+            self.store = self.store if self.store is not None else getattr(self.app, "writer", None)
         now = self.now()
         self.started_at = now
         queues, agents = await self._load_provisioning()
@@ -114,8 +117,6 @@ class CallManager:
             self._add_agent(a)
         if self.flows is None:
             self.flows = self._make_flows()
-        if self.speech is None:
-            self.speech = self._make_speech()
         svc = self.asterisk
         if svc is not None:
             if self.control is None:
@@ -124,6 +125,13 @@ class CallManager:
             if agi is not None:
                 agi.route("ivr", self.handle_ivr, channel=True)
                 agi.route("agent", self.handle_feature_code, channel=True)
+        if self.speech is None:
+            self.speech = await self._make_speech()
+        if svc is not None and self.speech is not None:
+            if getattr(svc, "synthesizer", None) is None:
+                svc.synthesizer = getattr(self.speech, "synthesizer", None)
+            if getattr(svc, "recognizer", None) is None:
+                svc.recognizer = getattr(self.speech, "recognizer", None)
         self._unsubs.append(self.bus.subscribe(self._on_asterisk_event,
                                                kinds=("ChannelHungup", "AmiConnected", "AmiResynced",
                                                       "AgentPhoneStateChanged")))
@@ -145,6 +153,11 @@ class CallManager:
         if getattr(self, "_owns_flows", False) and self.flows is not None:
             try:
                 await self.flows.stop()
+            except Exception:  # noqa: BLE001
+                pass
+        if getattr(self, "_owns_speech", False) and self.speech is not None:
+            try:
+                self.speech.close()
             except Exception:  # noqa: BLE001
                 pass
         tasks = [t for t in self._tasks if not t.done()]
@@ -294,8 +307,19 @@ class CallManager:
         self._owns_flows = True
         return reg
 
-    def _make_speech(self) -> Any:
-        return None
+    async def _make_speech(self) -> Any:
+        """The speech service (recognition + prompt synthesis) for the AGI channels."""
+        if self.asterisk is None:
+            return None
+        try:
+            from ..speech.service import SpeechService
+            speech = SpeechService.from_config(self.config)
+            await speech.start()
+        except Exception as exc:  # noqa: BLE001 - no speech = DTMF-only menus, never a dead engine
+            log.error("speech service unavailable (%s): menus run DTMF-only", exc)
+            return None
+        self._owns_speech = True
+        return speech
 
     # ================================================================================ publishing
     def publish(self, kind: str, call: LiveCall | None = None, agent_id: str | None = None,
