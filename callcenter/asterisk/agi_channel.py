@@ -378,8 +378,10 @@ class AgiChannel(Channel):
         return r.int_result
 
     async def transfer(self, destination: str) -> None:
-        """``context,exten,priority`` -> Goto (the dialplan continues there after the AGI ends);
-        ``PJSIP/...``/``Local/...`` -> Dial; anything else -> Goto ``cc-transfer,<dest>,1``."""
+        """``context,exten[,priority]`` or an extension/number (-> ``cc-transfer,<dest>,1``): sets
+        ``CC_TRANSFER_CONTEXT/EXTEN/PRIORITY`` and ``CC_AGI_STATUS=transfer`` and ends the AGI session;
+        the dialplan after ``AGI()`` (``asterisk_conf/extensions.conf``) then does the ``Goto``.
+        ``PJSIP/...``/``Local/...`` -> ``Dial`` from the AGI session."""
         dest = destination.strip()
         if not dest:
             raise ChannelError("transfer: empty destination")
@@ -391,12 +393,14 @@ class AgiChannel(Channel):
             parts = ["cc-transfer", parts[0], "1"]
         elif len(parts) == 2:
             parts.append("1")
-        await self._cmd("SET CONTEXT", parts[0])
-        await self._cmd("SET EXTENSION", parts[1])
-        await self._cmd("SET PRIORITY", parts[2])
+        if self.moh_on:
+            await self.stop_music()
+        await self._cmd("SET VARIABLE", "CC_TRANSFER_CONTEXT", parts[0])
+        await self._cmd("SET VARIABLE", "CC_TRANSFER_EXTEN", parts[1])
+        await self._cmd("SET VARIABLE", "CC_TRANSFER_PRIORITY", parts[2])
         await self._cmd("SET VARIABLE", "CC_AGI_STATUS", "transfer")
-        self.session.extra["transferred"] = True
-        # ending the session lets the dialplan continue at the new location
+        self.session.extra["transferred"] = dest
+        log.info("transfer to %s: ending the AGI session", ",".join(parts), extra=self._log_extra())
         self.session.close()
 
     async def hangup(self) -> None:

@@ -10,7 +10,7 @@
   ``status()`` shows ``disconnected``;
 * domain events on the bus: ``AmiConnected``, ``AmiDisconnected``, ``ChannelCreated``,
   ``ChannelStateChanged``, ``ChannelHungup``, ``BridgeEntered``, ``BridgeLeft``,
-  ``AgentPhoneStateChanged``, ``AgentRingFinished``, ``AgiSessionStarted``, ``AgiSessionEnded``;
+  ``AgentPhoneStateChanged``, ``AgentRingFinished``, ``AmiResynced``, ``AgiSessionStarted``, ``AgiSessionEnded``;
 * ``service.presence.is_available("PJSIP/2001")`` for the router; ``service.control`` for call
   control (:mod:`callcenter.asterisk.control`).
 
@@ -92,6 +92,7 @@ class AsteriskService:
         self.trackers: dict[str, ChannelTracker] = {}
         self.presence = PresenceView()
         self.call_ids: dict[str, str] = {}      # uniqueid -> call id (legs the engine originated)
+        self._resynced: dict[str, dict] = {}
         for s in g("ami.servers", []) or []:
             if not s.get("enabled", True):
                 continue
@@ -201,12 +202,19 @@ class AsteriskService:
             changes += presence.feed(fake)
         for kind, data in changes:
             self._publish_change(client.name, kind, data)
+        # published right after AmiConnected (so subscribers can already use call control)
+        self._resynced[client.name] = {"server": client.name, "channels": len(tracker.channels),
+                                       "bridges": len(tracker.bridges), "phones": len(presence.phones),
+                                       "changes": len(changes)}
         log.info("AMI %s: resync done: %d channels, %d bridges, %d phones", client.name,
                  len(tracker.channels), len(tracker.bridges), len(presence.phones))
 
     def _on_ami_state(self, client: AmiClient, state: str, reason: str) -> None:
         if state == "connected":
             self.publish("AmiConnected", data={"server": client.name, "host": client.host, "port": client.port})
+            info = self._resynced.pop(client.name, None)
+            if info is not None:
+                self.publish("AmiResynced", data=info)
         else:
             self.publish("AmiDisconnected", data={"server": client.name, "host": client.host,
                                                   "port": client.port, "reason": reason})
