@@ -45,6 +45,8 @@ log = logging.getLogger("callcenter.engine")
 OFFER_GRACE = 5.0
 #: how many times a callback's customer may fail to answer before the callback is given up
 CALLBACK_ATTEMPTS = 3
+#: pause reason the engine sets when an agent's phone is not registered
+PHONE_UNAVAILABLE = "phone-unavailable"
 
 
 class CallManager:
@@ -530,6 +532,10 @@ class CallManager:
             else:
                 self._finish(call, call.disposition or "abandoned", ended_by="caller")
         except asyncio.CancelledError:
+            # the engine is stopping: the call stays open (its channel remembers CC_QUEUE) and is
+            # recovered when its AGI session comes back, or closed by the next start if it does not
+            self.calls.pop(call.call_id, None)
+            call.done.set()
             raise
         except Exception as exc:  # noqa: BLE001 - never dead air: fallback, else the dialplan's fallback
             self.counters["engine_errors"] += 1
@@ -884,6 +890,12 @@ class CallManager:
             self._apply(self.router.offer_timed_out(call.call_id, agent_id, now))
         else:
             self._apply(self.router.offer_declined(call.call_id, agent_id, now))
+        if res_outcome == "unavailable" and a is not None and a.state not in ("logged_out", "paused", "on_call"):
+            # the phone is not registered: stop offering calls to it until it comes back
+            self._apply(self.router.agent_paused(agent_id, self.now(), PHONE_UNAVAILABLE))
+            if a.state != "paused":
+                self._set_agent_state(a, "paused", PHONE_UNAVAILABLE)
+            self.publish("AgentAutoPaused", None, agent_id=agent_id, reason=PHONE_UNAVAILABLE)
 
     async def _hangup_quietly(self, channel_name: str | None) -> None:
         if not channel_name or self.control is None:
@@ -981,7 +993,13 @@ class CallManager:
                 if call.state == "talking" and call.callback_number and call.agent_channel == name:
                     self._after_talk(call, "agent")
         elif ev.kind == "AgentPhoneStateChanged":
-            pass
+            iface = ev.data.get("interface")
+            if not iface or not ev.data.get("registered"):
+                return
+            for a in self.agents.values():
+                if a.state == "paused" and a.reason == PHONE_UNAVAILABLE and (a.phone or a.interface) == iface:
+                    self._apply(self.router.agent_unpaused(a.agent_id, self.now()))
+                    log.info("agent phone registered again: ready", extra={"agent": a.agent_id})
 
     # ------------------------------------------------------------------------------ the end
     def _finish(self, call: LiveCall, disposition: str, ended_by: str | None = None, **data: Any) -> None:
@@ -1015,35 +1033,61 @@ class CallManager:
         self.calls.pop(call.call_id, None)
 
     async def _close_orphans(self) -> None:
-        """CDRs left open by a previous run whose calls did not come back: close them as abandoned."""
+        """CDRs left open by a previous run: calls that come back through FastAGI are recovered; the
+        others are closed once Asterisk no longer has their channel (answered ones as answered, queued
+        ones as abandoned, the rest as failed), so no record stays open and no call is counted twice."""
         if self.db is None:
             return
-        await asyncio.sleep(max(5.0, 3 * self.tick_interval) if self._running else 0)
         from sqlalchemy import select
 
         from ..store.models import CallRecord
+        delay = max(5.0, 3 * self.tick_interval)
+        pending: dict[str, tuple] | None = None
+        for _ in range(60):
+            await asyncio.sleep(delay)
+            if pending is None:
+                try:
+                    async with self.db.session() as s:
+                        rows = (await s.execute(select(CallRecord).where(
+                            CallRecord.ended_at.is_(None), CallRecord.arrived_at < (self.started_at or 0)))).scalars().all()
+                        pending = {r.call_id: (r.queue, r.queued_at, r.answered_at, r.agent) for r in rows}
+                except Exception as exc:  # noqa: BLE001
+                    log.warning("could not look for open call records: %s", exc)
+                    return
+            now = self.now()
+            for call_id in list(pending):
+                queue, queued_at, answered_at, agent = pending[call_id]
+                if call_id in self.calls or self._channel_alive(call_id):
+                    if call_id in self.calls:
+                        pending.pop(call_id)
+                    continue
+                pending.pop(call_id)
+                disp = "answered" if answered_at else ("abandoned" if queued_at else "failed")
+                self.bus.publish(DomainEvent("CallEnded", now, call_id=call_id, queue=queue, agent_id=agent, data={
+                    "outcome": disp, "ended_by": "engine-restart",
+                    "cdr": {"ended_at": now, "disposition": disp,
+                            "data": {"ended_by": "engine-restart",
+                                     "note": "the call ended while the engine was away"}}}))
+                if disp == "abandoned":
+                    self.bus.publish(DomainEvent("CallAbandoned", now, call_id=call_id, queue=queue,
+                                                 data={"holdtime": round(now - queued_at, 1), "engine_restart": True}))
+                log.info("closed a call record left open by the previous run", extra={"call_id": call_id,
+                                                                                      "disposition": disp})
+            if not pending:
+                return
+            delay = 10.0
+
+    def _channel_alive(self, call_id: str) -> bool:
+        svc = self.asterisk
+        if svc is None or not hasattr(svc, "channel"):
+            return False
         try:
-            async with self.db.session() as s:
-                rows = (await s.execute(select(CallRecord).where(CallRecord.ended_at.is_(None),
-                                                                 CallRecord.arrived_at < (self.started_at or 0)))).scalars().all()
-                orphans = [(r.call_id, r.queue, r.queued_at, r.arrived_at) for r in rows]
-        except Exception as exc:  # noqa: BLE001
-            log.warning("could not look for open call records: %s", exc)
-            return
-        now = self.now()
-        for call_id, queue, queued_at, arrived_at in orphans:
-            if call_id in self.calls:
-                continue
-            disp = "abandoned" if queued_at else "failed"
-            self.bus.publish(DomainEvent("CallEnded", now, call_id=call_id, queue=queue, data={
-                "outcome": disp, "ended_by": "engine-restart",
-                "cdr": {"ended_at": now, "disposition": disp,
-                        "data": {"ended_by": "engine-restart", "note": "call gone while the engine was down"}}}))
-            if queued_at:
-                self.bus.publish(DomainEvent("CallAbandoned", now, call_id=call_id, queue=queue,
-                                             data={"holdtime": round(now - queued_at, 1), "engine_restart": True}))
-        if orphans:
-            log.info("closed %d call records left open by the previous run", len(orphans))
+            clients = getattr(svc, "clients", [])
+            if clients and not any(getattr(c, "connected", False) for c in clients):
+                return True      # Asterisk unknown right now: do not close anything yet
+            return svc.channel(call_id) is not None
+        except Exception:  # noqa: BLE001
+            return False
 
     # ================================================================================ agents (API, CLI, phone)
     def _agent(self, agent_id: str) -> LiveAgent:
