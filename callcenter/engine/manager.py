@@ -897,6 +897,18 @@ class CallManager:
                 self._set_agent_state(a, "paused", PHONE_UNAVAILABLE)
             self.publish("AgentAutoPaused", None, agent_id=agent_id, reason=PHONE_UNAVAILABLE)
 
+    def _find_leg(self, interface: str | None) -> str | None:
+        """The newest live channel of a phone (``PJSIP/2001-0000002a`` for ``PJSIP/2001``)."""
+        svc = self.asterisk
+        if not interface or svc is None:
+            return None
+        best = None
+        for tracker in getattr(svc, "trackers", {}).values():
+            for ch in tracker.channels.values():
+                if ch.name.startswith(interface + "-") and (best is None or _uid(ch.uniqueid) > _uid(best.uniqueid)):
+                    best = ch
+        return best.name if best else None
+
     async def _hangup_quietly(self, channel_name: str | None) -> None:
         if not channel_name or self.control is None:
             return
@@ -960,7 +972,8 @@ class CallManager:
                 call.state, call.state_since = "talking", now
                 call.agent_id, call.answered_at = agent_id, now
                 call.hold_s = round(now - (call.queue_joined_at or now), 3)
-                call.agent_channel = res.channel
+                call.customer_channel = res.channel
+                call.agent_channel = self._find_leg(a.phone or a.interface) if a is not None else None
                 if a is not None:
                     a.call_id, a.calls_taken, a.last_call = call.call_id, a.calls_taken + 1, now
                 self.counters["answered"] += 1
@@ -990,8 +1003,12 @@ class CallManager:
             if not name:
                 return
             for call in list(self.calls.values()):
-                if call.state == "talking" and call.callback_number and call.agent_channel == name:
-                    self._after_talk(call, "agent")
+                if call.state == "talking" and call.callback_number and name in (call.agent_channel,
+                                                                                 call.customer_channel):
+                    other = call.customer_channel if name == call.agent_channel else call.agent_channel
+                    self._after_talk(call, "agent" if name == call.agent_channel else "caller")
+                    if other:
+                        self._spawn(self._hangup_quietly(other), "hangup-callback-leg")
         elif ev.kind == "AgentPhoneStateChanged":
             iface = ev.data.get("interface")
             if not iface or not ev.data.get("registered"):
@@ -1404,3 +1421,12 @@ class CallManager:
         async with self.db.session() as s:
             rows = await repo.list_calls(s, since=start, until=end, limit=limit)
             return [repo.call_to_dict(r) for r in rows]
+
+
+def _uid(uniqueid: str) -> tuple[int, int]:
+    """Asterisk uniqueids (``1795292610.31``) in creation order."""
+    a, _, b = (uniqueid or "").partition(".")
+    try:
+        return int(a), int(b or 0)
+    except ValueError:
+        return 0, 0
