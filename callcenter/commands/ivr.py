@@ -69,6 +69,25 @@ def register(sub) -> None:
 
 # ------------------------------------------------------------------------------------------------
 
+class _Exit(Exception):
+    """Stop a command with an exit code (the message was already printed)."""
+
+    def __init__(self, code: int) -> None:
+        super().__init__(code)
+        self.code = code
+
+
+def _exits(fn):
+    def wrapper(args: argparse.Namespace) -> int:
+        try:
+            return fn(args)
+        except _Exit as exc:
+            return exc.code
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
 def _split(s: str | None) -> set[str] | None:
     if s is None:
         return None
@@ -105,6 +124,7 @@ def _db_names(cfg: Any) -> tuple[set[str] | None, set[str] | None, str | None]:
     return (queues or None), (skills or None), None
 
 
+@_exits
 def cmd_validate(args: argparse.Namespace) -> int:
     from ..ivr.loader import check_flow_file, check_flows, flow_files
     cfg = load_config_from(args)
@@ -159,7 +179,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
 
 
 def _resolve_flow(cfg: Any, ref: str | None, flows_dir: str | None, did: str = "") -> tuple[Any, dict, list]:
-    """(flow, all flows for subflows, problems) for a name or a path; raises SystemExit(2) with a message."""
+    """(flow, all flows for subflows, problems) for a name or a path; raises _Exit after printing a message."""
     from ..ivr.loader import check_flow_file, load_flows_dir
     fdir = Path(flows_dir) if flows_dir else cfg.flows_dir
     flows, problems = load_flows_dir(fdir) if fdir.is_dir() else ({}, [])
@@ -172,7 +192,7 @@ def _resolve_flow(cfg: Any, ref: str | None, flows_dir: str | None, did: str = "
         if flow is None:
             for e in errs:
                 print(e, file=sys.stderr)
-            raise SystemExit(1)
+            raise _Exit(1)
         flows = dict(flows)
         flows[flow.name] = flow
         return flow, flows, errs
@@ -182,10 +202,10 @@ def _resolve_flow(cfg: Any, ref: str | None, flows_dir: str | None, did: str = "
             for e in bad:
                 print(e, file=sys.stderr)
             print(f"callcenter ivr: flow '{ref}' has errors (see above)", file=sys.stderr)
-            raise SystemExit(1)
+            raise _Exit(1)
         known = ", ".join(sorted(flows)) or "none"
         print(f"callcenter ivr: no flow named '{ref}' in {fdir} (flows: {known})", file=sys.stderr)
-        raise SystemExit(2)
+        raise _Exit(2)
     return flows[ref], flows, problems
 
 
@@ -193,7 +213,8 @@ def _parse_at(text: str, tz_name: str) -> float:
     try:
         dt = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
     except ValueError:
-        raise SystemExit(f"callcenter ivr try: --at {text!r} is not a date and time like 2026-11-23T10:00") from None
+        print(f"callcenter ivr try: --at {text!r} is not a date and time like 2026-11-23T10:00", file=sys.stderr)
+        raise _Exit(2) from None
     if dt.tzinfo is None:
         dt = dt.replace(tzinfo=ZoneInfo(tz_name))
     return dt.timestamp()
@@ -221,6 +242,7 @@ def _make_synthesizer(cfg: Any) -> Any:
     raise RuntimeError("speech synthesis is not available" + (f": {errors[0]}" if errors else ""))
 
 
+@_exits
 def cmd_try(args: argparse.Namespace) -> int:
     from ..clock import Clock, FakeClock
     from ..ivr.channel import CallInfo
@@ -293,6 +315,7 @@ def cmd_try(args: argparse.Namespace) -> int:
     return 0
 
 
+@_exits
 def cmd_graph(args: argparse.Namespace) -> int:
     from ..ivr.graph import GraphError, render
     cfg = load_config_from(args)
@@ -309,6 +332,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
     return 0
 
 
+@_exits
 def cmd_list(args: argparse.Namespace) -> int:
     from ..ivr.loader import load_flows_dir
     cfg = load_config_from(args)

@@ -264,7 +264,7 @@ def _schema_errors(data: Any, source: str, pos: _Positions) -> list[FlowError]:
             if key in seen:
                 continue
             seen.add(key)
-            line, col = pos.at(p, prefer_value=(v in ("type", "pattern", "enum", "minimum", "maximum")))
+            line, col = pos.at(p, prefer_value=(v in ("type", "pattern", "enum", "minimum", "maximum", "minItems", "minProperties")))
             out.append(FlowError(source, line, col, m, node))
     return out
 
