@@ -116,6 +116,11 @@ class AgiSession:
         timer = loop.call_later(t, _expire, fut, verb, t) if t and t > 0 else None
         try:
             reply: AgiReply = await fut
+        except asyncio.TimeoutError:
+            # a late reply would be taken for the next command's: this session cannot go on
+            log.warning("agi %s: no reply in %.1f s; closing the session", verb, t, extra={"call_id": self.call_id})
+            self.close()
+            raise
         finally:
             if timer is not None:
                 timer.cancel()
@@ -326,7 +331,6 @@ class AgiServer:
     async def stop(self, grace: float = 2.0) -> None:
         if self._server is not None:
             self._server.close()
-            await self._server.wait_closed() if not self._protocols else None
             self._server = None
         if self._tasks:
             done, pending = await asyncio.wait(list(self._tasks), timeout=grace)
