@@ -142,8 +142,8 @@ def parse_wav(data: bytes, where: str = "<bytes>") -> tuple[np.ndarray, int]:
         with wave.open(io.BytesIO(data), "rb") as w:
             ch, width, rate, n = w.getnchannels(), w.getsampwidth(), w.getframerate(), w.getnframes()
             raw = w.readframes(n)
-    except (wave.Error, EOFError) as exc:
-        raise AudioError(f"{where}: not a PCM WAV file ({exc})") from None
+    except Exception as exc:  # wave raises wave.Error, EOFError, RuntimeError, struct.error on garbage
+        raise AudioError(f"{where}: not a PCM WAV file ({exc or type(exc).__name__})") from None
     if width == 2:
         x = np.frombuffer(raw[: len(raw) // 2 * 2], dtype="<i2")
     elif width == 1:

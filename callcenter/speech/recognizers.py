@@ -180,7 +180,7 @@ class VoskRecognizer(_Base):
                 msg = (f"vosk model for {lang} at {path} could not be loaded ({exc}): "
                        f"the folder is damaged or not a vosk model")
                 self._errors[lang] = msg
-                log.error("vosk model could not be loaded", extra={"language": lang, "path": str(path),
+                log.error(msg, extra={"language": lang, "path": str(path),
                                                                    "error": str(exc)})
                 raise ModelLoadError(msg) from None
             self._models[lang] = m
@@ -227,7 +227,8 @@ class VoskRecognizer(_Base):
                     words.extend(seg)
                 else:
                     ok = False
-                    log.warning("phrase has a word the speech model does not know; left out of the grammar",
+                    log.warning(f"phrase {p!r} has a word the {language} model does not know ({tok!r}); "
+                                "left out of the grammar",
                                 extra={"phrase": p, "word": tok, "language": language})
                     break
             if ok and words:
@@ -464,7 +465,8 @@ class PocketsphinxRecognizer(_Base):
             return None
         for w in words:
             if d.lookup_word(w) is None:
-                log.warning("phrase has a word pocketsphinx does not know; left out of the grammar",
+                log.warning(f"phrase {phrase!r} has a word pocketsphinx does not know ({w!r}); "
+                            "left out of the grammar",
                             extra={"phrase": phrase, "word": w})
                 return None
         return " ".join(words)

@@ -3,6 +3,7 @@
     speech = SpeechService.from_config(cfg)
     await speech.start()                       # discovers and loads models (off the event loop), logs
     rec = speech.recognizer_for("ko-KR")       # a Recognizer, or raises SpeechUnavailable
+    speech.recognizer                          # one Recognizer routing by language (for channels)
     r = await rec.recognize_file(path, "ko-KR", ["네", "아니요"])
     prompt = await speech.synthesizer.synthesize("Welcome", "en-US")
 
@@ -24,6 +25,28 @@ from .synth import PromptSynthesizer, espeak_voices
 log = logging.getLogger("callcenter.speech")
 
 
+class RoutingRecognizer(Recognizer):
+    """One :class:`Recognizer` over every backend of a :class:`SpeechService`: each call goes to the
+    backend serving its language. This is what to hand to a channel (``AgiChannel(recognizer=...)``)."""
+
+    name = "speech"
+
+    def __init__(self, service: "SpeechService"):
+        self.service = service
+
+    def languages(self) -> list[str]:
+        return [lang for lang in self.service.languages() if lang != ANY_LANGUAGE]
+
+    async def recognize_file(self, path, language: str, phrases=None):
+        return await self.service.recognizer_for(language).recognize_file(path, language, phrases)
+
+    def recognize_file_sync(self, path, language: str, phrases=None):
+        return self.service.recognizer_for(language).recognize_file_sync(path, language, phrases)
+
+    def stream(self, language: str, sample_rate: int = 8000, phrases=None):
+        return self.service.recognizer_for(language).stream(language, sample_rate, phrases)
+
+
 class SpeechService:
     def __init__(self, speech_cfg: Mapping[str, Any], synthesizer: PromptSynthesizer | None = None,
                  packages=None):
@@ -36,6 +59,7 @@ class SpeechService:
         self.vosk: VoskRecognizer | None = None
         self.pocketsphinx: PocketsphinxRecognizer | None = None
         self.synthesizer = synthesizer
+        self.recognizer = RoutingRecognizer(self)
         self.started = False
 
     @classmethod
@@ -52,7 +76,7 @@ class SpeechService:
             return
         self.discovery = discover(self.cfg, self._packages)
         for problem in self.discovery.problems:
-            log.error("speech model problem", extra={"path": problem.path, "source": problem.source,
+            log.error(f"speech model problem: {problem}", extra={"path": problem.path, "source": problem.source,
                                                      "problem": problem.message})
         models = {m.language: m.path for m in self.discovery.models}
         self.vosk = VoskRecognizer(models, executor=self.executor, workers=self.workers) if models else None

@@ -258,7 +258,7 @@ def _slug(text: str, limit: int = 32) -> str:
     ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     words = re.findall(r"[A-Za-z0-9]+", ascii_text.lower())
     slug = "-".join(words)[:limit].strip("-")
-    return slug or "prompt"
+    return slug if re.search(r"[a-z]", slug) else "prompt"
 
 
 def cache_key(text: str, voice: str, language: str, rate: int, fmt: str) -> str:

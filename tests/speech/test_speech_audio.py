@@ -1,0 +1,165 @@
+"""Audio conversion: resampling (8 kHz <-> 16 kHz), telephone codecs, file formats, prompt encoding."""
+from __future__ import annotations
+
+import subprocess
+import shutil
+import wave
+import io
+
+import numpy as np
+import pytest
+from hypothesis import given, settings, strategies as st
+
+from callcenter.speech.audio import (AudioError, StreamResampler, alaw_decode, encode_prompt, load_for_model,
+                                     parse_wav, prompt_duration, read_audio, resample, ulaw_decode, ulaw_encode,
+                                     wav_bytes)
+
+
+def tone(freq: float, rate: int, seconds: float = 1.0, amp: float = 8000) -> np.ndarray:
+    t = np.arange(int(rate * seconds)) / rate
+    return np.rint(amp * np.sin(2 * np.pi * freq * t)).astype(np.int16)
+
+
+def dominant_freq(x: np.ndarray, rate: int) -> float:
+    spec = np.abs(np.fft.rfft(x.astype(float) * np.hanning(len(x))))
+    return float(np.argmax(spec) * rate / len(x))
+
+
+def test_8k_to_16k_keeps_pitch_and_duration():
+    x = tone(440, 8000)
+    y = resample(x, 8000, 16000)
+    assert len(y) == 16000
+    assert abs(dominant_freq(y, 16000) - 440) < 2
+    # no energy folded above the original Nyquist (imaging filtered out)
+    spec = np.abs(np.fft.rfft(y.astype(float)))
+    freqs = np.fft.rfftfreq(len(y), 1 / 16000)
+    assert spec[freqs > 4200].max() < spec.max() * 0.01
+
+
+def test_downsampling_filters_aliases():
+    # a 6 kHz tone cannot exist at 8 kHz: it must be removed, not folded to 2 kHz
+    x = tone(6000, 22050)
+    y = resample(x, 22050, 8000)
+    assert len(y) == 8000
+    assert np.abs(y[200:-200]).max() < 400
+
+
+def test_stream_resampler_matches_whole_file_resampling():
+    x = tone(300, 8000) + tone(1200, 8000, amp=3000)
+    whole = resample(x, 8000, 16000)
+    sr = StreamResampler(8000, 16000)
+    parts = np.concatenate([sr.feed(x[i:i + 160]) for i in range(0, len(x), 160)])   # 20 ms chunks
+    assert len(parts) == len(whole)
+    delay = (len(sr._h) - 1) // 2
+    err = np.abs(whole[200:15000].astype(int) - parts[200 + delay:15000 + delay].astype(int))
+    assert err.max() < 60            # same signal, up to the FIR's group delay
+
+
+def test_stream_resampler_odd_ratio_keeps_length():
+    sr = StreamResampler(22050, 8000)
+    out = sum(len(sr.feed(np.zeros(1001, np.int16))) for _ in range(22))
+    assert abs(out - 22 * 1001 * 8000 / 22050) <= 1
+
+
+def test_ulaw_matches_g711_reference():
+    x = np.arange(-32768, 32768, 7, dtype=np.int16)
+    codes = ulaw_encode(x)
+    back = ulaw_decode(codes)
+    # G.711 mu-law: error bounded by half a quantization step of the segment
+    assert np.all(np.abs(back.astype(int) - x.astype(int)) <= np.maximum(16, np.abs(x.astype(int)) // 16))
+    assert ulaw_encode(np.array([0], np.int16)) == b"\xff"        # silence is 0xFF in mu-law
+    assert ulaw_decode(b"\xff\x7f")[0] == 0
+
+
+def test_alaw_decode_known_values():
+    assert alaw_decode(b"\xd5")[0] == 8          # a-law "zero" (0xD5) decodes to +8
+    assert alaw_decode(b"\x55")[0] == -8
+    assert abs(int(alaw_decode(b"\xaa")[0])) == 32256
+
+
+def test_read_asterisk_raw_formats(tmp_path):
+    x = tone(500, 8000, 0.5)
+    (tmp_path / "a.sln").write_bytes(x.astype("<i2").tobytes())
+    (tmp_path / "a.ulaw").write_bytes(ulaw_encode(x))
+    (tmp_path / "a.wav").write_bytes(wav_bytes(x, 8000))
+    for name in ("a.sln", "a.ulaw", "a.wav"):
+        y, rate = read_audio(tmp_path / name)
+        assert rate == 8000 and len(y) == 4000
+        assert abs(dominant_freq(y, 8000) - 500) < 3
+    y16, dur = load_for_model(tmp_path / "a.ulaw")
+    assert len(y16) == 8000 and dur == pytest.approx(0.5)
+
+
+def test_read_stereo_8bit_wav(tmp_path):
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(2)
+        w.setsampwidth(1)
+        w.setframerate(8000)
+        w.writeframes(bytes([128, 128, 200, 200] * 100))
+    x, rate = parse_wav(buf.getvalue())
+    assert rate == 8000 and len(x) == 200
+    assert set(np.unique(x)) == {0, (200 - 128) << 8}
+
+
+@pytest.mark.skipif(not shutil.which("ffmpeg"), reason="ffmpeg not installed")
+def test_read_gsm_through_ffmpeg(tmp_path):
+    x = tone(400, 8000)
+    (tmp_path / "a.gsm").write_bytes(encode_prompt(x, 8000, "gsm"))
+    y, rate = read_audio(tmp_path / "a.gsm")
+    assert rate == 16000
+    assert abs(len(y) / rate - 1.0) < 0.05
+    assert abs(dominant_freq(y, rate) - 400) < 10
+
+
+def test_bad_files_give_errors_naming_the_file(tmp_path):
+    with pytest.raises(AudioError, match="nothere.wav: audio file not found"):
+        read_audio(tmp_path / "nothere.wav")
+    bad = tmp_path / "garbage.wav"
+    bad.write_bytes(b"this is not audio at all")
+    with pytest.raises(AudioError, match="garbage.wav"):
+        read_audio(bad)
+    junk = tmp_path / "junk.mp3"
+    junk.write_bytes(b"\x00" * 100)
+    with pytest.raises(AudioError, match="junk.mp3"):
+        read_audio(junk)
+
+
+@pytest.mark.parametrize("fmt", ["wav", "ulaw", "gsm"])
+def test_encode_prompt_is_8khz_with_right_duration(fmt):
+    if fmt == "gsm" and not shutil.which("ffmpeg"):
+        pytest.skip("ffmpeg not installed")
+    x = tone(440, 22050, 2.0)
+    data = encode_prompt(x, 22050, fmt)
+    assert prompt_duration(len(data), fmt) == pytest.approx(2.0, abs=0.03)
+    if fmt == "wav":
+        with wave.open(io.BytesIO(data)) as w:
+            assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (8000, 1, 2)
+    if fmt == "ulaw":
+        assert len(data) == 16000
+
+
+def test_encode_prompt_rejects_unknown_format():
+    with pytest.raises(AudioError, match="unknown prompt format 'mp3'"):
+        encode_prompt(tone(440, 8000), 8000, "mp3")
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.binary(max_size=300))
+def test_fuzz_parse_wav_only_raises_audio_error(data):
+    for blob in (data, b"RIFF" + data[:4] + b"WAVE" + data[4:]):
+        try:
+            x, rate = parse_wav(blob)
+        except AudioError:
+            continue
+        assert x.dtype == np.int16 and rate > 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(-32768, 32767), min_size=0, max_size=400), st.sampled_from([8000, 16000, 22050]),
+       st.sampled_from([8000, 16000]))
+def test_fuzz_resample_lengths(samples, src, dst):
+    x = np.array(samples, dtype=np.int16)
+    y = resample(x, src, dst)
+    assert y.dtype == np.int16
+    assert abs(len(y) - len(x) * dst / src) <= 1
