@@ -221,25 +221,9 @@ def _parse_at(text: str, tz_name: str) -> float:
 
 
 def _make_synthesizer(cfg: Any) -> Any:
-    """The speech area's synthesizer (looked up lazily: it is optional for `ivr try`)."""
-    errors = []
-    try:
-        from ..speech import synth as _synth  # type: ignore[attr-defined]
-    except ImportError as exc:
-        errors.append(str(exc))
-        _synth = None
-    if _synth is not None:
-        for name in ("synthesizer_from_config", "build_synthesizer", "make_synthesizer"):
-            fn = getattr(_synth, name, None)
-            if fn is not None:
-                return fn(cfg)
-        cls = getattr(_synth, "EspeakSynthesizer", None) or getattr(_synth, "Synthesizer", None)
-        if cls is not None:
-            try:
-                return cls.from_config(cfg) if hasattr(cls, "from_config") else cls()
-            except Exception as exc:  # noqa: BLE001
-                errors.append(str(exc))
-    raise RuntimeError("speech synthesis is not available" + (f": {errors[0]}" if errors else ""))
+    """The speech area's prompt synthesizer (espeak-ng, cached in prompts.dir), for ``--wav``."""
+    from ..speech.synth import PromptSynthesizer
+    return PromptSynthesizer.from_config(cfg)
 
 
 @_exits

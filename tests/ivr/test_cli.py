@@ -148,3 +148,14 @@ def test_list(capsys):
     assert main(["ivr", "list"]) == 0
     out = capsys.readouterr().out
     assert "support_en" in out and "(default)" in out and "8000" in out and "order_status" in out
+
+
+def test_try_speaks_prompts_to_wav_files(monkeypatch, capsys, tmp_path):
+    if shutil.which("espeak-ng") is None:
+        pytest.skip("espeak-ng not installed")
+    wav = tmp_path / "wav"
+    rc = run(["ivr", "try", "support_zh", "--at", "2026-11-23T10:00", "--wav", str(wav)], "0\n", monkeypatch)
+    out = capsys.readouterr().out
+    assert rc == 0 and "prompt(s) spoken to" in out
+    files = sorted(wav.glob("*.wav"))
+    assert len(files) == 3 and all(f.read_bytes()[:4] == b"RIFF" and f.stat().st_size > 1000 for f in files)
