@@ -147,6 +147,8 @@ class AmiClient:
         self.bytes_in = 0
         self.next_retry_in: float | None = None
         self._up = asyncio.Event()
+        self._drop_reason = ""
+        self._in_hooks = False
 
     # -- subscription -----------------------------------------------------------------------------
     def on_event(self, name: str, handler: EventHandler) -> Callable[[], None]:
@@ -248,9 +250,10 @@ class AmiClient:
         self._up.clear()
         self.connected_since = None
         if was == "connected":
-            self.last_error = f"connection lost{f': {exc}' if exc else ''}"
-            log.warning("AMI %s: connection to %s:%s lost%s", self.name, self.host, self.port,
-                        f" ({exc})" if exc else "")
+            why = self._drop_reason or (f"connection lost: {exc}" if exc else "connection closed by Asterisk")
+            self._drop_reason = ""
+            self.last_error = why
+            log.warning("AMI %s: disconnected from %s:%s (%s)", self.name, self.host, self.port, why)
             self._notify("disconnected", self.last_error)
 
     def _notify(self, state: str, reason: str) -> None:
@@ -429,8 +432,9 @@ class AmiClient:
             try:
                 await self.action("Ping", timeout=min(self.action_timeout, interval))
             except AmiTimeout:
-                self.last_error = f"peer silent: no answer to Ping within {min(self.action_timeout, interval):g} s"
-                log.warning("AMI %s: %s; dropping the connection", self.name, self.last_error)
+                self._drop_reason = (f"peer silent: no answer to Ping within "
+                                     f"{min(self.action_timeout, interval):g} s")
+                log.warning("AMI %s: %s; dropping the connection", self.name, self._drop_reason)
                 self._drop(proto)
                 await asyncio.wait({proto.lost}, timeout=2.0)
                 if self._proto is proto:        # abort did not call connection_lost yet

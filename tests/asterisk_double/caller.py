@@ -159,6 +159,7 @@ class CallSession:
         self._script = list(caller.script)
         self.done = asyncio.get_running_loop().create_future()
         self._bridge_end: asyncio.Future | None = None
+        self.redirected = False           # moved elsewhere by AMI Redirect: lives on after the AGI
 
     # -- life -----------------------------------------------------------------------------------
     async def run(self) -> Caller:
@@ -197,7 +198,7 @@ class CallSession:
                 t.cancel()
             if self.writer is not None:
                 self.writer.close()
-            if ch.alive:
+            if ch.alive and not self.redirected:
                 # the engine closed the AGI socket: the dialplan continues; the double hangs up
                 d.model.hangup(ch)
             if not self.done.done():

@@ -356,8 +356,12 @@ class AsteriskDouble:
             c.context, c.exten, c.priority = ctx, ex, 1
             self.redirects.append((c.name, ctx, ex))
             for s in self.calls:
-                if s.c.channel is c and s._inflight is not None and not s._inflight.done():
-                    s._inflight.set_result("hangup")
+                if s.c.channel is c:
+                    s.redirected = True
+                    # the channel leaves the AGI application: the command in flight ends, the AGI sees
+                    # the channel as gone (HANGUP, then 511) while the channel itself lives on
+                    if s._inflight is not None and not s._inflight.done():
+                        s._inflight.set_result("hangup")
                     s.dead = True
                     s.hangup_pending = True
 
