@@ -5,8 +5,8 @@
 the actions on a :class:`~callcenter.ivr.channel.Channel` and feeds back what happened as events.
 
 Every list of actions ends with either one *request* (``Play``, ``CollectDigits``, ``Recognize``,
-``Record``, ``HttpRequest``: the runner answers it with an event) or ``Finish(outcome)``. Fire-and-forget
-actions (``SetLanguage``, ``Transfer``, ``Hangup``) come before. ``step`` never raises: a bug or an
+``Record``, ``HttpRequest``, ``SetLanguage``: the runner answers it with an event) or ``Finish(outcome)``.
+Fire-and-forget actions (``Transfer``, ``Hangup``) come before a ``Finish``. ``step`` never raises: a bug or an
 impossible situation ends the IVR with the fallback queue and an ``error`` trace entry.
 """
 from __future__ import annotations
@@ -24,7 +24,7 @@ from .flow import Flow, Node, prompt_items, select_language
 from .outcome import CallbackOffer, IvrOutcome, QueueRequest, TraceEntry
 
 __all__ = ["Interpreter", "IvrState",
-           "Started", "PlayDone", "Digits", "Speech", "Recorded", "HttpDone", "HungUp", "Failed",
+           "Started", "PlayDone", "Digits", "Speech", "Recorded", "HttpDone", "LanguageSet", "HungUp", "Failed",
            "Play", "CollectDigits", "Recognize", "Record", "HttpRequest", "SetLanguage", "Transfer", "Hangup",
            "Finish", "REQUESTS"]
 
@@ -69,6 +69,11 @@ class HttpDone:
     status: int | None = None
     body: Any = None
     error: str | None = None
+
+
+@dataclass(frozen=True)
+class LanguageSet:
+    speech_available: bool = False  # can the channel recognize speech in the new language?
 
 
 @dataclass(frozen=True)
@@ -147,7 +152,7 @@ class Finish:
     outcome: IvrOutcome
 
 
-REQUESTS = (Play, CollectDigits, Recognize, Record, HttpRequest)
+REQUESTS = (Play, CollectDigits, Recognize, Record, HttpRequest, SetLanguage)
 
 
 # ------------------------------------------------------------------------------------------------
@@ -749,7 +754,12 @@ class Interpreter:
             s.voice = node.get("voice")
         s.variables["language"] = lang
         self._trace(s, now, "language", language=lang)
-        actions.append(SetLanguage(lang, s.voice))
+        self._request(s, actions, SetLanguage(lang, s.voice), "language")
+
+    def _answer_language(self, s: IvrState, node: Node, event: Any, now: float, actions: list) -> None:
+        s.waiting = None
+        if isinstance(event, LanguageSet):
+            s.speech = bool(event.speech_available)
         self._goto(s, node.get("next"))
 
     # -- endings ----------------------------------------------------------------------------------

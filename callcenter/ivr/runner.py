@@ -20,7 +20,7 @@ from ..clock import Clock
 from .channel import CallerHungUp, CallInfo, Channel, ChannelError
 from .flow import Flow
 from .interpreter import (CollectDigits, Digits, Failed, Finish, Hangup, HttpDone, HttpRequest, HungUp,
-                          Interpreter, Play, PlayDone, Recognize, Record, Recorded, SetLanguage, Speech,
+                          Interpreter, LanguageSet, Play, PlayDone, Recognize, Record, Recorded, SetLanguage, Speech,
                           Transfer)
 from .outcome import IvrOutcome, TraceEntry
 
@@ -137,6 +137,11 @@ async def run_flow(flow: Flow, channel: Channel, *, clock: Clock, call_data: Cal
                         event = await http_call(action, session)
                     elif isinstance(action, SetLanguage):
                         await channel.set_language(action.language)
+                        try:
+                            available = bool(channel.speech_available)
+                        except Exception:  # noqa: BLE001
+                            available = False
+                        event = LanguageSet(available)
                     elif isinstance(action, Transfer):
                         if perform_endings:
                             await channel.transfer(action.destination)

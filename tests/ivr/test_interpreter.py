@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from callcenter.ivr import Interpreter, load_flow_file
-from callcenter.ivr.interpreter import (CollectDigits, Digits, Finish, Hangup, HungUp, Play, PlayDone, Recognize,
+from callcenter.ivr.interpreter import (CollectDigits, Digits, Finish, Hangup, HungUp, LanguageSet, Play, PlayDone,
+                                        Recognize,
                                         SetLanguage, Speech, Transfer, schedule_state)
 from callcenter.ivr.channel import Recognition
 from helpers import MONDAY_10_NY, call, flow_of
@@ -375,9 +376,11 @@ def test_language_action_is_emitted():
       l: {type: language, language: zh-CN, next: h}
       h: {type: hangup}
     """)
-    _, actions = Interpreter(flow).start({}, 0.0)
-    assert isinstance(actions[0], SetLanguage) and actions[0].language == "zh-CN"
-    assert isinstance(actions[1], Hangup) and isinstance(actions[2], Finish)
+    interp = Interpreter(flow)
+    s, actions = interp.start({}, 0.0, speech_available=False)
+    assert actions == [SetLanguage("zh-CN", None)] and s.language == "zh-CN"
+    s, actions = interp.step(s, LanguageSet(True), 1.0)     # the channel can recognize Chinese
+    assert s.speech and isinstance(actions[0], Hangup) and isinstance(actions[1], Finish)
 
 
 def test_recognition_digits_count_as_keys():

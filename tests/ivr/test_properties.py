@@ -10,8 +10,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from callcenter.ivr import Flow, Interpreter, Node
 from callcenter.ivr.channel import Recognition, RecordResult
-from callcenter.ivr.interpreter import (REQUESTS, Digits, Failed, Finish, HttpDone, HungUp, PlayDone, Recorded,
-                                        Speech)
+from callcenter.ivr.interpreter import (REQUESTS, Digits, Failed, Finish, HttpDone, HungUp, LanguageSet, PlayDone,
+                                        Recorded, Speech)
 
 NAMES = [f"n{i}" for i in range(8)]
 TEXTS = st.sampled_from(["", "billing", "pay my bill", "technical support", "转人工", "我要查账单", "asdf qwer",
@@ -129,6 +129,7 @@ _common_events = st.one_of(
                         st.text(max_size=5)),
               st.one_of(st.none(), st.just("timeout"))),
     st.builds(Recorded, st.builds(RecordResult, st.just("/tmp/x.wav"), st.floats(0, 10), st.just("silence"))),
+    st.builds(LanguageSet, st.booleans()),
 )
 _rare_events = st.one_of(st.just(HungUp()), st.builds(Failed, st.text(max_size=5)))
 #: hang-ups and channel failures can happen anywhere, but rarely (so calls get somewhere first)
