@@ -95,14 +95,25 @@ class _Agent:
         return "ready"
 
 
+class _Heap(list):
+    """A heap (list) of agent entries with its own rebuild threshold."""
+    __slots__ = ("limit",)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.limit = 128
+
+
 class _Bucket:
-    __slots__ = ("expr", "heap", "live", "registered")
+    __slots__ = ("expr", "heap", "live", "registered", "keys", "multi")
 
     def __init__(self, expr: Expr) -> None:
         self.expr = expr
         self.heap: list = []
         self.live = 0
         self.registered = False
+        self.keys: list = []          # by_attr keys it is registered under (empty: unanchored)
+        self.multi = False            # registered under several skills (an OR): may be seen twice
 
 
 class _OfferState:
@@ -152,7 +163,7 @@ class _Call:
 class _Queue:
     __slots__ = ("cfg", "name", "ruleset", "strategy", "aging", "members", "staffed", "staffed_slots", "order",
                  "calls", "buckets", "by_attr", "unanchored", "aidx", "rr_counter", "aht", "st", "last_ewt_eval",
-                 "ewt_calls")
+                 "ewt_calls", "skill_count")
 
     def __init__(self, cfg: QueueConfig) -> None:
         self.members: dict[Any, _Agent] = {}
@@ -164,6 +175,7 @@ class _Queue:
         self.by_attr: dict[tuple, set] = {}
         self.unanchored: set = set()
         self.aidx: dict[Any, list] = {}
+        self.skill_count: dict[str, int] = {}
         self.rr_counter = 0
         self.last_ewt_eval = -_INF
         self.ewt_calls: set = set()
@@ -216,6 +228,7 @@ class Router:
         self._defaults = dict(defaults or {})
         self.emit_agent_states = agent_states
         self._pending_agents: list[_Agent] = []
+        self._extra_cache: dict = {}
         for q in queues:
             self.add_queue(q)
         for a in agents:
@@ -331,12 +344,18 @@ class Router:
 
     def _join(self, a: _Agent, q: _Queue) -> None:
         q.members[a.id] = a
+        for name in a.attrs:
+            q.skill_count[name] = q.skill_count.get(name, 0) + 1
         if a.logged_in and not a.paused:
             q.staffed += 1
             q.staffed_slots += a.max_conc
 
     def _leave(self, a: _Agent, q: _Queue) -> None:
-        if q.members.pop(a.id, None) is not None and a.logged_in and not a.paused:
+        if q.members.pop(a.id, None) is None:
+            return
+        for name in a.attrs:
+            q.skill_count[name] = q.skill_count.get(name, 1) - 1
+        if a.logged_in and not a.paused:
             q.staffed -= 1
             q.staffed_slots -= a.max_conc
 
@@ -437,35 +456,67 @@ class Router:
         # weighted-random: exponential race, weight = proficiency of the indexed skill (1 for the queue heap)
         return (pen, self.rng.expovariate(level if level > 0 else 1), 0)
 
-    def _push_agent(self, q: _Queue, key: Any, a: _Agent, pen: int, level: int) -> None:
-        h = q.aidx[key]
+    @staticmethod
+    def _push(h: "_Heap", e: tuple, limit: int = 0) -> None:
+        heapq.heappush(h, e)
+        if len(h) > h.limit:   # mostly stale entries: rebuild (amortized O(1) per push, cost ~ live size)
+            h[:] = [x for x in h if x[5].avail and x[5].ver == x[4]]
+            heapq.heapify(h)
+            h.limit = 2 * len(h) + 128
+
+    def _entry(self, q: _Queue, a: _Agent, pen: int, level: int) -> tuple:
         k = self._agent_key(q, a, pen, level)
         self._seq += 1
-        heapq.heappush(h, (k[0], k[1], k[2], self._seq, a.ver, a))
-        if len(h) > 4 * len(q.members) + 64:
-            h[:] = [e for e in h if e[5].avail and e[5].ver == e[4]]
-            heapq.heapify(h)
+        return (k[0], k[1], k[2], self._seq, a.ver, a)
 
     def _index_agent(self, a: _Agent) -> None:
+        """Push the (available) agent into the heaps of each of its queues: the queue's heap and one per
+        skill/tag it has that some requirement anchors on. One entry tuple is shared by all heaps of a
+        queue unless the strategy's key depends on the skill level (best-skill, weighted-random)."""
         a.ver += 1
         for qn, pen in a.queues.items():
             q = self.queues.get(qn)
             if q is None:
                 continue
             aidx = q.aidx
-            if None in aidx:
-                self._push_agent(q, None, a, pen, 0)
-            if len(aidx) > 1:
-                for item in a.attr_items:
-                    if item in aidx:
-                        self._push_agent(q, item, a, pen, item[1])
+            if not aidx:
+                continue
+            limit = 0
+            push = self._push
+            if q.strategy == "best-skill" or q.strategy == "weighted-random":
+                h = aidx.get(None)
+                if h is not None:
+                    push(h, self._entry(q, a, pen, 0), limit)
+                for name, v in a.attr_items:
+                    h = aidx.get(name)
+                    if h is not None:
+                        push(h, self._entry(q, a, pen, v), limit)
+            else:
+                e = self._entry(q, a, pen, 0)
+                h = aidx.get(None)
+                if h is not None:
+                    push(h, e, limit)
+                for name, _v in a.attr_items:
+                    h = aidx.get(name)
+                    if h is not None:
+                        push(h, e, limit)
 
-    def _build_heap(self, q: _Queue, key: tuple | None) -> list:
-        h: list = []
+    def _build_heap(self, q: _Queue, key: str | None) -> list:
+        """Create the heap of available members for ``key``: None (all) or a skill/tag name."""
+        h = _Heap()
         q.aidx[key] = h
         for a in q.members.values():
-            if a.avail and (key is None or a.attrs.get(key[0]) == key[1]):
-                self._push_agent(q, key, a, a.queues.get(q.name, 0), 0 if key is None else key[1])
+            if not a.avail:
+                continue
+            pen = a.queues.get(q.name, 0)
+            if key is None:
+                h.append(self._entry(q, a, pen, 0))
+            else:
+                v = a.attrs.get(key, 0)
+                if v > 0:
+                    h.append(self._entry(q, a, pen, v))
+        heapq.heapify(h)
+        h.limit = 2 * len(h) + 128
         return h
 
     def _should_be_available(self, a: _Agent) -> bool:
@@ -498,12 +549,23 @@ class Router:
 
     def _after_agent_change(self, a: _Agent, now: float, out: list) -> None:
         """Re-index the agent and, while it has free capacity, give it the best call it can take."""
-        self._refresh_agent(a, now)
-        guard = a.max_conc + 1
-        while a.avail and guard > 0:
-            guard -= 1
-            if not self._match_agent(a, now, out):
-                break
+        if self._should_be_available(a):
+            if not a.avail:
+                # newly available: serve a waiting call first; index the agent only if it stays free
+                a.avail = True
+                a.avail_since = now
+                a.ver += 1
+                indexed = False
+                guard = a.max_conc + 1
+                while a.avail and guard > 0:
+                    guard -= 1
+                    if not self._match_agent(a, now, out):
+                        break
+                    indexed = True      # _offer re-indexed it (if capacity remains)
+                if a.avail and not indexed:
+                    self._index_agent(a)
+        else:
+            self._set_unavailable(a)
         self._touch(a, now, out)
 
     # -------------------------------------------------------------------------------- call side
@@ -526,32 +588,39 @@ class Router:
         return b
 
     def _register(self, q: _Queue, b: _Bucket) -> None:
+        """Index a bucket under the (skill, level) pairs an agent must have to serve it. Of the
+        requirement's anchor options, the one whose skills the fewest queue members have wins."""
         b.registered = True
-        an = b.expr.anchors
-        if an is None:
+        opts = b.expr.options
+        if opts is None:
+            b.keys = []
             q.unanchored.add(b)
             return
-        for name, lo, hi in an:
-            for lvl in range(lo, hi + 1):
-                s = q.by_attr.get((name, lvl))
-                if s is None:
-                    q.by_attr[(name, lvl)] = {b}
-                else:
-                    s.add(b)
+        counts = q.skill_count
+        opt = min(opts, key=lambda o: sum(counts.get(name, 0) for name, _ in o))
+        keys = [(name, lvl) for name, lo in opt for lvl in range(lo, 6)]
+        b.keys = keys
+        b.multi = len({name for name, _ in opt}) > 1
+        by_attr = q.by_attr
+        for k in keys:
+            st = by_attr.get(k)
+            if st is None:
+                by_attr[k] = {b}
+            else:
+                st.add(b)
 
     def _unregister(self, q: _Queue, b: _Bucket) -> None:
         b.registered = False
-        an = b.expr.anchors
-        if an is None:
+        if not b.keys:
             q.unanchored.discard(b)
         else:
-            for name, lo, hi in an:
-                for lvl in range(lo, hi + 1):
-                    s = q.by_attr.get((name, lvl))
-                    if s is not None:
-                        s.discard(b)
-                        if not s:
-                            del q.by_attr[(name, lvl)]
+            by_attr = q.by_attr
+            for k in b.keys:
+                st = by_attr.get(k)
+                if st is not None:
+                    st.discard(b)
+                    if not st:
+                        del by_attr[k]
         b.heap.clear()
         if len(q.buckets) > 64:
             q.buckets.pop(b.expr.text, None)
@@ -634,24 +703,33 @@ class Router:
         until = m.get(a.id)
         return until is not None and until > now
 
-    def _heaps_for(self, q: _Queue, expr: Expr) -> list[list] | None:
-        an = expr.anchors
-        if an is None:
-            h = q.aidx.get(None)
+    def _heaps_for(self, q: _Queue, expr: Expr) -> list[list]:
+        """The agent heaps to walk for ``expr``: of its anchor options, the one with the fewest entries."""
+        aidx = q.aidx
+        opts = expr.options
+        if opts is None:
+            h = aidx.get(None)
             if h is None:
                 h = self._build_heap(q, None)
             return [h]
-        hs = []
-        for name, lo, hi in an:
-            for lvl in range(lo, hi + 1):
-                h = q.aidx.get((name, lvl))
+        best = None
+        best_n = -1
+        for opt in opts:
+            hs = []
+            n = 0
+            for name, _lo in opt:
+                h = aidx.get(name)
                 if h is None:
-                    if None not in q.aidx:
-                        self._build_heap(q, None)
-                    h = self._build_heap(q, (name, lvl))
-                if h:
+                    h = self._build_heap(q, name)
+                if h and not any(h is x for x in hs):
                     hs.append(h)
-        return hs
+                    n += len(h)
+            if best is None or n < best_n:
+                best = hs
+                best_n = n
+                if n == 0:
+                    break
+        return best or []
 
     def _find_agents(self, c: _Call, now: float, ring_all: bool) -> list[_Agent]:
         """Agents for call ``c`` in strategy order: the first, or for ring-all every agent of the lowest
@@ -744,40 +822,68 @@ class Router:
 
     def _match_agent(self, a: _Agent, now: float, out: list) -> bool:
         """Give an available agent the most urgent waiting call it qualifies for, over all its queues."""
-        best: _Call | None = None
-        best_k = None
-        attrs = a.attrs
-        for qn in a.queues:
-            q = self.queues.get(qn)
-            if q is None or not q.buckets:
-                continue
-            by_attr = q.by_attr
-            cands = list(q.unanchored) if q.unanchored else []
-            if by_attr:
-                for item in a.attr_items:
-                    s = by_attr.get(item)
-                    if s:
-                        cands.extend(s)
-            if not cands:
-                continue
-            if len(cands) > 1:
-                cands = list(dict.fromkeys(cands))
-            # is there an available agent in a lower penalty tier? app_queue rings those first; here a
-            # call waiting means no qualifying agent was available, so this agent is the best there is.
-            for b in cands:
-                if not b.live or not b.expr.fn(attrs):
-                    continue
-                c = self._head_for(b, a, now)
-                if c is None:
-                    continue
-                k = (-(c.priority + q.aging * (now - c.t_arrival)), c.t_arrival, c.seq)
-                if best_k is None or k < best_k:
-                    best_k = k
-                    best = c
+        best = self._best_call_for(a, now)
         if best is None:
             return False
         self._offer(best, [a], now, out)
         return True
+
+    def _best_call_for(self, a: _Agent, now: float) -> _Call | None:
+        """The most urgent waiting call agent ``a`` qualifies for, over all its queues.
+
+        Calls compare by effective priority (priority + aging x wait), then arrival: as a key,
+        (static key - aging x now, seq). A bucket's heap top is a lower bound of its live head, so
+        buckets that cannot beat the best so far are skipped without evaluating their requirement."""
+        attrs = a.attrs
+        cands = []
+        for qn in a.queues:
+            q = self.queues.get(qn)
+            if q is None or not q.order:
+                continue
+            by_attr = q.by_attr
+            shift = q.aging * now
+            if q.unanchored:
+                for b in q.unanchored:
+                    h = b.heap
+                    if h:
+                        top = h[0]
+                        cands.append((top[0] - shift, top[1], id(b), b, shift))
+            if by_attr:
+                for item in a.attr_items:
+                    st = by_attr.get(item)
+                    if st:
+                        for b in st:
+                            h = b.heap
+                            if h:
+                                top = h[0]
+                                cands.append((top[0] - shift, top[1], id(b), b, shift))
+        if not cands:
+            return None
+        # a bucket's heap top bounds its live head from below: walk buckets in bound order and stop as
+        # soon as the best head found so far cannot be beaten
+        cands.sort()
+        best: _Call | None = None
+        best_k = None
+        seen: set | None = None
+        for lb, seq, _bid, b, shift in cands:
+            if best_k is not None and (lb, seq) >= best_k:
+                break
+            if b.multi:
+                if seen is None:
+                    seen = set()
+                elif b in seen:
+                    continue
+                seen.add(b)
+            if not b.expr.fn(attrs):
+                continue
+            c = self._head_for(b, a, now)
+            if c is None:
+                continue
+            k = (c.key - shift, c.seq)
+            if best_k is None or k < best_k:
+                best_k = k
+                best = c
+        return best
 
     def _offer(self, c: _Call, agents: list[_Agent], now: float, out: list) -> None:
         q = c.queue
@@ -994,15 +1100,23 @@ class Router:
             return out
         c = _Call(call_id, prio, now, self._next_seq())
         try:
-            nodes = []
-            if skills:
-                for k, v in skills.items():
-                    lvl = int(v) if v is not None else 1
-                    nodes.append(parse_expr(f"{str(k).strip().lower()} >= {max(1, min(lvl, 5))}").node)
-            if language:
-                nodes.append(parse_expr(f"lang_{str(language).strip().lower()}").node)
-            if nodes:
-                c.extra = intern_expr(Node("and", tuple(nodes)) if len(nodes) > 1 else nodes[0])
+            if skills or language:
+                try:
+                    ckey = (tuple(skills.items()) if skills else None, language)
+                    c.extra = self._extra_cache.get(ckey)
+                except TypeError:
+                    ckey = None
+                if c.extra is None:
+                    nodes = []
+                    if skills:
+                        for k, v in skills.items():
+                            lvl = int(v) if v is not None else 1
+                            nodes.append(parse_expr(f"{str(k).strip().lower()} >= {max(1, min(lvl, 5))}").node)
+                    if language:
+                        nodes.append(parse_expr(f"lang_{str(language).strip().lower()}").node)
+                    c.extra = intern_expr(Node("and", tuple(nodes)) if len(nodes) > 1 else nodes[0])
+                    if ckey is not None and len(self._extra_cache) < 100_000:
+                        self._extra_cache[ckey] = c.extra
             if requirements:
                 c.rules = parse_rules(requirements, queue=q.name)
         except (RuleError, ValueError, TypeError, AttributeError) as exc:

@@ -300,9 +300,10 @@ def _py(n: Node, var: str) -> str:
 Anchor = tuple[str, int, int]
 
 
-def _anchors(n: Node) -> list[Anchor] | None:
+def _options(n: Node) -> list[list[Anchor]] | None:
+    """Alternative anchor lists: each option alone covers every matching agent (None: no anchor)."""
     if n.op == "has":
-        return [(n.name, 1, MAX_LEVEL)]
+        return [[(n.name, 1, MAX_LEVEL)]]
     if n.op == "cmp":
         if n.cmp == "!=":
             return None
@@ -310,30 +311,35 @@ def _anchors(n: Node) -> list[Anchor] | None:
         lo, hi = {">=": (v, MAX_LEVEL), ">": (v + 1, MAX_LEVEL), "==": (v, v),
                   "<=": (0, v), "<": (0, v - 1)}[n.cmp]
         if lo > hi or lo > MAX_LEVEL:
-            return []          # can never match
+            return [[]]        # can never match
         if lo < 1:
             return None        # matches agents without the skill: no anchor
-        return [(n.name, lo, min(hi, MAX_LEVEL))]
+        return [[(n.name, lo, min(hi, MAX_LEVEL))]]
     if n.op == "false":
-        return []
+        return [[]]
     if n.op == "and":
-        best: list[Anchor] | None = None
+        opts: list[list[Anchor]] = []
         for a in n.args:
-            an = _anchors(a)
-            if an is None:
-                continue
-            if best is None or _anchor_cost(an) < _anchor_cost(best):
-                best = an
-        return best
+            o = _options(a)
+            if o is not None:
+                opts.extend(o)
+        return opts or None
     if n.op == "or":
         out: list[Anchor] = []
         for a in n.args:
-            an = _anchors(a)
-            if an is None:
+            o = _options(a)
+            if o is None:
                 return None
-            out.extend(an)
-        return out
+            out.extend(min(o, key=_anchor_cost))
+        return [out]
     return None  # true, not
+
+
+def _anchors(n: Node) -> list[Anchor] | None:
+    opts = _options(n)
+    if opts is None:
+        return None
+    return min(opts, key=_anchor_cost)
 
 
 def _anchor_cost(an: list[Anchor]) -> tuple:
@@ -344,7 +350,7 @@ def _anchor_cost(an: list[Anchor]) -> tuple:
 class Expr:
     """A compiled skill expression: ``expr(attrs) -> bool`` where attrs maps skill/tag -> level."""
 
-    __slots__ = ("node", "text", "fn", "anchors", "names")
+    __slots__ = ("node", "text", "fn", "anchors", "options", "names")
 
     def __init__(self, node: Node) -> None:
         node = _simplify(node)
@@ -356,6 +362,10 @@ class Expr:
         if an is not None:
             an = sorted(set(an))
         self.anchors: list[Anchor] | None = an
+        opts = _options(node)
+        # for the agent search: distinct options, each reduced to (name, lowest level) threshold heaps
+        self.options: list[tuple] | None = None if opts is None else sorted(
+            {tuple(sorted({(nm, lo) for nm, lo, _ in o})) for o in opts})
         self.names = frozenset(_names(node))
 
     def __call__(self, attrs: dict) -> bool:
@@ -413,11 +423,20 @@ def intern_expr(node: Node) -> Expr:
     return e
 
 
+_TEXT_CACHE: dict[str, Expr] = {}
+
+
 def parse_expr(text: str) -> Expr:
     """Parse a bare skill expression (``billing >= 3 & lang_en``)."""
+    e = _TEXT_CACHE.get(text) if isinstance(text, str) else None
+    if e is not None:
+        return e
     if not isinstance(text, str):
         raise RuleError(f"a skill expression must be a string, not {type(text).__name__}", repr(text), 1)
-    return intern_expr(_Parser(text, "skill").parse_all())
+    e = intern_expr(_Parser(text, "skill").parse_all())
+    if len(_TEXT_CACHE) < 100_000:
+        _TEXT_CACHE[text] = e
+    return e
 
 
 def parse_rule(text: str, index: int = 0) -> Rule:
