@@ -12,6 +12,7 @@ impossible situation ends the IVR with the fallback queue and an ``error`` trace
 from __future__ import annotations
 
 import copy
+import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
@@ -941,6 +942,16 @@ def _in_hours(spec: Any, local: datetime) -> bool:
     return any(start <= t and (end is None or t < end) for start, end in ranges)
 
 
+@functools.lru_cache(maxsize=64)
+def _holiday_calendar(country: str, subdiv: str | None, year: int) -> Mapping[date, str]:
+    """Public holidays of one country/subdivision and year (python-holidays), cached."""
+    try:
+        import holidays as _hol
+        return dict(_hol.country_holidays(country, subdiv=subdiv, years=year))
+    except Exception:  # noqa: BLE001 - validated at load time; never fail a call for it
+        return {}
+
+
 def schedule_state(spec: Mapping[str, Any], now: float, tz_name: str) -> tuple[str, str]:
     """``("open" | "closed" | "holiday", why)`` for a schedule node spec at ``now`` (epoch seconds)."""
     try:
@@ -959,11 +970,8 @@ def schedule_state(spec: Mapping[str, Any], now: float, tz_name: str) -> tuple[s
             return "holiday", f"holiday {h}"
     cal = spec.get("holiday_calendar")
     if isinstance(cal, Mapping) and cal.get("country"):
-        try:
-            import holidays as _hol
-            name = _hol.country_holidays(str(cal["country"]), subdiv=cal.get("subdiv"), years=day.year).get(day)
-        except Exception:  # noqa: BLE001 - validated at load time; never fail a call for it
-            name = None
+        sub = cal.get("subdiv")
+        name = _holiday_calendar(str(cal["country"]), str(sub) if sub else None, day.year).get(day)
         if name:
             return "holiday", f"public holiday: {name}"
     wd = local.weekday()
