@@ -162,3 +162,30 @@ def test_try_speaks_prompts_to_wav_files(monkeypatch, capsys, tmp_path):
     failed = out.count("(could not synthesize:")
     assert len(files) + failed == 3 and len(files) >= 1, out
     assert all(f.read_bytes()[:4] == b"RIFF" and f.stat().st_size > 1000 for f in files)
+
+
+def test_validate_reads_queues_and_skills_from_the_database(tmp_path, capsys, config):
+    import asyncio
+    try:
+        from callcenter.store import repo
+        from callcenter.store.db import open_database
+    except ImportError as exc:  # pragma: no cover
+        pytest.skip(f"store not available: {exc}")
+    (tmp_path / "data").mkdir(exist_ok=True)
+
+    async def provision():
+        db = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'callcenter.db'}")
+        try:
+            async with db.session() as s:
+                await repo.upsert_skill(s, "billing")
+                await repo.upsert_queue(s, "support")
+                await repo.upsert_queue(s, "billing")
+        finally:
+            await db.close()
+    asyncio.run(provision())
+    f = tmp_path / "q.yaml"
+    f.write_text("start: q\nnodes:\n  q: {type: queue, queue: sales, skills: [billing, spanish]}\n")
+    assert main(["ivr", "validate", str(f)]) == 1
+    out = capsys.readouterr().out
+    assert "unknown queue 'sales' (known: billing, support)" in out and "unknown skill 'spanish'" in out
+    assert main(["ivr", "validate", str(f), "--no-db"]) == 0
