@@ -270,7 +270,7 @@ def cmd_try(args: argparse.Namespace) -> int:
             if d.get("available") is False:
                 print("   speech unavailable: keys only", file=out)
             else:
-                what = d.get("matched") or d.get("intent")
+                what = d.get("matched") or d.get("intent") or "no match"
                 print(f"   heard {d.get('text')!r} (confidence {d.get('confidence', 0):.2f})"
                       + (f" -> {what} (score {d.get('score', 0):.2f})" if "score" in d else ""), file=out)
         elif entry.kind == "intent":

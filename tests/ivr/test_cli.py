@@ -101,7 +101,7 @@ def test_try_no_speech_end_of_input_and_trace_json(monkeypatch, capsys, tmp_path
     out = capsys.readouterr().out
     assert rc == 0 and "press a key" in out and "queue 'sales'" in out
     data = json.loads(trace.read_text())
-    assert data["kind"] == "queue" and data["variables"]["department"] == "sales"
+    assert data["kind"] == "queue" and data["variables"]["intent"] == "sales"
     assert [t["node"] for t in data["trace"] if t["kind"] == "enter"][-1] == "sales_q"
 
 
