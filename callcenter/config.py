@@ -62,7 +62,8 @@ DEFAULTS: dict[str, Any] = {
     },
     "database": {
         "url": None,                    # default: sqlite+aiosqlite:///<data_dir>/callcenter.db
-        "echo": False,
+        "echo": False,                  # log every SQL statement (debugging)
+        "load_demo": True,              # load the demo agents/queues/users when the database is empty
     },
     "ivr": {
         "flows_dir": "ivr_flows",
@@ -478,3 +479,18 @@ def _semantic_checks(cfg: Config) -> None:
 def dump_defaults() -> str:
     """The defaults as YAML (``callcenter config defaults``)."""
     return yaml.safe_dump(DEFAULTS, sort_keys=False, allow_unicode=True)
+
+
+ENV_HELP = """
+CALLCENTER_CONFIG=FILE              configuration file (default ./callcenter.yaml when present)
+CALLCENTER_<SECTION>__<KEY>=VALUE   any key, e.g. CALLCENTER_HTTP__PORT=9000, CALLCENTER_AMI__PING_INTERVAL=5
+                                    (double underscore between levels; values parsed as YAML scalars)
+CALLCENTER_DATABASE_URL=URL         database.url (sqlite+aiosqlite:///... or postgresql+asyncpg://...)
+CALLCENTER_DATA_DIR=DIR             data_dir
+CALLCENTER_FLOWS_DIR=DIR            ivr.flows_dir
+CALLCENTER_LOG_LEVEL=LEVEL          log.level
+CALLCENTER_HTTP_PORT=PORT           http.port
+CALLCENTER_AGI_PORT=PORT            agi.port
+CALLCENTER_AMI=user:secret@host:port[,...]   replaces ami.servers
+CALLCENTER_VOSK_MODEL=DIR           speech.vosk_models.default
+"""

@@ -1,6 +1,160 @@
-"""`callcenter agent`: placeholder registration, filled in by its owner module."""
+"""`callcenter agent`: provision agents (add, update, list, show, remove).
+
+Live agent control (login, ready, pause ...) is added to the same ``agent`` verb by the operations
+area: register more actions on :data:`ACTIONS` via ``register_actions(asub)`` hooks in :data:`EXTRA`.
+"""
 from __future__ import annotations
+
+import argparse
+from typing import Callable
+
+from . import add_command
+from .db import print_json, print_table, run_db
+
+#: Functions ``f(asub)`` adding more ``callcenter agent <action>`` sub-commands (other areas append here).
+EXTRA: list[Callable] = []
+
+
+def parse_skill(text: str) -> tuple[str, int]:
+    name, sep, level = text.partition("=")
+    if not name or not sep:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SKILL=LEVEL (e.g. billing=4)")
+    try:
+        lv = int(level)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: proficiency must be an integer 1-5") from None
+    if not 1 <= lv <= 5:
+        raise argparse.ArgumentTypeError(f"{text!r}: proficiency must be 1-5")
+    return name.strip(), lv
+
+
+def parse_queue(text: str) -> tuple[str, int]:
+    name, sep, pen = text.partition(":")
+    if not name:
+        raise argparse.ArgumentTypeError(f"{text!r} is not QUEUE[:PENALTY]")
+    try:
+        p = int(pen) if sep else 0
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: penalty must be a non-negative integer") from None
+    if p < 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: penalty must be a non-negative integer")
+    return name.strip(), p
+
+
+def _agent_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", help="short agent id, e.g. alice")
+    p.add_argument("--full-name", help="display name")
+    p.add_argument("--extension", "-e", help="phone extension, e.g. 2001")
+    p.add_argument("--interface", help="Asterisk device to ring (default PJSIP/<extension>)")
+    p.add_argument("--skill", "-s", action="append", type=parse_skill, default=[], metavar="SKILL=LEVEL",
+                   help="skill with proficiency 1-5, repeatable (unknown skills are created)")
+    p.add_argument("--language", "-l", action="append", default=[], metavar="TAG",
+                   help="spoken language, repeatable (en-US, zh-CN ...)")
+    p.add_argument("--queue", "-q", action="append", type=parse_queue, default=[], metavar="QUEUE[:PENALTY]",
+                   help="queue membership with optional penalty/tier (lower rings first), repeatable")
+    p.add_argument("--max-concurrent", type=int, help="calls at once (default 1)")
+    p.add_argument("--wrapup", type=float, help="wrap-up seconds after each call (default: the queue's)")
+    en = p.add_mutually_exclusive_group()
+    en.add_argument("--disable", dest="enabled", action="store_false", default=None, help="disable the agent")
+    en.add_argument("--enable", dest="enabled", action="store_true", default=None, help="enable the agent")
 
 
 def register(sub) -> None:
-    return None
+    p = add_command(sub, "agent", "Manage agents: add, update, list, show, remove.")
+    asub = p.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
+    a = add_command(asub, "add", "Add an agent with skills, languages and queue memberships.",
+                    epilog="example: callcenter agent add alice --extension 2001 --skill billing=4 "
+                           "--skill tech=2 --language en-US --queue support --queue billing:1")
+    _agent_options(a)
+    a.set_defaults(func=_add, update=False)
+    u = add_command(asub, "update", "Change an agent; given skills/queues are added or updated.")
+    _agent_options(u)
+    u.add_argument("--remove-skill", action="append", default=[], metavar="SKILL")
+    u.add_argument("--remove-queue", action="append", default=[], metavar="QUEUE")
+    u.set_defaults(func=_add, update=True)
+    ls = add_command(asub, "list", "List agents with skills, languages, queues and persisted state.")
+    ls.add_argument("--json", action="store_true", help="JSON output")
+    ls.set_defaults(func=_list)
+    sh = add_command(asub, "show", "Show one agent.")
+    sh.add_argument("name")
+    sh.add_argument("--json", action="store_true", help="JSON output")
+    sh.set_defaults(func=_show)
+    rm = add_command(asub, "remove", "Remove an agent (and its queue memberships).")
+    rm.add_argument("name")
+    rm.set_defaults(func=_remove)
+    for f in EXTRA:
+        f(asub)
+
+
+def _add(args) -> int:
+    from ..store import repo
+
+    async def fn(s):
+        existing = await repo.get_agent(s, args.name)
+        if existing is not None and not args.update:
+            raise repo.RepoError(f"agent {args.name!r} already exists (use: callcenter agent update {args.name} ...)")
+        if existing is None and args.update:
+            raise repo.RepoError(f"no agent named {args.name!r} (use: callcenter agent add {args.name} ...)")
+        kw = {k: v for k, v in (("full_name", args.full_name), ("extension", args.extension),
+                                ("interface", args.interface), ("max_concurrent", args.max_concurrent),
+                                ("wrapup", args.wrapup), ("enabled", args.enabled)) if v is not None}
+        if args.language:
+            kw["languages"] = args.language
+        skills = dict(args.skill)
+        queues = dict(args.queue)
+        if args.update:
+            agent = await repo.upsert_agent(s, args.name, skills=skills, queues=queues, replace=False, **kw)
+            keep_s = {l.skill.name: l.proficiency for l in agent.skills if l.skill.name not in args.remove_skill}
+            keep_q = {m.queue.name: m.penalty for m in agent.memberships if m.queue.name not in args.remove_queue}
+            await repo.set_agent_skills(s, agent, keep_s, replace=True)
+            await repo.set_agent_queues(s, agent, keep_q, replace=True)
+        else:
+            agent = await repo.upsert_agent(s, args.name, skills=skills, queues=queues, **kw)
+        _print_agent(repo.agent_to_dict(agent))
+    return run_db(args, fn)
+
+
+def _fmt_map(m: dict) -> str:
+    return ",".join(f"{k}={v}" for k, v in m.items())
+
+
+def _print_agent(d: dict) -> None:
+    for k, v in d.items():
+        if isinstance(v, dict):
+            v = _fmt_map(v) or "-"
+        elif isinstance(v, list):
+            v = ",".join(v) or "-"
+        print(f"{k + ':':16}{'-' if v is None else v}")
+
+
+def _list(args) -> int:
+    from ..store import repo
+
+    async def fn(s):
+        agents = [repo.agent_to_dict(a) for a in await repo.list_agents(s)]
+        if args.json:
+            print_json(agents)
+            return
+        print_table([[a["name"], a["extension"], a["interface"], ",".join(a["languages"]), _fmt_map(a["skills"]),
+                      _fmt_map(a["queues"]), a["state"] + (f"({a['state_reason']})" if a["state_reason"] else "")]
+                     for a in agents], ["AGENT", "EXT", "INTERFACE", "LANGUAGES", "SKILLS", "QUEUES", "STATE"])
+    return run_db(args, fn)
+
+
+def _show(args) -> int:
+    from ..store import repo
+
+    async def fn(s):
+        d = repo.agent_to_dict(await repo.require_agent(s, args.name))
+        print_json(d) if args.json else _print_agent(d)
+    return run_db(args, fn)
+
+
+def _remove(args) -> int:
+    from ..store import repo
+
+    async def fn(s):
+        if not await repo.remove_agent(s, args.name):
+            raise repo.RepoError(f"no agent named {args.name!r}")
+        print(f"agent {args.name} removed")
+    return run_db(args, fn)

@@ -67,12 +67,10 @@ class StoreWriter:
             self._unsub()
             self._unsub = None
         if self._task:
-            self._wake.set()
-            self._task.cancel()
-            try:
-                await self._task
-            except asyncio.CancelledError:
-                pass
+            self._wake.set()                  # the loop sees _stopping and ends after its current flush
+            done, _ = await asyncio.wait({self._task}, timeout=5)
+            if not done:
+                self._task.cancel()
             self._task = None
         try:
             await asyncio.wait_for(self.flush(), timeout=5)
@@ -122,12 +120,14 @@ class StoreWriter:
     # -- output ------------------------------------------------------------------------------------
     async def _run(self) -> None:
         delay = self.interval
-        while True:
+        while not self._stopping:
             try:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
             except asyncio.TimeoutError:
                 pass
             self._wake.clear()
+            if self._stopping:
+                break
             try:
                 await self.flush()
                 delay = self.interval

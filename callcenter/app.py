@@ -1,0 +1,338 @@
+"""Wiring only: configuration -> components -> run.
+
+:class:`App` loads nothing itself; ``callcenter serve`` hands it a validated :class:`Config`. Start-up:
+
+1. open the database (one clear line when unreachable), upgrade the schema (Alembic ``head``),
+   load the demo provisioning on the first run (empty database, ``database.load_demo: true``);
+2. start the :class:`~callcenter.store.writer.StoreWriter` (event log, CDRs, agent state from the bus);
+3. build the optional components listed in :data:`COMPONENTS` (other areas' services; a module that does
+   not exist yet is skipped and reported as ``absent`` in ``/health``);
+4. bind the HTTP server (``/health``, ``/version`` and the API routes; one clear line when the port is
+   in use) and start the components in order (``asterisk`` = FastAGI listener + AMI connections).
+
+SIGTERM/SIGINT: components stop in reverse order, ``bus.drain()`` lets async handlers finish, the store
+writer flushes every pending row, the HTTP server and the database close. Exit status 0.
+
+Components
+----------
+Anything with ``async start()``, ``async stop()`` and ``status() -> dict`` (:class:`Component`).
+``status()`` should carry ``"state"``: ``ok`` | ``degraded`` | ``down`` | ``starting`` | ``stopped``;
+``/health`` reports ``degraded`` when any component is not ``ok`` (or absent), and still answers 200.
+A factory in :data:`COMPONENTS` is called with the keyword arguments its signature names among
+``config``, ``bus``, ``clock``, ``db``, ``store`` (the StoreWriter) and ``app`` (this App: look up
+earlier components in ``app.components``). Add one with :meth:`App.add_component` before ``start()``.
+"""
+from __future__ import annotations
+
+import asyncio
+import errno
+import importlib
+import inspect
+import logging
+import os
+import signal
+import time
+from typing import Any, Protocol, runtime_checkable
+
+from . import __version__
+from .clock import Clock
+from .config import Config
+from .events import EventBus
+from .store.db import Database, DatabaseError
+from .store.writer import StoreWriter
+
+log = logging.getLogger("callcenter.app")
+
+#: Optional components from other areas, started in this order (stopped in reverse):
+#: (name, "module:factory"). The module missing means "not built yet": the component is reported absent.
+COMPONENTS: list[tuple[str, str]] = [
+    ("asterisk", "callcenter.asterisk.service:AsteriskService"),   # FastAGI listener + AMI (issue 4)
+    ("engine", "callcenter.engine.manager:CallManager"),           # FastAGI -> IVR -> ACD orchestration
+]
+
+#: Components whose absence makes ``/health`` degraded (the server cannot take calls without them).
+ESSENTIAL = ("asterisk",)
+
+STOP_TIMEOUT = 5.0
+
+
+@runtime_checkable
+class Component(Protocol):
+    async def start(self) -> None: ...
+
+    async def stop(self) -> None: ...
+
+    def status(self) -> dict[str, Any]: ...
+
+
+class StartupError(Exception):
+    """Start-up cannot continue; ``str()`` is one line naming the cause."""
+
+
+def component_state(status: dict[str, Any] | None) -> str:
+    """Normalize a component's ``status()`` to ok / degraded / down / ... ."""
+    if not isinstance(status, dict):
+        return "ok"
+    if isinstance(status.get("state"), str):
+        return status["state"]
+    if "ok" in status:
+        return "ok" if status["ok"] else "degraded"
+    if "connected" in status:
+        return "ok" if status["connected"] else "degraded"
+    return "ok"
+
+
+class App:
+    def __init__(self, config: Config, clock: Clock | None = None, bus: EventBus | None = None,
+                 component_specs: list[tuple[str, str]] | None = None) -> None:
+        self.config = config
+        self.clock = clock or Clock()
+        self.bus = bus or EventBus()
+        self.db: Database | None = None
+        self.writer: StoreWriter | None = None
+        self.components: dict[str, Any] = {}
+        self.absent: dict[str, str] = {}
+        self.failed: dict[str, str] = {}      # parts that failed to load but let the server run (api routes)
+        self.component_specs = COMPONENTS if component_specs is None else component_specs
+        self.started: list[str] = []
+        self.web_app = None
+        self._runner = None
+        self.http_address: tuple[str, int] | None = None
+        self.started_at: float | None = None
+        self.stopping = asyncio.Event()
+        self._stopped = False
+
+    # ---------------------------------------------------------------------------------------------
+    def add_component(self, name: str, component: Any) -> None:
+        self.components[name] = component
+
+    @property
+    def engine(self) -> Any:
+        """The call engine handed to the API routes (component ``engine``), or None."""
+        return self.components.get("engine")
+
+    def _build_components(self) -> None:
+        for name, spec in self.component_specs:
+            if name in self.components:
+                continue
+            mod_name, _, attr = spec.partition(":")
+            try:
+                mod = importlib.import_module(mod_name)
+            except ModuleNotFoundError as exc:
+                if exc.name and (mod_name == exc.name or mod_name.startswith(exc.name + ".")):
+                    self.absent[name] = f"{mod_name} is not available in this build"
+                    log.warning("component %s not available (%s missing); continuing without it", name, mod_name)
+                    continue
+                raise StartupError(f"component {name}: cannot import {mod_name}: {exc}") from None
+            except Exception as exc:  # noqa: BLE001 - a broken module must not be a bare traceback
+                raise StartupError(f"component {name}: cannot import {mod_name}: "
+                                   f"{type(exc).__name__}: {exc}") from exc
+            factory = getattr(mod, attr, None)
+            if factory is None:
+                self.absent[name] = f"{spec} not found"
+                log.warning("component %s not available (%s has no %s)", name, mod_name, attr)
+                continue
+            available = {"config": self.config, "bus": self.bus, "clock": self.clock, "db": self.db,
+                         "store": self.writer, "app": self}
+            try:
+                params = inspect.signature(factory).parameters
+                if any(p.kind is p.VAR_KEYWORD for p in params.values()):
+                    kwargs = available
+                else:
+                    kwargs = {k: v for k, v in available.items() if k in params}
+                self.components[name] = factory(**kwargs)
+            except StartupError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise StartupError(f"component {name}: cannot create {spec}: {type(exc).__name__}: {exc}") from exc
+
+    # ---------------------------------------------------------------------------------------------
+    async def start(self) -> None:
+        cfg = self.config
+        self.started_at = self.clock.now()
+        try:
+            self.db = Database(cfg.database_url, echo=cfg.get("database.echo", False))
+            await self.db.connect()
+            rev = await self.db.upgrade()
+        except DatabaseError as exc:
+            raise StartupError(str(exc)) from None
+        log.info("database ready", extra={"url": self.db.display_url, "revision": rev})
+        if cfg.get("database.load_demo", True):
+            await self._load_demo_if_empty()
+
+        self.writer = StoreWriter(self.db, self.bus, spill_dir=cfg.data_dir)
+        await self.writer.start()
+        self.started.append("store")
+
+        self._build_components()
+        await self._start_http()
+        for name, comp in list(self.components.items()):
+            try:
+                await comp.start()
+            except OSError as exc:
+                raise StartupError(f"{name}: {_oserror_line(exc)}") from None
+            except StartupError:
+                raise
+            except Exception as exc:  # noqa: BLE001
+                raise StartupError(f"{name}: failed to start: {type(exc).__name__}: {exc}") from exc
+            self.started.append(name)
+        for name, why in self.absent.items():
+            if name in ESSENTIAL:
+                log.warning("%s is absent: %s; the server runs without it (health: degraded)", name, why)
+
+    async def _load_demo_if_empty(self) -> None:
+        from .demo import DEMO_FILE
+        from .store import provision, repo
+        assert self.db is not None
+        async with self.db.session() as s:
+            if not await repo.is_empty(s):
+                return
+            result = await provision.import_file(s, DEMO_FILE, now=self.clock.now())
+        log.info("first run: demo data loaded (%s); demo logins admin/admin, supervisor/supervisor, "
+                 "alice/alice: change them", result.summary())
+
+    async def _start_http(self) -> None:
+        from aiohttp import web
+
+        from .api.app import create_web_app
+        host, port = self.config.get("http.host"), self.config.get("http.port")
+        self.web_app = create_web_app(self)
+        self._runner = web.AppRunner(self.web_app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host, port, reuse_address=True)
+        try:
+            await site.start()
+        except OSError as exc:
+            await self._runner.cleanup()
+            self._runner = None
+            raise StartupError(f"HTTP server cannot listen on {host}:{port}: {_oserror_line(exc)} "
+                               "(set http.port or CALLCENTER_HTTP_PORT)") from None
+        server = getattr(site, "_server", None)
+        sockets = getattr(server, "sockets", None) or []
+        self.http_address = sockets[0].getsockname()[:2] if sockets else (host, port)
+        self.started.append("http")
+        log.info("HTTP listening", extra={"address": f"http://{self.http_address[0]}:{self.http_address[1]}"})
+
+    # ---------------------------------------------------------------------------------------------
+    async def stop(self) -> None:
+        """Graceful shutdown (idempotent): components, bus, pending writes, HTTP, database."""
+        if self._stopped:
+            return
+        self._stopped = True
+        t0 = time.monotonic()
+        for name in reversed([n for n in self.started if n in self.components]):
+            log.debug("stopping %s", name)
+            await _bounded(self.components[name].stop(), f"component {name} stop")
+        log.debug("draining the event bus")
+        if not await _bounded(self.bus.drain(), "event handlers"):
+            stuck = [t.get_name() for t in getattr(self.bus, "_tasks", ())]
+            log.error("event handler tasks still running: %s", ", ".join(stuck[:10]) or "?")
+        if self._runner is not None:
+            log.debug("closing the HTTP server")
+            await _bounded(self._runner.cleanup(), "HTTP server close")
+            self._runner = None
+        if self.writer is not None and "store" in self.started:
+            log.debug("flushing pending writes")
+            await _bounded(self.writer.stop(), "store flush", timeout=STOP_TIMEOUT + 3)
+        if self.db is not None:
+            log.debug("closing the database")
+            await _bounded(self.db.close(), "database close")
+        log.info("stopped", extra={"seconds": round(time.monotonic() - t0, 3)})
+
+    async def run(self, install_signals: bool = True) -> None:
+        """Start, serve until SIGTERM/SIGINT (or :meth:`request_stop`), stop. Raises StartupError."""
+        loop = asyncio.get_running_loop()
+        if install_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                try:
+                    loop.add_signal_handler(sig, self.request_stop, sig)
+                except (NotImplementedError, RuntimeError):  # pragma: no cover - non-main thread
+                    pass
+        try:
+            starting = asyncio.ensure_future(self.start())
+            stop_wait = asyncio.ensure_future(self.stopping.wait())
+            await asyncio.wait({starting, stop_wait}, return_when=asyncio.FIRST_COMPLETED)
+            if not starting.done():       # SIGTERM while starting: abandon start-up, shut down
+                log.info("stop requested during start-up")
+                starting.cancel()
+                try:
+                    await starting
+                except (asyncio.CancelledError, Exception):  # noqa: BLE001
+                    pass
+            else:
+                starting.result()           # StartupError propagates
+                log.info("callcenter %s serving", __version__, extra={"pid": os.getpid()})
+                await stop_wait
+            stop_wait.cancel()
+        finally:
+            await self.stop()
+            if install_signals:
+                for sig in (signal.SIGTERM, signal.SIGINT):
+                    loop.remove_signal_handler(sig)
+
+    def request_stop(self, sig: int | None = None) -> None:
+        if sig is not None and not self.stopping.is_set():
+            log.info("shutting down", extra={"signal": signal.Signals(sig).name})
+        self.stopping.set()
+
+    # ---------------------------------------------------------------------------------------------
+    async def health(self) -> dict[str, Any]:
+        """``/health``: overall state and one entry per component."""
+        comps: dict[str, Any] = {}
+        db_ok = await self.db.ping() if self.db is not None else False
+        comps["database"] = {"state": "ok" if db_ok else "down",
+                             "backend": self.db.backend if self.db else None,
+                             "url": self.db.display_url if self.db else None}
+        if self.writer is not None:
+            comps["store"] = self.writer.status()
+        comps["http"] = {"state": "ok", "address": f"{self.http_address[0]}:{self.http_address[1]}"
+                         if self.http_address else None}
+        for name, comp in self.components.items():
+            try:
+                st = dict(comp.status() or {})
+            except Exception as exc:  # noqa: BLE001
+                st = {"state": "down", "error": str(exc)}
+            st["state"] = component_state(st)
+            comps[name] = st
+        for name, why in self.absent.items():
+            comps[name] = {"state": "absent", "detail": why}
+        for name, why in self.failed.items():
+            comps[name] = {"state": "down", "error": why}
+        bad = [n for n, st in comps.items()
+               if st.get("state") != "ok" and (st.get("state") != "absent" or n in ESSENTIAL)]
+        overall = "ok" if not bad else ("down" if comps["database"]["state"] != "ok" else "degraded")
+        return {"status": overall, "version": __version__, "uptime": round(self.clock.now() - (self.started_at or
+                self.clock.now()), 3), "components": comps, **({"problems": bad} if bad else {})}
+
+    def version_info(self) -> dict[str, Any]:
+        import platform
+
+        from .store.migrate import head_revision
+        return {"name": "callcenter", "version": __version__, "python": platform.python_version(),
+                "schema": head_revision(), "database": self.db.backend if self.db else None}
+
+
+async def _bounded(coro, what: str, timeout: float | None = None) -> bool:
+    """Run one shutdown step for at most ``timeout`` seconds; never hangs on a task ignoring cancel."""
+    task = asyncio.ensure_future(coro)
+    done, _ = await asyncio.wait({task}, timeout=STOP_TIMEOUT if timeout is None else timeout)
+    if not done:
+        task.cancel()
+        log.error("%s did not finish within %.0fs; continuing shutdown", what,
+                  STOP_TIMEOUT if timeout is None else timeout)
+        return False
+    exc = task.exception()
+    if exc is not None:
+        log.error("%s failed: %s", what, exc or type(exc).__name__)
+        return False
+    return True
+
+
+def _oserror_line(exc: OSError) -> str:
+    if exc.errno in (errno.EADDRINUSE,) or "address already in use" in str(exc).lower():
+        return "address already in use (another process is listening there)"
+    if exc.errno in (errno.EACCES,):
+        return "permission denied (ports below 1024 need privileges)"
+    if exc.errno in (errno.EADDRNOTAVAIL,) or "cannot assign" in str(exc).lower():
+        return "address not available on this machine"
+    return exc.strerror or str(exc)
