@@ -147,17 +147,18 @@ def cmd_validate(args: argparse.Namespace) -> int:
     sounds = args.sounds
     problems = []
     flows = {}
-    names_known = set()
-    for f in files:
-        # a first pass to learn flow names for subflow/goto checks
-        names_known.add(f.stem)
     for f in files:
         flow, errs = check_flow_file(f, queues=queues, skills=skills, sound_dirs=sounds)
         problems += errs
         if flow is not None:
             flows[flow.name] = flow
-    cross = check_flows(flows) if len(files) > 1 or not args.files else []
-    problems += cross
+    # subflow/goto targets: the flows checked here plus the ones already in the flows directory
+    known = {}
+    if cfg.flows_dir.is_dir():
+        from ..ivr.loader import load_flows_dir
+        known, _ = load_flows_dir(cfg.flows_dir)
+    checked = {str(f) for f in files}
+    problems += [e for e in check_flows({**known, **flows}) if e.file in checked]
     n_err = sum(1 for p in problems if p.severity == "error")
     n_warn = len(problems) - n_err
     if args.json:

@@ -93,6 +93,15 @@ class Flow:
 # ------------------------------------------------------------------------------------------------
 # Prompts
 
+#: What ``collect`` says before reading the digits back, per primary language.
+READBACK_LEAD = {"en": "You entered", "zh": "您输入的是", "es": "Usted marcó", "fr": "Vous avez saisi",
+                 "de": "Sie haben eingegeben", "ko": "입력하신 번호는"}
+
+
+def readback_lead(language: str) -> str:
+    return READBACK_LEAD.get(language.split("-")[0].lower(), READBACK_LEAD["en"])
+
+
 def is_language_map(spec: Any) -> bool:
     return isinstance(spec, Mapping) and bool(spec) and not (set(spec) <= PROMPT_ITEM_KEYS)
 
@@ -170,3 +179,5 @@ def iter_text_prompts(flow: Flow) -> Iterator[Prompt]:
         cb = node.spec.get("callback")
         if isinstance(cb, Mapping) and "prompt" in cb:
             yield from emit(cb["prompt"])
+        if node.type == "collect" and node.spec.get("read_back"):
+            yield from emit({lang: readback_lead(lang) for lang in flow.all_languages})

@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from .channel import CallInfo, Prompt, Recognition, RecordResult
 from .expr import EvalContext, ExprError, evaluate, parse, parse_template, render, truthy
-from .flow import Flow, Node, prompt_items, select_language
+from .flow import Flow, Node, prompt_items, readback_lead, select_language
 from .outcome import CallbackOffer, IvrOutcome, QueueRequest, TraceEntry
 
 __all__ = ["Interpreter", "IvrState",
@@ -572,8 +572,7 @@ class Interpreter:
         s.variables[node.get("var")] = digits
         s.variables["last_digits"] = digits
         if node.get("read_back"):
-            lead = {"zh": "您输入的是", "es": "Usted marcó", "fr": "Vous avez saisi", "ko": "입력하신 번호는"}.get(
-                s.language.split("-")[0], "You entered")
+            lead = readback_lead(s.language)
             s.phase = "readback"
             self._request(s, actions, Play((Prompt("text", lead, s.language, s.voice),
                                             Prompt("digits", digits, s.language, s.voice))), "collect")

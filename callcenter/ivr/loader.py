@@ -83,8 +83,19 @@ class _Positions:
             p = p[:-1]
 
 
+#: Most YAML nodes a flow may expand to (aliases can multiply a small file: "billion laughs").
+MAX_YAML_NODES = 200_000
+
+
+class _TooBig(Exception):
+    pass
+
+
 def _build(node: yaml.Node, path: Path_, pos: _Positions, ctor: yaml.SafeLoader,
            problems: list[tuple[Path_, str, tuple[int, int]]], depth: int = 0) -> Any:
+    pos.count = getattr(pos, "count", 0) + 1
+    if pos.count > MAX_YAML_NODES:
+        raise _TooBig()
     style = getattr(node, "style", None)
     pos.value[path] = (node.start_mark.line + 1, node.start_mark.column + 1, style)
     if depth > 60:
@@ -141,6 +152,9 @@ def _parse_yaml(text: str, source: str) -> tuple[Any, _Positions, list[FlowError
     ctor = yaml.SafeLoader("")
     try:
         data = _build(root, (), pos, ctor, problems)
+    except _TooBig:
+        return None, pos, [FlowError(source, 1, 1, f"the flow expands to more than {MAX_YAML_NODES} YAML values "
+                                                   f"(too many aliases?)")]
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -308,3 +308,21 @@ def test_yaml_friendly_scalars(tmp_path):
     assert m["prompt"] == "yes" and m["options"][0]["digit"] == "1" and m["options"][0]["say"] == ["yes", "no", "on"]
     assert flow.nodes["s"].spec["holidays"] == ["2026-12-25"] and "2026-12-24" in flow.nodes["s"].spec["exceptions"]
     assert flow.nodes["h"].spec["dtmf"] == {"1": "yes"}
+
+
+def test_alias_bomb_is_refused(tmp_path):
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    for i in range(1, 9):
+        lines.append(f"a{i}: &a{i} [*a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}, *a{i-1}]")
+    _, errs, f = problems("\n".join(lines) + "\nstart: a\nnodes: {a: {type: hangup}}\n", tmp_path)
+    assert len(errs) == 1 and "too many aliases" in str(errs[0])
+
+
+def test_read_back_lead_is_a_text_prompt():
+    flow, _ = load_flow_text(GOOD.replace("flow: mini", "flow: mini\nlanguages: [en-US, zh-CN]").replace(
+        'prompt: "Hi"', 'prompt: {en-US: "Hi", zh-CN: "你好"}').replace(
+        'prompt: "Press 1"', 'prompt: {en-US: "Press 1", zh-CN: "请按1"}').replace(
+        "  bye:\n    type: hangup\n", "  bye:\n    type: collect\n    prompt: {en-US: a, zh-CN: b}\n    var: x\n"
+                                     "    read_back: true\n    next: bye\n"), "<t>")
+    got = {(p.value, p.language) for p in iter_text_prompts(flow)}
+    assert ("You entered", "en-US") in got and ("您输入的是", "zh-CN") in got
