@@ -470,6 +470,9 @@ class _Checker:
                 self.target(op + ("next",), opt.get("next"), f"options[{i}].next")
                 if "digit" not in opt and "say" not in opt:
                     self.err(op, f"option {i + 1} has neither 'digit' nor 'say': the caller cannot choose it")
+                elif "digit" not in opt:
+                    self.err(op, f"option {i + 1} has no 'digit': callers cannot choose it when speech "
+                                 f"recognition is unavailable", severity="warning")
                 dg = opt.get("digit")
                 if isinstance(dg, str):
                     if dg in digits:
@@ -498,6 +501,9 @@ class _Checker:
                 if keys and isinstance(val, str) and val not in keys:
                     self.err(base + ("dtmf", dg), f"dtmf '{dg}' maps to '{val}', which is not one of the "
                                                   f"choices/intents ({', '.join(sorted(keys))})", col_offset=0)
+            if not nd.get("dtmf") and "on_fail" not in nd:
+                self.err(base, "no 'dtmf' fallback and no 'on_fail': a caller whose language has no speech "
+                               "model goes to the fallback queue", severity="warning")
             intents = nd.get("intents") or {}
             all_routed = bool(intents) and all(isinstance(v, dict) and "next" in v for v in intents.values())
             if "next" not in nd and not all_routed:

@@ -224,10 +224,16 @@ class FlowRegistry:
             except Exception:  # noqa: BLE001 - the watcher must survive anything
                 log.exception("flow reload failed")
 
-    def start(self) -> asyncio.Task:
-        """Load now and start the polling watcher; returns its task."""
+    def start(self) -> asyncio.Task | None:
+        """Load now and start the polling watcher; returns its task (None, with a warning, when
+        called outside a running event loop: flows are loaded but not watched)."""
         if not self._current and not self._file_errors:
             self.reload()
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            log.warning("no running event loop: IVR flows loaded but not watched for edits")
+            return None
         if self._task is None or self._task.done():
             self._task = asyncio.create_task(self.watch(), name="ivr-flow-watcher")
         return self._task

@@ -326,3 +326,20 @@ def test_read_back_lead_is_a_text_prompt():
                                      "    read_back: true\n    next: bye\n"), "<t>")
     got = {(p.value, p.language) for p in iter_text_prompts(flow)}
     assert ("You entered", "en-US") in got and ("您输入的是", "zh-CN") in got
+
+
+def test_speech_only_choices_are_warned_about(tmp_path):
+    text = """\
+    start: m
+    nodes:
+      m:
+        type: menu
+        prompt: "Say sales"
+        options: [{say: [sales], next: a}]
+        on_fail: a
+      a: {type: ask, prompt: "Why?", var: why, next: e}
+      e: {type: hangup}
+    """
+    flow, errs, _ = problems(text, tmp_path)
+    assert flow is not None and len(errs) == 2 and all(e.severity == "warning" for e in errs)
+    assert "option 1 has no 'digit'" in str(errs[0]) and "no 'dtmf' fallback" in str(errs[1])

@@ -173,3 +173,8 @@ def test_database_store_hook_persists_versions(flows_dir, tmp_path):
     v, rows = asyncio.run(scenario())
     assert len(rows) == 1 and rows[0].yaml_text == V1 and rows[0].first_served_at is not None
     assert v.stored_version == rows[0].version
+
+
+def test_start_outside_an_event_loop_loads_without_watching(flows_dir):
+    reg = FlowRegistry(flows_dir, default_flow="main")
+    assert reg.start() is None and reg.current("main").version == 1
