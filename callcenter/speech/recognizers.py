@@ -401,6 +401,7 @@ class PocketsphinxRecognizer(_Base):
         self._max = worker_count(workers)
         self._lock = threading.Lock()
         self._error: str | None = None
+        self._cmn_hint: str | None = None
 
     @staticmethod
     def available() -> bool:
@@ -510,6 +511,11 @@ class PocketsphinxRecognizer(_Base):
             d.start_utt()
             d.process_raw(np.asarray(samples, dtype="<i2").tobytes(), no_search=False, full_utt=True)
             d.end_utt()
+            if len(samples) > MODEL_RATE // 2:
+                try:   # the cepstral mean of real answers: a warm start for live (streaming) decoders
+                    self._cmn_hint = d.get_cmn()
+                except Exception:
+                    pass
             return self._result(d, phrases, forms, language)
         finally:
             self._release(d)
@@ -537,6 +543,11 @@ class PocketsphinxRecognizer(_Base):
         d = self._borrow("live")
         try:
             forms = self._activate(d, phrases)
+            if self._cmn_hint:
+                try:
+                    d.set_cmn(self._cmn_hint)
+                except Exception:
+                    pass
             d.start_utt()
         except Exception:
             self._release(d)

@@ -1,0 +1,81 @@
+"""pocketsphinx with its bundled US English model: English phrases spoken by espeak-ng at 8 kHz."""
+from __future__ import annotations
+
+import logging
+
+import numpy as np
+import pytest
+
+from callcenter.speech.api import SpeechUnavailable
+from callcenter.speech.audio import read_audio
+from callcenter.speech.recognizers import PocketsphinxRecognizer
+
+MENU = ["yes", "no", "technical support", "sales", "pay my bill"]
+
+
+@pytest.mark.parametrize("phrase", ["yes", "technical support", "pay my bill"])
+def test_grammar_recognizes_menu_phrases(sphinx, clip, phrase):
+    r = sphinx.recognize_file_sync(clip(phrase, "en-us"), "en-US", MENU)
+    assert r.matched == phrase, r
+    assert r.text == phrase
+    assert 0.5 <= r.confidence <= 1.0
+
+
+def test_same_answer_gives_same_result_whichever_decoder_runs_it(sphinx, clip):
+    # batch normalization: results do not depend on what a pooled decoder heard before
+    path = clip("technical support", "en-us")
+    sphinx.recognize_file_sync(clip("pay my bill", "en-us"), "en-US")      # free speech in between
+    assert {sphinx.recognize_file_sync(path, "en-US", MENU).matched for _ in range(3)} == {"technical support"}
+
+
+def test_free_speech_returns_words_with_confidence(sphinx, clip):
+    r = sphinx.recognize_file_sync(clip("yes", "en-us"), "en-US")
+    assert r.text and r.matched is None
+    assert 0 < r.confidence <= 1
+    assert "(" not in r.text and "<" not in r.text        # no pronunciation variants or fillers
+
+
+def test_keyword_mode(sphinx, clip):
+    rec = PocketsphinxRecognizer(workers=1, phrase_mode="keyword")
+    r = rec.recognize_file_sync(clip("yes", "en-us"), "en-US", MENU)
+    assert r.matched == "yes"
+
+
+def test_streaming_partials_and_final(sphinx, clip):
+    # live decoders start from the cepstral mean of earlier answers (a fresh server's first stream
+    # gets its partials late; the final result is always decoded with whole-answer normalization)
+    sphinx.recognize_file_sync(clip("pay my bill", "en-us"), "en-US", MENU)
+    x, rate = read_audio(clip("technical support", "en-us"))
+    s = sphinx.stream("en-US", rate, MENU)
+    partials = [s.feed(x[i:i + 160].astype("<i2").tobytes()) for i in range(0, len(x), 160)]
+    assert any(partials)
+    assert s.finish().matched == "technical support"
+    with pytest.raises(RuntimeError):
+        s.feed(b"\x00\x00")
+
+
+def test_out_of_vocabulary_phrase_is_dropped(sphinx, clip, caplog):
+    caplog.set_level(logging.WARNING, "callcenter.speech")
+    r = sphinx.recognize_file_sync(clip("yes", "en-us"), "en-US", ["yes", "no", "zzqxv"])
+    assert r.matched == "yes"
+    assert "zzqxv" in caplog.text
+
+
+def test_only_english(sphinx):
+    assert sphinx.languages() == ["en-US"]
+    with pytest.raises(SpeechUnavailable, match="only has an English model"):
+        sphinx.recognize_samples(np.zeros(800, np.int16), 8000, "ko-KR")
+
+
+def test_silence_gives_empty_result(sphinx):
+    r = sphinx.recognize_samples(np.zeros(8000, np.int16), 8000, "en-US", MENU)
+    assert r.matched is None or r.confidence < 1
+    assert 0 <= r.confidence <= 1
+
+
+def test_bad_model_dir_is_a_clear_error(tmp_path):
+    from callcenter.speech.recognizers import ModelLoadError
+    rec = PocketsphinxRecognizer(workers=1, model_dir=tmp_path)
+    with pytest.raises(ModelLoadError, match="pocketsphinx could not load its English model"):
+        rec.recognize_samples(np.zeros(800, np.int16), 8000, "en-US")
+    assert rec.languages() == []
