@@ -33,7 +33,11 @@ def _serve(args) -> int:
     if args.no_demo:
         overrides["database.load_demo"] = False
     cfg = load_config(getattr(args, "config", None), overrides=overrides)
-    setup_logging(cfg.get("log.level"), cfg.get("log.format"), cfg.get("log.file"))
+    try:
+        setup_logging(cfg.get("log.level"), cfg.get("log.format"), cfg.get("log.file"))
+    except OSError as exc:
+        print(f"callcenter: cannot start: log.file {cfg.get('log.file')!r}: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     app = App(cfg)
     loop = asyncio.new_event_loop()
     rc = 0
