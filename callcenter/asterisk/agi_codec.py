@@ -53,7 +53,7 @@ class AgiHangup(Exception):
     """The channel is gone: ``511`` reply, ``HANGUP`` notification, or the socket closed."""
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AgiReply:
     code: int                       # 200, 510, 511, 520 (100 "Trying" is skipped by the parser)
     result: str = ""                # the text after ``result=`` ("" for ``result= (timeout)``)
@@ -208,6 +208,10 @@ _DATA_THEN_KV = re.compile(r"^\s*\((.*)\)((?:\s+\w+=\S*)*)\s*$", re.S)
 
 def parse_reply_line(line: str) -> AgiReply:
     """Parse one complete single-line reply (``200 ...``, ``510 ...``, ``511 ...``)."""
+    if line.startswith("200 result="):
+        rest = line[11:]
+        if " " not in rest and "\t" not in rest:          # the common case: "200 result=0"
+            return AgiReply(200, rest, None, None, None, (line,))
     code_s, _, rest = line.partition(" ")
     if len(code_s) != 3 or not code_s.isdigit():
         raise AgiProtocolError(f"AGI reply does not start with a 3-digit code: {line[:80]!r}")

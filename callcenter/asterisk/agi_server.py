@@ -60,6 +60,9 @@ class AgiSession:
         self._hangup_waiters: list[asyncio.Future] = []
         self.last_reply: AgiReply | None = None
         self.extra: dict[str, Any] = {}          # free slot for handlers (e.g. the Call object)
+        self._deadline = 0.0
+        self._verb = ""
+        self._sweeper: Any = None                # set by AgiServer: it enforces command_timeout
 
     # -- called by the protocol -------------------------------------------------------------------
     def _on_item(self, item: AgiReply | HangupNotice) -> None:
@@ -113,7 +116,14 @@ class AgiSession:
         self._transport.write(data)
         self.commands_sent += 1
         t = self.command_timeout if timeout is None else timeout
-        timer = loop.call_later(t, _expire, fut, verb, t) if t and t > 0 else None
+        timer = None
+        if t and t > 0:
+            if timeout is None and self._sweeper is not None:
+                # the default timeout is checked by the server's sweeper (no timer per command)
+                self._deadline = loop.time() + t
+                self._verb = verb
+            else:
+                timer = loop.call_later(t, _expire, fut, verb, t)
         try:
             reply: AgiReply = await fut
         except asyncio.TimeoutError:
@@ -125,6 +135,7 @@ class AgiSession:
             if timer is not None:
                 timer.cancel()
             self._fut = None
+            self._deadline = 0.0
         self.last_reply = reply
         code = reply.code
         if code == 200:
@@ -308,6 +319,8 @@ class AgiServer:
         self.env_timeouts = 0
         self.protocol_errors = 0
         self.handler_errors = 0
+        self._sessions: set[AgiSession] = set()
+        self._sweep_task: asyncio.Task | None = None
 
     def route(self, path: str, handler: Handler, *, channel: bool = False) -> None:
         self.router.route(path, handler, channel=channel)
@@ -326,12 +339,28 @@ class AgiServer:
         except OSError as exc:
             raise OSError(exc.errno, f"FastAGI server cannot listen on {self.host}:{self.port} "
                                      f"(config agi.host / agi.port): {exc.strerror}") from None
+        self._sweep_task = loop.create_task(self._sweep(), name="agi-timeouts")
         log.info("fastagi listening", extra={"host": self.host, "port": self.bound_port})
+
+    async def _sweep(self) -> None:
+        """Enforce ``command_timeout`` for every session with one periodic check (cheaper than a
+        timer per command with thousands of sessions)."""
+        loop = asyncio.get_running_loop()
+        interval = max(0.05, min(0.5, self.command_timeout / 4))
+        while True:
+            await asyncio.sleep(interval)
+            now = loop.time()
+            for s in list(self._sessions):
+                if s._deadline and now >= s._deadline and s._fut is not None and not s._fut.done():
+                    _expire(s._fut, s._verb, self.command_timeout)
 
     async def stop(self, grace: float = 2.0) -> None:
         if self._server is not None:
             self._server.close()
             self._server = None
+        if self._sweep_task is not None:
+            self._sweep_task.cancel()
+            self._sweep_task = None
         if self._tasks:
             done, pending = await asyncio.wait(list(self._tasks), timeout=grace)
             for t in pending:
@@ -352,6 +381,8 @@ class AgiServer:
     # -- sessions -----------------------------------------------------------------------------------
     def _start_session(self, env: dict[str, str], transport: asyncio.Transport, peer: Any) -> AgiSession:
         session = AgiSession(env, transport, command_timeout=self.command_timeout, peer=peer)
+        session._sweeper = self._sweep_task
+        self._sessions.add(session)
         self.total += 1
         task = asyncio.get_running_loop().create_task(self._run(session))
         self._tasks.add(task)
@@ -396,6 +427,7 @@ class AgiServer:
                         pass
             finally:
                 session.close()
+                self._sessions.discard(session)
                 if self.on_session:
                     _call_hook(self.on_session, session, "ended")
 

@@ -201,7 +201,7 @@ class AmiClient:
 
     def _dispatch(self, msg: AmiMessage) -> None:
         self.events_received += 1
-        name = msg.get("Event") or ""
+        name = msg.name or ""
         if self._event_waiters:
             aid = msg.get("ActionID")
             if aid is not None:

@@ -40,57 +40,111 @@ class Banner:
     line: str = ""
 
 
+_NEEDLES: dict[str, str] = {}
+
+
+def _needle(key: str) -> str:
+    n = _NEEDLES.get(key)
+    if n is None:
+        n = _NEEDLES[key] = "\r\n" + key + ": "
+        if len(_NEEDLES) > 4096:
+            _NEEDLES.clear()
+    return n
+
+
 class AmiMessage:
     """One AMI message: ordered headers, case-insensitive lookup, repeated keys kept.
 
     ``msg["Channel"]`` / ``msg.get("channel")`` return the first value; ``msg.getall("Output")``
     every value of a repeated key. ``msg.event`` is the event name (or ``None`` for a response),
     ``msg.response`` the response status, ``msg.action_id`` the ``ActionID``.
+
+    Lookups are lazy: the message keeps its wire text and ``get`` finds ``\r\n<Key>: `` in it
+    (exact case first, then case-insensitively); the full header list is only built for
+    ``getall``/``items``/``keys``/``to_dict``. Dispatching by event name and reading a few fields
+    therefore never splits the whole message.
     """
 
-    __slots__ = ("_h", "_multi", "_ci", "body")
+    __slots__ = ("_raw", "_lraw", "_pairs", "_body", "name")
 
     def __init__(self, headers: Mapping[str, str] | Iterable[tuple[str, str]] = (),
                  body: Sequence[str] = ()) -> None:
-        h: dict[str, str] = {}
-        multi: dict[str, list[str]] | None = None
         items = headers.items() if isinstance(headers, Mapping) else headers
+        parts = ["\r\n"]
+        pairs = []
         for k, v in items:
-            if k in h:
-                if multi is None:
-                    multi = {}
-                multi.setdefault(k, [h[k]]).append(v)
-            else:
-                h[k] = v
-        self._h = h
-        self._multi = multi
-        self._ci: dict[str, str] | None = None
-        self.body = list(body)      # lines without a "Key: " (old-style "Response: Follows" output)
+            k, v = str(k), str(v)
+            pairs.append((k, v))
+            parts.append(f"{k}: {v}\r\n")
+        self._raw = "".join(parts)
+        self._lraw: str | None = None
+        self._pairs: list[tuple[str, str]] | None = pairs
+        self._body: list[str] | None = list(body)
+        #: the event name (``None`` for a response): read once, used for dispatch
+        self.name: str | None = self.get("Event")
 
     @classmethod
-    def _fast(cls, h: dict[str, str], multi: dict[str, list[str]] | None, body: list[str]) -> "AmiMessage":
+    def _from_text(cls, text: str) -> "AmiMessage":
         m = cls.__new__(cls)
-        m._h = h
-        m._multi = multi
-        m._ci = None
-        m.body = body
+        raw = m._raw = "\r\n" + text + "\r\n"
+        m._lraw = None
+        m._pairs = None
+        m._body = None
+        if raw.startswith("\r\nEvent: "):           # Asterisk always sends Event: first
+            m.name = raw[9:raw.index("\r\n", 9)]
+        else:
+            m.name = None
+            if not raw.startswith("\r\nResponse: "):
+                m.name = m.get("Event")
         return m
 
-    # -- lookup ---------------------------------------------------------------------------------
-    def _key(self, key: str) -> str | None:
-        if key in self._h:
-            return key
-        ci = self._ci
-        if ci is None:
-            ci = self._ci = {k.lower(): k for k in self._h}
-        return ci.get(key.lower())
+    # -- full parse (only when needed) ------------------------------------------------------------
+    def _parse(self) -> list[tuple[str, str]]:
+        pairs = self._pairs
+        if pairs is None:
+            pairs = []
+            body: list[str] = []
+            for line in self._raw[2:-2].split("\r\n"):
+                k, sep, v = line.partition(": ")
+                if not sep:
+                    if line.endswith(":") and " " not in line:
+                        pairs.append((line[:-1], ""))
+                    elif line:
+                        body.append(line)
+                    continue
+                pairs.append((k, v))
+            self._pairs = pairs
+            self._body = body
+        return pairs
 
+    @property
+    def body(self) -> list[str]:
+        """Lines without ``Key: `` (old-style ``Response: Follows`` command output)."""
+        if self._body is None:
+            self._parse()
+        return self._body  # type: ignore[return-value]
+
+    # -- lookup ---------------------------------------------------------------------------------
     def get(self, key: str, default: str | None = None) -> str | None:
-        v = self._h.get(key)
-        if v is not None:
-            return v
-        k = self._key(key)
-        return default if k is None else self._h[k]
+        raw = self._raw
+        n = _needle(key)
+        i = raw.find(n)
+        if i < 0:
+            lraw = self._lraw
+            if lraw is None:
+                lraw = self._lraw = raw.lower()
+            if len(lraw) != len(raw):            # lower() changed lengths (rare non-ASCII): slow path
+                kl = key.lower()
+                for k, v in self._parse():
+                    if k.lower() == kl:
+                        return v
+                return default
+            i = lraw.find(n.lower())
+            if i < 0:
+                # a bare "Key:" line (legal, never sent by Asterisk) is an empty value
+                return "" if lraw.find(n[:-1].lower() + "\r\n") >= 0 else default
+        start = i + len(n)
+        return raw[start:raw.index("\r\n", start)]
 
     def __getitem__(self, key: str) -> str:
         v = self.get(key)
@@ -99,38 +153,39 @@ class AmiMessage:
         return v
 
     def __contains__(self, key: object) -> bool:
-        return isinstance(key, str) and self._key(key) is not None
+        return isinstance(key, str) and self.get(key) is not None
 
     def getall(self, key: str) -> list[str]:
-        k = self._key(key)
-        if k is None:
-            return []
-        if self._multi and k in self._multi:
-            return list(self._multi[k])
-        return [self._h[k]]
+        kl = key.lower()
+        return [v for k, v in self._parse() if k == key or k.lower() == kl]
 
     def items(self) -> Iterator[tuple[str, str]]:
-        """Every (key, value) pair; repeated keys yield each value."""
-        for k, v in self._h.items():
-            if self._multi and k in self._multi:
-                for vv in self._multi[k]:
-                    yield k, vv
-            else:
-                yield k, v
+        """Every (key, value) pair in wire order; repeated keys yield each value."""
+        return iter(list(self._parse()))
 
     def keys(self) -> list[str]:
-        return list(self._h)
+        seen: dict[str, None] = {}
+        for k, _ in self._parse():
+            seen.setdefault(k, None)
+        return list(seen)
 
     def to_dict(self) -> dict[str, str | list[str]]:
-        out: dict[str, str | list[str]] = dict(self._h)
-        if self._multi:
-            out.update({k: list(v) for k, v in self._multi.items()})
+        out: dict[str, str | list[str]] = {}
+        for k, v in self._parse():
+            if k in out:
+                cur = out[k]
+                if isinstance(cur, list):
+                    cur.append(v)
+                else:
+                    out[k] = [cur, v]
+            else:
+                out[k] = v
         return out
 
     # -- shortcuts ------------------------------------------------------------------------------
     @property
     def event(self) -> str | None:
-        return self.get("Event")
+        return self.name
 
     @property
     def response(self) -> str | None:
@@ -142,7 +197,7 @@ class AmiMessage:
 
     @property
     def is_event(self) -> bool:
-        return self.get("Event") is not None
+        return self.name is not None
 
     @property
     def success(self) -> bool:
@@ -154,46 +209,28 @@ class AmiMessage:
         return self.get("Message", "") or ""
 
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, AmiMessage) and list(self.items()) == list(other.items()) \
-            and self.body == other.body
+        return isinstance(other, AmiMessage) and self._parse() == other._parse() and self.body == other.body
+
+    def __hash__(self) -> int:
+        return hash(self._raw)
 
     def __repr__(self) -> str:
         head = self.event or self.response or "?"
-        return f"<AmiMessage {head} {dict(self._h)!r}>"
+        return f"<AmiMessage {head} {self.to_dict()!r}>"
 
     def encode(self) -> bytes:
         """Serialize (used by the test double and for round-trip tests)."""
-        return encode_message(list(self.items())) if not self.body else \
-            (("".join(f"{k}: {v}\r\n" for k, v in self.items())
-              + "".join(f"{b}\r\n" for b in self.body) + "\r\n").encode("utf-8", "surrogateescape"))
+        body = self.body
+        return (("".join(f"{k}: {v}\r\n" for k, v in self._parse())
+                 + "".join(f"{b}\r\n" for b in body) + "\r\n").encode("utf-8", "surrogateescape"))
 
 
 def parse_message(text: str) -> AmiMessage:
     """Parse one message block (without the final empty line)."""
-    h: dict[str, str] = {}
-    multi: dict[str, list[str]] | None = None
-    body: list[str] = []
-    for line in text.split("\r\n"):
-        k, sep, v = line.partition(": ")
-        if not sep:
-            # "Key:" with nothing after it is a key with an empty value; anything else is body text
-            if line.endswith(":") and " " not in line:
-                k, v = line[:-1], ""
-            else:
-                if line:
-                    body.append(line)
-                continue
-        if k in h:
-            if multi is None:
-                multi = {}
-            lst = multi.get(k)
-            if lst is None:
-                multi[k] = [h[k], v]
-            else:
-                lst.append(v)
-        else:
-            h[k] = v
-    return AmiMessage._fast(h, multi, body)
+    return AmiMessage._from_text(text)
+
+
+_from_text = AmiMessage._from_text
 
 
 class AmiParser:
@@ -240,7 +277,7 @@ class AmiParser:
             if end < 0:
                 break
             if end > start:
-                out.append(parse_message(bytes(buf[start:end]).decode("utf-8", "replace")))
+                out.append(_from_text(buf[start:end].decode("utf-8", "replace")))
             start = end + 4
         if start:
             del buf[:start]
@@ -346,8 +383,13 @@ class ListCollector:
         return set(self._pending)
 
     def feed(self, msg: AmiMessage) -> tuple[str, str | None, object] | None:
+        if self._lists or msg.name is None:
+            return self._feed(msg)
+        return ("event", None, msg)          # fast path: no list open, an event
+
+    def _feed(self, msg: AmiMessage) -> tuple[str, str | None, object] | None:
         aid = msg.get("ActionID")
-        if msg.get("Event") is None:
+        if msg.name is None:
             if aid is None or aid not in self._pending:
                 return ("stray", aid, msg)
             if (msg.get("EventList") or "").lower() == "start":
