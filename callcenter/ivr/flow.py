@@ -113,19 +113,31 @@ def prompt_languages(spec: Any) -> list[str] | None:
     return None
 
 
-def select_language(spec: Any, language: str, default_language: str) -> Any:
-    """Pick the variant of a prompt spec for ``language`` (exact, then same primary tag, then default)."""
+def select_language_key(spec: Any, language: str, default_language: str) -> tuple[str, Any]:
+    """``(language of the variant, variant)`` of a prompt/phrase spec for ``language``: exact tag, then
+    same primary language, then the flow's language, then the first. A spec that is not a language map
+    is written in the flow's language (``default_language``)."""
     if not is_language_map(spec):
-        return spec
+        return default_language, spec
     if language in spec:
-        return spec[language]
+        return language, spec[language]
     primary = language.split("-")[0].lower()
     for k, v in spec.items():
         if str(k).split("-")[0].lower() == primary:
-            return v
+            return str(k), v
     if default_language in spec:
-        return spec[default_language]
-    return next(iter(spec.values()))
+        return default_language, spec[default_language]
+    k, v = next(iter(spec.items()))
+    return str(k), v
+
+
+def select_language(spec: Any, language: str, default_language: str) -> Any:
+    """Pick the variant of a prompt spec for ``language`` (exact, then same primary tag, then default)."""
+    return select_language_key(spec, language, default_language)[1]
+
+
+def same_language(a: str, b: str) -> bool:
+    return a == b or a.split("-")[0].lower() == b.split("-")[0].lower()
 
 
 def prompt_items(spec: Any, language: str, default_language: str) -> list[dict[str, Any]]:

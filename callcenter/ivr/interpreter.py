@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo
 
 from .channel import CallInfo, Prompt, Recognition, RecordResult
 from .expr import EvalContext, ExprError, evaluate, parse, parse_template, render, truthy
-from .flow import Flow, Node, prompt_items, readback_lead, select_language
+from .flow import Flow, Node, prompt_items, readback_lead, same_language, select_language, select_language_key
 from .outcome import CallbackOffer, IvrOutcome, QueueRequest, TraceEntry
 
 __all__ = ["Interpreter", "IvrState",
@@ -216,7 +216,8 @@ class Interpreter:
               speech_available: bool = False, variables: Mapping[str, Any] | None = None) -> tuple[IvrState, list]:
         """Begin a call. ``variables`` override the flow's initial ``variables``."""
         cd = _call_dict(call)
-        lang = str(cd.get("language") or self.flow.language) if cd.get("language") in self.flow.all_languages \
+        call_lang = str(cd.get("language") or "")
+        lang = call_lang if call_lang and any(same_language(call_lang, x) for x in self.flow.all_languages) \
             else self.flow.language
         s = IvrState(flow=self.flow.name, node=self.flow.start, variables={**self.flow.variables, **dict(variables or {})},
                      call=cd, language=lang, voice=self.flow.voice, speech=speech_available, started_at=now)
@@ -237,7 +238,11 @@ class Interpreter:
                 raise _Fail(f"channel failed: {event.error}")
             elif isinstance(event, Started):
                 s.speech = bool(event.speech_available)
-                self._run(s, now, actions)
+                if not same_language(s.language, str(s.call.get("language") or s.language)):
+                    # the caller's channel speaks another language than this flow: tell it
+                    self._request(s, actions, SetLanguage(s.language, s.voice), "language_switch")
+                else:
+                    self._run(s, now, actions)
             else:
                 self._on_event(s, event, now, actions)
         except _Fail as exc:
@@ -316,24 +321,27 @@ class Interpreter:
     def _prompts(self, s: IvrState, now: float, spec: Any) -> list[Prompt]:
         flow = self._cur_flow(s)
         out: list[Prompt] = []
+        # text is spoken in the language it is written in: the variant's key, or the flow's language
+        lang, _ = select_language_key(spec, s.language, flow.language)
+        base_voice = s.voice if same_language(lang, s.language) else flow.voice
         for it in prompt_items(spec, s.language, flow.language):
-            voice = it.get("voice") or s.voice
+            voice = it.get("voice") or base_voice
             if "text" in it:
                 text = self._render(s, now, it["text"], "prompt")
                 if text.strip():
-                    out.append(Prompt("text", text, s.language, voice))
+                    out.append(Prompt("text", text, lang, voice))
             elif "file" in it:
-                out.append(Prompt("file", self._render(s, now, it["file"], "prompt file"), s.language, voice))
+                out.append(Prompt("file", self._render(s, now, it["file"], "prompt file"), lang, voice))
             elif "digits" in it:
                 d = self._render(s, now, it["digits"], "prompt digits")
                 if d:
-                    out.append(Prompt("digits", d, s.language, voice))
+                    out.append(Prompt("digits", d, lang, voice))
             elif "number" in it:
                 n = self._render(s, now, it["number"], "prompt number")
                 if n:
-                    out.append(Prompt("number", n, s.language, voice))
+                    out.append(Prompt("number", n, lang, voice))
             elif "silence" in it:
-                out.append(Prompt("silence", str(it["silence"]), s.language, voice))
+                out.append(Prompt("silence", str(it["silence"]), lang, voice))
         return out
 
     def _fallback(self, s: IvrState, now: float, error: str) -> None:
@@ -379,6 +387,12 @@ class Interpreter:
     def _on_event(self, s: IvrState, event: Any, now: float, actions: list) -> None:
         if s.waiting is None:
             raise _Fail(f"unexpected {type(event).__name__} while not waiting")
+        if s.waiting == "language_switch":
+            s.waiting = None
+            if isinstance(event, LanguageSet):
+                s.speech = bool(event.speech_available)
+            self._run(s, now, actions)      # enter the node we were about to enter
+            return
         node = self._node(s)
         handler = getattr(self, f"_answer_{node.type}", None)
         if handler is None:
@@ -886,8 +900,19 @@ class Interpreter:
                 raise _Fail(f"goto '{node.id}': unknown flow '{node.get('flow')}'")
             s.flow = target.name
             self._goto(s, node.get("node") or target.start)
+            self._adopt_language(s, target, now, actions)
             return
         self._goto(s, node.get("next"))
+
+    def _adopt_language(self, s: IvrState, target: Flow, now: float, actions: list) -> None:
+        """Entering a flow that does not speak the caller's language: switch to the flow's language."""
+        if any(same_language(s.language, lang) for lang in target.all_languages):
+            return
+        s.language = target.language
+        s.voice = target.voice
+        s.variables["language"] = s.language
+        self._trace(s, now, "language", language=s.language, reason=f"entered flow {target.name}")
+        self._request(s, actions, SetLanguage(s.language, s.voice), "language_switch")
 
     def _enter_subflow(self, s: IvrState, node: Node, now: float, actions: list) -> None:
         target = self.flows.get(node.get("flow"))
@@ -898,6 +923,7 @@ class Interpreter:
         s.stack = s.stack + ((s.flow, node.get("next")),)
         s.flow = target.name
         self._goto(s, node.get("node") or target.start)
+        self._adopt_language(s, target, now, actions)
 
     def _enter_return(self, s: IvrState, node: Node, now: float, actions: list) -> None:
         if not s.stack:

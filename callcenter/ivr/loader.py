@@ -414,8 +414,10 @@ class _Checker:
                                    f"{', '.join(langs)})")
             variants = [(path + (k,), v) for k, v in spec.items()]
         else:
-            if len(langs) > 1:
-                self.err(path, f"prompt has no per-language variants; the flow declares languages "
+            items0 = spec if isinstance(spec, list) else [spec]
+            has_text = any(isinstance(it, str) or (isinstance(it, dict) and "text" in it) for it in items0)
+            if len(langs) > 1 and has_text:
+                self.err(path, f"prompt text has no per-language variants; the flow declares languages "
                                f"{', '.join(langs)} (write {{{langs[0]}: ..., {langs[1]}: ...}})")
             variants = [(path, spec)]
         for vpath, v in variants:

@@ -388,3 +388,24 @@ def test_recognition_digits_count_as_keys():
     s, _ = interp.start({}, 0.0, speech_available=True)
     s, actions = interp.step(s, Speech(Recognition("", 1.0, digits="1")), 1.0)
     assert actions[-1].outcome.queue.queue == "billing"
+
+
+async def test_goto_into_the_chinese_flow_switches_language():
+    from callcenter.ivr import load_flows_dir
+    flows, _ = load_flows_dir(FLOWS)
+    out, ch = await call(flows["support_en"], ["8"], flows=flows)   # 10:00 in New York is 23:00 in Shanghai
+    assert ("language", "zh-CN") in ch.log
+    assert out.kind == "hangup" and out.language == "zh-CN" and out.variables["schedule"] == "closed"
+    zh = [p for p in ch.prompts if "欢迎" in p.value][0]
+    assert zh.language == "zh-CN" and ch.prompts[-1].language == "zh-CN"
+    assert [(t.flow, t.node) for t in out.trace if t.kind == "enter"][-3:] == [
+        ("support_zh", "welcome"), ("support_zh", "hours"), ("support_zh", "closed_msg")]
+    # the English prompts before the switch were spoken in English
+    assert ch.prompts[0].language == "en-US"
+
+
+async def test_a_call_in_another_language_is_switched_to_the_flow_language():
+    flow = load_flow_file(FLOWS / "support_zh.yaml")
+    out, ch = await call(flow, ["0"], now=datetime(2026, 11, 23, 2, 0, tzinfo=timezone.utc).timestamp())
+    assert ch.log[1] == ("language", "zh-CN")       # the scripted channel started in en-US
+    assert out.queue.queue == "zh_support"
