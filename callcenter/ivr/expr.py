@@ -321,6 +321,10 @@ class EvalContext:
         return datetime.fromtimestamp(self.now, self.tz)
 
 
+#: Longest string an expression may build (caller data stays small; this stops runaway growth).
+_MAX_LEN = 100_000
+
+
 def truthy(v: Any) -> bool:
     if v is None:
         return False
@@ -409,6 +413,27 @@ def _regex(pattern: str) -> re.Pattern:
         raise ExprError(f"bad regular expression {pattern!r}: {exc}") from None
 
 
+def _replace(s: Any, a: Any, b: Any) -> str:
+    s, a, b = _str(s), _str(a), _str(b)
+    if not a:
+        return s
+    if len(b) > len(a) and (len(s) // len(a)) * (len(b) - len(a)) + len(s) > _MAX_LEN:
+        raise ExprError("result too long")
+    return s.replace(a, b)
+
+
+def _concat(*parts: Any) -> str:
+    out = "".join(_str(x) for x in parts)
+    if len(out) > _MAX_LEN:
+        raise ExprError("result too long")
+    return out
+
+
+def _matches(s: Any, pattern: Any) -> bool:
+    # input from callers is short (digits, an utterance); cap it so a supervisor's regex stays fast
+    return _regex(_str(pattern)).search(_str(s)[:2000]) is not None
+
+
 def _substr(s: Any, start: Any, length: Any = None) -> str:
     s = _str(s)
     a = int(_num(start, "substr start"))
@@ -455,10 +480,10 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[int, int]]] = {
     "endswith": (lambda c, s, p: _str(s).endswith(_str(p)), (2, 2)),
     "contains": (lambda c, s, p: (p in s) if isinstance(s, list) else _str(p) in _str(s), (2, 2)),
     "substr": (lambda c, s, a, n=None: _substr(s, a, n), (2, 3)),
-    "replace": (lambda c, s, a, b: _str(s).replace(_str(a), _str(b)), (3, 3)),
-    "matches": (lambda c, s, p: _regex(_str(p)).search(_str(s)) is not None, (2, 2)),
+    "replace": (lambda c, s, a, b: _replace(s, a, b), (3, 3)),
+    "matches": (lambda c, s, p: _matches(s, p), (2, 2)),
     "digits": (lambda c, s: "".join(ch for ch in _str(s) if ch.isdigit()), (1, 1)),
-    "concat": (lambda c, *a: "".join(_str(x) for x in a), (1, 16)),
+    "concat": (lambda c, *a: _concat(*a), (1, 16)),
     "default": (lambda c, v, d: _default(v, d), (2, 2)),
     "if": (lambda c, cond, a, b: a if truthy(cond) else b, (3, 3)),
     "empty": (lambda c, v: v is None or v == "" or v == [] or v == {}, (1, 1)),
@@ -472,9 +497,6 @@ FUNCTIONS: dict[str, tuple[Callable[..., Any], tuple[int, int]]] = {
     "time": (lambda c: c.local().strftime("%H:%M"), (0, 0)),
     "strftime": (lambda c, f: _fmt_time(c, _str(f)), (1, 1)),
 }
-
-
-_MAX_LEN = 100_000
 
 
 def evaluate(e: Expr, ctx: EvalContext) -> Any:

@@ -135,3 +135,11 @@ def test_fuzz_templates(src):
     except ExprError:
         return
     render(t, EvalContext({}, {}, NOW), [])
+
+
+def test_strings_cannot_grow_without_bound():
+    big = {"s": "x" * 50_000}
+    for src in ("replace(s, 'x', 'yyyy')", "concat(s, s, s)", "s + s + s"):
+        with pytest.raises(ExprError, match="too long"):
+            ev(src, big)
+    assert ev("len(replace(s, 'x', 'y'))", big) == 50_000
