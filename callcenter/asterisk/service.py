@@ -239,8 +239,13 @@ class AsteriskService:
 
     def status(self) -> dict:
         ami = [c.status() for c in self.clients]
+        ok = self.started and (not self.clients or any(c.connected for c in self.clients))
+        state = "stopped" if not self.started else ("ok" if ok else "degraded")
+        if self.started and self.clients and not all(c.connected for c in self.clients) and ok:
+            state = "degraded"            # one of several Asterisk servers is down
         return {
-            "ok": self.started and (not self.clients or any(c.connected for c in self.clients)),
+            "state": state,
+            "ok": ok,
             "agi": self.agi.status(),
             "ami": ami,
             "ami_connected": sum(1 for c in self.clients if c.connected),

@@ -260,3 +260,25 @@ async def test_command_timeout_when_asterisk_never_answers():
         w.close()
     finally:
         await srv.stop()
+
+
+async def test_default_command_timeout_is_enforced_without_a_timer_per_command():
+    srv = await _server(command_timeout=0.3)
+    out = {}
+
+    async def h(s):
+        t0 = asyncio.get_running_loop().time()
+        try:
+            await s.command("ANSWER")
+        except asyncio.TimeoutError:
+            out["after"] = asyncio.get_running_loop().time() - t0
+            out["closed"] = s.closed
+    srv.route("*", h)
+    try:
+        r, w = await asyncio.open_connection("127.0.0.1", srv.bound_port)
+        w.write(b"agi_network_script: x\nagi_uniqueid: 1\n\n")
+        assert await asyncio.wait_for(r.readline(), 3) == b"ANSWER\n"
+        assert await asyncio.wait_for(r.read(), 3) == b""          # the session is closed after the timeout
+        assert 0.25 < out["after"] < 1.5 and out["closed"]
+    finally:
+        await srv.stop()
