@@ -293,6 +293,9 @@ class App:
             except Exception as exc:  # noqa: BLE001
                 st = {"state": "down", "error": str(exc)}
             st["state"] = component_state(st)
+            if name == "asterisk" and not self.config.get("ami.servers") and st["state"] == "ok":
+                st["state"] = "degraded"     # FastAGI alone cannot ring agents
+                st["detail"] = "no AMI server configured (ami.servers / CALLCENTER_AMI)"
             comps[name] = st
         for name, why in self.absent.items():
             comps[name] = {"state": "absent", "detail": why}

@@ -291,14 +291,21 @@ def _merge_mapping(path: str, default: Mapping, value: Mapping, where: str) -> d
 
 
 def _line_of(raw: Any, loader_lines: dict[int, dict], dotted: str) -> int | None:
+    """The line of the deepest key of ``dotted`` (``ami.servers[1].port``) found in the file."""
     node = raw
     line = None
     for part in dotted.split("."):
-        part = part.split("[")[0]
-        if not isinstance(node, Mapping) or part not in node:
+        name, _, rest = part.partition("[")
+        if not isinstance(node, Mapping) or name not in node:
             return line
-        line = loader_lines.get(id(node), {}).get(part, line)
-        node = node[part]
+        line = loader_lines.get(id(node), {}).get(name, line)
+        node = node[name]
+        for idx in rest.replace("]", "").split("[") if rest else ():
+            if not (isinstance(node, list) and idx.isdigit() and int(idx) < len(node)):
+                return line
+            node = node[int(idx)]
+            if isinstance(node, Mapping) and loader_lines.get(id(node)):
+                line = min(loader_lines[id(node)].values())
     return line
 
 
@@ -412,15 +419,26 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
             msg = f"{source}:{line}:" + msg[len(source) + 1:]
         raise ConfigError(msg) from None
 
-    env_tree: dict = {}
-    for dotted, value, name in _env_overrides(env):
-        _set_dotted(env_tree, dotted, value)
-    for dotted, value in (overrides or {}).items():
-        _set_dotted(env_tree, dotted, value)
-    if env_tree:
-        merged = _deep_update(merged, env_tree, "environment (CALLCENTER_*)")
+    # environment, then command-line overrides, one at a time so an error names its variable / option
+    layers = [(dotted, value, f"environment variable {name}") for dotted, value, name in _env_overrides(env)]
+    layers += [(dotted, value, f"command-line override of '{dotted}'") for dotted, value in (overrides or {}).items()]
+    for dotted, value, where in layers:
+        tree: dict = {}
+        try:
+            _set_dotted(tree, dotted, value)
+        except ConfigError as exc:
+            raise ConfigError(f"{where}: {str(exc).split(': ', 1)[-1]}") from None
+        merged = _deep_update(merged, tree, where)
     cfg = Config(merged, source)
-    _semantic_checks(cfg)
+    try:
+        _semantic_checks(cfg)
+    except ConfigError as exc:
+        msg = str(exc)
+        key = msg.split("'")[1] if "'" in msg else ""
+        line = _line_of(raw, lines, key) if key else None
+        if line is not None and msg.startswith(source + ":"):
+            msg = f"{source}:{line}:" + msg[len(source) + 1:]
+        raise ConfigError(msg) from None
     return cfg
 
 
