@@ -365,6 +365,8 @@ class CallManager:
             self.publish("CallPositioned", call, queue=d.queue, position=d.position, ewt=d.ewt)
 
     def _d_offer(self, d) -> None:
+        if getattr(d, "callback_number", None):
+            return      # a callback: the router also says CallbackDue, which is what we carry out
         call = self.calls.get(str(d.call_id))
         if call is None:
             for aid in d.agent_ids:
@@ -529,6 +531,12 @@ class CallManager:
                 self._finish(call, "ivr-only", ended_by="caller")
             elif call.state in ("waiting", "ringing"):
                 self._abandon(call)
+            elif call.state == "talking":
+                while not call.inbox.empty():
+                    msg = call.inbox.get_nowait()
+                    if msg[0] == "bridge":
+                        self._spawn(self._hangup_quietly(msg[2]), "hangup-agent-leg")
+                self._after_talk(call, "caller")
             else:
                 self._finish(call, call.disposition or "abandoned", ended_by="caller")
         except asyncio.CancelledError:
@@ -661,16 +669,6 @@ class CallManager:
         call.callback_offer = getattr(req, "callback", None)
         call.queued_at = call.queued_at or now
         call.queue_joined_at = now
-        call.state, call.state_since = "waiting", now
-        try:
-            await channel.set_variable("CC_QUEUE", queue)
-            await channel.set_variable("CC_QUEUED_AT", f"{call.queued_at:.3f}")
-            await channel.set_variable("CC_ARRIVED_AT", f"{call.arrived_at:.3f}")
-            await channel.set_variable("CC_PRIORITY", str(call.priority))
-            await channel.set_variable("CC_LANGUAGE", call.language)
-            await channel.set_variable("CC_SKILLS", ",".join(f"{k}:{v}" for k, v in call.skills.items()))
-        except ChannelError as exc:
-            log.warning("could not remember the queue on the channel: %s", exc, extra={"call_id": call.call_id})
         self.publish("CallQueued", call, queue=queue, caller=call.caller, priority=call.priority,
                      skills=call.skills, language=call.language, recovered=call.recovered,
                      cdr={"queue": queue, "queued_at": call.queued_at, "language": call.language,
@@ -688,11 +686,18 @@ class CallManager:
             decisions = self.router.call_arrived(call.call_id, queue, now, call.priority)
             if any(d.kind == "refused" for d in decisions):
                 raise EngineError(f"router refused the call: {refused[0].reason}")
+        call.state, call.state_since = "waiting", now
+        self._apply(decisions)
         try:
+            await channel.set_variable("CC_QUEUE", queue)
+            await channel.set_variable("CC_QUEUED_AT", f"{call.queued_at:.3f}")
+            await channel.set_variable("CC_ARRIVED_AT", f"{call.arrived_at:.3f}")
+            await channel.set_variable("CC_PRIORITY", str(call.priority))
+            await channel.set_variable("CC_LANGUAGE", call.language)
+            await channel.set_variable("CC_SKILLS", ",".join(f"{k}:{v}" for k, v in call.skills.items()))
             await channel.start_music()
         except ChannelError as exc:
-            log.warning("music on hold failed: %s", exc, extra={"call_id": call.call_id})
-        self._apply(decisions)
+            log.warning("could not set up the wait on the channel: %s", exc, extra={"call_id": call.call_id})
         await self._wait_loop(channel, call)
 
     def _satisfiable_skills(self, call: LiveCall) -> dict[str, int]:
