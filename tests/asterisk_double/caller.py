@@ -9,7 +9,8 @@ driven by a script of caller actions consumed by the commands that wait for inpu
   ``WAIT FOR DIGIT`` takes one key; ``RECORD FILE`` stops on an escape key (``(dtmf)``).
 * ``Say("hello.wav")``: the answer to the next ``RECORD FILE`` is that WAV, copied to the record
   path (``<path>.<format>``); the reply is ``200 result=0 (timeout) endpos=<samples>``.
-  Digit commands meeting a ``Say`` treat it as no key (timeout) and consume it.
+  Digit-only commands (GET DATA, WAIT FOR DIGIT) meeting a ``Say`` time out and leave it for the
+  next RECORD FILE (the caller keeps saying it until the engine listens).
 * ``Silence()``: one input command times out.
 * ``Hangup()``: the caller hangs up during the next input command (STREAM FILE, GET DATA,
   RECORD FILE, WAIT FOR DIGIT...): ``200 result=-1 ...`` then ``HANGUP`` before the next reply.
@@ -375,12 +376,12 @@ class CallSession:
                     return [f"200 result={got}"]
                 got += ch
                 continue
-            if isinstance(step, (Silence, Say)):
+            if isinstance(step, Silence):
                 self._script.pop(0)
             if isinstance(step, Press):
                 self._script.pop(0)
                 continue
-            return [f"200 result={got} (timeout)"]
+            return [f"200 result={got} (timeout)"]      # a Say stays for the next RECORD FILE
         return [f"200 result={got}"]
 
     async def _cmd_wait_for_digit(self, args: list[str]) -> list[str]:
@@ -393,7 +394,7 @@ class CallSession:
             if not step.digits:
                 self._script.pop(0)
             return [f"200 result={ord(ch)}"]
-        if isinstance(step, (Silence, Say, Press)):
+        if isinstance(step, (Silence, Press)):
             self._script.pop(0)
         return ["200 result=0"]         # timed out (instantly: the double does not make tests wait)
 
