@@ -524,6 +524,8 @@ class Interpreter:
             s.variables["last_utterance"] = text
             if key is not None:
                 chosen = next(((k, o) for k, o in options if k == key), None)
+        elif isinstance(event, Speech):
+            self._trace(s, now, "recognition", text="", confidence=conf, matched=None)   # heard nothing
         if chosen is None:
             if self._retry(s, node, now, "no_input" if silent else "no_match", actions):
                 s.node = node.id
@@ -655,6 +657,8 @@ class Interpreter:
             if value is not None and conf < float(node.get("min_confidence", 0.2)) and not (rec is not None and rec.matched):
                 self._trace(s, now, "retry", reason="low recognizer confidence", confidence=conf)
                 value = None
+        elif isinstance(event, Speech):
+            self._trace(s, now, "recognition", text="", confidence=conf)   # heard nothing
         if value is None:
             if not silent and dtmf and s.mode == "speech":
                 s.mode = "dtmf"     # unsure: ask for a key next time
