@@ -24,13 +24,17 @@ if [ -z "${CALLCENTER_TEST_PG_URL:-}" ]; then
     fi
     export CALLCENTER_TEST_PG_URL="postgresql+asyncpg://callcenter@127.0.0.1:55432/postgres"
     echo "PostgreSQL for tests: $CALLCENTER_TEST_PG_URL"
+  elif [ -n "${CALLCENTER_TEST_NO_PG:-}" ]; then
+    echo "WARNING: CALLCENTER_TEST_NO_PG set: PostgreSQL storage tests will be skipped"
   else
-    echo "WARNING: no PostgreSQL server binaries found; PostgreSQL storage tests will be skipped"
+    echo "ERROR: no PostgreSQL server binaries under /usr/lib/postgresql (Debian package postgresql);" \
+         "set CALLCENTER_TEST_NO_PG=1 to run without the PostgreSQL storage tests" >&2
+    exit 1
   fi
 fi
 
 set +e
-python3 -m pytest -q -p no:cacheprovider "$@"
+"${PYTHON:-python3}" -m pytest -q -p no:cacheprovider "$@"
 rc=$?
 set -e
 if [ "$rc" = 5 ]; then
