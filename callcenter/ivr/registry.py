@@ -98,8 +98,15 @@ class FlowRegistry:
         return self._texts.get((name, content_hash))
 
     def flow_name_for(self, did: str | None) -> str:
+        """The flow name for a dialled number: exact match in ``ivr.dids``, then the same digits
+        (``+1 555-123-0000`` matches ``15551230000``), else ``ivr.default_flow``."""
         if did and did in self.dids:
             return self.dids[did]
+        digits = "".join(c for c in str(did or "") if c.isdigit())
+        if digits:
+            for k, v in self.dids.items():
+                if "".join(c for c in k if c.isdigit()) == digits:
+                    return v
         return self.default_flow
 
     def for_did(self, did: str | None) -> FlowVersion:

@@ -44,6 +44,8 @@ def test_load_and_dids(flows_dir):
     assert sorted(reg.reload()) == ["main", "other"]
     assert reg.for_did("2000").name == "other"
     assert reg.for_did("9999").name == "main" and reg.for_did(None).name == "main"
+    reg.dids["+1 555-123-0000"] = "other"
+    assert reg.for_did("15551230000").name == "other" and reg.for_did("+15551230000").name == "other"
     assert reg.errors == []
 
 
