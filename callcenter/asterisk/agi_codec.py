@@ -257,6 +257,10 @@ class AgiReplyParser:
 
     def feed(self, data: bytes) -> list[AgiReply | HangupNotice]:
         buf = self._buf
+        if not buf and self._usage is None and data.find(b"\n") == len(data) - 1:
+            # fast path: exactly one complete line (the usual reply)
+            item = self._line(data[:-1].decode("utf-8", "replace").rstrip("\r"))
+            return [item] if item is not None else []
         buf += data
         out: list[AgiReply | HangupNotice] = []
         start = 0
