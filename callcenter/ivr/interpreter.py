@@ -16,7 +16,7 @@ import functools
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from typing import Any, Mapping, Sequence
+from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
 from .channel import CallInfo, Prompt, Recognition, RecordResult

@@ -18,7 +18,7 @@ import jsonschema
 import yaml
 
 from .expr import ExprError, parse, parse_template
-from .flow import (PROMPT_FIELDS, TERMINAL_TYPES, Flow, Node, is_language_map, prompt_items)
+from .flow import PROMPT_FIELDS, Flow, Node, is_language_map
 from .schema import NODE_TYPES, load_schema
 
 __all__ = ["FlowError", "FlowValidationError", "load_flow_text", "check_flow_file", "load_flow_file",

@@ -117,7 +117,7 @@ def test_template_error_position_is_inside_the_text():
                 max_size=20).map("".join))
 def test_fuzz_parse_and_evaluate_only_raise_expr_error(src):
     try:
-        e = parse(src)
+        parse(src)
     except ExprError as exc:
         assert exc.pos is not None and 0 <= exc.pos <= len(src)
         return
