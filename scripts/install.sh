@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 export DEBIAN_FRONTEND=noninteractive
 PYTHON="${PYTHON:-python3}"
 SUDO=""; [ "$(id -u)" = 0 ] || SUDO="sudo"
-APT_PKGS="espeak-ng ffmpeg sox graphviz ${EXTRA_APT_PKGS:-}"
+APT_PKGS="espeak-ng ffmpeg sox graphviz fonts-wqy-microhei ${EXTRA_APT_PKGS:-}"
 
 if ! command -v "$PYTHON" >/dev/null 2>&1; then
   echo "install.sh: $PYTHON not found: install Python 3.11 or newer (Debian: apt-get install python3)" >&2

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import unicodedata
 from pathlib import Path
 from typing import Any
 
@@ -24,8 +25,14 @@ def _esc(s: Any) -> str:
 
 
 def _short(text: str, n: int = 48) -> str:
+    """Shorten to about ``n`` columns (Chinese/Japanese/Korean characters count two)."""
     text = " ".join(str(text).split())
-    return text if len(text) <= n else text[: n - 1] + "…"
+    width = 0
+    for i, ch in enumerate(text):
+        width += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        if width > n:
+            return text[: max(1, i - 1)] + "…"
+    return text
 
 
 def _summary(flow: Flow, node: Node) -> str:
