@@ -86,6 +86,23 @@ class StreamResampler:
         return to_int16(y)
 
 
+def trim_silence(samples: np.ndarray, rate: int, margin: float = 0.15, floor: float = 100.0) -> np.ndarray:
+    """Cut leading and trailing non-speech (20 ms frames under 5 % of the loudest frame's RMS, and
+    under ``floor``), keeping ``margin`` seconds around the speech. Returns the input when it is all
+    quiet."""
+    x = np.asarray(samples)
+    f = max(1, int(0.02 * rate))
+    n = len(x) // f
+    if n == 0:
+        return x
+    rms = np.sqrt((x[: n * f].astype(np.float64).reshape(n, f) ** 2).mean(axis=1))
+    loud = np.nonzero(rms > max(rms.max() * 0.05, floor))[0]
+    if len(loud) == 0:
+        return x
+    m = int(margin * rate)
+    return x[max(0, loud[0] * f - m): min(len(x), (loud[-1] + 1) * f + m)]
+
+
 def downmix(samples: np.ndarray, channels: int) -> np.ndarray:
     if channels <= 1:
         return samples

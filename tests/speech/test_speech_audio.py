@@ -163,3 +163,14 @@ def test_fuzz_resample_lengths(samples, src, dst):
     y = resample(x, src, dst)
     assert y.dtype == np.int16
     assert abs(len(y) - len(x) * dst / src) <= 1
+
+
+def test_trim_silence_keeps_margin():
+    from callcenter.speech.audio import trim_silence
+    rng = np.random.default_rng(0)
+    quiet = np.rint(rng.normal(0, 20, 8000)).astype(np.int16)
+    speech = tone(300, 8000, 0.5)
+    y = trim_silence(np.concatenate([quiet, speech, quiet, quiet]), 8000, margin=0.1)
+    assert abs(len(y) / 8000 - 0.7) < 0.05
+    assert len(trim_silence(quiet, 8000)) == len(quiet)          # all quiet: unchanged
+    assert len(trim_silence(np.zeros(0, np.int16), 8000)) == 0

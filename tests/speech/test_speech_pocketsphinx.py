@@ -79,3 +79,14 @@ def test_bad_model_dir_is_a_clear_error(tmp_path):
     with pytest.raises(ModelLoadError, match="pocketsphinx could not load its English model"):
         rec.recognize_samples(np.zeros(800, np.int16), 8000, "en-US")
     assert rec.languages() == []
+
+
+@pytest.mark.parametrize("lead,trail", [(0.0, 0.0), (0.0, 1.5), (1.0, 1.5)])
+def test_answer_as_asterisk_records_it(sphinx, espeak, lead, trail):
+    """RECORD FILE stops after 1.5 s of silence, and a caller may wait before answering: the silences
+    around the answer are normalized before decoding."""
+    rng = np.random.default_rng(5)
+    x = espeak("pay my bill", "en-us", 8000, pad=0)
+    y = np.concatenate([np.rint(rng.normal(0, 30, int(lead * 8000))).astype(np.int16), x,
+                        np.rint(rng.normal(0, 30, int(trail * 8000))).astype(np.int16)])
+    assert sphinx.recognize_samples(y, 8000, "en-US", MENU).matched == "pay my bill"
