@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+import tempfile
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
@@ -48,7 +49,7 @@ class ConsoleChannel(Channel):
         self._speech = speech
         self.synthesizer = synthesizer
         self.wav_dir = Path(wav_dir) if wav_dir else None
-        self.recordings_dir = Path(recordings_dir) if recordings_dir else (self.wav_dir or Path("."))
+        self.recordings_dir = Path(recordings_dir) if recordings_dir else self.wav_dir   # None: a temp dir
         if echo is None:
             try:
                 echo = not self.stdin.isatty()
@@ -135,10 +136,13 @@ class ConsoleChannel(Channel):
         if beep:
             self.say("  <beep>")
         line = await self._read(f"speak your message (type it; up to {max_seconds:g}s)")
+        if self.recordings_dir is None:
+            self.recordings_dir = Path(tempfile.mkdtemp(prefix="callcenter-try-"))
         path = self.recordings_dir / f"{name}.txt"
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(line + "\n", encoding="utf-8")
+            self.say(f"      (message saved as {path})")
         except OSError as exc:
             self.say(f"      (could not save the typed message: {exc})")
         return RecordResult(str(path), float(len(line.split())) / 2.5, "silence")

@@ -189,3 +189,14 @@ def test_validate_reads_queues_and_skills_from_the_database(tmp_path, capsys, co
     out = capsys.readouterr().out
     assert "unknown queue 'sales' (known: billing, support)" in out and "unknown skill 'spanish'" in out
     assert main(["ivr", "validate", str(f), "--no-db"]) == 0
+
+
+def test_try_voicemail_saves_the_typed_message(monkeypatch, capsys, tmp_path):
+    import re
+    rc = run(["ivr", "try", "support_en", "--at", "2026-11-22T10:00"],
+             "1\nHi, please call me back about my bill\n", monkeypatch)
+    out = capsys.readouterr().out
+    assert rc == 0 and "<beep>" in out and "== outcome: voicemail in mailbox support" in out
+    saved = Path(re.search(r"message saved as (\S+)", out).group(1))
+    assert "callcenter-try-" in str(saved) and saved.read_text().strip() == "Hi, please call me back about my bill"
+    shutil.rmtree(saved.parents[2])
