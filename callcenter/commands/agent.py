@@ -158,3 +158,12 @@ def _remove(args) -> int:
             raise repo.RepoError(f"no agent named {args.name!r}")
         print(f"agent {args.name} removed")
     return run_db(args, fn)
+
+
+def _live_actions(asub) -> None:
+    """Live verbs against the running server (operations): status, login, logout, ready, pause, end-wrapup."""
+    from ..client import extend_agent
+    extend_agent(asub, include_list=False)
+
+
+EXTRA.append(_live_actions)

@@ -147,3 +147,12 @@ def _member_remove(args) -> int:
             raise repo.RepoError(f"agent {args.agent!r} is not a member of queue {args.queue!r}")
         print(f"agent {args.agent} removed from queue {args.queue}")
     return run_db(args, fn)
+
+
+def _live_actions(qsub) -> None:
+    """Live verbs against the running server (operations): show (Asterisk's shape) and watch."""
+    from ..client import extend_queue
+    extend_queue(qsub)
+
+
+EXTRA.append(_live_actions)
