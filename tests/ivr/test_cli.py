@@ -197,6 +197,6 @@ def test_try_voicemail_saves_the_typed_message(monkeypatch, capsys, tmp_path):
              "1\nHi, please call me back about my bill\n", monkeypatch)
     out = capsys.readouterr().out
     assert rc == 0 and "<beep>" in out and "== outcome: voicemail in mailbox support" in out
-    saved = Path(re.search(r"message saved as (\S+)", out).group(1))
+    saved = Path(re.search(r"message saved as ([^\s)]+)\)", out).group(1))
     assert "callcenter-try-" in str(saved) and saved.read_text().strip() == "Hi, please call me back about my bill"
     shutil.rmtree(saved.parents[2])
