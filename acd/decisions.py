@@ -35,6 +35,8 @@ class Offer(Decision):
     queue: str
     timeout: float
     callback_number: str | None = None   # set when this offer is a callback (dial the agent, then this)
+    requirement: str = "any"             # the skill requirement in force when the offer was made
+    rule: int | None = None              # index of the queue rule in force (None: call's own rules)
     kind = "offer"
 
     @property

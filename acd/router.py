@@ -897,11 +897,13 @@ class Router:
         for a in agents:
             a.offers[c.id] = c
             a.rr[q.name] = q.rr_counter
+        req = c.expr.text if c.expr is not None else "any"
+        ri = c.rule.index if c.rule is not None else None
         if c.callback is not None:
             out.append(CallbackDue(c.id, q.name, c.callback, agents[0].id, timeout))
-            out.append(Offer(c.id, (agents[0].id,), q.name, timeout, c.callback))
+            out.append(Offer(c.id, (agents[0].id,), q.name, timeout, c.callback, req, ri))
         else:
-            out.append(Offer(c.id, tuple(a.id for a in agents), q.name, timeout))
+            out.append(Offer(c.id, tuple(a.id for a in agents), q.name, timeout, None, req, ri))
         for a in agents:
             self._refresh_agent(a, now, force=True)
             self._touch(a, now, out)
