@@ -28,7 +28,7 @@ def cmd_report(args) -> int:
 def register(sub) -> None:
     p = add_command(sub, "report", "call-center report per queue or agent (15m / hour / day buckets; table, CSV, JSON)")
     p.add_argument("--from", dest="start", default="today",
-                   help="start: ISO 8601 (2026-11-21T08:00Z), a date, epoch seconds, today, yesterday, -2h (default today)")
+                   help="start: ISO 8601 (2026-11-21T08:00Z), a date, epoch seconds, today, yesterday, or relative as --from=-2h (default today)")
     p.add_argument("--to", dest="end", default="now", help="end, same forms (default now)")
     p.add_argument("--bucket", choices=("15m", "hour", "day"), default="hour")
     p.add_argument("--by", choices=("queue", "agent"), default="queue")

@@ -1,0 +1,70 @@
+"""The CLI against the running server (through its API): queue show/watch, agent verbs, calls, report."""
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+import json
+from contextlib import redirect_stderr, redirect_stdout
+
+from asterisk_double import Caller, Press
+from callcenter.cli import main
+
+
+async def cli(center, *argv: str, token: str = "tok-sup") -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+
+    def run() -> int:
+        with redirect_stdout(out), redirect_stderr(err):
+            return main([*argv[:2], *argv[2:], "--url", center.url, "--token", token]
+                        if argv[0] in ("queue", "agent") else [*argv, "--url", center.url, "--token", token])
+    rc = await asyncio.to_thread(run)
+    return rc, out.getvalue(), err.getvalue()
+
+
+async def test_cli_agent_queue_calls_report(center):
+    rc, out, _ = await cli(center, "agent", "login", "a00", "--phone", "PJSIP/3000")
+    assert rc == 0 and "a00: paused (login)" in out and "PJSIP/3000" in out
+    rc, out, _ = await cli(center, "agent", "ready", "a00")
+    assert rc == 0 and "a00: ready" in out
+    rc, out, _ = await cli(center, "agent", "pause", "a00", "--reason", "coffee")
+    assert rc == 0 and "paused (coffee)" in out
+    rc, out, _ = await cli(center, "agent", "status")
+    assert rc == 0 and "a00" in out and "coffee" in out and "STATE" in out
+
+    center.double.phone("3000").talk_seconds = 2.0
+    s = center.call(Caller(script=[Press("1"), Press("1234#")], caller_id="5559876"))
+    await center.double.wait_for(lambda: center.engine.calls, 5)
+    await asyncio.sleep(0.5)
+    rc, out, _ = await cli(center, "queue", "show", "billing")
+    assert rc == 0
+    lines = out.splitlines()
+    assert lines[0].startswith("billing has 1 calls (max unlimited) in 'best-skill' strategy")
+    assert "(paused:coffee was" in out and "Callers: " in out and "1. PJSIP/caller-" in out
+    rc, out, _ = await cli(center, "calls")
+    assert rc == 0 and "5559876" in out and "waiting" in out and "1 call(s) in progress" in out
+    rc, out, _ = await cli(center, "queue", "watch", "--count", "2", "--interval", "0.1", "--clear")
+    assert rc == 0 and out.count("\x1b[H\x1b[2J") == 2 and "QUEUE" in out and "billing" in out
+
+    rc, out, _ = await cli(center, "agent", "ready", "a00")
+    await center.wait_calls([s], 20)
+    await center.settle()
+    rc, out, _ = await cli(center, "report", "--from=-1h", "--format", "csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rc == 0 and rows and rows[0]["queue"] == "billing" and rows[0]["answered"] == "1"
+    rc, out, _ = await cli(center, "report", "--from=-1h", "--by", "agent", "--bucket", "15m", "--format", "json")
+    data = json.loads(out)
+    assert rc == 0 and data["by"] == "agent"
+    line = next(x for x in data["lines"] if x["agent"] == "a00")
+    assert line["answered"] == 1 and line["pause_by_reason"].get("coffee", 0) > 0
+    rc, out, _ = await cli(center, "agent", "logout", "a00")
+    assert rc == 0 and "logged_out" in out
+
+
+async def test_cli_errors_are_one_line(center):
+    rc, out, err = await cli(center, "agent", "ready", "nobody")
+    assert rc == 1 and err.startswith("callcenter: POST /api/agents/nobody/ready: 404 no agent 'nobody'")
+    rc, out, err = await cli(center, "queue", "show", token="bad")
+    assert rc == 1 and "401" in err and "CALLCENTER_TOKEN" in err
+    rc, out, err = await cli(center, "calls", "move", "no-such-call", "sales")
+    assert rc == 1 and "404" in err
