@@ -12,7 +12,7 @@ from callcenter.ivr.interpreter import (CollectDigits, Digits, Finish, Hangup, H
                                         Recognize,
                                         SetLanguage, Speech, Transfer, schedule_state)
 from callcenter.ivr.channel import Recognition
-from helpers import MONDAY_10_NY, call, flow_of
+from ivr_helpers import MONDAY_10_NY, call, flow_of
 
 FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
 
