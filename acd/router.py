@@ -1542,6 +1542,22 @@ class Router:
             "ewt_by_position": [self._ewt_or_none(q, p) for p in range(1, min(n_wait, positions) + 1)],
         }
 
+    def agent_time_totals(self, now: float | None = None) -> tuple[float, float]:
+        """(busy, available) seconds summed over all agents since they were added: busy is on call or
+        in wrap-up, available is ready or ringing (occupancy = busy / (busy + available))."""
+        now = self.now if now is None else max(float(now), self.now)
+        busy = idle = 0.0
+        for a in self.agents.values():
+            acc = a.acc
+            busy += acc.get("on-call", 0.0) + acc.get("wrap-up", 0.0)
+            idle += acc.get("ready", 0.0) + acc.get("ringing", 0.0)
+            st = a.state
+            if st == "on-call" or st == "wrap-up":
+                busy += now - a.state_since
+            elif st == "ready" or st == "ringing":
+                idle += now - a.state_since
+        return busy, idle
+
     def reset_stats(self, queue: str | None = None) -> None:
         for q in ([self.queues[queue]] if queue else self.queues.values()):
             q.st = _Stats()

@@ -17,7 +17,7 @@ import math
 import random
 from typing import Callable
 
-from .decisions import AgentAutoPaused, AgentStateChanged, CallFinished, Offer, Overflow
+from .decisions import AgentAutoPaused, CallFinished, Offer, Overflow
 from .erlang import erlang_a, erlang_c
 from .router import Router
 from .scenario import Scenario
@@ -25,7 +25,7 @@ from .scenario import Scenario
 __all__ = ["simulate", "erlang_inputs"]
 
 # event kinds (ordered so that, at equal times, departures happen before arrivals)
-E_END, E_ANS, E_TICK, E_LOGIN, E_UNPAUSE, E_ABD, E_CB, E_ARR, E_LOGOUT = range(9)
+E_SNAP, E_END, E_ANS, E_TICK, E_LOGIN, E_UNPAUSE, E_ABD, E_CB, E_ARR, E_LOGOUT = range(10)
 
 # per (queue, interval) counters
 OFFERED, ANSWERED, ANS_SL, ABANDONED, ABD_SL, OVERFLOWED, CALLED_BACK, WAIT, HANDLE, HANDLED = range(10)
@@ -108,7 +108,7 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
              max_events: int | None = None) -> dict:
     """Run the scenario; returns {"scenario", "queues": [...], "intervals": [...], "total", "events"}."""
     rng = random.Random(sc.seed)
-    router = Router([ql.config for ql in sc.queues], [], seed=sc.seed, now=0.0)
+    router = Router([ql.config for ql in sc.queues], [], seed=sc.seed, now=0.0, agent_states=False)
     group_of: dict[str, object] = {}
     heap: list = []
     seq = 0
@@ -135,7 +135,10 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
     wrap_q = {ql.config.name: ql.config.wrapup for ql in sc.queues}
     busy = [0.0] * nint
     avail = [0.0] * nint
-    agent_state: dict[str, tuple[str, float]] = {}
+    snap_prev = [0.0, 0.0]
+    for i in range(1, nint + 1):
+        push(min(i * interval, duration), E_SNAP, i - 1)
+    pending: list = []          # offers answered at once (answer_delay 0), handled before the next event
 
     # per queue samplers
     handle_s = [ql.handle.sampler(rng) for ql in sc.queues]
@@ -179,33 +182,11 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
     report_every = 5000
     unfinished = 0
 
-    def account(aid: str, state: str, t: float) -> None:
-        prev = agent_state.get(aid)
-        agent_state[aid] = (state, t)
-        if prev is None:
-            return
-        st, since = prev
-        if st in ("on-call", "wrap-up"):
-            arr = busy
-        elif st in ("ready", "ringing"):
-            arr = avail
-        else:
-            return
-        while since < t:
-            i = int(since // interval)
-            if i >= nint:
-                break
-            end = min(t, (i + 1) * interval)
-            arr[i] += end - since
-            since = end
-
     def handle(decs: list, t: float) -> None:
         nonlocal live
         for d in decs:
             cls = d.__class__
-            if cls is AgentStateChanged:
-                account(d.agent_id, d.state, t)
-            elif cls is Offer:
+            if cls is Offer:
                 rec = calls.get(d.call_id)
                 if rec is None:
                     continue
@@ -214,7 +195,10 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
                 g = group_of[aid]
                 if g.answer_prob < 1.0 and rng.random() >= g.answer_prob:
                     continue  # nobody picks up: the router withdraws the offer after rona_timeout
-                push(t + g.answer_delay, E_ANS, d.call_id, aid)
+                if g.answer_delay > 0:
+                    push(t + g.answer_delay, E_ANS, d.call_id, aid)
+                else:
+                    pending.append((d.call_id, aid))
             elif cls is CallFinished:
                 rec = calls.get(d.call_id)
                 if rec is None:
@@ -253,6 +237,19 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
             elif cls is AgentAutoPaused:
                 push(t + group_of[d.agent_id].pause_after_rona, E_UNPAUSE, d.agent_id)
 
+    def answer(cid, aid, t: float) -> None:
+        rec = calls.get(cid)
+        if rec is not None and rec[3] == 0:
+            handle(router.offer_answered(cid, aid, t), t)
+            if rec[3] == 2:
+                push(t + rec[2], E_END, cid)
+                if rec[5]:
+                    q = rec[7]
+                    ag = router.agents[aid].cfg
+                    c = counters[q][rec[4]]
+                    c[HANDLE] += rec[2] + (ag.wrapup if ag.wrapup is not None else wrap_q[q])
+                    c[HANDLED] += 1
+
     while heap:
         t, kind, _, a, b = heapq.heappop(heap)
         events += 1
@@ -290,18 +287,12 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
             handle(router.call_arrived(cid, ql.config.name, t, ct.priority, skills=ct.skills,
                                        language=ct.language), t)
         elif kind == E_ANS:
-            rec = calls.get(a)
-            if rec is not None and rec[3] == 0:
-                decs = router.offer_answered(a, b, t)
-                handle(decs, t)
-                if rec[3] == 2:
-                    push(t + rec[2], E_END, a)
-                    if rec[5]:
-                        q = rec[7]
-                        ag = router.agents[b].cfg
-                        c = counters[q][rec[4]]
-                        c[HANDLE] += rec[2] + (ag.wrapup if ag.wrapup is not None else wrap_q[q])
-                        c[HANDLED] += 1
+            answer(a, b, t)
+        elif kind == E_SNAP:
+            bsy, idl = router.agent_time_totals(t)
+            busy[a] += bsy - snap_prev[0]
+            avail[a] += idl - snap_prev[1]
+            snap_prev[0], snap_prev[1] = bsy, idl
         elif kind == E_END:
             rec = calls.pop(a, None)
             if rec is not None:
@@ -326,6 +317,9 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
             handle(router.agent_logged_out(a, t), t)
         elif kind == E_UNPAUSE:
             handle(router.agent_unpaused(a, t), t)
+        while pending:
+            cid, aid = pending.pop()
+            answer(cid, aid, t)
         nd = router.next_deadline()
         if nd is not None and nd < tick_at:
             tick_at = nd
@@ -335,12 +329,16 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
         if t > duration + drain:
             break
     end_t = router.now
+    while heap:                 # interval snapshots still due (the day ended early)
+        t, kind, _, a, b = heapq.heappop(heap)
+        if kind == E_SNAP:
+            bsy, idl = router.agent_time_totals(t)
+            busy[a] += bsy - snap_prev[0]
+            avail[a] += idl - snap_prev[1]
+            snap_prev[0], snap_prev[1] = bsy, idl
     unfinished = sum(1 for r in calls.values() if r[3] == 0 and r[5])
     if progress is not None:
         progress(1.0)
-    # close the agents' state accounting
-    for aid, (st, since) in list(agent_state.items()):
-        account(aid, st, min(end_t, duration))
 
     # ------------------------------------------------------------------ figures and Erlang
     einp = erlang_inputs(sc)
