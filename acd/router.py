@@ -539,7 +539,18 @@ class Router:
             self._set_unavailable(a)
 
     def _touch(self, a: _Agent, now: float, out: list) -> None:
-        st = a.derived_state()
+        if not a.logged_in:
+            st = "logged-out"
+        elif a.offers:
+            st = "ringing"
+        elif a.active:
+            st = "on-call"
+        elif a.wraps:
+            st = "wrap-up"
+        elif a.paused:
+            st = "paused"
+        else:
+            st = "ready"
         if st != a.state:
             a.acc[a.state] = a.acc.get(a.state, 0.0) + (now - a.state_since)
             a.state = st
@@ -622,8 +633,7 @@ class Router:
                     if not st:
                         del by_attr[k]
         b.heap.clear()
-        if len(q.buckets) > 64:
-            q.buckets.pop(b.expr.text, None)
+        q.buckets.pop(b.expr.text, None)
 
     def _bucket_in(self, c: _Call) -> None:
         """Put a WAITING call into the bucket of its requirement (keeps its place: same key)."""
@@ -645,7 +655,10 @@ class Router:
         b.live -= 1
         if b.live <= 0:
             b.live = 0
-            self._unregister(c.queue, b)
+            b.heap.clear()
+            q = c.queue
+            if len(q.buckets) > 64:     # keep a few empty buckets registered: requirements recur
+                self._unregister(q, b)
 
     def _position(self, c: _Call) -> int:
         return bisect_left(c.queue.order, (c.key, c.seq)) + 1
@@ -739,6 +752,24 @@ class Router:
         if not heaps:
             return []
         fn = c.expr.fn
+        if len(heaps) == 1 and not ring_all:
+            # common case: walk one heap in strategy order
+            h = heaps[0]
+            hpop = heapq.heappop
+            stash = []
+            found = None
+            while h:
+                e = hpop(h)
+                ag = e[5]
+                if not (ag.avail and ag.ver == e[4]):
+                    continue                      # stale entry: dropped for good
+                stash.append(e)
+                if fn(ag.attrs) and not (c.missed and self._excluded(c, ag, now)):
+                    found = ag
+                    break
+            for e in stash:
+                heapq.heappush(h, e)
+            return [found] if found is not None else []
         stash: list = []
         found: list[_Agent] = []
         seen: set | None = set() if len(heaps) > 1 else None
