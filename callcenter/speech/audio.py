@@ -21,7 +21,7 @@ from math import gcd
 from pathlib import Path
 
 import numpy as np
-from scipy.signal import firwin, lfilter, resample_poly
+from scipy.signal import firwin, resample_poly, upfirdn
 
 TELEPHONE_RATE = 8000
 MODEL_RATE = 16000
@@ -54,9 +54,10 @@ def resample(samples: np.ndarray, src_rate: int, dst_rate: int) -> np.ndarray:
 class StreamResampler:
     """Resample a stream chunk by chunk without clicks at chunk boundaries.
 
-    Zero-stuffing by ``up``, an FIR low-pass (cut-off at the lower Nyquist) whose state carries over
-    between chunks, and decimation by ``down`` keeping the phase across chunks. The output is
-    delayed by the filter's group delay (~2 ms at 8->16 kHz), harmless for recognition.
+    The same result as zero-stuffing by ``up``, a causal FIR low-pass (cut-off at the lower Nyquist)
+    and keeping every ``down``-th sample of the whole stream, computed polyphase (scipy ``upfirdn``)
+    on each chunk plus just enough input history. The output is delayed by the filter's group delay
+    (about 2 ms at 8->16 kHz), harmless for recognition.
     """
 
     def __init__(self, src_rate: int, dst_rate: int, taps_per_phase: int = 16):
@@ -67,23 +68,29 @@ class StreamResampler:
             ntaps = taps_per_phase * max(self.up, self.down) * 2 + 1
             cutoff = 1.0 / max(self.up, self.down)
             self._h = firwin(ntaps, cutoff, window=("kaiser", 5.0)) * self.up
-            self._zi = np.zeros(len(self._h) - 1)
-            self._phase = 0
+            self._need = -(-len(self._h) // self.up) + 1       # input samples one output depends on
+        self._hist = np.zeros(0, dtype=np.float64)
+        self._i0 = 0          # absolute input index of _hist[0] (a multiple of ``down``)
+        self._n_in = 0        # input samples seen
+        self._n_out = 0       # output samples produced
 
     def feed(self, samples: np.ndarray) -> np.ndarray:
         if self.identity or len(samples) == 0:
             return np.asarray(samples, dtype=np.int16)
-        x = np.asarray(samples, dtype=np.float64)
-        if self.up > 1:
-            stuffed = np.zeros(len(x) * self.up)
-            stuffed[::self.up] = x
-        else:
-            stuffed = x
-        y, self._zi = lfilter(self._h, 1.0, stuffed, zi=self._zi)
-        y = y[self._phase::self.down]
-        # next chunk starts where this one's decimation left off
-        self._phase = (self._phase - len(stuffed)) % self.down
-        return to_int16(y)
+        x = np.concatenate([self._hist, np.asarray(samples, dtype=np.float64)])
+        self._n_in += len(samples)
+        # outputs j with j*down <= last upsampled index available: (n_in*up - 1)
+        last = (self._n_in * self.up - 1) // self.down
+        y = upfirdn(self._h, x, self.up, self.down)
+        off = self._i0 * self.up // self.down               # output index of x[0]
+        out = y[self._n_out - off: last + 1 - off]
+        self._n_out = last + 1
+        # keep enough history for the next outputs, starting at a multiple of ``down``
+        keep_from = max(0, self._n_in - self._need)
+        keep_from -= keep_from % self.down
+        self._hist = x[keep_from - self._i0:]
+        self._i0 = keep_from
+        return to_int16(out)
 
 
 def trim_silence(samples: np.ndarray, rate: int, margin: float = 0.15, floor: float = 100.0) -> np.ndarray:
