@@ -24,6 +24,7 @@ import asyncio
 import inspect
 import itertools
 import logging
+import os
 import time
 from typing import Any, Awaitable, Callable, Iterable, Mapping
 
@@ -335,7 +336,8 @@ class AmiClient:
                                   f"{self.connect_timeout:g} s") from None
         except OSError as exc:
             self.state = "disconnected"
-            raise AmiConnectError(f"cannot connect to {self.host}:{self.port}: {exc.strerror or exc}") from None
+            why = os.strerror(exc.errno) if exc.errno and exc.errno > 0 else (exc.strerror or str(exc))
+            raise AmiConnectError(f"cannot connect to {self.host}:{self.port}: {why}") from None
         self._proto = proto
         try:
             self.banner = await asyncio.wait_for(asyncio.shield(proto.banner), self.connect_timeout)
