@@ -86,7 +86,9 @@ class AsteriskService:
                              command_timeout=float(g("agi.command_timeout", 60.0)),
                              channel_factory=self.make_channel, on_session=self._on_agi_session)
         rec_dir = g("recordings.agi_record_dir") or g("recordings.dir", "recordings")
-        self.record_dir = Path(rec_dir)
+        self.record_dir = Path(rec_dir).resolve()
+        # Asterisk resolves a relative RECORD FILE path against its own sounds directory: always
+        # hand it an absolute path (same host by default; set recordings.asterisk_record_dir otherwise)
         self.asterisk_record_dir = g("recordings.asterisk_record_dir") or str(self.record_dir)
         self.clients: list[AmiClient] = []
         self.trackers: dict[str, ChannelTracker] = {}
