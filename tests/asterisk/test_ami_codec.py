@@ -188,3 +188,32 @@ def test_fuzz_encode_parse_roundtrip(pairs):
     assert m["Action"] == "UserEvent"
     for k, v in pairs:
         assert v in m.getall(k)
+
+
+_KEY = st.from_regex(r"[A-Za-z][A-Za-z0-9-]{0,12}", fullmatch=True)
+_VAL = st.text(alphabet=st.characters(blacklist_characters="\r\n", blacklist_categories=("Cs",)), max_size=30)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_KEY, _VAL, min_size=1, max_size=15), st.integers(min_value=1, max_value=40))
+def test_fuzz_lazy_lookup_agrees_with_a_full_parse(fields, chunk):
+    """``get`` finds fields in the wire text lazily; it must agree with the full header list in any
+    case spelling, for present and absent keys, whatever the TCP chunking."""
+    lower_seen: dict[str, str] = {}
+    for k in fields:
+        lower_seen.setdefault(k.lower(), k)
+    fields = {k: v for k, v in fields.items() if lower_seen[k.lower()] == k}     # case-insensitively unique
+    data = b"Asterisk Call Manager/11.0.0\r\n" + encode_action("X", None, fields).replace(b"Action: X\r\n", b"Event: Fuzz\r\n")
+    p = AmiParser()
+    items = []
+    for i in range(0, len(data), chunk):
+        items += p.feed(data[i:i + chunk])
+    [m] = [x for x in items if isinstance(x, AmiMessage)]
+    assert m.event == "Fuzz"
+    full = dict(m.items())
+    for k, v in fields.items():
+        if k.lower() == "event":
+            continue
+        assert full[k] == v
+        assert m.get(k) == v and m.get(k.lower()) == v and m.get(k.upper()) == v
+    assert m.get("No-Such-Header-Here") is None
