@@ -30,7 +30,6 @@ import json
 import os
 import random
 import re
-import socket
 import socketserver
 import subprocess
 import sys
