@@ -79,6 +79,8 @@ class CallManager:
         self._tasks: set[asyncio.Task] = set()
         self._unsubs: list = []
         self._running = False
+        self._stopping = False
+        self._channels: dict[str, Any] = {}       # call id -> its AGI channel (while the actor runs)
         self.started_at: float | None = None
         self.counters = {"calls": 0, "answered": 0, "abandoned": 0, "failed": 0, "recovered": 0,
                          "ivr_only": 0, "overflowed": 0, "callbacks": 0, "engine_errors": 0}
@@ -145,6 +147,16 @@ class CallManager:
 
     async def stop(self) -> None:
         self._running = False
+        self._stopping = True
+        # Calls still in their AGI session: end the session without a status, so the dialplan runs
+        # AGI(ivr) again and the next engine recovers them (CC_QUEUE...) instead of the fallback.
+        for call_id, channel in list(self._channels.items()):
+            session = getattr(channel, "session", None)
+            if session is not None and not getattr(session, "hung_up", False):
+                try:
+                    session.close()
+                except Exception:  # noqa: BLE001
+                    pass
         for u in self._unsubs:
             u()
         self._unsubs.clear()
@@ -507,9 +519,12 @@ class CallManager:
             log.warning("AGI session for a call already in progress; ignoring", extra={"call_id": info.call_id})
             return
         self.calls[call.call_id] = call
+        self._channels[call.call_id] = channel
         self.counters["calls"] += 1
         try:
             recovered = await self._recovered_queue(channel, call)
+            if recovered == "over":
+                return
             if recovered is None:
                 self.publish("CallArrived", call, caller=call.caller, did=call.did, channel=call.channel,
                              cdr={"caller": call.caller, "caller_name": call.caller_name, "did": call.did,
@@ -527,7 +542,10 @@ class CallManager:
             self.cpu_seconds += time.process_time() - t0
             await self._queue_and_wait(channel, call, request)
         except CallerHungUp:
-            if call.state == "ivr":
+            if self._stopping:
+                self.calls.pop(call.call_id, None)
+                call.done.set()
+            elif call.state == "ivr":
                 self._finish(call, "ivr-only", ended_by="caller")
             elif call.state in ("waiting", "ringing"):
                 self._abandon(call)
@@ -563,6 +581,7 @@ class CallManager:
             self._finish(call, "failed", ended_by="engine", error=str(exc)[:200])
             raise
         finally:
+            self._channels.pop(call.call_id, None)
             if call.call_id in self.calls and call.state not in ("callback", "talking") and not call.done.is_set():
                 # the session ended without a recorded end (transfer etc.)
                 self._finish(call, call.disposition or "ivr-only")
@@ -626,6 +645,24 @@ class CallManager:
             return None
         if not queue:
             return None
+        try:
+            answered_by = await channel.get_variable("CC_ANSWERED")
+        except ChannelError:
+            answered_by = None
+        if answered_by:
+            # the conversation happened before the engine restarted: it is over now
+            self.calls.pop(call.call_id, None)
+            call.done.set()
+            now = self.now()
+            self.publish("CallEnded", call, agent_id=answered_by, queue=queue, outcome="answered",
+                         ended_by="engine-restart",
+                         cdr={"ended_at": now, "disposition": "answered", "agent": answered_by,
+                              "data": {"ended_by": "engine-restart"}})
+            try:
+                await channel.hangup()
+            except (ChannelError, CallerHungUp):
+                pass
+            return "over"
         from ..ivr.outcome import QueueRequest
         vars_ = {}
         for name in ("CC_QUEUED_AT", "CC_PRIORITY", "CC_LANGUAGE", "CC_SKILLS", "CC_ARRIVED_AT"):
@@ -734,6 +771,10 @@ class CallManager:
                     if not f.done():
                         f.cancel()
             if hup in done and not hup.cancelled() and hup.result():
+                if self._stopping:          # our own session close: the call is recovered later
+                    self.calls.pop(call.call_id, None)
+                    call.done.set()
+                    return
                 if get in done and not get.cancelled():
                     msg = get.result()
                     if msg[0] == "bridge":
@@ -927,6 +968,10 @@ class CallManager:
         call.agent_channel = agent_channel
         ended_by = "agent"
         try:
+            try:
+                await channel.set_variable("CC_ANSWERED", agent_id)
+            except ChannelError:
+                pass
             if agent_channel:
                 await channel.bridge(agent_channel)
             else:
@@ -1027,6 +1072,12 @@ class CallManager:
     def _finish(self, call: LiveCall, disposition: str, ended_by: str | None = None, **data: Any) -> None:
         """Close a call exactly once: the CallEnded event carries its complete CDR."""
         if call.done.is_set():
+            return
+        if self._stopping and ended_by in ("caller", None) and disposition in ("ivr-only", "abandoned"):
+            # the session ended because the engine is stopping: leave the record open (recovered or
+            # closed by the next start)
+            self.calls.pop(call.call_id, None)
+            call.done.set()
             return
         now = self.now()
         call.done.set()

@@ -19,6 +19,7 @@ import pytest
 from asterisk_double import AgentPhone, AsteriskDouble, Caller
 from asterisk_double.caller import CallSession
 from callcenter.app import App
+from callcenter.asterisk.service import AsteriskService
 from callcenter.config import load_config
 from callcenter.engine.manager import CallManager
 from callcenter.store import provision, repo
@@ -143,6 +144,7 @@ class RedialSession(CallSession):
                     continue
                 deadline = None
                 self.sessions += 1
+                c.variables.pop("CC_AGI_STATUS", None)     # Set(CC_AGI_STATUS=) before AGI()
                 env = [("agi_network", "yes"), ("agi_network_script", c.path), ("agi_channel", ch.name),
                        ("agi_language", c.language), ("agi_type", "PJSIP"), ("agi_uniqueid", ch.uniqueid),
                        ("agi_version", "22.10.1"), ("agi_callerid", c.caller_id),
@@ -152,10 +154,8 @@ class RedialSession(CallSession):
                 c.closed_by_engine = False
                 await self._loop()
                 self.writer.close()
-                if not c.closed_by_engine or c.variables.get("CC_AGI_STATUS") in ("ok", "transfer"):
-                    break
-                if not c.variables.get("CC_QUEUE"):
-                    break
+                if not c.closed_by_engine or c.variables.get("CC_AGI_STATUS"):
+                    break                              # ok / transfer / error: not a retry case
                 await asyncio.sleep(0.1)       # the dialplan's short Wait() before AGI() again
         finally:
             for t in timers:
@@ -207,6 +207,9 @@ class Center:
 
     async def start(self) -> "Center":
         self.app = App(self.config)
+        # the same components `callcenter serve` builds, in the same order (asterisk, then engine),
+        # with the session's speech service shared (its models load once)
+        self.app.add_component("asterisk", AsteriskService(self.config, self.app.bus, self.app.clock))
         self.app.add_component("engine", CallManager(self.config, self.app.bus, self.app.clock, app=self.app,
                                                      speech=self.speech))
         await self.app.start()
