@@ -163,9 +163,14 @@ class Database:
 
     async def upgrade(self, revision: str = "head") -> str | None:
         """Bring the schema to ``revision`` (default: the newest). Returns the new revision."""
-        from .migrate import upgrade_async
+        from .migrate import current_async, upgrade_async
         try:
-            return await upgrade_async(self.engine, revision)
+            before = await current_async(self.engine)
+            after = await upgrade_async(self.engine, revision)
+            if before != after:
+                log.info("database schema upgraded", extra={"url": self.display_url, "from": before or "(empty)",
+                                                             "to": after})
+            return after
         except DatabaseError:
             raise
         except Exception as exc:  # noqa: BLE001
