@@ -1,4 +1,4 @@
-"""The aiohttp application factory: ``/health``, ``/version``, then the API routes.
+"""The aiohttp application factory: ``/health``, ``/version``, ``/auth/login``, then the API routes.
 
 :func:`create_web_app` builds the application for an :class:`callcenter.app.App`. ``/health`` and
 ``/version`` need no token. The REST/WebSocket API (``callcenter/api/routes.py``: ``setup_api``) is
@@ -36,6 +36,50 @@ async def version(request: web.Request) -> web.Response:
     return _json(request.app[APP_KEY].version_info())
 
 
+async def login(request: web.Request) -> web.Response:
+    """``POST /auth/login`` ``{"username", "password"}`` -> ``{"token", "user", "role", "agent", "expires_at"}``.
+
+    The token (valid ``api.token_ttl`` seconds) goes in ``Authorization: Bearer <token>`` on ``/api/*``.
+    """
+    from ..store import repo
+    app = request.app[APP_KEY]
+    try:
+        body = await request.json()
+    except (ValueError, UnicodeDecodeError):
+        return _json({"error": "body must be JSON: {\"username\": ..., \"password\": ...}", "field": "body"}, 400)
+    if not isinstance(body, dict):
+        return _json({"error": "body must be a JSON object", "field": "body"}, 400)
+    for field in ("username", "password"):
+        if not isinstance(body.get(field), str) or not body[field]:
+            return _json({"error": f"'{field}' is required (a string)", "field": field}, 400)
+    if app.db is None:
+        return _json({"error": "the database is not open"}, 503)
+    ttl = float(app.config.get("api.token_ttl") or 0) or None
+    now = app.clock.now()
+    async with app.db.session() as s:
+        user = await repo.authenticate(s, body["username"], body["password"])
+        if user is None:
+            log.warning("login refused", extra={"username": body["username"][:64]})
+            return _json({"error": "unknown user or wrong password"}, 401)
+        token = await repo.create_api_token(s, user.username, label="login", ttl=ttl, now=now)
+        agent = user.agent.name if user.agent else None
+    log.info("login", extra={"username": user.username, "role": user.role})
+    return _json({"token": token, "user": user.username, "role": user.role, "agent": agent,
+                  "expires_at": now + ttl if ttl else None})
+
+
+async def logout(request: web.Request) -> web.Response:
+    """``POST /auth/logout`` with ``Authorization: Bearer <token>``: the token stops working."""
+    from ..store import repo
+    app = request.app[APP_KEY]
+    scheme, _, token = request.headers.get("Authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip() or app.db is None:
+        return _json({"error": "send 'Authorization: Bearer <token>'", "field": "Authorization"}, 400)
+    async with app.db.session() as s:
+        revoked = await repo.revoke_api_token(s, token.strip())
+    return _json({"revoked": revoked})
+
+
 def db_token_lookup(db: "Database"):
     """An async ``token -> Principal | None`` backed by the ``api_tokens`` / ``users`` tables."""
     from ..store import repo
@@ -57,6 +101,8 @@ def create_web_app(app: "App") -> web.Application:
     web_app[APP_KEY] = app
     web_app.router.add_get("/health", health)
     web_app.router.add_get("/version", version)
+    web_app.router.add_post("/auth/login", login)
+    web_app.router.add_post("/auth/logout", logout)
     try:
         from .routes import setup_api
     except ModuleNotFoundError as exc:

@@ -17,6 +17,7 @@ EXTRA: list[Callable] = []
 
 def parse_skill(text: str) -> tuple[str, int]:
     name, sep, level = text.partition("=")
+    name = name.strip()
     if not name or not sep:
         raise argparse.ArgumentTypeError(f"{text!r} is not SKILL=LEVEL (e.g. billing=4)")
     try:
@@ -25,11 +26,12 @@ def parse_skill(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"{text!r}: proficiency must be an integer 1-5") from None
     if not 1 <= lv <= 5:
         raise argparse.ArgumentTypeError(f"{text!r}: proficiency must be 1-5")
-    return name.strip(), lv
+    return name, lv
 
 
 def parse_queue(text: str) -> tuple[str, int]:
     name, sep, pen = text.partition(":")
+    name = name.strip()
     if not name:
         raise argparse.ArgumentTypeError(f"{text!r} is not QUEUE[:PENALTY]")
     try:
@@ -38,7 +40,7 @@ def parse_queue(text: str) -> tuple[str, int]:
         raise argparse.ArgumentTypeError(f"{text!r}: penalty must be a non-negative integer") from None
     if p < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: penalty must be a non-negative integer")
-    return name.strip(), p
+    return name, p
 
 
 def _agent_options(p: argparse.ArgumentParser) -> None:

@@ -20,6 +20,28 @@ def register(sub) -> None:
     e.add_argument("--no-users", action="store_true", help="leave users (and password hashes) out")
     e.set_defaults(func=_export)
 
+    u = add_command(psub, "user", "Manage login users (roles agent, supervisor, admin): add, list, remove.")
+    usub = u.add_subparsers(dest="user_command", metavar="ACTION", required=True)
+    ua = add_command(usub, "add", "Create a user or change its password/role/agent link.")
+    ua.add_argument("username")
+    ua.add_argument("--role", choices=("agent", "supervisor", "admin"), help="default for a new user: agent")
+    ua.add_argument("--agent", help="the agent this user is (agent role)")
+    ua.add_argument("--password", help="password (default: asked on the terminal, or read from stdin)")
+    ua.add_argument("--disable", dest="enabled", action="store_false", default=None)
+    ua.add_argument("--enable", dest="enabled", action="store_true", default=None)
+    ua.set_defaults(func=_user_add)
+    ul = add_command(usub, "list", "List users with role and agent.")
+    ul.add_argument("--json", action="store_true", help="JSON output")
+    ul.set_defaults(func=_user_list)
+    ur = add_command(usub, "remove", "Remove a user (and its API tokens).")
+    ur.add_argument("username")
+    ur.set_defaults(func=_user_remove)
+    t = add_command(psub, "token", "Issue an API token for a user (printed once; only its hash is stored).")
+    t.add_argument("username")
+    t.add_argument("--ttl", type=float, help="lifetime in seconds (default: api.token_ttl; 0 = never expires)")
+    t.add_argument("--label", default="cli", help="note stored with the token")
+    t.set_defaults(func=_token)
+
 
 def _import(args) -> int:
     from ..store import provision
@@ -44,4 +66,68 @@ def _export(args) -> int:
             print(f"provisioning written to {args.output}", file=sys.stderr)
         else:
             sys.stdout.write(text)
+    return run_db(args, fn)
+
+
+def _read_password(args) -> str | None:
+    if args.password is not None:
+        return args.password
+    import getpass
+    if sys.stdin.isatty():
+        pw = getpass.getpass(f"password for {args.username}: ")
+        if pw != getpass.getpass("again: "):
+            raise SystemExit("callcenter: error: the passwords differ")
+        return pw or None
+    line = sys.stdin.readline().rstrip("\n")
+    return line or None
+
+
+def _user_add(args) -> int:
+    from ..store import repo
+
+    async def fn(s):
+        existing = await repo.get_user(s, args.username)
+        pw = _read_password(args) if existing is None or args.password is not None else None
+        kw = {k: v for k, v in (("role", args.role), ("enabled", args.enabled)) if v is not None}
+        if args.agent is not None:
+            kw["agent"] = args.agent or None
+        u = await repo.upsert_user(s, args.username, password=pw, **kw)
+        print(f"user {u.username} {'updated' if existing else 'added'} (role {u.role}"
+              f"{', agent ' + u.agent.name if u.agent else ''})")
+    return run_db(args, fn)
+
+
+def _user_list(args) -> int:
+    from ..store import repo
+    from .db import print_json, print_table
+
+    async def fn(s):
+        users = [repo.user_to_dict(u) for u in await repo.list_users(s)]
+        if args.json:
+            print_json(users)
+        else:
+            print_table([[u["username"], u["role"], u["agent"] or "-", "yes" if u["enabled"] else "no"]
+                         for u in users], ["USER", "ROLE", "AGENT", "ENABLED"])
+    return run_db(args, fn)
+
+
+def _user_remove(args) -> int:
+    from ..store import repo
+
+    async def fn(s):
+        if not await repo.remove_user(s, args.username):
+            raise repo.RepoError(f"no user named {args.username!r}")
+        print(f"user {args.username} removed")
+    return run_db(args, fn)
+
+
+def _token(args) -> int:
+    from ..store import repo
+    from . import load_config_from
+
+    ttl = args.ttl if args.ttl is not None else float(load_config_from(args).get("api.token_ttl") or 0)
+
+    async def fn(s):
+        token = await repo.create_api_token(s, args.username, label=args.label, ttl=ttl or None)
+        print(token)
     return run_db(args, fn)

@@ -165,3 +165,34 @@ def test_config_verbs(cli, tmp_path, monkeypatch):
     bad.write_text("http:\n  prot: 1\n")
     rc, _, err = cli("config", "check", str(bad))
     assert rc == 2 and f"{bad}:2: unknown key 'http.prot'" in err
+
+
+def test_users_and_tokens_from_the_cli(cli, monkeypatch):
+    import asyncio
+    import io
+    assert cli("agent", "add", "alice", "--extension", "2001")[0] == 0
+    rc, out, err = cli("provision", "user", "add", "alice", "--role", "agent", "--agent", "alice", "--password", "pw")
+    assert rc == 0 and "agent alice" in out, err
+    monkeypatch.setattr("sys.stdin", io.StringIO("s3cret\n"))          # password from a pipe
+    assert cli("provision", "user", "add", "boss", "--role", "supervisor")[0] == 0
+    users = {u["username"]: u for u in json.loads(cli("provision", "user", "list", "--json")[1])}
+    assert users["boss"]["role"] == "supervisor" and users["alice"]["agent"] == "alice"
+    rc, out, _ = cli("provision", "token", "boss", "--ttl", "60")
+    token = out.strip()
+    assert rc == 0 and token.startswith("cc_")
+
+    from callcenter.config import load_config
+    from callcenter.store import repo
+    from callcenter.store.db import Database
+
+    async def check():
+        db = Database(load_config().database_url)
+        try:
+            async with db.session() as s:
+                assert (await repo.user_for_token(s, token)).username == "boss"
+                assert await repo.authenticate(s, "boss", "s3cret") is not None
+        finally:
+            await db.close()
+    asyncio.run(check())
+    assert cli("provision", "user", "remove", "boss")[0] == 0
+    assert cli("provision", "token", "boss")[0] == 1
