@@ -170,7 +170,9 @@ class App:
             try:
                 await comp.start()
             except OSError as exc:
-                raise StartupError(f"{name}: {_oserror_line(exc)}") from None
+                where = _bind_address(exc)
+                raise StartupError(f"{name}: {'cannot listen on ' + where + ': ' if where else ''}"
+                                   f"{_oserror_line(exc)}") from None
             except StartupError:
                 raise
             except Exception as exc:  # noqa: BLE001
@@ -329,6 +331,13 @@ async def _bounded(coro, what: str, timeout: float | None = None) -> bool:
         log.error("%s failed: %s", what, exc or type(exc).__name__)
         return False
     return True
+
+
+def _bind_address(exc: OSError) -> str | None:
+    """``host:port`` from asyncio's "error while attempting to bind on address ('h', p)" message."""
+    import re
+    m = re.search(r"address \('([^']*)', (\d+)", str(exc))
+    return f"{m.group(1)}:{m.group(2)}" if m else None
 
 
 def _oserror_line(exc: OSError) -> str:

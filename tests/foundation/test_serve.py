@@ -169,3 +169,14 @@ def test_config_errors_via_env_file(tmp_path, text, expect):
     assert out.returncode == 2
     line = one_error_line(out.stderr)
     assert "elsewhere.yaml:" in line and expect in line
+
+
+def test_agi_port_in_use_is_one_clear_line(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen(1)
+        port = busy.getsockname()[1]
+        out = run_cli(tmp_path, "serve", "--port", str(free_port()), "--agi-port", str(port))
+    assert out.returncode == 1
+    line = one_error_line(out.stderr)
+    assert f"127.0.0.1:{port}" in line and "address already in use" in line
