@@ -35,12 +35,13 @@ class StoreWriter:
     name = "store"
 
     def __init__(self, db: Database, bus: EventBus | None = None, spill_dir: str | Path | None = None,
-                 batch_size: int = 500, interval: float = 0.2) -> None:
+                 batch_size: int = 500, interval: float = 0.2, max_pending: int = 100_000) -> None:
         self.db = db
         self.bus = bus
         self.spill_file = Path(spill_dir) / "unsaved-events.jsonl" if spill_dir else None
         self.batch_size = batch_size
         self.interval = interval
+        self.max_pending = max_pending        # during an outage, beyond this rows go to the spill file
         self._events: list[dict[str, Any]] = []
         self._cdrs: list[dict[str, Any]] = []
         self._states: list[dict[str, Any]] = []
@@ -131,12 +132,19 @@ class StoreWriter:
             try:
                 await self.flush()
                 delay = self.interval
+                if self.failures and self.spill_file is not None and self.spill_file.exists():
+                    await self._reload_spill()      # the outage is over: bring the spilled rows in
+                if self.failures:
+                    log.info("database writes recovered after %d failed attempts", self.failures)
+                    self.failures = 0
             except Exception as exc:  # noqa: BLE001 - keep rows, retry with back-off
                 delay = min(max(delay * 2, 0.5), 30.0)
                 self.failures += 1
                 if self.failures == 1 or self.failures % 10 == 0:
                     log.error("database write failed, %d rows kept, retrying in %.1fs: %s",
                               self.pending, delay, exc)
+                if self.pending > self.max_pending:
+                    self._spill()
 
     async def flush(self) -> None:
         """Write everything buffered so far (raises on a database error; the rows stay buffered)."""
@@ -196,12 +204,12 @@ class StoreWriter:
             if target is not None:
                 target.append(item["row"])
                 n += 1
+        self.spill_file.unlink()             # the rows are in memory now (spilled again if still unwritable)
         try:
             await self.flush()
         except Exception as exc:  # noqa: BLE001
-            log.error("could not re-import %s yet (%s); will retry", self.spill_file, exc)
+            log.error("%d saved event/CDR rows from %s not written yet (%s); retrying", n, self.spill_file, exc)
             return
-        self.spill_file.unlink()
         log.info("re-imported %d saved event/CDR rows from %s", n, self.spill_file)
 
 

@@ -99,3 +99,36 @@ async def test_bad_cdr_field_fails_at_the_caller(db):
     w = StoreWriter(db, EventBus())
     with pytest.raises(repo.RepoError, match="unknown CDR field"):
         w.write_cdr("c1", colour="red")
+
+
+async def test_outage_beyond_max_pending_spills_and_recovers(tmp_path, monkeypatch):
+    db = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'w.db'}")
+    try:
+        w = StoreWriter(db, EventBus(), spill_dir=tmp_path, interval=0.02, max_pending=10)
+        real_flush = w.flush
+        outage = {"on": True}
+
+        async def flaky_flush():
+            if outage["on"]:
+                raise ConnectionError("database went away")
+            await real_flush()
+        monkeypatch.setattr(w, "flush", flaky_flush)
+        await w.start()
+        for i in range(25):
+            w.log_event(float(i), "CallQueued", call_id=f"c{i}")
+        for _ in range(100):
+            if (tmp_path / "unsaved-events.jsonl").exists():
+                break
+            await asyncio.sleep(0.02)
+        assert (tmp_path / "unsaved-events.jsonl").exists() and w.pending == 0
+        w.log_event(99.0, "CallQueued", call_id="late")
+        outage["on"] = False
+        for _ in range(200):
+            if not (tmp_path / "unsaved-events.jsonl").exists() and w.pending == 0:
+                break
+            await asyncio.sleep(0.02)
+        await w.stop()
+        async with db.session() as s:
+            assert len(await repo.list_events(s)) == 26          # nothing lost, nothing doubled
+    finally:
+        await db.close()
