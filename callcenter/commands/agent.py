@@ -1,7 +1,6 @@
-"""`callcenter agent`: provision agents (add, update, list, show, remove).
-
-Live agent control (login, ready, pause ...) is added to the same ``agent`` verb by the operations
-area: register more actions on :data:`ACTIONS` via ``register_actions(asub)`` hooks in :data:`EXTRA`.
+"""`callcenter agent`: provision agents (add, update, list, show, remove) in the database, plus the live
+actions on the running server from :func:`callcenter.client.extend_agent` (status, login, logout, ready,
+pause, end-wrapup). More actions: append ``f(asub)`` to :data:`EXTRA`.
 """
 from __future__ import annotations
 
@@ -62,7 +61,8 @@ def _agent_options(p: argparse.ArgumentParser) -> None:
 
 
 def register(sub) -> None:
-    p = add_command(sub, "agent", "Manage agents: add, update, list, show, remove.")
+    p = add_command(sub, "agent", "Manage agents: add, update, list, show, remove; live: status, login, logout, "
+                               "ready, pause, end-wrapup.")
     asub = p.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
     a = add_command(asub, "add", "Add an agent with skills, languages and queue memberships.",
                     epilog="example: callcenter agent add alice --extension 2001 --skill billing=4 "

@@ -1,7 +1,6 @@
-"""`callcenter queue`: provision queues (add, update, list, remove, member add/remove).
-
-Live views (``queue show`` / ``queue watch``) are added to the same verb by the operations area:
-append functions ``f(qsub)`` to :data:`EXTRA`, or register more actions in :func:`register`.
+"""`callcenter queue`: provision queues (add, update, list, remove, member add/remove) in the database,
+plus the live views from :func:`callcenter.client.extend_queue` (show, watch). More actions: append
+``f(qsub)`` to :data:`EXTRA`.
 """
 from __future__ import annotations
 
@@ -55,7 +54,7 @@ FIELDS = ("description", "strategy", "sl_target", "sl_percent", "max_wait", "max
 
 
 def register(sub) -> None:
-    p = add_command(sub, "queue", "Manage queues: add, update, list, remove, member add/remove.")
+    p = add_command(sub, "queue", "Manage queues: add, update, list, remove, member add/remove; live: show, watch.")
     qsub = p.add_subparsers(dest="queue_command", metavar="ACTION", required=True)
     a = add_command(qsub, "add", "Add a queue.",
                     epilog='example: callcenter queue add support --strategy best-skill --sl 20 --max-wait 300 '
