@@ -36,7 +36,7 @@ class Offer(Decision):
     timeout: float
     callback_number: str | None = None   # set when this offer is a callback (dial the agent, then this)
     requirement: str = "any"             # the skill requirement in force when the offer was made
-    rule: int | None = None              # index of the queue rule in force (None: call's own rules)
+    rule: int | None = None              # index of the rule in force (the queue's list, or the call's own)
     kind = "offer"
 
     @property

@@ -175,7 +175,7 @@ class _Queue:
         self.by_attr: dict[tuple, set] = {}
         self.unanchored: set = set()
         self.aidx: dict[Any, list] = {}
-        self.skill_count: dict[str, int] = {}
+        self.skill_count: dict[tuple, int] = {}
         self.rr_counter = 0
         self.last_ewt_eval = -_INF
         self.ewt_calls: set = set()
@@ -344,8 +344,8 @@ class Router:
 
     def _join(self, a: _Agent, q: _Queue) -> None:
         q.members[a.id] = a
-        for name in a.attrs:
-            q.skill_count[name] = q.skill_count.get(name, 0) + 1
+        for item in a.attr_items:
+            q.skill_count[item] = q.skill_count.get(item, 0) + 1
         if a.logged_in and not a.paused:
             q.staffed += 1
             q.staffed_slots += a.max_conc
@@ -353,8 +353,8 @@ class Router:
     def _leave(self, a: _Agent, q: _Queue) -> None:
         if q.members.pop(a.id, None) is None:
             return
-        for name in a.attrs:
-            q.skill_count[name] = q.skill_count.get(name, 1) - 1
+        for item in a.attr_items:
+            q.skill_count[item] = q.skill_count.get(item, 1) - 1
         if a.logged_in and not a.paused:
             q.staffed -= 1
             q.staffed_slots -= a.max_conc
@@ -607,8 +607,8 @@ class Router:
             b.keys = []
             q.unanchored.add(b)
             return
-        counts = q.skill_count
-        opt = min(opts, key=lambda o: sum(counts.get(name, 0) for name, _ in o))
+        counts = q.skill_count    # (skill, level) -> members with exactly that level
+        opt = min(opts, key=lambda o: sum(counts.get((name, lvl), 0) for name, lo in o for lvl in range(lo, 6)))
         keys = [(name, lvl) for name, lo in opt for lvl in range(lo, 6)]
         b.keys = keys
         b.multi = len({name for name, _ in opt}) > 1
@@ -945,6 +945,7 @@ class Router:
         c.t_entered = now
         c.entry += 1
         c.state = WAITING
+        c.missed = None          # a new queue is a fresh start (and the retry timers went with the entry)
         c.key = q.aging * c.t_arrival - c.priority
         insort(q.order, (c.key, c.seq))
         q.calls[c.id] = c
