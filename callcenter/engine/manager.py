@@ -91,6 +91,11 @@ class CallManager:
         self.fallback_queue = config.get("ivr.fallback_queue") or "support"
         self.callback_after_default: dict[str, float] = {}
         self._wrap_started: dict[str, float] = {}
+        self._ready = asyncio.Event()
+        self._routes_registered = False
+        # FastAGI routes go in now, before the listener starts: a call (or a call coming back after a
+        # restart) that arrives while the engine is still starting waits for it instead of "noroute"
+        self._register_routes()
 
     # ================================================================================ lifecycle
     @property
@@ -122,13 +127,9 @@ class CallManager:
         if self.flows is None:
             self.flows = self._make_flows()
         svc = self.asterisk
-        if svc is not None:
-            if self.control is None:
-                self.control = getattr(svc, "control", None)
-            agi = getattr(svc, "agi", None)
-            if agi is not None:
-                agi.route("ivr", self.handle_ivr, channel=True)
-                agi.route("agent", self.handle_feature_code, channel=True)
+        self._register_routes()
+        if svc is not None and self.control is None:
+            self.control = getattr(svc, "control", None)
         if self.speech is None:
             self.speech = await self._make_speech()
         if svc is not None and self.speech is not None:
@@ -141,6 +142,7 @@ class CallManager:
                                                       "AgentPhoneStateChanged")))
         await self._restore_agents()
         self._running = True
+        self._ready.set()
         self._tick_task = asyncio.create_task(self._tick_loop(), name="engine-tick")
         self._spawn(self._close_orphans(), "engine-orphans")
         log.info("call engine started", extra={"queues": len(self.queue_rows), "agents": len(self.agents)})
@@ -182,6 +184,20 @@ class CallManager:
         # calls still in the engine stay open in the store: their AGI sessions come back after a
         # restart (dialplan) and are recovered, or are closed as abandoned by the next start.
         log.info("call engine stopped", extra={"calls_in_progress": len(self.calls)})
+
+    def _register_routes(self) -> None:
+        if self._routes_registered:
+            return
+        agi = getattr(self.asterisk, "agi", None) if self.asterisk is not None else None
+        if agi is None:
+            return
+        agi.route("ivr", self.handle_ivr, channel=True)
+        agi.route("agent", self.handle_feature_code, channel=True)
+        self._routes_registered = True
+
+    async def _wait_ready(self) -> None:
+        if not self._ready.is_set():
+            await asyncio.wait_for(self._ready.wait(), 60.0)
 
     def status(self) -> dict[str, Any]:
         return {"state": "ok" if self._running else "stopped", "calls_in_progress": len(self.calls),
@@ -509,6 +525,7 @@ class CallManager:
     # ================================================================================ the call
     async def handle_ivr(self, channel: Any) -> None:
         """FastAGI ``ivr``: a new call (or one coming back after an engine restart)."""
+        await self._wait_ready()
         t0 = time.process_time()
         info = channel.info
         now = self.now()
@@ -1312,6 +1329,7 @@ class CallManager:
         The agent is named in the path / first argument, or found from the calling phone
         (its extension or interface). Sets ``CC_RESULT`` to ``ok`` or ``error: ...`` and plays
         ``agent-loginok`` / ``agent-loggedoff`` / ``beep`` / ``an-error-has-occurred``."""
+        await self._wait_ready()
         session = getattr(channel, "session", None)
         script = getattr(session, "script", "") if session is not None else ""
         parts = [p for p in script.split("/") if p][1:]

@@ -18,7 +18,12 @@ async def test_restart_with_calls_waiting_loses_none(center):
     await center.restart()
     # agent state survived the restart
     assert center.engine.agents["a02"].state == "paused" and center.engine.agents["a02"].reason == "meeting"
-    await center.double.wait_for(lambda: len(center.engine.calls) == 10, 15, 0.05)
+    try:
+        await center.double.wait_for(lambda: len(center.engine.calls) == 10, 15, 0.05)
+    except AssertionError:
+        print("BACK", len(center.engine.calls), [(s.sessions, s.c.hung_up, s.c.closed_by_engine, s.done.done(),
+               s.c.variables.get("CC_AGI_STATUS"), s.c.commands[-3:]) for s in sessions])
+        raise
     assert all(c.recovered and c.queue == "sales" for c in center.engine.calls.values())
     await center.login_agents(["a06", "a10"])              # sales agents
     await center.api("POST", "/api/agents/a02/ready")
