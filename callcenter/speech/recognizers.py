@@ -33,6 +33,7 @@ import queue
 import re
 import tempfile
 import threading
+from collections import OrderedDict
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
@@ -136,6 +137,9 @@ class VoskRecognizer(_Base):
         self._lock = threading.Lock()
         self.nbest = nbest
         self._vocab_cache: dict[tuple[str, str], bool] = {}
+        self._idle: "OrderedDict[tuple, list]" = OrderedDict()
+        self._max_idle = worker_count(workers)
+        self._pool_lock = threading.Lock()
         if preload:
             for lang in list(self._paths):
                 try:
@@ -235,6 +239,33 @@ class VoskRecognizer(_Base):
                 forms[p] = " ".join(words)
         return forms
 
+    # recognizer pool ----------------------------------------------------------------------------
+    # A KaldiRecognizer on a model with a dynamic graph (HCLr.fst + Gr.fst) composes the decoding
+    # graph lazily and caches what it expanded: a new recognizer per call starts cold (free speech
+    # was ~0.7 x real time on the Korean model, half of it re-expanding the graph), a reused one is
+    # warm (~0.1). FinalResult() resets a recognizer for the next utterance (new feature pipeline
+    # and decoder: nothing of the previous caller carries over), so idle recognizers are kept per
+    # (model, grammar, nbest) and reused, one caller at a time.
+    _POOL_KEYS = 64
+
+    def _borrow(self, model, grammar: list[str] | None, nbest: int = 0):
+        key = (id(model), json.dumps(grammar, ensure_ascii=False) if grammar is not None else None, nbest)
+        with self._pool_lock:
+            idle = self._idle.get(key)
+            if idle:
+                self._idle.move_to_end(key)
+                return key, idle.pop()
+        return key, self._recognizer(model, MODEL_RATE, grammar, nbest)
+
+    def _give_back(self, key, rec) -> None:
+        with self._pool_lock:
+            idle = self._idle.setdefault(key, [])
+            self._idle.move_to_end(key)
+            if len(idle) < max(2, self._max_idle):
+                idle.append(rec)
+            while len(self._idle) > self._POOL_KEYS:
+                self._idle.popitem(last=False)
+
     def _recognizer(self, model, rate: int, grammar: list[str] | None, nbest: int = 0):
         import vosk
         if grammar is not None:
@@ -267,8 +298,8 @@ class VoskRecognizer(_Base):
             samples = resample(samples, rate, MODEL_RATE)
         grammar, forms = self._grammar(model, phrases, language)
         data = np.asarray(samples, dtype="<i2").tobytes()
-        rec = self._recognizer(model, MODEL_RATE, grammar)
-        alt_rec = self._recognizer(model, MODEL_RATE, grammar, self.nbest) if self.nbest > 0 else None
+        key, rec = self._borrow(model, grammar)
+        alt_key, alt_rec = self._borrow(model, grammar, self.nbest) if self.nbest > 0 else (None, None)
         step = MODEL_RATE * 2  # bytes in 1 s of audio (2 bytes per sample)
         segments: list[dict] = []
         alt_segments: list[dict] = []
@@ -279,8 +310,10 @@ class VoskRecognizer(_Base):
             if alt_rec is not None and alt_rec.AcceptWaveform(chunk):
                 alt_segments.append(json.loads(alt_rec.Result()))
         segments.append(json.loads(rec.FinalResult()))
+        self._give_back(key, rec)
         if alt_rec is not None:
             alt_segments.append(json.loads(alt_rec.FinalResult()))
+            self._give_back(alt_key, alt_rec)
         return self._result(segments, alt_segments, phrases, forms, language)
 
     def _result(self, segments: list[dict], alt_segments: list[dict], phrases, forms, language) -> Recognition:
@@ -305,8 +338,8 @@ class VoskRecognizer(_Base):
                phrases: Sequence[str] | None = None) -> RecognitionStream:
         model = self.model(language)
         grammar, forms = self._grammar(model, phrases, language)
-        rec = self._recognizer(model, MODEL_RATE, grammar)
-        return _VoskStream(self, rec, sample_rate, phrases, forms, language)
+        key, rec = self._borrow(model, grammar)
+        return _VoskStream(self, key, rec, sample_rate, phrases, forms, language)
 
 
 def _nbest_posteriors(alt_segments: list[dict], best_text: str) -> tuple[tuple[str, float], ...]:
@@ -325,8 +358,9 @@ def _nbest_posteriors(alt_segments: list[dict], best_text: str) -> tuple[tuple[s
 
 
 class _VoskStream(RecognitionStream):
-    def __init__(self, owner: VoskRecognizer, rec, sample_rate: int, phrases, forms, language):
+    def __init__(self, owner: VoskRecognizer, key, rec, sample_rate: int, phrases, forms, language):
         self._owner = owner
+        self._key = key
         self._rec = rec
         self._resampler = StreamResampler(sample_rate, MODEL_RATE)
         self._segments: list[dict] = []
@@ -352,6 +386,7 @@ class _VoskStream(RecognitionStream):
         if not self._done:
             self._done = True
             self._segments.append(json.loads(self._rec.FinalResult()))
+            self._owner._give_back(self._key, self._rec)   # reset by FinalResult: reusable
         return self._owner._result(self._segments, [], self._phrases, self._forms, self._language)
 
 
