@@ -120,15 +120,23 @@ def bench_vosk(quick: bool) -> None:
             r.recognize_samples(c, 8000, "ko-KR", phrases)
             base_audio += len(c) / 8000
         base[bool(phrases)] = (time.perf_counter() - t0) / base_audio
+    # baseline 2: the shared model but a new KaldiRecognizer per call (no recognizer pool)
+    fresh = VoskRecognizer({"ko-KR": model_dir}, reuse_recognizers=False)
+    fresh._models = rec._models
+    fresh_g = rtf(fresh, clips, "ko-KR", KO_MENU, 1)
+    fresh_f = rtf(fresh, clips, "ko-KR", None, 1)
     print(f"    model load: {load:.2f} s (once, shared by every call)")
     line("grammar RTF (shared model, pooled recognizers)", g, base[True], goal="< 0.05", ok=g < 0.05,
          base_label="model per call")
     line("free speech RTF (shared model, pooled)", f, base[False], goal="< 0.5", ok=f < 0.5,
          base_label="model per call")
+    line("grammar RTF (shared model, pooled recognizers)", g, fresh_g, base_label="new recognizer/call")
+    line("free speech RTF (shared model, pooled)", f, fresh_f, base_label="new recognizer/call")
     print(f"    by CPU time (what the recognition itself cost on a shared machine): grammar {g_cpu:.4f}, "
           f"free {f_cpu:.4f}")
     RESULTS["vosk"] = {"grammar_rtf": g, "free_rtf": f, "grammar_rtf_cpu": g_cpu, "free_rtf_cpu": f_cpu,
                        "grammar_rtf_model_per_call": base[True], "free_rtf_model_per_call": base[False],
+                       "grammar_rtf_new_recognizer_per_call": fresh_g, "free_rtf_new_recognizer_per_call": fresh_f,
                        "load_s": load}
     bench_concurrency("vosk grammar", rec, clips, "ko-KR", KO_MENU, quick)
     bench_concurrency("vosk free speech", rec, clips, "ko-KR", None, quick)

@@ -128,7 +128,7 @@ class VoskRecognizer(_Base):
     name = "vosk"
 
     def __init__(self, models: dict[str, str | Path] | None = None, executor: Executor | None = None,
-                 workers: int = 0, nbest: int = 0, preload: bool = False):
+                 workers: int = 0, nbest: int = 0, preload: bool = False, reuse_recognizers: bool = True):
         super().__init__(executor, workers)
         self._paths: dict[str, Path] = {canonical_language(k) if k != ANY_LANGUAGE else k: Path(v)
                                         for k, v in (models or {}).items()}
@@ -140,6 +140,7 @@ class VoskRecognizer(_Base):
         self._idle: "OrderedDict[tuple, list]" = OrderedDict()
         self._max_idle = worker_count(workers)
         self._pool_lock = threading.Lock()
+        self.reuse_recognizers = reuse_recognizers      # False: a new KaldiRecognizer per call (benchmarks)
         if preload:
             for lang in list(self._paths):
                 try:
@@ -258,6 +259,8 @@ class VoskRecognizer(_Base):
         return key, self._recognizer(model, MODEL_RATE, grammar, nbest)
 
     def _give_back(self, key, rec) -> None:
+        if not self.reuse_recognizers:
+            return
         with self._pool_lock:
             idle = self._idle.setdefault(key, [])
             self._idle.move_to_end(key)
