@@ -5,6 +5,9 @@
   caller waits for synthesis; prompts already in the cache are not synthesized again, and changed
   text gets a new file. Exit code 1 when a flow could not be loaded or a prompt failed.
 * ``callcenter prompts list``: the files in the cache, per language.
+* ``callcenter prompts clean [--days 30] [--dry-run]``: delete prompts not used for that long (a
+  prompt's file time is refreshed whenever the server reuses it; anything deleted is re-synthesized
+  on demand).
 """
 from __future__ import annotations
 
@@ -30,6 +33,11 @@ def register(sub) -> None:
 
     ls = add_command(psub, "list", "list the prompt files in the cache")
     ls.set_defaults(func=cmd_list)
+
+    c = add_command(psub, "clean", "delete cached prompts not used for DAYS days (they are re-made on demand)")
+    c.add_argument("--days", type=float, default=30.0, help="unused for this many days (default 30)")
+    c.add_argument("--dry-run", action="store_true", help="only list what would be deleted")
+    c.set_defaults(func=cmd_clean)
 
 
 def cmd_build(args) -> int:
@@ -111,4 +119,33 @@ def cmd_list(args) -> int:
         total += 1
         print(f"{f.relative_to(root)}  {dur:5.2f} s")
     print(f"{total} file(s) in {root}")
+    return 0
+
+
+def cmd_clean(args) -> int:
+    cfg = load_config_from(args)
+    root = cfg.prompts_dir
+    if not root.is_dir():
+        print(f"prompt cache {root} is empty")
+        return 0
+    limit = time.time() - args.days * 86400
+    removed = kept = 0
+    for f in sorted(p for p in root.rglob("*") if p.is_file()):
+        try:
+            old = f.stat().st_mtime < limit
+        except OSError:
+            continue
+        if not old:
+            kept += 1
+            continue
+        removed += 1
+        if args.dry_run:
+            print(f"would delete {f.relative_to(root)}")
+        else:
+            try:
+                f.unlink()
+            except OSError as exc:
+                print(f"callcenter prompts clean: cannot delete {f}: {exc.strerror}", file=sys.stderr)
+    verb = "would delete" if args.dry_run else "deleted"
+    print(f"{verb} {removed} prompt file(s) unused for {args.days:g} days; {kept} kept ({root})")
     return 0

@@ -50,6 +50,7 @@ import tempfile
 import threading
 import time
 import unicodedata
+from collections import OrderedDict
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -291,6 +292,8 @@ def cache_key(text: str, voice: str, language: str, rate: int, fmt: str) -> str:
 class PromptSynthesizer(Synthesizer):
     """Text -> cached 8 kHz prompt file (see module docstring)."""
 
+    MEMORY_ENTRIES = 20_000
+
     def __init__(self, prompts_dir: str | Path, asterisk_dir: str | Path | None = None, fmt: str = "wav",
                  rate: int = 160, voices: Mapping[str, str] | None = None, engine=None):
         if fmt not in PROMPT_FORMATS:
@@ -301,7 +304,7 @@ class PromptSynthesizer(Synthesizer):
         self.rate = int(rate)
         self.voices = dict(voices or {})
         self._engine = engine
-        self._memory: dict[tuple, SynthesizedPrompt] = {}
+        self._memory: "OrderedDict[tuple, SynthesizedPrompt]" = OrderedDict()   # oldest first
         self._inflight: dict[tuple, Future] = {}
         self._lock = threading.Lock()
         self._workers = ThreadPoolExecutor(max_workers=2, thread_name_prefix="prompts")
@@ -361,6 +364,8 @@ class PromptSynthesizer(Synthesizer):
         path, ast_name, _key = self.location(text, language, voice)
         if path.is_file() and path.stat().st_size > 0:
             self.stats["disk_hits"] += 1
+            with contextlib.suppress(OSError):
+                os.utime(path)          # "recently used", for `callcenter prompts clean`
             prompt = SynthesizedPrompt(path, ast_name, prompt_duration(path.stat().st_size, self.fmt), True)
         else:
             _p, _a, (t, v, lang, rate, fmt) = path, ast_name, _key
@@ -377,9 +382,13 @@ class PromptSynthesizer(Synthesizer):
             log.info("prompt synthesized", extra={"language": lang, "voice": v, "file": str(path),
                                                   "ms": round((time.perf_counter() - t0) * 1000, 1)})
             prompt = SynthesizedPrompt(path, ast_name, prompt_duration(len(data), fmt), False)
-        # later requests are memory hits, reported as cached
-        self._memory[(text, language, voice)] = SynthesizedPrompt(prompt.path, prompt.asterisk_name,
-                                                                  prompt.duration, True)
+        # later requests are memory hits, reported as cached (bounded: text with call data in it,
+        # such as a read-back account number, must not grow the index forever)
+        with self._lock:
+            self._memory[(text, language, voice)] = SynthesizedPrompt(prompt.path, prompt.asterisk_name,
+                                                                      prompt.duration, True)
+            while len(self._memory) > self.MEMORY_ENTRIES:
+                self._memory.popitem(last=False)
         return prompt
 
     def forget(self) -> None:

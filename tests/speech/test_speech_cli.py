@@ -115,3 +115,20 @@ def test_prompts_build_reports_broken_flows(isolated_env, capsys):
     assert "broken.yaml" in capsys.readouterr().err
     assert main(["prompts", "build", "--flows", str(isolated_env / "nowhere")]) == 1
     assert "no such flows directory" in capsys.readouterr().err
+
+
+def test_prompts_clean_deletes_only_unused(isolated_env, capsys):
+    import os
+    import time as _t
+    assert main(["speech", "say", "old prompt"]) == 0
+    assert main(["speech", "say", "new prompt"]) == 0
+    capsys.readouterr()
+    files = sorted((isolated_env / "data" / "prompts" / "en-US").glob("*.wav"))
+    old = next(f for f in files if f.name.startswith("old-prompt"))
+    past = _t.time() - 40 * 86400
+    os.utime(old, (past, past))
+    assert main(["prompts", "clean", "--days", "30", "--dry-run"]) == 0
+    assert "would delete 1 " in capsys.readouterr().out and old.exists()
+    assert main(["prompts", "clean", "--days", "30"]) == 0
+    assert "deleted 1 " in capsys.readouterr().out
+    assert not old.exists() and len(list(old.parent.glob("*.wav"))) == 1
