@@ -180,8 +180,8 @@ class Center:
             "agi.host": "127.0.0.1", "agi.port": self.agi_port, "ami.servers": [double.server_config()],
             "ami.reconnect_min_delay": 0.1, "ami.reconnect_max_delay": 0.5, "ami.ping_interval": 5.0,
             "ivr.flows_dir": str(FLOWS), "ivr.default_flow": "e2e", "ivr.fallback_queue": "support",
-            "acd.rona_timeout": 1.0, "acd.tick_interval": 0.1, "acd.default_wrapup": 0.2,
-            "acd.rona_strikes": 2, "recordings.dir": str(tmp / "recordings"),
+            "acd.rona_timeout": 4.0, "acd.tick_interval": 0.1, "acd.default_wrapup": 0.2,
+            "acd.rona_strikes": 3, "recordings.dir": str(tmp / "recordings"),
             "prompts.dir": str(tmp / "prompts"), "api.tokens": TOKENS,
         }
         self.overrides.update(overrides or {})
