@@ -495,7 +495,9 @@ class PocketsphinxRecognizer(_Base):
         except queue.Empty:
             pass
         with self._lock:
-            if self._created[mode] < self._max:
+            # batch decoders are used inside the worker pool (at most ``workers`` at once); live ones
+            # belong to open streams, which must never wait for each other: no cap for those
+            if mode == "live" or self._created[mode] < self._max:
                 self._created[mode] += 1
                 try:
                     return self._new_decoder(mode)
