@@ -162,3 +162,18 @@ async def test_service_routes_languages_to_backends(isolated_env, ko_model_dir, 
     assert r.matched == "아니요"
     with pytest.raises(SpeechUnavailable):
         svc.recognizer_for("zh-CN")
+
+
+def test_service_disabled_and_worker_count(isolated_env, caplog):
+    caplog.set_level(logging.WARNING, "callcenter.speech")
+    svc = SpeechService.from_config(load_config(env={"CALLCENTER_SPEECH__ENABLED": "false"}), packages=[])
+    svc.start_sync()
+    assert "speech.enabled: false" in caplog.text and "DTMF-only" in caplog.text
+    with pytest.raises(SpeechUnavailable, match="disabled"):
+        svc.recognizer_for("en-US")
+    assert svc.recognizer.languages() == []
+    svc3 = SpeechService.from_config(load_config(env={"CALLCENTER_SPEECH__WORKERS": "3"}), packages=[])
+    assert svc3.workers == 3 and svc3.executor._max_workers == 3
+    import os
+    svc0 = SpeechService.from_config(load_config(env={}), packages=[])
+    assert svc0.workers == (os.cpu_count() or 1)
