@@ -722,7 +722,8 @@ class CallManager:
         call.language = req.language or call.language
         call.callback_offer = getattr(req, "callback", None)
         call.queued_at = call.queued_at or now
-        call.queue_joined_at = now
+        # a call recovered after a restart keeps its wait (hold time, SL) from its first queueing
+        call.queue_joined_at = call.queued_at if call.recovered else now
         self.publish("CallQueued", call, queue=queue, caller=call.caller, priority=call.priority,
                      skills=call.skills, language=call.language, recovered=call.recovered,
                      cdr={"queue": queue, "queued_at": call.queued_at, "language": call.language,

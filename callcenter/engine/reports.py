@@ -192,7 +192,8 @@ def build_report(rows: Iterable[LogEvent], start: float, end: float, *, by: str 
         if q:
             acc = qacc[(b, q)]
             if ev == "CallQueued":
-                acc.offered += 1
+                if not d.get("recovered"):      # back after an engine restart: already offered
+                    acc.offered += 1
             elif ev == "CallAnswered":
                 w = _num(d, "holdtime")
                 acc.answered += 1

@@ -35,6 +35,10 @@ async def test_restart_with_calls_waiting_loses_none(center):
     assert all(s.sessions == 2 for s in sessions)
     ended = await center.events("CallEnded")
     assert len(ended) == 10 and not await center.events("CallAbandoned")
+    st, rep = await center.api("GET", "/api/reports?from=-1h&bucket=day")
+    [line] = rep["lines"]
+    assert (line["queue"], line["offered"], line["answered"]) == ("sales", 10, 10)
+    assert all(c["hold_s"] >= c["answered_at"] - c["queued_at"] - 0.01 for c in cdrs), [(c["hold_s"], c["answered_at"] - c["queued_at"]) for c in cdrs]
 
 
 async def test_ami_drop_mid_call_resyncs_without_ghosts(center):

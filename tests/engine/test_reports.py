@@ -65,6 +65,13 @@ def test_15_minute_buckets_split_intervals():
     assert lines[1]["pause_by_reason"] == {"lunch": 1090 - 900}
 
 
+def test_recovered_calls_are_not_offered_twice():
+    rows = [E(T0 + 1, "CallQueued", "c1", "support"), E(T0 + 60, "CallQueued", "c1", "support", data={"recovered": True}),
+            E(T0 + 70, "CallAnswered", "c1", "support", "a", {"holdtime": 69})]
+    [line] = build_report(rows, T0, T0 + 3600)
+    assert line["offered"] == 1 and line["answered"] == 1 and line["asa"] == 69
+
+
 def test_interval_clipping_and_filter():
     lines = build_report(day(), T0 + 200, T0 + 350, by="queue", bucket="hour")
     assert lines[0]["offered"] == 1 and lines[0]["abandoned"] == 1 and lines[0]["answered"] == 0
