@@ -70,8 +70,6 @@ def render_queue(q: Mapping[str, Any], now: float) -> str:
 def _member(m: Mapping[str, Any], now: float) -> str:
     state = m.get("state", "logged_out")
     parts = [f"{m.get('name') or m.get('agent_id')} ({m.get('interface') or 'no phone'})", "(ringinuse disabled)"]
-    if m.get("skills"):
-        parts.append("(skills: " + ",".join(f"{k}:{v}" for k, v in sorted(m["skills"].items())) + ")")
     if state == "paused" or m.get("paused"):
         reason = m.get("pause_reason") or ""
         parts.append(f"(paused{':' + reason if reason else ''} was {_ago(now, m.get('state_since'))} secs ago)")
