@@ -7,6 +7,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -45,13 +46,25 @@ class Server:
              str(self.agi_port), *args], cwd=tmp_path, env=base_env(tmp_path, **env),
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
         self.url = f"http://127.0.0.1:{self.port}"
+        self.err_lines: list[str] = []        # read continuously: a full pipe would block the server
+        self._reader = threading.Thread(target=self._read_stderr, daemon=True)
+        self._reader.start()
 
-    def wait_health(self, timeout: float = 30, until=lambda h: True) -> dict:
+    def _read_stderr(self) -> None:
+        for line in self.proc.stderr:
+            self.err_lines.append(line)
+
+    @property
+    def stderr(self) -> str:
+        return "".join(self.err_lines)
+
+    def wait_health(self, timeout: float = 120, until=lambda h: True) -> dict:
         deadline = time.monotonic() + timeout
         last = None
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:
-                raise AssertionError(f"server exited {self.proc.returncode}: {self.proc.stderr.read()}")
+                self._reader.join(5)
+                raise AssertionError(f"server exited {self.proc.returncode}: {self.stderr}")
             try:
                 status, last = get_json(self.url + "/health", timeout=2)
                 assert status == 200
@@ -60,18 +73,21 @@ class Server:
             except (urllib.error.URLError, ConnectionError, TimeoutError):
                 pass
             time.sleep(0.1)
-        raise AssertionError(f"no healthy answer within {timeout}s; last: {last}")
+        raise AssertionError(f"no healthy answer within {timeout}s; last: {last}; log:\n{self.stderr[-4000:]}")
 
     def stop(self, sig=signal.SIGTERM, timeout: float = 15) -> tuple[int, str]:
         if self.proc.poll() is None:
             self.proc.send_signal(sig)
         try:
-            _, err = self.proc.communicate(timeout=timeout)
+            self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.kill()
-            _, err = self.proc.communicate()
-            raise AssertionError(f"server did not stop within {timeout}s after {sig!r}:\n{err[-3000:]}")
-        return self.proc.returncode, err
+            self.proc.wait()
+            self._reader.join(5)
+            raise AssertionError(f"server did not stop within {timeout}s after {sig!r}:\n{self.stderr[-3000:]}")
+        self._reader.join(5)
+        self.proc.stdout.close()
+        return self.proc.returncode, self.stderr
 
 
 def run_cli(tmp_path: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
