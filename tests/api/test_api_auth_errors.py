@@ -155,3 +155,35 @@ async def test_fuzz_request_bodies_never_500(client, engine, raw):
     body = await r.json()
     if r.status == 400:
         assert body["field"] in ("body", "priority") or body["field"]
+
+
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture], deadline=None)
+@given(params=st.dictionaries(st.sampled_from(["from", "to", "bucket", "by", "format", "only", "x"]),
+                              st.text(max_size=12), max_size=4))
+async def test_fuzz_report_query_never_500(client, params):
+    r = await client.get("/api/reports", params=params, headers=auth("tok-sup"))
+    assert r.status in (200, 400), await r.text()
+    if r.status == 400:
+        assert (await r.json())["field"] in ("from", "to", "bucket", "by", "format", "only", "x")
+
+
+async def test_no_engine_is_503(bus):
+    from aiohttp import web
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from callcenter.api.routes import setup_api
+    app = web.Application()
+    setup_api(app, engine=None, bus=bus, tokens={"t": "admin:root"})
+    async with TestClient(TestServer(app)) as c:
+        r = await c.get("/api/queues", headers=auth("t"))
+        assert r.status == 503 and "engine" in (await r.json())["error"]
+        r = await c.get("/metrics")
+        assert r.status == 200
+
+
+def test_bad_token_config_is_a_clear_error():
+    from callcenter.api.auth import Authenticator
+    with pytest.raises(ValueError, match=r"api.tokens\[0\].role: must be one of agent, supervisor, admin"):
+        Authenticator({"t": {"user": "x", "role": "king"}})
+    with pytest.raises(ValueError, match="unknown key"):
+        Authenticator({"t": {"user": "x", "role": "agent", "colour": "red"}})

@@ -56,3 +56,15 @@ async def test_report_json_and_csv(client):
     assert r.headers["Content-Type"].startswith("text/csv")
     assert text.splitlines()[0].startswith("bucket,agent,answered")
     assert ",a2,1," in text.splitlines()[1]
+
+
+async def test_ws_bad_message_gets_json_error(client):
+    ws = await client.ws_connect("/api/ws?token=tok-sup")
+    await ws.receive()
+    await ws.send_str("{not json")
+    msg = (await ws.receive()).json()
+    assert msg["type"] == "error" and msg["field"] == "message"
+    await ws.send_json({"type": "dance"})
+    msg = (await ws.receive()).json()
+    assert msg["type"] == "error" and msg["field"] == "type"
+    await ws.close()

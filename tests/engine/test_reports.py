@@ -124,3 +124,14 @@ def test_fuzz_rows_never_crash_and_stay_consistent(raw, bucket):
         assert line["talk_time"] + line["wrapup_time"] <= line["staffed_time"] + 1e-6
     for line in build_report(rows, T0, T0 + 7200, by="queue", bucket=bucket):
         assert line["service_level"] is None or 0 <= line["service_level"] <= 100
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=30))
+def test_fuzz_parse_time(text):
+    try:
+        v = parse_time(text, T0)
+    except ValueError as exc:
+        assert str(exc)
+    else:
+        assert isinstance(v, float)
