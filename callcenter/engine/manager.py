@@ -944,6 +944,11 @@ class CallManager:
                 self._apply(self.router.offer_declined(call.call_id, agent_id, self.now()))
             return
         # not answered: RONA (no answer) or the phone is busy / unavailable / failed
+        if agent_id not in call.offered_to:
+            # the offer was already withdrawn (the router's own timeout, the caller left, the call moved)
+            if a is not None and a.call_id == call.call_id and a.state != "on_call":
+                a.call_id = None
+            return
         self.publish("OfferMissed", call, agent_id=agent_id, queue=queue, reason=res_outcome,
                      ringtime=round(now - t_start, 3))
         if a is not None:
