@@ -271,7 +271,7 @@ class Interpreter:
         return n
 
     def _trace(self, s: IvrState, now: float, kind: str, **data: Any) -> None:
-        if len(s.trace) >= MAX_TRACE:
+        if len(s.trace) >= MAX_TRACE and kind != "end":   # the closing entry is always kept
             if len(s.trace) == MAX_TRACE:
                 s.trace.append(TraceEntry(now, s.flow, s.node, "error", {"error": "trace truncated"}))
             return

@@ -136,7 +136,7 @@ _rare_events = st.one_of(st.just(HungUp()), st.builds(Failed, st.text(max_size=5
 events = st.integers(0, 24).flatmap(lambda i: _rare_events if i == 0 else _common_events)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(flows(), st.lists(events, min_size=3, max_size=30), st.booleans(),
        st.floats(min_value=1.7e9, max_value=1.9e9), st.sampled_from(["+15551234", "", "123"]))
 def test_random_flows_with_random_callers_never_break_the_interpreter(flow_pair, inputs, speech, now, caller):
