@@ -472,7 +472,7 @@ class CallManager:
         prev = a.state
         self._set_agent_state(a, state, d.reason if state == "paused" else None)
         if prev == "wrap_up" and state != "wrap_up":
-            self.publish("WrapupEnded", None, agent_id=a.agent_id, call_id=a.call_id,
+            self.publish("WrapupEnded", None, agent_id=a.agent_id, call_id=a.call_id, queue=a.last_queue,
                          wrapup=round(self.now() - (self._wrap_started.pop(a.agent_id, self.now())), 1))
             a.call_id = None
         if state == "wrap_up":
@@ -929,6 +929,7 @@ class CallManager:
                         a.calls_taken += 1
                         a.last_call = now
                         a.missed = 0
+                        a.last_queue = queue
                     self.counters["answered"] += 1
                     self.publish("CallAnswered", call, agent_id=agent_id, queue=queue, holdtime=call.hold_s,
                                  wait=call.hold_s, ringtime=round(now - t_start, 3),
@@ -1049,6 +1050,7 @@ class CallManager:
                 call.agent_channel = self._find_leg(a.phone or a.interface) if a is not None else None
                 if a is not None:
                     a.call_id, a.calls_taken, a.last_call = call.call_id, a.calls_taken + 1, now
+                    a.last_queue = queue
                 self.counters["answered"] += 1
                 self.publish("CallAnswered", call, agent_id=agent_id, queue=queue, holdtime=call.hold_s,
                              wait=call.hold_s, callback=True,

@@ -85,6 +85,7 @@ class LiveAgent:
     languages: list[str] = field(default_factory=list)
     wrapup: float | None = None
     missed: int = 0
+    last_queue: str | None = None           # queue of the last call answered (wrap-up belongs to it)
     wrapup_task: asyncio.Task | None = field(default=None, repr=False)
 
     def to_dict(self, now: float) -> dict[str, Any]:

@@ -33,7 +33,8 @@ async def test_call_answered_then_wrapup_then_ready(tmp_path):
         assert states[-4:] == ["offered", "on_call", "wrap_up", "ready"] or "wrap_up" in states
         await asyncio.sleep(0.3)
         assert h.engine.agents[agent].state == "ready"
-        assert h.kinds("WrapupEnded")
+        [wrap] = h.kinds("WrapupEnded")
+        assert wrap.queue == "billing" and wrap.call_id == ch.info.call_id and wrap.data["wrapup"] > 0
 
 
 async def test_rona_requeues_and_auto_pauses(tmp_path):
