@@ -1,6 +1,6 @@
 """IVR benchmarks, each printed as a ratio against a baseline run side by side in this process.
 
-    python -m callcenter.ivr.bench [--calls 2000]
+    python bench/ivr_bench.py [--calls 2000]
 
 * interpreter: calls/s through ``support_en`` with the pure core (``Interpreter.step``), against the
   same calls through the async runner with a scripted channel (the runner's overhead);
@@ -18,16 +18,16 @@ from pathlib import Path
 
 import yaml
 
-from ..clock import FakeClock
-from .channel import Recognition
-from .expr import EvalContext, evaluate, parse
-from .interpreter import (CollectDigits, Digits, Finish, Interpreter, LanguageSet, Play, PlayDone, Recognize,
+from callcenter.clock import FakeClock
+from callcenter.ivr.channel import Recognition
+from callcenter.ivr.expr import EvalContext, evaluate, parse
+from callcenter.ivr.interpreter import (CollectDigits, Digits, Finish, Interpreter, LanguageSet, Play, PlayDone, Recognize,
                           SetLanguage, Speech)
-from .loader import load_flow_file, load_flow_text
-from .runner import run_flow
-from .testing import ScriptedChannel
+from callcenter.ivr.loader import load_flow_file, load_flow_text
+from callcenter.ivr.runner import run_flow
+from callcenter.ivr.testing import ScriptedChannel
 
-FLOW = Path(__file__).resolve().parents[2] / "ivr_flows" / "support_en.yaml"
+FLOW = Path(__file__).resolve().parents[1] / "ivr_flows" / "support_en.yaml"
 NOW = datetime(2026, 11, 23, 15, 0, tzinfo=timezone.utc).timestamp()
 SCRIPTS = [["say:I have a question about my invoice", "12345678#"], ["2", "say:my internet is down"],
            ["", "7", "3"], ["0"]]
