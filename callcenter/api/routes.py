@@ -55,7 +55,7 @@ async def list_agents(request: web.Request) -> web.Response:
     agents = _engine(request).agents_status()
     if not p.at_least("supervisor"):
         agents = [a for a in agents if a["agent_id"] == p.agent_id]
-    return _json({"agents": agents})
+    return _json({"now": _engine(request).now(), "agents": agents})
 
 
 async def get_agent(request: web.Request) -> web.Response:
@@ -126,7 +126,7 @@ async def list_calls(request: web.Request) -> web.Response:
     calls = _engine(request).calls_status()
     if not p.at_least("supervisor"):
         calls = [c for c in calls if c.get("agent_id") == p.agent_id]
-    return _json({"calls": calls})
+    return _json({"now": _engine(request).now(), "calls": calls})
 
 
 async def get_call(request: web.Request) -> web.Response:
