@@ -107,7 +107,7 @@ def espeak_voices() -> list[VoiceInfo]:
                 if len(parts) < 5:
                     continue
                 # Pty Language Age/Gender VoiceName File Other Languages
-                lang, name, ident = parts[1], parts[3], parts[4]
+                lang, ident = parts[1], parts[4]
                 others = tuple(re.findall(r"\(([\w-]+) \d+\)", line))
                 voices.append(VoiceInfo(lang, (lang,) + others, ident))
         _VOICES = voices
@@ -368,7 +368,7 @@ class PromptSynthesizer(Synthesizer):
                 os.utime(path)          # "recently used", for `callcenter prompts clean`
             prompt = SynthesizedPrompt(path, ast_name, prompt_duration(path.stat().st_size, self.fmt), True)
         else:
-            _p, _a, (t, v, lang, rate, fmt) = path, ast_name, _key
+            _text, v, lang, rate, fmt = _key
             t0 = time.perf_counter()
             samples, src_rate = self.engine.render(text, v, rate)
             if len(samples) == 0:

