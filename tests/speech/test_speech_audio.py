@@ -173,3 +173,19 @@ def test_trim_silence_keeps_margin():
     assert abs(len(y) / 8000 - 0.7) < 0.05
     assert len(trim_silence(quiet, 8000)) == len(quiet)          # all quiet: unchanged
     assert len(trim_silence(np.zeros(0, np.int16), 8000)) == 0
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.integers(1, 700), min_size=1, max_size=30),
+       st.sampled_from([(8000, 16000), (16000, 8000), (22050, 8000), (8000, 22050)]))
+def test_fuzz_stream_resampler_chunking_does_not_change_the_output(chunks, rates):
+    """However a stream is cut into chunks, the output is the same as feeding it whole."""
+    rng = np.random.default_rng(len(chunks))
+    x = np.rint(rng.normal(0, 4000, sum(chunks))).astype(np.int16)
+    whole = StreamResampler(*rates).feed(x)
+    sr = StreamResampler(*rates)
+    parts, i = [], 0
+    for n in chunks:
+        parts.append(sr.feed(x[i:i + n]))
+        i += n
+    assert np.array_equal(np.concatenate(parts), whole)
