@@ -104,6 +104,8 @@ def cmd_status(args) -> int:
           f"{sy['prompts_dir']} (Asterisk sees {sy['asterisk_dir']}); rate {sy['rate']} wpm")
     if sy["voices_configured"]:
         print("voices: " + ", ".join(f"{k}={v}" for k, v in sy["voices_configured"].items()))
+    for problem in sy["voice_problems"]:
+        print(f"  PROBLEM {problem}")
     return 0
 
 

@@ -20,7 +20,7 @@ from typing import Any, Mapping
 from .api import Recognizer, SpeechUnavailable
 from .discovery import ANY_LANGUAGE, Discovery, canonical_language, discover, pick_language
 from .recognizers import ModelLoadError, PocketsphinxRecognizer, VoskRecognizer, shared_pool, worker_count
-from .synth import PromptSynthesizer, espeak_voices
+from .synth import PromptSynthesizer, SynthesisError, espeak_voices, resolve_voice
 
 log = logging.getLogger("callcenter.speech")
 
@@ -96,6 +96,8 @@ class SpeechService:
                     log.error("pocketsphinx cannot start", extra={"error": str(exc)})
         self.started = True
         self._log_summary()
+        for problem in self.voice_problems():
+            log.error(f"speech.voices: {problem}")
 
     async def start(self, load: bool = True) -> None:
         loop = asyncio.get_running_loop()
@@ -170,6 +172,16 @@ class SpeechService:
     def _sphinx_serves(self, lang: str) -> bool:
         return bool(self.pocketsphinx and self.pocketsphinx.languages() and lang.split("-")[0] == "en")
 
+    def voice_problems(self) -> list[str]:
+        """Configured voices (``speech.voices``) that espeak-ng does not have."""
+        out = []
+        for lang, voice in (self.cfg.get("voices") or {}).items():
+            try:
+                resolve_voice(lang, voice)
+            except SynthesisError as exc:
+                out.append(str(exc))
+        return out
+
     def status(self) -> dict[str, Any]:
         """Everything ``callcenter speech status`` shows."""
         d = self.discovery
@@ -193,6 +205,7 @@ class SpeechService:
                 "format": synth.fmt if synth else None,
                 "rate": synth.rate if synth else None,
                 "voices_configured": dict(self.cfg.get("voices") or {}),
+                "voice_problems": self.voice_problems(),
                 "espeak_voices": len(espeak_voices()),
             },
         }

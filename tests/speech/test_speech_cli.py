@@ -132,3 +132,12 @@ def test_prompts_clean_deletes_only_unused(isolated_env, capsys):
     assert main(["prompts", "clean", "--days", "30"]) == 0
     assert "deleted 1 " in capsys.readouterr().out
     assert not old.exists() and len(list(old.parent.glob("*.wav"))) == 1
+
+
+def test_speech_status_reports_bad_configured_voice(isolated_env, capsys, monkeypatch):
+    monkeypatch.setenv("CALLCENTER_SPEECH__VOICES", "{zh-CN: klingon, en-US: en-gb}")
+    assert main(["speech", "status", "--no-load"]) == 0
+    out = capsys.readouterr().out
+    assert "PROBLEM espeak-ng has no voice 'klingon' for language zh-CN" in out
+    problems = [ln for ln in out.splitlines() if "PROBLEM" in ln]
+    assert len(problems) == 1                      # en-gb exists: only klingon is reported
