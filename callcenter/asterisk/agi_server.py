@@ -12,7 +12,8 @@
 * A caller hanging up mid-command ends the session cleanly: ``HANGUP`` notifications and ``511``
   replies mark the session hung up and commands raise :class:`AgiHangup`.
 * When a handler returns with the channel still alive, the server sets ``CC_AGI_STATUS`` (``ok``,
-  ``error`` or ``noroute``) so the dialplan after ``AGI()`` can fall back instead of dead air.
+  ``error`` or ``noroute``) so the dialplan after ``AGI()`` can fall back instead of dead air; at
+  shutdown it leaves it empty and closes the session, so the dialplan re-runs the AGI after a restart.
 """
 from __future__ import annotations
 
@@ -414,7 +415,7 @@ class AgiServer:
     async def _run(self, session: AgiSession) -> None:
         cid = session.call_id
         route = self.router.resolve(session.script)
-        status = "ok"
+        status: str | None = "ok"
         if self.on_session:
             _call_hook(self.on_session, session, "started")
         try:
@@ -434,7 +435,9 @@ class AgiServer:
         except (CallerHungUp, AgiHangup):
             log.debug("agi session ended by hang-up", extra={"call_id": cid})
         except asyncio.CancelledError:
-            status = "error"
+            # the engine is shutting down: leave CC_AGI_STATUS empty so the dialplan re-runs the AGI
+            # (a restarted engine picks the caller up) instead of sending them to the fallback
+            status = None
             raise
         except Exception as exc:  # noqa: BLE001 - a handler bug must not leave the caller in dead air
             status = "error"
@@ -442,7 +445,7 @@ class AgiServer:
             log.exception("agi handler for %r failed: %s", session.script, exc, extra={"call_id": cid})
         finally:
             try:
-                if not session.hung_up and not session.closed:
+                if status is not None and not session.hung_up and not session.closed:
                     try:
                         await session.command("SET VARIABLE", "CC_AGI_STATUS", status, timeout=5.0)
                     except (AgiHangup, AgiError, asyncio.TimeoutError, OSError):

@@ -282,3 +282,18 @@ async def test_default_command_timeout_is_enforced_without_a_timer_per_command()
         assert 0.25 < out["after"] < 1.5 and out["closed"]
     finally:
         await srv.stop()
+
+
+async def test_shutdown_leaves_the_status_empty_so_the_dialplan_retries():
+    srv = await _server()
+    started = asyncio.Event()
+
+    async def forever(s):
+        started.set()
+        await asyncio.sleep(3600)
+    srv.route("*", forever)
+    r, w = await asyncio.open_connection("127.0.0.1", srv.bound_port)
+    w.write(b"agi_network_script: ivr\nagi_uniqueid: 1\n\n")
+    await asyncio.wait_for(started.wait(), 3)
+    await srv.stop(grace=0.1)
+    assert await asyncio.wait_for(r.read(), 3) == b""             # closed, no CC_AGI_STATUS sent
