@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from .config import AgentConfig, ConfigError, QueueConfig
 from .decisions import (AgentAutoPaused, AgentStateChanged, Announce, CallbackDue, CallFinished, CancelOffer,
                         Decision, Offer, Overflow, Queued, Refused, RequirementChanged)
-from .rules import Expr, Node, Rule, RuleError, RuleSet, intern_expr, parse_expr, parse_rules
+from .rules import Expr, Node, Rule, RuleError, RuleSet, conjoin, intern_expr, parse_expr, parse_rules
 
 __all__ = ["Router"]
 
@@ -586,7 +586,7 @@ class Router:
         key = (rule_expr.text, extra.text)
         e = self._combo.get(key)
         if e is None:
-            e = intern_expr(Node("and", (rule_expr.node, extra.node)))
+            e = conjoin(rule_expr, extra)
             if len(self._combo) < 100_000:
                 self._combo[key] = e
         return e
@@ -1141,14 +1141,17 @@ class Router:
                 except TypeError:
                     ckey = None
                 if c.extra is None:
-                    nodes = []
+                    parts = []
                     if skills:
                         for k, v in skills.items():
                             lvl = int(v) if v is not None else 1
-                            nodes.append(parse_expr(f"{str(k).strip().lower()} >= {max(1, min(lvl, 5))}").node)
+                            parts.append(parse_expr(f"{str(k).strip().lower()} >= {max(1, min(lvl, 5))}"))
                     if language:
-                        nodes.append(parse_expr(f"lang_{str(language).strip().lower()}").node)
-                    c.extra = intern_expr(Node("and", tuple(nodes)) if len(nodes) > 1 else nodes[0])
+                        parts.append(parse_expr(f"lang_{str(language).strip().lower()}"))
+                    extra = parts[0]
+                    for e in parts[1:]:
+                        extra = conjoin(extra, e)
+                    c.extra = extra
                     if ckey is not None and len(self._extra_cache) < 100_000:
                         self._extra_cache[ckey] = c.extra
             if requirements:

@@ -352,12 +352,14 @@ class Expr:
 
     __slots__ = ("node", "text", "fn", "anchors", "options", "names")
 
-    def __init__(self, node: Node) -> None:
-        node = _simplify(node)
+    def __init__(self, node: Node, fn: Callable[[dict], bool] | None = None, text: str | None = None) -> None:
+        node = _simplify(node) if text is None else node
         self.node = node
-        self.text = to_text(node)
-        src = f"lambda a: {_py(node, 'a')}"
-        self.fn: Callable[[dict], bool] = eval(src, {"__builtins__": {}})  # noqa: S307 - generated
+        self.text = to_text(node) if text is None else text
+        if fn is None:
+            src = f"lambda a: {_py(node, 'a')}"
+            fn = eval(src, {"__builtins__": {}})  # noqa: S307 - generated from the tree
+        self.fn: Callable[[dict], bool] = fn
         an = _anchors(node)
         if an is not None:
             an = sorted(set(an))
@@ -376,6 +378,54 @@ class Expr:
 
     def __and__(self, other: "Expr") -> "Expr":
         return Expr(Node("and", (self.node, other.node)))
+
+
+def conjoin(e1: Expr, e2: Expr) -> Expr:
+    """``e1 & e2`` without compiling: the callable chains the two (used for the rule in force AND a
+    caller's own requirements, a combination that is new at run time)."""
+    if e1.node.op == "true":
+        return e2
+    if e2.node.op == "true":
+        return e1
+    node = _simplify(Node("and", (e1.node, e2.node)))
+    text = to_text(node)
+    e = _EXPR_CACHE.get(text)
+    if e is not None:
+        return e
+    bounds = _lower_bounds(node)
+    if bounds is not None:
+        # the usual case, a conjunction of "skill >= level" / tags: one loop, nothing to compile
+        def fn(a, bounds=tuple(bounds)):
+            for name, lo in bounds:
+                if a.get(name, 0) < lo:
+                    return False
+            return True
+    else:
+        f1, f2 = e1.fn, e2.fn
+
+        def fn(a):
+            return f1(a) and f2(a)
+    e = Expr(node, fn=fn, text=text)
+    if len(_EXPR_CACHE) < 100_000:
+        _EXPR_CACHE[text] = e
+    return e
+
+
+def _lower_bounds(n: Node) -> list[tuple[str, int]] | None:
+    """[(name, min level)] when ``n`` is a conjunction of `name`, `name >= k`, `name > k`; else None."""
+    if n.op == "has":
+        return [(n.name, 1)]
+    if n.op == "cmp" and n.cmp in (">=", ">") and n.name not in ("wt", "ewt"):
+        return [(n.name, int(n.value) + (1 if n.cmp == ">" else 0))]
+    if n.op == "and":
+        out = []
+        for a in n.args:
+            b = _lower_bounds(a)
+            if b is None:
+                return None
+            out.extend(b)
+        return out
+    return None
 
 
 def _names(n: Node):

@@ -85,8 +85,8 @@ def run_sequence(strategies, rules, agents, ops, *, check_fifo: bool) -> None:
                     assert expr(a.attrs), f"{aid} {a.attrs} does not meet {d.requirement}"
                     assert d.queue in a.queues
                 c = r.calls.get(d.call_id)
-                if c is None or c.state != 1:      # finished or withdrawn later in the same event
-                    continue
+                if c is None or c.state != 1 or c.queue.name != d.queue or c.offer.at < prev_now:
+                    continue   # finished, withdrawn or moved on (overflow) later in the same event
                 offers[d.call_id] = tuple(x.id for x in c.offer.agents)
                 rs = c.rules or c.queue.ruleset
                 extra = f" & {c.extra.text}" if c.extra is not None else ""
