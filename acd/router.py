@@ -28,7 +28,7 @@ from typing import Any, Iterable
 from .config import AgentConfig, ConfigError, QueueConfig
 from .decisions import (AgentAutoPaused, AgentStateChanged, Announce, CallbackDue, CallFinished, CancelOffer,
                         Decision, Offer, Overflow, Queued, Refused, RequirementChanged)
-from .rules import Expr, Node, Rule, RuleError, RuleSet, conjoin, intern_expr, parse_expr, parse_rules
+from .rules import Expr, Node, Rule, RuleError, RuleSet, _lower_bounds, conjoin, intern_expr, parse_expr, parse_rules
 
 __all__ = ["Router"]
 
@@ -44,7 +44,7 @@ _MAX_HOPS = 8
 
 
 class _Agent:
-    __slots__ = ("cfg", "id", "attrs", "attr_items", "queues", "max_conc", "logged_in", "paused", "reason",
+    __slots__ = ("cfg", "id", "attrs", "attr_items", "attr_pairs", "queues", "max_conc", "logged_in", "paused", "reason",
                  "offers", "active", "wraps", "strikes", "avail", "ver", "avail_since", "state", "state_since",
                  "acc", "talk_total", "calls_taken", "rr", "order", "handled")
 
@@ -74,6 +74,8 @@ class _Agent:
         self.id = cfg.id
         self.attrs = cfg.attrs
         self.attr_items = tuple(self.attrs.items())
+        items = sorted(self.attr_items)
+        self.attr_pairs = tuple((n1, l1, n2, l2) for i, (n1, l1) in enumerate(items) for n2, l2 in items[i + 1:])
         self.queues = dict(cfg.queues)
         self.max_conc = cfg.max_concurrent
 
@@ -608,7 +610,31 @@ class Router:
             q.unanchored.add(b)
             return
         counts = q.skill_count    # (skill, level) -> members with exactly that level
-        opt = min(opts, key=lambda o: sum(counts.get((name, lvl), 0) for name, lo in o for lvl in range(lo, 6)))
+
+        def members(name: str, lo: int) -> int:
+            return sum(counts.get((name, lvl), 0) for lvl in range(lo, 6))
+
+        bounds = _lower_bounds(b.expr.node)
+        if bounds is not None:
+            need: dict[str, int] = {}
+            for name, lo in bounds:
+                need[name] = max(lo, need.get(name, 0))
+            if len(need) >= 2:
+                # two literals every agent must have: index the bucket under the pair (fewer agents
+                # look at it, and those who do mostly qualify)
+                (n1, lo1), (n2, lo2) = sorted(sorted(need.items(), key=lambda x: members(*x))[:2])
+                keys = [(n1, l1, n2, l2) for l1 in range(lo1, 6) for l2 in range(lo2, 6)]
+                b.keys = keys
+                b.multi = False
+                by_attr = q.by_attr
+                for k in keys:
+                    st = by_attr.get(k)
+                    if st is None:
+                        by_attr[k] = {b}
+                    else:
+                        st.add(b)
+                return
+        opt = min(opts, key=lambda o: sum(members(name, lo) for name, lo in o))
         keys = [(name, lvl) for name, lo in opt for lvl in range(lo, 6)]
         b.keys = keys
         b.multi = len({name for name, _ in opt}) > 1
@@ -881,6 +907,14 @@ class Router:
                         cands.append((top[0] - shift, top[1], id(b), b, shift))
             if by_attr:
                 for item in a.attr_items:
+                    st = by_attr.get(item)
+                    if st:
+                        for b in st:
+                            h = b.heap
+                            if h:
+                                top = h[0]
+                                cands.append((top[0] - shift, top[1], id(b), b, shift))
+                for item in a.attr_pairs:
                     st = by_attr.get(item)
                     if st:
                         for b in st:
