@@ -195,6 +195,9 @@ class AgentConfig:
             name = str(k).strip().lower()
             if not name:
                 raise ConfigError(f"{where}: empty skill name")
+            if name.startswith("lang_"):
+                raise ConfigError(f"{where}: skill {k!r}: names starting with lang_ are language tags; "
+                                  f"list the language under languages instead")
             if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= 5:
                 raise ConfigError(f"{where}: skill {k!r} proficiency must be an integer 1-5, not {v!r}")
             skills[name] = v

@@ -97,6 +97,13 @@ class _Agent:
         return "ready"
 
 
+def _levels(name: str, lo: int) -> range:
+    """Levels an agent attribute can have: language tags are always 1, skills 1-5."""
+    if name.startswith("lang_"):
+        return range(1, 2) if lo <= 1 else range(0)
+    return range(lo, 6)
+
+
 class _Heap(list):
     """A heap (list) of agent entries with its own rebuild threshold."""
     __slots__ = ("limit",)
@@ -623,7 +630,7 @@ class Router:
                 # two literals every agent must have: index the bucket under the pair (fewer agents
                 # look at it, and those who do mostly qualify)
                 (n1, lo1), (n2, lo2) = sorted(sorted(need.items(), key=lambda x: members(*x))[:2])
-                keys = [(n1, l1, n2, l2) for l1 in range(lo1, 6) for l2 in range(lo2, 6)]
+                keys = [(n1, l1, n2, l2) for l1 in _levels(n1, lo1) for l2 in _levels(n2, lo2)]
                 b.keys = keys
                 b.multi = False
                 by_attr = q.by_attr
@@ -635,7 +642,7 @@ class Router:
                         st.add(b)
                 return
         opt = min(opts, key=lambda o: sum(members(name, lo) for name, lo in o))
-        keys = [(name, lvl) for name, lo in opt for lvl in range(lo, 6)]
+        keys = [(name, lvl) for name, lo in opt for lvl in _levels(name, lo)]
         b.keys = keys
         b.multi = len({name for name, _ in opt}) > 1
         by_attr = q.by_attr
@@ -683,7 +690,7 @@ class Router:
             b.live = 0
             b.heap.clear()
             q = c.queue
-            if len(q.buckets) > 64:     # keep a few empty buckets registered: requirements recur
+            if len(q.buckets) > 256:    # keep empty buckets registered: requirements recur
                 self._unregister(q, b)
 
     def _position(self, c: _Call) -> int:
