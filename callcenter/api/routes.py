@@ -37,6 +37,8 @@ def _engine(request: web.Request):
     engine = request.app[ENGINE_KEY]
     if engine is None:
         raise ApiError(503, "the call engine is not running")
+    if not getattr(engine, "ready", True):
+        raise ApiError(503, "the call engine is starting; try again in a moment")
     return engine
 
 
@@ -288,7 +290,7 @@ def setup_api(app: web.Application, *, engine: Any, bus: EventBus, tokens: dict 
 
     def snapshot() -> dict[str, Any]:
         e = app[ENGINE_KEY]
-        snap = e.snapshot() if e is not None else {}
+        snap = e.snapshot() if e is not None and getattr(e, "ready", True) else {}
         snap["websocket_clients"] = hub.client_count
         return snap
 

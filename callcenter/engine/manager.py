@@ -185,6 +185,11 @@ class CallManager:
         # restart (dialplan) and are recovered, or are closed as abandoned by the next start.
         log.info("call engine stopped", extra={"calls_in_progress": len(self.calls)})
 
+    @property
+    def ready(self) -> bool:
+        """True once started (the API answers 503 before)."""
+        return self._ready.is_set() and self.router is not None
+
     def _register_routes(self) -> None:
         if self._routes_registered:
             return
