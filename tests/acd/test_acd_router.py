@@ -386,6 +386,8 @@ def test_config_errors_are_clear():
         Router.from_dicts(queues=[{"name": "q", "rules": ["any", "billing >> 3"]}])
     with pytest.raises(ConfigError, match="proficiency must be an integer 1-5"):
         Router.from_dicts(agents=[{"id": "a", "skills": {"x": 9}}])
+    with pytest.raises(ConfigError, match="language tags"):
+        Router.from_dicts(agents=[{"id": "a", "skills": {"lang_en": 3}}])
     with pytest.raises(ConfigError, match="unknown key"):
         Router.from_dicts(queues=[{"name": "q", "colour": "red"}])
     r = Router()
