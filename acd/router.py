@@ -629,7 +629,14 @@ class Router:
             if len(need) >= 2:
                 # two literals every agent must have: index the bucket under the pair (fewer agents
                 # look at it, and those who do mostly qualify)
-                (n1, lo1), (n2, lo2) = sorted(sorted(need.items(), key=lambda x: members(*x))[:2])
+                first = second = None        # the two literals the fewest members satisfy
+                for name, lo in need.items():
+                    m = (members(name, lo), name, lo)
+                    if first is None or m < first:
+                        first, second = m, first
+                    elif second is None or m < second:
+                        second = m
+                (_, n1, lo1), (_, n2, lo2) = (first, second) if first[1] < second[1] else (second, first)
                 keys = [(n1, l1, n2, l2) for l1 in _levels(n1, lo1) for l2 in _levels(n2, lo2)]
                 b.keys = keys
                 b.multi = False
@@ -690,7 +697,7 @@ class Router:
             b.live = 0
             b.heap.clear()
             q = c.queue
-            if len(q.buckets) > 256:    # keep empty buckets registered: requirements recur
+            if len(q.buckets) > 1024:   # keep empty buckets registered: requirements recur
                 self._unregister(q, b)
 
     def _position(self, c: _Call) -> int:
