@@ -1,7 +1,6 @@
 """Faults: engine restart with calls waiting, AMI drop mid-call, and bad API requests on the live server."""
 from __future__ import annotations
 
-import asyncio
 
 from asterisk_double import Caller, Press
 

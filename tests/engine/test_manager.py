@@ -5,7 +5,7 @@ import asyncio
 
 import pytest
 
-from callcenter.engine.errors import EngineError, InvalidRequest, NotFound
+from callcenter.engine.errors import EngineError, NotFound
 
 from .harness import Harness
 
