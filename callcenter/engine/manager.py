@@ -1476,7 +1476,6 @@ class CallManager:
         return {n: float(r.get("sl_target") or 20) for n, r in self.queue_rows.items()}
 
     async def event_rows(self, start: float, end: float) -> list:
-        from .reports import LogEvent
         if self.db is None:
             return []
         if self.store is not None:
@@ -1484,17 +1483,7 @@ class CallManager:
                 await self.store.flush()
             except Exception as exc:  # noqa: BLE001
                 log.warning("store flush before report failed: %s", exc)
-        from sqlalchemy import select
-
-        from ..store.models import CallEvent
-        kinds = ("CallQueued", "CallAnswered", "CallAbandoned", "CallCompleted", "WrapupEnded", "OfferMissed",
-                 "CallOverflowed", "CallMoved", "CallbackRequested", "AgentStateChanged")
-        async with self.db.session() as s:
-            q = select(CallEvent).where(CallEvent.event.in_(kinds), CallEvent.ts < end).order_by(CallEvent.ts, CallEvent.id)
-            # agent state rows before the interval matter (they say what state an agent was in at its start)
-            q = q.where((CallEvent.ts >= start) | (CallEvent.event == "AgentStateChanged"))
-            rows = (await s.execute(q)).scalars().all()
-            return [LogEvent(r.ts, r.event, r.call_id, r.queue, r.agent, r.data or {}) for r in rows]
+        return await load_event_rows(self.db, start, end)
 
     async def cdrs(self, start: float, end: float, limit: int = 1000) -> list[dict]:
         if self.db is None:
@@ -1517,3 +1506,21 @@ def _uid(uniqueid: str) -> tuple[int, int]:
         return int(a), int(b or 0)
     except ValueError:
         return 0, 0
+
+
+REPORT_KINDS = ("CallQueued", "CallAnswered", "CallAbandoned", "CallCompleted", "WrapupEnded", "OfferMissed",
+                "CallOverflowed", "CallMoved", "CallbackRequested", "AgentStateChanged")
+
+
+async def load_event_rows(db: Any, start: float, end: float) -> list:
+    """Event-log rows a report over [start, end) needs (agent state rows from before the interval too:
+    they say what state each agent was in when it began)."""
+    from sqlalchemy import select
+
+    from ..store.models import CallEvent
+    from .reports import LogEvent
+    async with db.session() as s:
+        q = select(CallEvent).where(CallEvent.event.in_(REPORT_KINDS), CallEvent.ts < end)
+        q = q.where((CallEvent.ts >= start) | (CallEvent.event == "AgentStateChanged"))
+        rows = (await s.execute(q.order_by(CallEvent.ts, CallEvent.id))).scalars().all()
+        return [LogEvent(r.ts, r.event, r.call_id, r.queue, r.agent, r.data or {}) for r in rows]

@@ -68,3 +68,21 @@ async def test_cli_errors_are_one_line(center):
     assert rc == 1 and "401" in err and "CALLCENTER_TOKEN" in err
     rc, out, err = await cli(center, "calls", "move", "no-such-call", "sales")
     assert rc == 1 and "404" in err
+
+
+async def test_offline_report_reads_the_database(center, tmp_path):
+    await center.login_agents(["a01"])
+    s = center.call(Caller(script=[Press("2")]))
+    await center.wait_calls([s], 20)
+    await center.settle()
+    cfg = tmp_path / "cc.yaml"
+    cfg.write_text(f"database:\n  url: {center.config.database_url}\n")
+    out = io.StringIO()
+
+    def run() -> int:
+        with redirect_stdout(out):
+            return main(["-c", str(cfg), "report", "--offline", "--from=-1h", "--format", "json"])
+    assert await asyncio.to_thread(run) == 0
+    data = json.loads(out.getvalue())
+    [line] = data["lines"]
+    assert line["queue"] == "technical" and line["answered"] == 1 and line["offered"] == 1
