@@ -285,7 +285,14 @@ def setup_api(app: web.Application, *, engine: Any, bus: EventBus, tokens: dict 
     app.middlewares.append(error_middleware)
     app.middlewares.append(make_auth_middleware(auth))
     app[ENGINE_KEY] = engine
-    hub = WebSocketHub(bus)
+
+    def queues_view() -> dict[str, Any] | None:
+        e = app[ENGINE_KEY]
+        if e is None or not getattr(e, "ready", True):
+            return None
+        return {"now": e.now(), "queues": e.queues_status()}
+
+    hub = WebSocketHub(bus, queues_view)
     app[HUB_KEY] = hub
 
     def snapshot() -> dict[str, Any]:

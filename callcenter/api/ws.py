@@ -6,7 +6,9 @@
 * A **supervisor** or **admin** receives every call, queue and agent event.
 
 Messages are JSON: ``{"type": "hello", "principal": {...}}`` first, then
-``{"type": "event", "event": {"kind", "ts", "call_id", "agent_id", "queue", "data"}}``. A client that
+``{"type": "event", "event": {"kind", "ts", "call_id", "agent_id", "queue", "data"}}``. Supervisors and
+admins also get ``{"type": "queues", "now": ..., "queues": [...]}`` (the ``GET /api/queues`` view) every
+``queues_interval`` seconds (2 by default; ``?queues=0`` turns it off), ready for a wallboard. A client that
 reads too slowly loses the oldest events (it is told with ``{"type": "dropped", "count": N}``);
 it never slows the engine down. A client may send ``{"type": "ping"}`` and gets ``{"type": "pong"}``.
 """
@@ -16,6 +18,7 @@ import asyncio
 import json
 import logging
 from dataclasses import dataclass, field
+from typing import Any, Callable
 
 from aiohttp import WSMsgType, web
 
@@ -50,9 +53,12 @@ class _Client:
 
 
 class WebSocketHub:
-    def __init__(self, bus: EventBus) -> None:
+    def __init__(self, bus: EventBus, queues_snapshot: Callable[[], Any] | None = None,
+                 queues_interval: float = 2.0) -> None:
         self._clients: set[_Client] = set()
         self._unsubscribe = bus.subscribe(self._on_event)
+        self.queues_snapshot = queues_snapshot
+        self.queues_interval = queues_interval
 
     @property
     def client_count(self) -> int:
@@ -76,6 +82,10 @@ class WebSocketHub:
         self._clients.add(client)
         log.info("websocket client connected", extra={"user": principal.user, "role": principal.role})
         sender = asyncio.ensure_future(self._send_loop(client))
+        ticker = None
+        if (principal.at_least("supervisor") and self.queues_snapshot is not None
+                and request.query.get("queues", "1") not in ("0", "false", "no")):
+            ticker = asyncio.ensure_future(self._queues_loop(client))
         try:
             await ws.send_json({"type": "hello", "principal": principal.to_dict()})
             async for msg in ws:
@@ -95,9 +105,21 @@ class WebSocketHub:
         finally:
             self._clients.discard(client)
             sender.cancel()
-            await asyncio.gather(sender, return_exceptions=True)
+            if ticker is not None:
+                ticker.cancel()
+            await asyncio.gather(sender, *([ticker] if ticker else []), return_exceptions=True)
             log.info("websocket client gone", extra={"user": principal.user})
         return ws
+
+    async def _queues_loop(self, client: _Client) -> None:
+        while True:
+            try:
+                snap = self.queues_snapshot()
+                if snap is not None:
+                    client.push({"type": "queues", **snap})
+            except Exception:  # noqa: BLE001 - the engine may be starting; try again next time
+                log.debug("queue snapshot for the websocket failed", exc_info=True)
+            await asyncio.sleep(self.queues_interval)
 
     async def _send_loop(self, client: _Client) -> None:
         try:

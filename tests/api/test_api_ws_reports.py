@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import asyncio
 
+import pytest
+
 from aiohttp import WSMsgType
 
 from callcenter.events import DomainEvent
@@ -59,7 +61,7 @@ async def test_report_json_and_csv(client):
 
 
 async def test_ws_bad_message_gets_json_error(client):
-    ws = await client.ws_connect("/api/ws?token=tok-sup")
+    ws = await client.ws_connect("/api/ws?token=tok-sup&queues=0")
     await ws.receive()
     await ws.send_str("{not json")
     msg = (await ws.receive()).json()
@@ -68,3 +70,20 @@ async def test_ws_bad_message_gets_json_error(client):
     msg = (await ws.receive()).json()
     assert msg["type"] == "error" and msg["field"] == "type"
     await ws.close()
+
+
+async def test_supervisor_gets_queue_views_agent_does_not(client):
+    sup = await client.ws_connect("/api/ws?token=tok-sup")
+    await sup.receive()
+    msg = (await asyncio.wait_for(sup.receive(), 3)).json()
+    assert msg["type"] == "queues" and msg["queues"][0]["name"] == "support" and msg["now"] == NOW
+    agent = await client.ws_connect("/api/ws?token=tok-a1")
+    await agent.receive()
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(agent.receive(), 0.3)
+    quiet = await client.ws_connect("/api/ws?token=tok-sup&queues=0")
+    await quiet.receive()
+    with pytest.raises(asyncio.TimeoutError):
+        await asyncio.wait_for(quiet.receive(), 0.3)
+    for ws in (sup, agent, quiet):
+        await ws.close()
