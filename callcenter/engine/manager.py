@@ -47,6 +47,9 @@ OFFER_GRACE = 5.0
 CALLBACK_ATTEMPTS = 3
 #: pause reason the engine sets when an agent's phone is not registered
 PHONE_UNAVAILABLE = "phone-unavailable"
+#: pause reason of an agent restored from a call in progress, until the phone is seen idle
+RESTART_PAUSE = "restart"
+RESTART_GRACE = 5.0
 
 
 class CallManager:
@@ -91,6 +94,7 @@ class CallManager:
         self.fallback_queue = config.get("ivr.fallback_queue") or "support"
         self.callback_after_default: dict[str, float] = {}
         self._wrap_started: dict[str, float] = {}
+        self._restored_busy: dict[str, float] = {}
         self._ready = asyncio.Event()
         self._routes_registered = False
         # FastAGI routes go in now, before the listener starts: a call (or a call coming back after a
@@ -311,13 +315,33 @@ class CallManager:
             a.phone = row.login_interface or a.interface
             a.login_time = row.state_since or now
             a.state_since = row.state_since or now
-            # offered / on_call / wrap_up were transient: come back ready unless paused
-            paused = row.state == "paused"
-            reason = row.state_reason if paused else None
+            # ready and paused come back as they were; an agent who was on a call (or ringing, or in
+            # wrap-up) may still be talking: paused "restart" until the phone is seen idle
+            paused = row.state != "ready"
+            reason = row.state_reason if row.state == "paused" else (RESTART_PAUSE if paused else None)
             self._apply(self.router.agent_logged_in(a.agent_id, now, paused=paused, reason=reason))
-            a.state = "paused" if paused else "ready"
-            a.reason = reason
-            log.info("agent state restored", extra={"agent": a.agent_id, "state": a.state})
+            if reason == RESTART_PAUSE:
+                self._restored_busy[a.agent_id] = now + RESTART_GRACE
+            log.info("agent state restored", extra={"agent": a.agent_id, "state": a.state, "reason": reason})
+
+    def _release_restored(self) -> None:
+        """Agents paused "restart": ready once their phone is idle (or unknown after the grace time)."""
+        if not self._restored_busy:
+            return
+        now = self.now()
+        svc = self.asterisk
+        presence = getattr(svc, "presence", None) if svc is not None else None
+        for agent_id, until in list(self._restored_busy.items()):
+            a = self.agents.get(agent_id)
+            if a is None or a.state != "paused" or a.reason != RESTART_PAUSE:
+                self._restored_busy.pop(agent_id, None)
+                continue
+            iface = a.phone or a.interface or ""
+            known = presence is not None and presence.known(iface)
+            idle = known and presence.is_available(iface)
+            if idle or (not known and now >= until):
+                self._restored_busy.pop(agent_id, None)
+                self._apply(self.router.agent_unpaused(agent_id, now))
 
     def _make_flows(self) -> Any:
         try:
@@ -513,6 +537,7 @@ class CallManager:
             try:
                 self._apply(self.router.tick(self.now()))
                 self._callback_offers_due()
+                self._release_restored()
             except Exception:  # noqa: BLE001
                 log.exception("router tick failed")
             self.cpu_seconds += time.process_time() - t0
@@ -659,6 +684,19 @@ class CallManager:
             self._finish(call, "ivr-only", ended_by=outcome.kind)
         return None
 
+    async def _cdr_closed(self, call_id: str) -> bool:
+        if self.db is None:
+            return False
+        from ..store import repo
+        try:
+            if self.store is not None:
+                await self.store.flush()
+            async with self.db.session() as s:
+                rec = await repo.get_call(s, call_id)
+                return rec is not None and rec.ended_at is not None
+        except Exception:  # noqa: BLE001
+            return False
+
     async def _recovered_queue(self, channel: Any, call: LiveCall) -> Any:
         """A call that was waiting when the engine went away carries CC_QUEUE on its channel."""
         try:
@@ -676,10 +714,11 @@ class CallManager:
             self.calls.pop(call.call_id, None)
             call.done.set()
             now = self.now()
-            self.publish("CallEnded", call, agent_id=answered_by, queue=queue, outcome="answered",
-                         ended_by="engine-restart",
-                         cdr={"ended_at": now, "disposition": "answered", "agent": answered_by,
-                              "data": {"ended_by": "engine-restart"}})
+            if not await self._cdr_closed(call.call_id):
+                self.publish("CallEnded", call, agent_id=answered_by, queue=queue, outcome="answered",
+                             ended_by="engine-restart",
+                             cdr={"ended_at": now, "disposition": "answered", "agent": answered_by,
+                                  "data": {"ended_by": "engine-restart"}})
             try:
                 await channel.hangup()
             except (ChannelError, CallerHungUp):

@@ -1,6 +1,7 @@
 """Faults: engine restart with calls waiting, AMI drop mid-call, and bad API requests on the live server."""
 from __future__ import annotations
 
+import asyncio
 
 from asterisk_double import Caller, Press
 
@@ -102,3 +103,26 @@ async def test_agent_sees_own_calls_only(center):
     await center.double.wait_for(lambda: any(a.get("Application") == "ChanSpy"
                                              for a in center.double.actions_named("Originate")), 5)
     await center.wait_calls([s], 20)
+
+
+async def test_restart_mid_conversation(center):
+    center.double.phone("3001").talk_seconds = 2.0
+    await center.login_agents(["a01"])
+    s = center.call(Caller(script=[Press("2")]))
+    await center.double.wait_for(lambda: center.engine.agents["a01"].state == "on_call", 10, 0.02)
+    await center.restart()
+    # the agent may still be talking: not offered calls until the phone is idle, then ready again
+    a = center.engine.agents["a01"]
+    assert a.state in ("paused", "ready")
+    await center.double.wait_for(lambda: a.state == "ready", 10, 0.05)
+    await center.wait_calls([s], 10)
+    # the record left open by the restart is closed as answered once Asterisk has no channel for it
+    async def closed():
+        cdrs = await center.cdrs()
+        return cdrs and cdrs[0]["ended_at"] is not None and cdrs[0]
+    for _ in range(100):
+        cdr = await closed()
+        if cdr:
+            break
+        await asyncio.sleep(0.1)
+    assert cdr and cdr["disposition"] == "answered" and cdr["agent"] == "a01"
