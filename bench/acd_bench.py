@@ -335,7 +335,7 @@ def main(argv=None) -> int:
     ap.add_argument("--queues", type=int, default=10)
     ap.add_argument("--waiting", type=int, default=5_000)
     ap.add_argument("--events", type=int, default=50_000, help="timed events for the indexed router")
-    ap.add_argument("--baseline-events", type=int, default=3_000, help="timed events for the naive router")
+    ap.add_argument("--baseline-events", type=int, default=6_000, help="timed events for the naive router")
     ap.add_argument("--day-agents", type=int, default=500)
     ap.add_argument("--day-calls", type=int, default=200_000)
     ap.add_argument("--seed", type=int, default=11)
