@@ -237,6 +237,17 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
             elif cls is AgentAutoPaused:
                 push(t + group_of[d.agent_id].pause_after_rona, E_UNPAUSE, d.agent_id)
 
+    qocc: dict = {}
+
+    def snapshot(i: int, t: float) -> None:
+        bsy, idl = router.agent_time_totals(t)
+        busy[i] += bsy - snap_prev[0]
+        avail[i] += idl - snap_prev[1]
+        snap_prev[0], snap_prev[1] = bsy, idl
+        if i == nint - 1:       # per-queue occupancy over the scenario's duration (not the drain after it)
+            for qn in qnames:
+                qocc[qn] = router.stats(qn, t)["occupancy"]
+
     def answer(cid, aid, t: float) -> None:
         rec = calls.get(cid)
         if rec is not None and rec[3] == 0:
@@ -289,10 +300,7 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
         elif kind == E_ANS:
             answer(a, b, t)
         elif kind == E_SNAP:
-            bsy, idl = router.agent_time_totals(t)
-            busy[a] += bsy - snap_prev[0]
-            avail[a] += idl - snap_prev[1]
-            snap_prev[0], snap_prev[1] = bsy, idl
+            snapshot(a, t)
         elif kind == E_END:
             rec = calls.pop(a, None)
             if rec is not None:
@@ -332,10 +340,7 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
     while heap:                 # interval snapshots still due (the day ended early)
         t, kind, _, a, b = heapq.heappop(heap)
         if kind == E_SNAP:
-            bsy, idl = router.agent_time_totals(t)
-            busy[a] += bsy - snap_prev[0]
-            avail[a] += idl - snap_prev[1]
-            snap_prev[0], snap_prev[1] = bsy, idl
+            snapshot(a, t)
     unfinished = sum(1 for r in calls.values() if r[3] == 0 and r[5])
     if progress is not None:
         progress(1.0)
@@ -378,8 +383,7 @@ def simulate(sc: Scenario, progress: Callable[[float], None] | None = None, *, d
                 eacc["erlang_a_asa"] += w * (_fin(ea.get("asa")) or 0.0)
         qrow = {"queue": q}
         qrow.update(_figures(qtot))
-        st = router.stats(q)
-        qrow["occupancy"] = st["occupancy"]
+        qrow["occupancy"] = qocc.get(q, router.stats(q)["occupancy"])
         for k, v in eacc.items():
             qrow[k] = v / wsum if wsum else None
         queues.append(qrow)
