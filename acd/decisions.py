@@ -148,3 +148,37 @@ class Refused(Decision):
     call_id: str | None = None
     agent_id: str | None = None
     kind = "refused"
+
+
+def _fast_init(cls: type) -> None:
+    """Replace a frozen slots dataclass's generated ``__init__`` (one ``object.__setattr__`` call per
+    field) by one that stores each field through its slot descriptor: same signature, defaults and
+    immutability (``__setattr__`` still raises), about twice as fast. Decisions are made on every
+    router event."""
+    import dataclasses
+    fields = [f for f in dataclasses.fields(cls) if f.init]
+    if any(f.default_factory is not dataclasses.MISSING for f in fields) or hasattr(cls, "__post_init__"):
+        return
+    ns: dict[str, Any] = {}
+    params = []
+    body = []
+    for i, f in enumerate(fields):
+        ns[f"_set{i}"] = cls.__dict__[f.name].__set__
+        if f.default is dataclasses.MISSING:
+            params.append(f.name)
+        else:
+            ns[f"_dflt{i}"] = f.default
+            params.append(f"{f.name}=_dflt{i}")
+        body.append(f"    _set{i}(self, {f.name})")
+    src = f"def __init__(self, {', '.join(params)}):\n" + "\n".join(body or ["    pass"]) + "\n"
+    exec(src, ns)  # noqa: S102 - generated from the dataclass's own field list
+    init = ns["__init__"]
+    init.__qualname__ = f"{cls.__qualname__}.__init__"
+    init.__doc__ = cls.__init__.__doc__
+    cls.__init__ = init
+
+
+for _cls in (Offer, CancelOffer, Queued, Announce, Overflow, CallbackDue, AgentAutoPaused, AgentStateChanged,
+             RequirementChanged, CallFinished, Refused):
+    _fast_init(_cls)
+del _cls

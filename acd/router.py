@@ -22,6 +22,7 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from collections import deque
 from bisect import bisect_left, insort
 from typing import Any, Iterable
 
@@ -40,11 +41,12 @@ _STATE_NAMES = {WAITING: "waiting", OFFERED: "ringing", ANSWERED: "answered", DO
 T_OFFER, T_WRAP, T_RULE, T_MAXWAIT, T_ANNOUNCE, T_RETRY = range(6)
 
 _INF = float("inf")
+_PAIR = 1 << 32      # by_attr key of a pair of (skill, level) ids: id1 * _PAIR + id2
 _MAX_HOPS = 8
 
 
 class _Agent:
-    __slots__ = ("cfg", "id", "attrs", "attr_items", "attr_pairs", "queues", "max_conc", "logged_in", "paused", "reason",
+    __slots__ = ("cfg", "id", "attrs", "attr_items", "attr_pairs", "attr_names", "attr_keys", "queues", "max_conc", "logged_in", "paused", "reason",
                  "offers", "active", "wraps", "strikes", "avail", "ver", "avail_since", "state", "state_since",
                  "acc", "talk_total", "calls_taken", "rr", "order", "handled")
 
@@ -76,6 +78,8 @@ class _Agent:
         self.attr_items = tuple(self.attrs.items())
         items = sorted(self.attr_items)
         self.attr_pairs = tuple((n1, l1, n2, l2) for i, (n1, l1) in enumerate(items) for n2, l2 in items[i + 1:])
+        self.attr_names = tuple(n for n, _ in self.attr_items)
+        self.attr_keys: tuple = ()    # every by_attr key the agent can serve (ints: Router._agent_keys)
         self.queues = dict(cfg.queues)
         self.max_conc = cfg.max_concurrent
 
@@ -114,15 +118,29 @@ class _Heap(list):
 
 
 class _Bucket:
-    __slots__ = ("expr", "heap", "live", "registered", "keys", "multi")
+    __slots__ = ("expr", "q", "heap", "live", "registered", "linked", "keys", "multi")
 
-    def __init__(self, expr: Expr) -> None:
+    def __init__(self, expr: Expr, q: "_Queue") -> None:
         self.expr = expr
+        self.q = q
         self.heap: list = []
         self.live = 0
-        self.registered = False
+        self.registered = False       # keys chosen
+        self.linked = False           # listed in by_attr / unanchored (exactly while live > 0)
         self.keys: list = []          # by_attr keys it is registered under (empty: unanchored)
         self.multi = False            # registered under several skills (an OR): may be seen twice
+
+
+class _Lane:
+    """Timers of one kind set a fixed delay after the time of their making (offer timeouts, wrap-ups,
+    rule thresholds...) come due in the order they are made: they queue here, and only the head of each
+    lane sits in the timer heap (which stays small: cheap pushes and pops)."""
+    __slots__ = ("q", "active", "last")
+
+    def __init__(self) -> None:
+        self.q: deque = deque()
+        self.active = False      # the lane's head is in the heap
+        self.last = -_INF        # due time of the lane's last timer
 
 
 class _OfferState:
@@ -171,7 +189,7 @@ class _Call:
 
 class _Queue:
     __slots__ = ("cfg", "name", "ruleset", "strategy", "aging", "members", "staffed", "staffed_slots", "order",
-                 "calls", "buckets", "by_attr", "unanchored", "aidx", "rr_counter", "aht", "st", "last_ewt_eval",
+                 "calls", "buckets", "unanchored", "aidx", "rr_counter", "aht", "st", "last_ewt_eval",
                  "ewt_calls", "skill_count")
 
     def __init__(self, cfg: QueueConfig) -> None:
@@ -181,7 +199,6 @@ class _Queue:
         self.order: list = []                         # sorted (key, seq) of calls in the queue
         self.calls: dict[Any, _Call] = {}
         self.buckets: dict[str, _Bucket] = {}
-        self.by_attr: dict[tuple, set] = {}
         self.unanchored: set = set()
         self.aidx: dict[Any, list] = {}
         self.skill_count: dict[tuple, int] = {}
@@ -230,7 +247,8 @@ class Router:
         self.queues: dict[str, _Queue] = {}
         self.agents: dict[Any, _Agent] = {}
         self.calls: dict[Any, _Call] = {}
-        self.timers: list = []
+        self.timers: list = []          # heap of (due, seq, kind, obj, token, lane or None)
+        self._lanes: dict[tuple, _Lane] = {}
         self._seq = 0
         self._oid = 0
         self._combo: dict[tuple, Expr] = {}
@@ -238,6 +256,10 @@ class Router:
         self.emit_agent_states = agent_states
         self._pending_agents: list[_Agent] = []
         self._extra_cache: dict = {}
+        self._kids: dict[tuple, int] = {}     # (skill or tag, level) -> small int id (by_attr keys)
+        # buckets of every queue by (skill, level) key (int): an agent in several queues looks each key up
+        # once; buckets of queues it is not in are skipped
+        self.by_attr: dict[int, set] = {}
         for q in queues:
             self.add_queue(q)
         for a in agents:
@@ -300,6 +322,9 @@ class Router:
             out.append(Overflow(c.id, q.name, None, "queue-removed"))
         for a in list(q.members.values()):
             self._leave(a, q)
+        for b in list(q.buckets.values()):
+            if b.registered:
+                self._unregister(q, b)
         del self.queues[name]
         return out
 
@@ -309,6 +334,7 @@ class Router:
         if cfg.id in self.agents:
             raise ConfigError(f"agent {cfg.id!r} already exists (use update_agent)")
         a = _Agent(cfg, len(self.agents), self.now)
+        self._agent_keys(a)
         self.agents[cfg.id] = a
         for qn in a.queues:
             q = self.queues.get(qn)
@@ -332,6 +358,7 @@ class Router:
             if q is not None:
                 self._leave(a, q)
         a.set_cfg(cfg)
+        self._agent_keys(a)
         for qn in a.queues:
             q = self.queues.get(qn)
             if q is not None:
@@ -350,6 +377,19 @@ class Router:
                 self._leave(a, q)
         del self.agents[agent_id]
         return out
+
+    def _kid(self, name: str, level: int) -> int:
+        k = (name, level)
+        i = self._kids.get(k)
+        if i is None:
+            i = self._kids[k] = len(self._kids) + 1
+        return i
+
+    def _agent_keys(self, a: _Agent) -> None:
+        """The by_attr keys (ints, cheap to hash) of the agent's (skill, level) items and pairs."""
+        kid = self._kid
+        a.attr_keys = (tuple(kid(n, lvl) for n, lvl in a.attr_items)
+                       + tuple(kid(n1, l1) * _PAIR + kid(n2, l2) for n1, l1, n2, l2 in a.attr_pairs))
 
     def _join(self, a: _Agent, q: _Queue) -> None:
         q.members[a.id] = a
@@ -370,6 +410,9 @@ class Router:
 
     # --------------------------------------------------------------------------------- plumbing
     def _clock(self, now: float | None) -> float:
+        if now.__class__ is float and self.now <= now < _INF:
+            self.now = now
+            return now
         if now is None:
             return self.now
         try:
@@ -384,9 +427,37 @@ class Router:
         self._seq += 1
         return self._seq
 
-    def _timer(self, due: float, kind: int, obj: Any, token: Any) -> None:
+    def _timer(self, due: float, kind: int, obj: Any, token: Any, delay: float | None = None) -> None:
+        """Schedule a timer. ``delay``: the timer is due that long after now (same kind and delay: same
+        lane, see _Lane). Timers run in (due, creation) order either way."""
         self._seq += 1
-        heapq.heappush(self.timers, (due, self._seq, kind, obj, token))
+        if delay is not None:
+            key = (kind, delay)
+            ln = self._lanes.get(key)
+            if ln is None and len(self._lanes) < 4096:
+                ln = self._lanes[key] = _Lane()
+            if ln is not None:
+                if not ln.active:
+                    ln.active = True
+                    ln.last = due
+                    heapq.heappush(self.timers, (due, self._seq, kind, obj, token, ln))
+                    return
+                if due >= ln.last:
+                    ln.last = due
+                    ln.q.append((due, self._seq, kind, obj, token, ln))
+                    return
+        heapq.heappush(self.timers, (due, self._seq, kind, obj, token, None))
+
+    def _pop_timer(self) -> tuple:
+        t = self.timers
+        e = heapq.heappop(t)
+        ln = e[5]
+        if ln is not None:
+            if ln.q:
+                heapq.heappush(t, ln.q.popleft())
+            else:
+                ln.active = False
+        return e
 
     def _timer_valid(self, kind: int, obj: Any, token: Any) -> bool:
         if kind == T_OFFER:
@@ -407,17 +478,32 @@ class Router:
         """When the next timer is due (call tick() then), or None."""
         t = self.timers
         while t:
-            due, _, kind, obj, token = t[0]
+            due, _, kind, obj, token, _ln = t[0]
             if self._timer_valid(kind, obj, token):
                 return due
-            heapq.heappop(t)
+            self._pop_timer()
         return None
 
     def _run_timers(self, now: float, out: list) -> None:
         t = self.timers
+        if not t or t[0][0] > now:
+            return
+        hpop = heapq.heappop
+        hpush = heapq.heappush
         while t and t[0][0] <= now:
-            due, _, kind, obj, token = heapq.heappop(t)
-            if not self._timer_valid(kind, obj, token):
+            due, _, kind, obj, token, ln = hpop(t)
+            if ln is not None:          # inlined _pop_timer
+                if ln.q:
+                    hpush(t, ln.q.popleft())
+                else:
+                    ln.active = False
+            if kind == T_RULE:
+                if obj.state != WAITING or obj.rtok != token:
+                    continue
+            elif kind == T_OFFER:
+                if obj.state != OFFERED or obj.offer is None or obj.offer.id != token:
+                    continue
+            elif not self._timer_valid(kind, obj, token):
                 continue
             if kind == T_OFFER:
                 offer = obj.offer
@@ -441,7 +527,7 @@ class Router:
                 q = obj.queue
                 out.append(Announce(obj.id, q.name, self._position(obj), self._ewt_or_none(q, self._position(obj))))
                 if q.cfg.announce_every > 0:
-                    self._timer(due + q.cfg.announce_every, T_ANNOUNCE, obj, obj.entry)
+                    self._timer(due + q.cfg.announce_every, T_ANNOUNCE, obj, obj.entry, q.cfg.announce_every)
             if self._pending_agents:
                 self._flush_agents(due, out)
 
@@ -483,16 +569,33 @@ class Router:
         skill/tag it has that some requirement anchors on. One entry tuple is shared by all heaps of a
         queue unless the strategy's key depends on the skill level (best-skill, weighted-random)."""
         a.ver += 1
+        ver = a.ver
+        queues = self.queues
+        hpush = heapq.heappush
         for qn, pen in a.queues.items():
-            q = self.queues.get(qn)
+            q = queues.get(qn)
             if q is None:
                 continue
             aidx = q.aidx
             if not aidx:
                 continue
             limit = 0
+            s = q.strategy
+            if s == "longest-idle" or s == "ring-all":
+                # inlined _entry/_push (the common case)
+                self._seq += 1
+                e = (pen, a.avail_since, 0, self._seq, ver, a)
+                get = aidx.get
+                for h in (get(None), *map(get, a.attr_names)):
+                    if h is not None:
+                        hpush(h, e)
+                        if len(h) > h.limit:
+                            h[:] = [x for x in h if x[5].avail and x[5].ver == x[4]]
+                            heapq.heapify(h)
+                            h.limit = 2 * len(h) + 128
+                continue
             push = self._push
-            if q.strategy == "best-skill" or q.strategy == "weighted-random":
+            if s == "best-skill" or s == "weighted-random":
                 h = aidx.get(None)
                 if h is not None:
                     push(h, self._entry(q, a, pen, 0), limit)
@@ -569,7 +672,7 @@ class Router:
 
     def _after_agent_change(self, a: _Agent, now: float, out: list) -> None:
         """Re-index the agent and, while it has free capacity, give it the best call it can take."""
-        if self._should_be_available(a):
+        if a.logged_in and not a.paused and (len(a.offers) + len(a.active) + len(a.wraps)) < a.max_conc:
             if not a.avail:
                 # newly available: serve a waiting call first; index the agent only if it stays free
                 a.avail = True
@@ -579,8 +682,10 @@ class Router:
                 guard = a.max_conc + 1
                 while a.avail and guard > 0:
                     guard -= 1
-                    if not self._match_agent(a, now, out):
+                    best = self._best_call_for(a, now)     # inlined _match_agent
+                    if best is None:
                         break
+                    self._offer(best, [a], now, out)
                     indexed = True      # _offer re-indexed it (if capacity remains)
                 if a.avail and not indexed:
                     self._index_agent(a)
@@ -592,7 +697,7 @@ class Router:
     def _combine(self, rule_expr: Expr, extra: Expr | None) -> Expr:
         if extra is None:
             return rule_expr
-        key = (rule_expr.text, extra.text)
+        key = (rule_expr, extra)        # Expr hashes by identity; the key keeps both alive
         e = self._combo.get(key)
         if e is None:
             e = conjoin(rule_expr, extra)
@@ -603,7 +708,7 @@ class Router:
     def _bucket_for(self, q: _Queue, expr: Expr) -> _Bucket:
         b = q.buckets.get(expr.text)
         if b is None:
-            b = _Bucket(expr)
+            b = _Bucket(expr, q)
             q.buckets[expr.text] = b
         return b
 
@@ -614,7 +719,6 @@ class Router:
         opts = b.expr.options
         if opts is None:
             b.keys = []
-            q.unanchored.add(b)
             return
         counts = q.skill_count    # (skill, level) -> members with exactly that level
 
@@ -637,41 +741,52 @@ class Router:
                     elif second is None or m < second:
                         second = m
                 (_, n1, lo1), (_, n2, lo2) = (first, second) if first[1] < second[1] else (second, first)
-                keys = [(n1, l1, n2, l2) for l1 in _levels(n1, lo1) for l2 in _levels(n2, lo2)]
+                kid = self._kid
+                keys = [kid(n1, l1) * _PAIR + kid(n2, l2) for l1 in _levels(n1, lo1) for l2 in _levels(n2, lo2)]
                 b.keys = keys
                 b.multi = False
-                by_attr = q.by_attr
-                for k in keys:
-                    st = by_attr.get(k)
-                    if st is None:
-                        by_attr[k] = {b}
-                    else:
-                        st.add(b)
                 return
         opt = min(opts, key=lambda o: sum(members(name, lo) for name, lo in o))
-        keys = [(name, lvl) for name, lo in opt for lvl in _levels(name, lo)]
+        keys = [self._kid(name, lvl) for name, lo in opt for lvl in _levels(name, lo)]
         b.keys = keys
         b.multi = len({name for name, _ in opt}) > 1
-        by_attr = q.by_attr
-        for k in keys:
+
+    def _link(self, q: _Queue, b: _Bucket) -> None:
+        """List a registered bucket in the index sets (done while it holds calls: an agent looking for
+        work never visits an empty bucket)."""
+        b.linked = True
+        if not b.keys:
+            q.unanchored.add(b)
+            return
+        by_attr = self.by_attr
+        for k in b.keys:
             st = by_attr.get(k)
             if st is None:
                 by_attr[k] = {b}
             else:
                 st.add(b)
 
-    def _unregister(self, q: _Queue, b: _Bucket) -> None:
-        b.registered = False
+    def _unlink(self, q: _Queue, b: _Bucket) -> None:
+        b.linked = False
         if not b.keys:
             q.unanchored.discard(b)
-        else:
-            by_attr = q.by_attr
+            return
+        by_attr = self.by_attr
+        for k in b.keys:
+            st = by_attr.get(k)
+            if st is not None:
+                st.discard(b)      # empty sets stay: the keys recur
+
+    def _unregister(self, q: _Queue, b: _Bucket) -> None:
+        if b.linked:
+            self._unlink(q, b)
+        b.registered = False
+        if b.keys:
+            by_attr = self.by_attr
             for k in b.keys:
                 st = by_attr.get(k)
-                if st is not None:
-                    st.discard(b)
-                    if not st:
-                        del by_attr[k]
+                if st is not None and not st:
+                    del by_attr[k]
         b.heap.clear()
         q.buckets.pop(b.expr.text, None)
 
@@ -685,6 +800,8 @@ class Router:
         b.live += 1
         if not b.registered:
             self._register(q, b)
+        if not b.linked:
+            self._link(q, b)
 
     def _bucket_out(self, c: _Call) -> None:
         b = c.bucket
@@ -697,6 +814,8 @@ class Router:
             b.live = 0
             b.heap.clear()
             q = c.queue
+            if b.linked:
+                self._unlink(q, b)
             if len(q.buckets) > 1024:   # keep empty buckets registered: requirements recur
                 self._unregister(q, b)
 
@@ -725,15 +844,28 @@ class Router:
         wt = now - c.t_entered
         ewt = q.ewt_at(len(q.order) + 1) if rs.uses_ewt else 0.0
         rule = rs.select(wt, ewt)
-        expr = self._combine(rule.expr, c.extra)
+        expr = rule.expr if c.extra is None else self._combine(rule.expr, c.extra)
         old = c.rule
         c.rule = rule
         if expr is not c.expr:
-            if c.bucket is not None:
-                self._bucket_out(c)
+            b = c.bucket
+            if b is not None:
+                if b.live > 1:          # inlined _bucket_out (the bucket keeps other calls)
+                    c.bucket = None
+                    c.token += 1
+                    b.live -= 1
+                else:
+                    self._bucket_out(c)
             c.expr = expr
             if c.state == WAITING:
-                self._bucket_in(c)
+                b = q.buckets.get(expr.text)
+                if b is not None and b.linked:      # inlined _bucket_in
+                    c.bucket = b
+                    c.token += 1
+                    heapq.heappush(b.heap, (c.key, c.seq, c.token, c))
+                    b.live += 1
+                else:
+                    self._bucket_in(c)
         elif c.state == WAITING and c.bucket is None:
             self._bucket_in(c)
         if announce_change and old is not None and old is not rule:
@@ -746,7 +878,7 @@ class Router:
                 v = rs.next_change(v)
             if v is not None:
                 c.rtok += 1
-                self._timer(c.t_entered + v, T_RULE, c, c.rtok)
+                self._timer(c.t_entered + v, T_RULE, c, c.rtok, v)
 
     # ----------------------------------------------------------------------------- matching
     def _excluded(self, c: _Call, a: _Agent, now: float) -> bool:
@@ -768,15 +900,31 @@ class Router:
         best = None
         best_n = -1
         for opt in opts:
+            if len(opt) == 1:
+                name = opt[0][0]
+                h = aidx.get(name)
+                if h is None:
+                    h = self._build_heap(q, name)
+                n = len(h)
+                if best is None or n < best_n:
+                    best = [h] if h else []
+                    best_n = n
+                    if n == 0:
+                        break
+                continue
             hs = []
             n = 0
             for name, _lo in opt:
                 h = aidx.get(name)
                 if h is None:
                     h = self._build_heap(q, name)
-                if h and not any(h is x for x in hs):
-                    hs.append(h)
-                    n += len(h)
+                if h:
+                    for x in hs:
+                        if x is h:
+                            break
+                    else:
+                        hs.append(h)
+                        n += len(h)
             if best is None or n < best_n:
                 best = hs
                 best_n = n
@@ -788,7 +936,29 @@ class Router:
         """Agents for call ``c`` in strategy order: the first, or for ring-all every agent of the lowest
         penalty tier that qualifies."""
         q = c.queue
-        heaps = self._heaps_for(q, c.expr)
+        expr = c.expr
+        opts = expr.options
+        if opts is not None and len(opts[0]) == 1:
+            # inlined _heaps_for when the first option is a single skill (the usual AND of literals)
+            aidx = q.aidx
+            heaps = None
+            best_n = -1
+            for opt in opts:
+                if len(opt) != 1:
+                    heaps = self._heaps_for(q, expr)
+                    break
+                name = opt[0][0]
+                h = aidx.get(name)
+                if h is None:
+                    h = self._build_heap(q, name)
+                n = len(h)
+                if heaps is None or n < best_n:
+                    best_n = n
+                    if n == 0:
+                        return []
+                    heaps = [h]
+        else:
+            heaps = self._heaps_for(q, expr)
         if not heaps:
             return []
         fn = c.expr.fn
@@ -907,40 +1077,38 @@ class Router:
         buckets that cannot beat the best so far are skipped without evaluating their requirement."""
         attrs = a.attrs
         cands = []
+        append = cands.append
+        queues = self.queues
+        shifts = {}                 # the agent's queues that have calls -> aging x now
         for qn in a.queues:
-            q = self.queues.get(qn)
+            q = queues.get(qn)
             if q is None or not q.order:
                 continue
-            by_attr = q.by_attr
-            shift = q.aging * now
+            shift = shifts[q] = q.aging * now
             if q.unanchored:
                 for b in q.unanchored:
                     h = b.heap
                     if h:
                         top = h[0]
-                        cands.append((top[0] - shift, top[1], id(b), b, shift))
-            if by_attr:
-                for item in a.attr_items:
-                    st = by_attr.get(item)
-                    if st:
-                        for b in st:
-                            h = b.heap
-                            if h:
-                                top = h[0]
-                                cands.append((top[0] - shift, top[1], id(b), b, shift))
-                for item in a.attr_pairs:
-                    st = by_attr.get(item)
-                    if st:
-                        for b in st:
-                            h = b.heap
-                            if h:
-                                top = h[0]
-                                cands.append((top[0] - shift, top[1], id(b), b, shift))
+                        append((top[0] - shift, top[1], id(b), b, shift))
+        if not shifts:
+            return None
+        sget = shifts.get
+        for st in map(self.by_attr.get, a.attr_keys):
+            if st:
+                for b in st:
+                    h = b.heap
+                    if h:
+                        shift = sget(b.q)
+                        if shift is not None:
+                            top = h[0]
+                            append((top[0] - shift, top[1], id(b), b, shift))
         if not cands:
             return None
         # a bucket's heap top bounds its live head from below: walk buckets in bound order and stop as
         # soon as the best head found so far cannot be beaten
         cands.sort()
+        hpop = heapq.heappop
         best: _Call | None = None
         best_k = None
         seen: set | None = None
@@ -955,9 +1123,20 @@ class Router:
                 seen.add(b)
             if not b.expr.fn(attrs):
                 continue
-            c = self._head_for(b, a, now)
-            if c is None:
+            # inlined _head_for: drop stale heap entries, take the head unless it missed this agent
+            h = b.heap
+            while h:
+                e = h[0]
+                c = e[3]
+                if c.bucket is b and c.token == e[2] and c.state == WAITING:
+                    break
+                hpop(h)
+            else:
                 continue
+            if c.missed and self._excluded(c, a, now):
+                c = self._head_for(b, a, now)
+                if c is None:
+                    continue
             k = (c.key - shift, c.seq)
             if best_k is None or k < best_k:
                 best_k = k
@@ -971,7 +1150,7 @@ class Router:
         self._oid += 1
         timeout = q.cfg.rona_timeout
         c.offer = _OfferState(list(agents), now + timeout, self._oid, now, c.callback is not None)
-        self._timer(now + timeout, T_OFFER, c, self._oid)
+        self._timer(now + timeout, T_OFFER, c, self._oid, timeout)
         q.rr_counter += 1
         for a in agents:
             a.offers[c.id] = c
@@ -984,8 +1163,21 @@ class Router:
         else:
             out.append(Offer(c.id, tuple(a.id for a in agents), q.name, timeout, None, req, ri))
         for a in agents:
-            self._refresh_agent(a, now, force=True)
-            self._touch(a, now, out)
+            if a.logged_in and not a.paused and (len(a.offers) + len(a.active) + len(a.wraps)) < a.max_conc:
+                a.avail = True                      # inlined _refresh_agent(force=True)
+                a.avail_since = now
+                self._index_agent(a)
+            elif a.avail:
+                a.avail = False
+                a.ver += 1
+            if a.logged_in and a.state != "ringing":    # inlined _touch: an agent with an offer rings
+                a.acc[a.state] = a.acc.get(a.state, 0.0) + (now - a.state_since)
+                a.state = "ringing"
+                a.state_since = now
+                if self.emit_agent_states:
+                    out.append(AgentStateChanged(a.id, "ringing", None))
+            elif not a.logged_in:
+                self._touch(a, now, out)
 
     # -------------------------------------------------------------------------- queue membership
     def _enter_queue(self, c: _Call, q: _Queue, now: float, out: list) -> None:
@@ -1005,9 +1197,9 @@ class Router:
         out.append(Queued(c.id, q.name, pos, self._ewt_or_none(q, pos)))
         cfg = q.cfg
         if cfg.max_wait is not None and c.callback is None:
-            self._timer(now + cfg.max_wait, T_MAXWAIT, c, c.entry)
+            self._timer(now + cfg.max_wait, T_MAXWAIT, c, c.entry, cfg.max_wait)
         if cfg.announce_every > 0 and c.callback is None:
-            self._timer(now + cfg.announce_every, T_ANNOUNCE, c, c.entry)
+            self._timer(now + cfg.announce_every, T_ANNOUNCE, c, c.entry, cfg.announce_every)
         self._match_call(c, now, out)
 
     def _leave_queue(self, c: _Call) -> None:
@@ -1114,7 +1306,7 @@ class Router:
             c.state = WAITING
             self._eval_rule(c, now, out, announce_change=True)
             if q.cfg.retry > 0:
-                self._timer(now + q.cfg.retry, T_RETRY, c, c.entry)
+                self._timer(now + q.cfg.retry, T_RETRY, c, c.entry, q.cfg.retry)
         single = len(agents) == 1 and (offer is None or not offer.agents) and q.strategy != "ring-all"
         for a in agents:
             if timeout and strike and single and q.cfg.rona_strikes > 0:
@@ -1324,7 +1516,7 @@ class Router:
             if wr > 0 and a.logged_in:
                 tok = self._next_seq()
                 a.wraps[tok] = (now, now + wr, q)
-                self._timer(now + wr, T_WRAP, a, tok)
+                self._timer(now + wr, T_WRAP, a, tok, wr)
             else:
                 q.aht = 0.9 * q.aht + 0.1 * talk
             self._after_agent_change(a, now, out)
@@ -1655,12 +1847,18 @@ class Router:
             if c.state in (WAITING, OFFERED):
                 assert c.id in c.queue.calls
             if c.state == WAITING:
-                assert c.bucket is not None and c.bucket.registered
+                assert c.bucket is not None and c.bucket.registered and c.bucket.linked
             if c.state == OFFERED:
                 assert c.offer and c.offer.agents
                 for a in c.offer.agents:
                     assert a.offers.get(c.id) is c
         for q in self.queues.values():
             assert len(q.order) == len(q.calls)
+            for b in q.buckets.values():
+                assert b.linked == (b.live > 0), f"bucket {b.expr.text!r} linked={b.linked} live={b.live}"
+                if b.linked and not b.keys:
+                    assert b in q.unanchored
+                for k in b.keys:
+                    assert (b in self.by_attr.get(k, ())) == b.linked, f"bucket {b.expr.text!r} index stale"
             staffed = sum(1 for a in q.members.values() if a.logged_in and not a.paused)
             assert staffed == q.staffed, (q.name, staffed, q.staffed)
