@@ -15,7 +15,12 @@ Indexes (why a decision never scans all agents or all calls):
 * calls: per queue, waiting calls are grouped into buckets by the requirement in force (equal
   requirements share a bucket); each bucket is a heap in queue order (priority, aging, arrival).
   Buckets are indexed by the (skill, level) of their anchors, so an agent who becomes ready looks
-  only at buckets it could serve, and compares their heads.
+  only at buckets it could serve, and compares their heads. The index is one dict for all queues,
+  keyed by small ints ((skill, level) ids, and id pairs for two-literal requirements): an agent in
+  several queues probes each of its keys once and skips buckets of queues it is not in.
+* timers: a heap of (due, seq, ...), but timers set a fixed delay after their making (offer timeouts,
+  wrap-ups, rule thresholds, retries) queue in per-(kind, delay) FIFO lanes and only each lane's head
+  sits in the heap, so the heap stays small. Order is exactly (due, creation) either way.
 """
 from __future__ import annotations
 
@@ -126,7 +131,7 @@ class _Bucket:
         self.heap: list = []
         self.live = 0
         self.registered = False       # keys chosen
-        self.linked = False           # listed in by_attr / unanchored (exactly while live > 0)
+        self.linked = False           # listed in by_attr / unanchored (while registered)
         self.keys: list = []          # by_attr keys it is registered under (empty: unanchored)
         self.multi = False            # registered under several skills (an OR): may be seen twice
 
@@ -719,6 +724,7 @@ class Router:
         opts = b.expr.options
         if opts is None:
             b.keys = []
+            self._link(q, b)
             return
         counts = q.skill_count    # (skill, level) -> members with exactly that level
 
@@ -745,15 +751,17 @@ class Router:
                 keys = [kid(n1, l1) * _PAIR + kid(n2, l2) for l1 in _levels(n1, lo1) for l2 in _levels(n2, lo2)]
                 b.keys = keys
                 b.multi = False
+                self._link(q, b)
                 return
         opt = min(opts, key=lambda o: sum(members(name, lo) for name, lo in o))
         keys = [self._kid(name, lvl) for name, lo in opt for lvl in _levels(name, lo)]
         b.keys = keys
         b.multi = len({name for name, _ in opt}) > 1
+        self._link(q, b)
 
     def _link(self, q: _Queue, b: _Bucket) -> None:
-        """List a registered bucket in the index sets (done while it holds calls: an agent looking for
-        work never visits an empty bucket)."""
+        """List a registered bucket in the index sets. Empty buckets stay listed (requirements recur;
+        skipping an empty heap is cheaper than unlisting and relisting on every 0 <-> 1 transition)."""
         b.linked = True
         if not b.keys:
             q.unanchored.add(b)
@@ -800,8 +808,6 @@ class Router:
         b.live += 1
         if not b.registered:
             self._register(q, b)
-        if not b.linked:
-            self._link(q, b)
 
     def _bucket_out(self, c: _Call) -> None:
         b = c.bucket
@@ -814,8 +820,6 @@ class Router:
             b.live = 0
             b.heap.clear()
             q = c.queue
-            if b.linked:
-                self._unlink(q, b)
             if len(q.buckets) > 1024:   # keep empty buckets registered: requirements recur
                 self._unregister(q, b)
 
@@ -859,7 +863,7 @@ class Router:
             c.expr = expr
             if c.state == WAITING:
                 b = q.buckets.get(expr.text)
-                if b is not None and b.linked:      # inlined _bucket_in
+                if b is not None and b.registered:      # inlined _bucket_in
                     c.bucket = b
                     c.token += 1
                     heapq.heappush(b.heap, (c.key, c.seq, c.token, c))
@@ -1855,7 +1859,8 @@ class Router:
         for q in self.queues.values():
             assert len(q.order) == len(q.calls)
             for b in q.buckets.values():
-                assert b.linked == (b.live > 0), f"bucket {b.expr.text!r} linked={b.linked} live={b.live}"
+                assert b.linked == b.registered, f"bucket {b.expr.text!r} linked={b.linked}"
+                assert b.live > 0 or not b.heap, f"bucket {b.expr.text!r} has stale entries only"
                 if b.linked and not b.keys:
                     assert b in q.unanchored
                 for k in b.keys:
