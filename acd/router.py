@@ -51,7 +51,7 @@ _MAX_HOPS = 8
 
 
 class _Agent:
-    __slots__ = ("cfg", "id", "attrs", "attr_items", "attr_pairs", "attr_names", "attr_keys", "queues", "max_conc", "logged_in", "paused", "reason",
+    __slots__ = ("cfg", "id", "attrs", "attr_items", "attr_names", "attr_keys", "queues", "max_conc", "logged_in", "paused", "reason",
                  "offers", "active", "wraps", "strikes", "avail", "ver", "avail_since", "state", "state_since",
                  "acc", "talk_total", "calls_taken", "rr", "order", "handled")
 
@@ -81,8 +81,6 @@ class _Agent:
         self.id = cfg.id
         self.attrs = cfg.attrs
         self.attr_items = tuple(self.attrs.items())
-        items = sorted(self.attr_items)
-        self.attr_pairs = tuple((n1, l1, n2, l2) for i, (n1, l1) in enumerate(items) for n2, l2 in items[i + 1:])
         self.attr_names = tuple(n for n, _ in self.attr_items)
         self.attr_keys: tuple = ()    # every by_attr key the agent can serve (ints: Router._agent_keys)
         self.queues = dict(cfg.queues)
@@ -393,8 +391,10 @@ class Router:
     def _agent_keys(self, a: _Agent) -> None:
         """The by_attr keys (ints, cheap to hash) of the agent's (skill, level) items and pairs."""
         kid = self._kid
+        items = sorted(a.attr_items)
+        ids = [kid(n, lvl) for n, lvl in items]
         a.attr_keys = (tuple(kid(n, lvl) for n, lvl in a.attr_items)
-                       + tuple(kid(n1, l1) * _PAIR + kid(n2, l2) for n1, l1, n2, l2 in a.attr_pairs))
+                       + tuple(i1 * _PAIR + i2 for j, i1 in enumerate(ids) for i2 in ids[j + 1:]))
 
     def _join(self, a: _Agent, q: _Queue) -> None:
         q.members[a.id] = a
@@ -1191,13 +1191,16 @@ class Router:
         c.state = WAITING
         c.missed = None          # a new queue is a fresh start (and the retry timers went with the entry)
         c.key = q.aging * c.t_arrival - c.priority
-        insort(q.order, (c.key, c.seq))
+        k = (c.key, c.seq)
+        order = q.order
+        i = bisect_left(order, k)
+        order.insert(i, k)
         q.calls[c.id] = c
         q.st.entered += 1
         c.rule = None
         c.expr = None
         self._eval_rule(c, now, out)
-        pos = self._position(c)
+        pos = i + 1         # = _position(c): _eval_rule does not reorder the queue
         out.append(Queued(c.id, q.name, pos, self._ewt_or_none(q, pos)))
         cfg = q.cfg
         if cfg.max_wait is not None and c.callback is None:
