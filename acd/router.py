@@ -147,9 +147,13 @@ class _Lane:
 
 
 class _OfferState:
-    __slots__ = ("agents", "deadline", "id", "at", "callback")
+    # the offer's timeout timer points here, not at the call: once the offer is settled ``call`` is
+    # dropped, so an answered call is not kept in memory until its (long) ring timeout comes due
+    __slots__ = ("agents", "deadline", "id", "at", "callback", "call")
 
-    def __init__(self, agents: list, deadline: float, oid: int, at: float, callback: bool) -> None:
+    def __init__(self, agents: list, deadline: float, oid: int, at: float, callback: bool,
+                 call: "_Call | None" = None) -> None:
+        self.call = call
         self.agents = agents
         self.deadline = deadline
         self.id = oid
@@ -465,8 +469,9 @@ class Router:
         return e
 
     def _timer_valid(self, kind: int, obj: Any, token: Any) -> bool:
-        if kind == T_OFFER:
-            return obj.state == OFFERED and obj.offer is not None and obj.offer.id == token
+        if kind == T_OFFER:         # obj: the _OfferState
+            c = obj.call
+            return c is not None and c.state == OFFERED and c.offer is obj
         if kind == T_WRAP:
             return token in obj.wraps
         if kind == T_RULE:
@@ -506,15 +511,17 @@ class Router:
                 if obj.state != WAITING or obj.rtok != token:
                     continue
             elif kind == T_OFFER:
-                if obj.state != OFFERED or obj.offer is None or obj.offer.id != token:
+                c = obj.call
+                if c is None or c.state != OFFERED or c.offer is not obj:
                     continue
             elif not self._timer_valid(kind, obj, token):
                 continue
             if kind == T_OFFER:
-                offer = obj.offer
+                offer = obj
+                c = offer.call
                 for a in list(offer.agents):
-                    out.append(CancelOffer(obj.id, a.id, "timeout"))
-                self._offer_failed(obj, list(offer.agents), due, out, timeout=True)
+                    out.append(CancelOffer(c.id, a.id, "timeout"))
+                self._offer_failed(c, list(offer.agents), due, out, timeout=True)
             elif kind == T_WRAP:
                 self._end_wrap(obj, token, due, out)
                 self._after_agent_change(obj, due, out)
@@ -1153,8 +1160,8 @@ class Router:
         c.state = OFFERED
         self._oid += 1
         timeout = q.cfg.rona_timeout
-        c.offer = _OfferState(list(agents), now + timeout, self._oid, now, c.callback is not None)
-        self._timer(now + timeout, T_OFFER, c, self._oid, timeout)
+        offer = c.offer = _OfferState(list(agents), now + timeout, self._oid, now, c.callback is not None, c)
+        self._timer(now + timeout, T_OFFER, offer, self._oid, timeout)
         q.rr_counter += 1
         for a in agents:
             a.offers[c.id] = c
@@ -1279,6 +1286,7 @@ class Router:
         if c.state != OFFERED or c.offer is None:
             return []
         agents = list(c.offer.agents)
+        c.offer.call = None
         c.offer = None
         for a in agents:
             a.offers.pop(c.id, None)
@@ -1309,6 +1317,7 @@ class Router:
                 c.missed = {}
             c.missed[a.id] = now + q.cfg.retry
         if offer is not None and not offer.agents:
+            offer.call = None
             c.offer = None
             c.state = WAITING
             self._eval_rule(c, now, out, announce_change=True)
@@ -1463,6 +1472,7 @@ class Router:
             return out
         q = c.queue
         losers = [x for x in c.offer.agents if x is not a]
+        c.offer.call = None
         c.offer = None
         for x in losers:
             x.offers.pop(c.id, None)
