@@ -27,8 +27,9 @@ from __future__ import annotations
 import heapq
 import math
 import random
+from array import array
 from collections import deque
-from bisect import bisect_left, insort
+from bisect import bisect_left, bisect_right
 from typing import Any, Iterable
 
 from .config import AgentConfig, ConfigError, QueueConfig
@@ -203,7 +204,7 @@ class _Queue:
         self.members: dict[Any, _Agent] = {}
         self.staffed = 0
         self.staffed_slots = 0
-        self.order: list = []                         # sorted (key, seq) of calls in the queue
+        self.order = _Order()                         # sorted (key, seq) of calls in the queue
         self.calls: dict[Any, _Call] = {}
         self.buckets: dict[str, _Bucket] = {}
         self.unanchored: set = set()
@@ -227,6 +228,39 @@ class _Queue:
         if self.staffed_slots <= 0:
             return _INF
         return position * self.aht / self.staffed_slots
+
+
+class _Order:
+    """The calls of a queue in queue order, as (key, seq) pairs kept in two flat arrays: bisecting
+    contiguous doubles is much cheaper than bisecting a list of tuple objects spread over the heap."""
+    __slots__ = ("keys", "seqs")
+
+    def __init__(self) -> None:
+        self.keys = array("d")
+        self.seqs = array("q")
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def rank(self, key: float, seq: int) -> int:
+        """Number of entries before (key, seq) (its index when present)."""
+        keys = self.keys
+        lo = bisect_left(keys, key)
+        if lo < len(keys) and keys[lo] == key:
+            return bisect_left(self.seqs, seq, lo, bisect_right(keys, key, lo))
+        return lo
+
+    def insert(self, key: float, seq: int) -> int:
+        i = self.rank(key, seq)
+        self.keys.insert(i, key)
+        self.seqs.insert(i, seq)
+        return i
+
+    def remove(self, key: float, seq: int) -> None:
+        i = self.rank(key, seq)
+        if i < len(self.seqs) and self.seqs[i] == seq:
+            del self.keys[i]
+            del self.seqs[i]
 
 
 class _Stats:
@@ -831,7 +865,7 @@ class Router:
                 self._unregister(q, b)
 
     def _position(self, c: _Call) -> int:
-        return bisect_left(c.queue.order, (c.key, c.seq)) + 1
+        return c.queue.order.rank(c.key, c.seq) + 1
 
     def _ewt_or_none(self, q: _Queue, position: int) -> float | None:
         e = q.ewt_at(position)
@@ -839,11 +873,9 @@ class Router:
 
     def _rekey(self, c: _Call) -> None:
         q = c.queue
-        i = bisect_left(q.order, (c.key, c.seq))
-        if i < len(q.order) and q.order[i][1] == c.seq:
-            del q.order[i]
+        q.order.remove(c.key, c.seq)
         c.key = q.aging * c.t_arrival - c.priority
-        insort(q.order, (c.key, c.seq))
+        q.order.insert(c.key, c.seq)
         if c.state == WAITING and c.bucket is not None:
             b = c.bucket
             c.token += 1
@@ -1198,10 +1230,7 @@ class Router:
         c.state = WAITING
         c.missed = None          # a new queue is a fresh start (and the retry timers went with the entry)
         c.key = q.aging * c.t_arrival - c.priority
-        k = (c.key, c.seq)
-        order = q.order
-        i = bisect_left(order, k)
-        order.insert(i, k)
+        i = q.order.insert(c.key, c.seq)
         q.calls[c.id] = c
         q.st.entered += 1
         c.rule = None
@@ -1219,9 +1248,7 @@ class Router:
     def _leave_queue(self, c: _Call) -> None:
         q = c.queue
         self._bucket_out(c)
-        i = bisect_left(q.order, (c.key, c.seq))
-        if i < len(q.order) and q.order[i][1] == c.seq:
-            del q.order[i]
+        q.order.remove(c.key, c.seq)
         q.calls.pop(c.id, None)
         q.ewt_calls.discard(c)
 

@@ -99,3 +99,29 @@ def test_decisions_keep_their_dataclass_api(cls, args):
     with pytest.raises(TypeError):
         cls(*args, nope=1)
     assert Offer("c", ("a",), "q", 1.0).requirement == "any"
+
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from acd.router import _Order  # noqa: E402
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.booleans(), st.sampled_from([-5.0, -0.0, 0.0, 1.5, 2.0, 1e9]),
+                          st.integers(0, 30)), max_size=60))
+def test_queue_order_matches_a_sorted_list(ops):
+    order, ref = _Order(), []
+    for add, key, seq in ops:
+        if add and (key, seq) not in ref and all(s != seq for _, s in ref):
+            i = order.insert(key, seq)
+            ref.append((key, seq))
+            ref.sort()
+            assert ref[i] == (key, seq)
+        elif not add and ref:
+            k, s = ref.pop(seq % len(ref))
+            order.remove(k, s)
+        assert len(order) == len(ref)
+        assert list(zip(order.keys, order.seqs)) == ref
+        for i, (k, s) in enumerate(ref):
+            assert order.rank(k, s) == i
