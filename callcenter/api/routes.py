@@ -51,6 +51,25 @@ async def me(request: web.Request) -> web.Response:
     return _json(principal(request).to_dict())
 
 
+# -- IVR flows -----------------------------------------------------------------------------------
+async def list_flows(request: web.Request) -> web.Response:
+    """Loaded flows, every version that was loaded (and which served calls), the DID map, and the
+    current validation problems, including edits that were rejected (the previous version keeps serving)."""
+    require(request, "supervisor")
+    reg = getattr(_engine(request), "flows", None)
+    if reg is None or not hasattr(reg, "versions"):
+        raise ApiError(503, "no IVR flow registry is running")
+    current = {n: reg.current(n).to_dict() for n in sorted(reg.flows)}
+    return _json({
+        "flows_dir": str(reg.flows_dir),
+        "default_flow": reg.default_flow,
+        "dids": dict(reg.dids),
+        "current": current,
+        "versions": [v.to_dict() for v in reg.versions()],
+        "errors": [e.to_dict() for e in reg.errors],
+    })
+
+
 # -- agents ---------------------------------------------------------------------------------------
 async def list_agents(request: web.Request) -> web.Response:
     p = principal(request)
@@ -253,6 +272,8 @@ ROUTES: list[Route] = [
           role="agent", tag="agents", responses={"404": "unknown agent", "409": "not in wrap-up"}),
     Route("POST", "/api/agents/{agent_id}/spy", agent_spy, "listen / whisper / barge on the agent's call (rings the supervisor's phone)",
           role="supervisor", body=ROUTE_BODIES["spy"], tag="supervisor", responses={"404": "unknown agent", "409": "agent not on a call"}),
+    Route("GET", "/api/flows", list_flows, "IVR flows: current and past versions, DID map, validation errors "
+          "(rejected edits included)", role="supervisor", tag="ivr"),
     Route("GET", "/api/queues", list_queues, "live queues: waiting calls, members, SL, ASA, AHT, abandon rate, longest wait",
           role="supervisor", tag="queues"),
     Route("GET", "/api/queues/{queue}", get_queue, "one live queue", role="supervisor", tag="queues",
