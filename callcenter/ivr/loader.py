@@ -575,8 +575,13 @@ class _Checker:
             names = list(skills) if isinstance(skills, (list, dict)) else []
             if self.skills is not None:
                 for s in names:
-                    if s not in self.skills:
-                        self.err(base + ("skills",), f"unknown skill '{s}' (known: {', '.join(sorted(self.skills))})")
+                    if isinstance(s, str) and s.startswith("lang_"):
+                        self.err(base + ("skills",), f"'{s}' is a language tag, not a skill: set the node's "
+                                                     f"`language:` (e.g. language: {s[5:]}) instead")
+                    elif s not in self.skills:
+                        hint = difflib.get_close_matches(str(s), sorted(self.skills), 1)
+                        self.err(base + ("skills",), f"unknown skill '{s}'" + (f"; did you mean '{hint[0]}'?" if hint
+                                 else f" (known: {', '.join(sorted(self.skills))})"))
             pr = nd.get("priority")
             if isinstance(pr, str):
                 self.expr(base + ("priority",), pr, "priority")
