@@ -1,4 +1,4 @@
-"""Decisions the Router returns. The adapter (issue 7 wiring) carries them out on Asterisk.
+"""Decisions the Router returns. The engine carries them out on Asterisk.
 
 Every decision is a small frozen dataclass with ``kind`` and ``to_dict()``.
 """

@@ -98,10 +98,10 @@ def client_from_args(args) -> ApiClient:
     if not url:
         from .commands import load_config_from
         cfg = load_config_from(args)
-        host = cfg.get("http.host") or "127.0.0.1"
+        host = cfg.http.host
         if host in ("0.0.0.0", "::", ""):
             host = "127.0.0.1"
-        url = f"http://{host}:{cfg.get('http.port')}"
+        url = f"http://{host}:{cfg.http.port}"
     token = getattr(args, "token", None) or os.environ.get("CALLCENTER_TOKEN")
     return ApiClient(url, token)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -125,17 +125,186 @@ _FREE_MAPPINGS: dict[str, Any] = {
 _SECRET_KEYS = ("secret", "password", "token", "tokens")
 
 
-@dataclass
-class Config:
-    """The validated configuration (a plain nested dict with attribute helpers)."""
+# --------------------------------------------------------------------------------------------------
+# Typed sections: one frozen dataclass per top-level section, fields named as the keys. The field
+# defaults are taken from ``DEFAULTS`` (``_section`` checks at import that the names match), so every
+# default is written once. Lists become tuples; ``ami.servers`` entries become :class:`AmiServer`.
 
-    data: dict[str, Any]
-    source: str = "<defaults>"
+def _section(table: Mapping[str, Any]):
+    """Class decorator: a frozen dataclass whose fields (by annotation) are exactly the keys of
+    ``table``, with ``table``'s values as defaults."""
+    def wrap(cls):
+        names = list(cls.__annotations__)
+        if names != list(table):
+            raise TypeError(f"{cls.__name__}: fields {names} do not match the configuration keys {list(table)}")
+        for key in names:
+            default = _freeze(table[key])
+            secret = key in _SECRET_KEYS        # never printed by repr() (logs)
+            if isinstance(default, dict):
+                setattr(cls, key, field(default_factory=lambda v=default: dict(v), repr=not secret))
+            else:
+                setattr(cls, key, field(default=default, repr=not secret))
+        return dataclass(frozen=True)(cls)
+    return wrap
+
+
+def _freeze(value: Any) -> Any:
+    """Section values: lists become tuples, mappings a copy of their own."""
+    if isinstance(value, list):
+        return tuple(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    return value
+
+
+@_section(_LIST_ITEM_SCHEMAS["ami.servers"])
+class AmiServer:
+    name: str
+    host: str
+    port: int
+    username: str
+    secret: str
+    enabled: bool
+
+
+@_section(DEFAULTS["log"])
+class LogSection:
+    level: str
+    format: str
+    file: str | None
+
+
+@_section(DEFAULTS["http"])
+class HttpSection:
+    host: str
+    port: int
+    cors_origins: tuple[str, ...]
+
+
+@_section(DEFAULTS["agi"])
+class AgiSection:
+    host: str
+    port: int
+    max_sessions: int
+    env_timeout: float
+    command_timeout: float
+
+
+@_section(DEFAULTS["ami"])
+class AmiSection:
+    servers: tuple[AmiServer, ...]
+    ping_interval: float
+    action_timeout: float
+    reconnect_min_delay: float
+    reconnect_max_delay: float
+
+    @property
+    def enabled_servers(self) -> tuple[AmiServer, ...]:
+        return tuple(s for s in self.servers if s.enabled)
+
+
+@_section(DEFAULTS["database"])
+class DatabaseSection:
+    url: str | None
+    echo: bool
+    load_demo: bool
+
+
+@_section(DEFAULTS["ivr"])
+class IvrSection:
+    flows_dir: str
+    default_flow: str
+    dids: dict[str, str]
+    reload_interval: float
+    fallback_queue: str
+
+
+@_section(DEFAULTS["recordings"])
+class RecordingsSection:
+    dir: str
+    agi_record_dir: str | None
+    asterisk_record_dir: str | None
+
+
+@_section(DEFAULTS["prompts"])
+class PromptsSection:
+    dir: str | None
+    asterisk_dir: str | None
+    format: str
+
+
+@_section(DEFAULTS["speech"])
+class SpeechSection:
+    enabled: bool
+    vosk_models: dict[str, str]
+    models_dir: str | None
+    pocketsphinx: bool
+    workers: int
+    voices: dict[str, str]
+    rate: int
+
+
+@_section(DEFAULTS["acd"])
+class AcdSection:
+    rona_timeout: float
+    rona_strikes: int
+    default_wrapup: float
+    tick_interval: float
+
+
+@_section(DEFAULTS["api"])
+class ApiSection:
+    tokens: dict[str, Any]
+    token_ttl: int
+
+
+#: Section name -> its dataclass (every mapping in ``DEFAULTS``).
+SECTIONS: dict[str, type] = {
+    "log": LogSection, "http": HttpSection, "agi": AgiSection, "ami": AmiSection,
+    "database": DatabaseSection, "ivr": IvrSection, "recordings": RecordingsSection,
+    "prompts": PromptsSection, "speech": SpeechSection, "acd": AcdSection, "api": ApiSection,
+}
+if set(SECTIONS) != {k for k, v in DEFAULTS.items() if isinstance(v, Mapping)}:
+    raise TypeError("config: every mapping in DEFAULTS needs a section class in SECTIONS")
+
+
+def _build_section(name: str, values: Mapping[str, Any]) -> Any:
+    kw = {k: _freeze(v) for k, v in values.items()}
+    if name == "ami":
+        kw["servers"] = tuple(AmiServer(**s) for s in values["servers"])
+    return SECTIONS[name](**kw)
+
+
+class Config:
+    """The validated configuration: typed sections (``cfg.http.port``, ``cfg.ami.servers``, ...), the
+    derived paths, and the plain nested dict (``cfg.data``) that ``config show`` prints."""
+
+    log: LogSection
+    http: HttpSection
+    agi: AgiSection
+    ami: AmiSection
+    database: DatabaseSection
+    ivr: IvrSection
+    recordings: RecordingsSection
+    prompts: PromptsSection
+    speech: SpeechSection
+    acd: AcdSection
+    api: ApiSection
+
+    def __init__(self, data: dict[str, Any], source: str = "<defaults>") -> None:
+        self.data = data
+        self.source = source
+        for name in SECTIONS:
+            setattr(self, name, _build_section(name, data[name]))
+
+    def __repr__(self) -> str:
+        return f"Config(source={self.source!r})"
 
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
 
     def get(self, dotted: str, default: Any = None) -> Any:
+        """The raw value at ``dotted`` (``"http.port"``); prefer the typed sections."""
         node: Any = self.data
         for part in dotted.split("."):
             if not isinstance(node, Mapping) or part not in node:
@@ -150,22 +319,21 @@ class Config:
 
     @property
     def database_url(self) -> str:
-        url = self.data["database"]["url"]
-        if url:
-            return url
+        if self.database.url:
+            return self.database.url
         return f"sqlite+aiosqlite:///{(self.data_dir / 'callcenter.db').as_posix()}"
 
     @property
     def prompts_dir(self) -> Path:
-        return Path(self.data["prompts"]["dir"] or (self.data_dir / "prompts"))
+        return Path(self.prompts.dir or (self.data_dir / "prompts"))
 
     @property
     def flows_dir(self) -> Path:
-        return Path(self.data["ivr"]["flows_dir"])
+        return Path(self.ivr.flows_dir)
 
     @property
     def recordings_dir(self) -> Path:
-        return Path(self.data["recordings"]["dir"])
+        return Path(self.recordings.dir)
 
     def redacted(self) -> dict[str, Any]:
         """A copy safe to print or log: secrets replaced by ``********``."""
@@ -429,9 +597,8 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
         except ConfigError as exc:
             raise ConfigError(f"{where}: {str(exc).split(': ', 1)[-1]}") from None
         merged = _deep_update(merged, tree, where)
-    cfg = Config(merged, source)
     try:
-        _semantic_checks(cfg)
+        _semantic_checks(merged, source)
     except ConfigError as exc:
         msg = str(exc)
         key = msg.split("'")[1] if "'" in msg else ""
@@ -439,7 +606,7 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
         if line is not None and msg.startswith(source + ":"):
             msg = f"{source}:{line}:" + msg[len(source) + 1:]
         raise ConfigError(msg) from None
-    return cfg
+    return Config(merged, source)
 
 
 def _deep_update(base: dict, upd: Mapping, where: str, prefix: str = "") -> dict:
@@ -470,19 +637,17 @@ def _default_of(dotted: str) -> Any:
     return node
 
 
-def _semantic_checks(cfg: Config) -> None:
-    d = cfg.data
-    src = cfg.source
+def _semantic_checks(d: dict, src: str) -> None:
     level = d["log"]["level"].upper()
     if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
         raise ConfigError(f"{src}: key 'log.level' must be one of DEBUG, INFO, WARNING, ERROR, got {level!r}")
     d["log"]["level"] = level
     if d["log"]["format"] not in ("text", "json"):
         raise ConfigError(f"{src}: key 'log.format' must be 'text' or 'json'")
-    for key in ("http.port", "agi.port"):
-        port = cfg.get(key)
+    for section in ("http", "agi"):
+        port = d[section]["port"]
         if not 0 <= port <= 65535:
-            raise ConfigError(f"{src}: key '{key}' must be a TCP port 0-65535, got {port}")
+            raise ConfigError(f"{src}: key '{section}.port' must be a TCP port 0-65535, got {port}")
     names = set()
     for i, s in enumerate(d["ami"]["servers"]):
         if not 0 < s["port"] <= 65535:

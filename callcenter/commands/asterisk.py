@@ -78,15 +78,11 @@ def _config(args) -> int:
 
 
 def _agents_from_db(args):
-    try:
-        from sqlalchemy import select
+    from sqlalchemy import select
 
-        from ..store.models import Agent
-        from .db import run_db
-    except ImportError as exc:
-        print(f"callcenter asterisk config: the database layer is not available ({exc}); "
-              "use --agents FILE", file=sys.stderr)
-        return None
+    from ..store.models import Agent
+    from .db import run_db
+
     out: list[dict] = []
 
     async def fn(s):
@@ -100,15 +96,12 @@ def _agents_from_db(args):
 
 # -- ping / status -----------------------------------------------------------------------------------
 def _servers(cfg, only):
-    servers = [s for s in cfg.get("ami.servers", []) if s.get("enabled", True)]
-    if only:
-        servers = [s for s in servers if s["name"] == only]
-    return servers
+    return [s for s in cfg.ami.enabled_servers if not only or s.name == only]
 
 
 def _client(s, timeout):
     from ..asterisk.ami_client import AmiClient
-    return AmiClient(s["host"], s["port"], s["username"], s["secret"], name=s["name"],
+    return AmiClient(s.host, s.port, s.username, s.secret, name=s.name,
                      action_timeout=timeout, connect_timeout=timeout, events=False)
 
 
@@ -129,11 +122,11 @@ def _ping(args) -> int:
             t1 = time.monotonic()
             await c.action("Ping", timeout=args.timeout)
             t2 = time.monotonic()
-            print(f"{s['name']}: {s['host']}:{s['port']} OK (AMI {c.banner.version if c.banner else '?'}, "
+            print(f"{s.name}: {s.host}:{s.port} OK (AMI {c.banner.version if c.banner else '?'}, "
                   f"login {1000 * (t1 - t0):.1f} ms, ping {1000 * (t2 - t1):.1f} ms)")
             return True
         except AmiError as exc:
-            print(f"{s['name']}: {s['host']}:{s['port']} FAILED: {exc}")
+            print(f"{s.name}: {s.host}:{s.port} FAILED: {exc}")
             return False
         finally:
             await c.stop()
@@ -154,7 +147,7 @@ def _status(args) -> int:
 
     async def one(s) -> dict:
         c = _client(s, args.timeout)
-        out: dict = {"name": s["name"], "host": s["host"], "port": s["port"]}
+        out: dict = {"name": s.name, "host": s.host, "port": s.port}
         try:
             await c.connect()
             core = await c.action("CoreStatus", timeout=args.timeout)

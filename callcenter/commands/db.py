@@ -17,7 +17,7 @@ def fail(msg: str, code: int = 1) -> int:
 def quiet_logging(cfg) -> None:
     """CLI verbs log warnings only (the server logs at ``log.level``)."""
     from ..log import setup_logging
-    level = cfg.get("log.level", "INFO")
+    level = cfg.log.level
     setup_logging("WARNING" if level in ("DEBUG", "INFO") else level, "text", None)
 
 
@@ -35,7 +35,7 @@ def run_db(args, fn: Callable[[Any], Awaitable[Any]], upgrade: bool = True, comm
     quiet_logging(cfg)
 
     async def main() -> int:
-        db = await open_database(cfg.database_url, echo=cfg.get("database.echo", False), upgrade=upgrade)
+        db = await open_database(cfg.database_url, echo=cfg.database.echo, upgrade=upgrade)
         try:
             if commit:
                 async with db.session() as s:

@@ -185,8 +185,7 @@ def _resolve_flow(cfg: Any, ref: str | None, flows_dir: str | None, did: str = "
     fdir = Path(flows_dir) if flows_dir else cfg.flows_dir
     flows, problems = load_flows_dir(fdir) if fdir.is_dir() else ({}, [])
     if ref is None:
-        dids = cfg.get("ivr.dids") or {}
-        ref = dids.get(did) or cfg.get("ivr.default_flow")
+        ref = cfg.ivr.dids.get(did) or cfg.ivr.default_flow
     p = Path(ref)
     if p.suffix in (".yaml", ".yml") or p.exists():
         flow, errs = check_flow_file(p)
@@ -282,9 +281,8 @@ def cmd_try(args: argparse.Namespace) -> int:
             shown = {k: v for k, v in d.items()}
             print(f"   {entry.kind}: {json.dumps(shown, ensure_ascii=False, default=str)}", file=out)
 
-    fallback = cfg.get("ivr.fallback_queue") or "support"
     outcome = asyncio.run(run_flow(flow, ch, clock=clock, call_data=info, flows=flows, on_trace=on_trace,
-                                   fallback_queue=fallback, variables=variables))
+                                   fallback_queue=cfg.ivr.fallback_queue, variables=variables))
     print(f"== path: {' -> '.join(path)}", file=out)
     print(f"== outcome: {outcome.summary()}", file=out)
     shown_vars = {k: v for k, v in outcome.variables.items()}
@@ -323,8 +321,8 @@ def cmd_list(args: argparse.Namespace) -> int:
     cfg = load_config_from(args)
     fdir = Path(args.flows_dir) if args.flows_dir else cfg.flows_dir
     flows, problems = load_flows_dir(fdir)
-    dids = cfg.get("ivr.dids") or {}
-    default = cfg.get("ivr.default_flow")
+    dids = cfg.ivr.dids
+    default = cfg.ivr.default_flow
     print(f"{'FLOW':<16} {'NODES':>5}  {'VERSION':<16}  {'DIDS':<20} FILE")
     for name, f in sorted(flows.items()):
         ds = [d for d, n in dids.items() if n == name]

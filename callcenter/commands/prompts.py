@@ -44,11 +44,7 @@ def cmd_build(args) -> int:
     from ..speech.audio import AudioError
     from ..speech.discovery import canonical_language
     from ..speech.synth import PromptSynthesizer, SynthesisError, make_engine
-    try:
-        from ..ivr import iter_text_prompts, load_flows_dir
-    except ImportError as exc:  # the IVR package is part of the server; this is a broken install
-        print(f"callcenter prompts build: the IVR flow loader is not available ({exc})", file=sys.stderr)
-        return 1
+    from ..ivr import iter_text_prompts, load_flows_dir
     cfg = load_config_from(args)
     flows_dir = Path(args.flows) if args.flows else cfg.flows_dir
     if not flows_dir.is_dir():

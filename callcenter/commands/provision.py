@@ -125,7 +125,7 @@ def _token(args) -> int:
     from ..store import repo
     from . import load_config_from
 
-    ttl = args.ttl if args.ttl is not None else float(load_config_from(args).get("api.token_ttl") or 0)
+    ttl = args.ttl if args.ttl is not None else load_config_from(args).api.token_ttl
 
     async def fn(s):
         token = await repo.create_api_token(s, args.username, label=args.label, ttl=ttl or None)

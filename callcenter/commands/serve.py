@@ -34,9 +34,9 @@ def _serve(args) -> int:
         overrides["database.load_demo"] = False
     cfg = load_config(getattr(args, "config", None), overrides=overrides)
     try:
-        setup_logging(cfg.get("log.level"), cfg.get("log.format"), cfg.get("log.file"))
+        setup_logging(cfg.log.level, cfg.log.format, cfg.log.file)
     except OSError as exc:
-        print(f"callcenter: cannot start: log.file {cfg.get('log.file')!r}: {exc.strerror or exc}", file=sys.stderr)
+        print(f"callcenter: cannot start: log.file {cfg.log.file!r}: {exc.strerror or exc}", file=sys.stderr)
         return 1
     app = App(cfg)
     loop = asyncio.new_event_loop()

@@ -72,8 +72,8 @@ class FlowRegistry:
 
     @classmethod
     def from_config(cls, cfg: Any, **kw: Any) -> "FlowRegistry":
-        return cls(cfg.flows_dir, dids=cfg.get("ivr.dids") or {}, default_flow=cfg.get("ivr.default_flow"),
-                   reload_interval=float(cfg.get("ivr.reload_interval") or 2.0), **kw)
+        return cls(cfg.flows_dir, dids=cfg.ivr.dids, default_flow=cfg.ivr.default_flow,
+                   reload_interval=cfg.ivr.reload_interval, **kw)
 
     # -- queries ----------------------------------------------------------------------------------
     @property

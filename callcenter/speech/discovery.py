@@ -19,7 +19,9 @@ import importlib.util
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Iterable, Mapping
+from typing import Iterable, Mapping
+
+from ..config import SpeechSection
 
 #: vosk's folder language codes that are not ISO 639-1, -> ISO code.
 _CODE_ALIASES = {"cn": "zh", "vn": "vi", "ua": "uk", "jp": "ja", "kr": "ko", "gr": "el", "cz": "cs",
@@ -168,7 +170,7 @@ def installed_model_packages() -> list[tuple[str, Path]]:
     return sorted(out)
 
 
-def discover(speech_cfg: Mapping[str, Any], packages: Iterable[tuple[str, Path]] | None = None) -> Discovery:
+def discover(speech: SpeechSection, packages: Iterable[tuple[str, Path]] | None = None) -> Discovery:
     """Find the vosk models named by the ``speech`` configuration section (see module docstring).
     ``packages`` replaces the scan of installed packages (tests)."""
     found = Discovery()
@@ -186,7 +188,7 @@ def discover(speech_cfg: Mapping[str, Any], packages: Iterable[tuple[str, Path]]
         taken[info.language] = info
         found.models.append(info)
 
-    configured: Mapping[str, str] = speech_cfg.get("vosk_models") or {}
+    configured: Mapping[str, str] = speech.vosk_models
     for lang, d in configured.items():
         if lang == "default":
             continue
@@ -202,7 +204,7 @@ def discover(speech_cfg: Mapping[str, Any], packages: Iterable[tuple[str, Path]]
             if lang:
                 break
         add(lang, p, "CALLCENTER_VOSK_MODEL (speech.vosk_models.default)")
-    mdir = speech_cfg.get("models_dir")
+    mdir = speech.models_dir
     if mdir:
         root = Path(str(mdir)).expanduser()
         if not root.is_dir():

@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from typing import Any, Mapping
+from typing import Any
 
+from ..config import SpeechSection
 from .api import Recognizer, SpeechUnavailable
 from .discovery import ANY_LANGUAGE, Discovery, canonical_language, discover, pick_language
 from .recognizers import ModelLoadError, PocketsphinxRecognizer, VoskRecognizer, shared_pool, worker_count
@@ -48,11 +49,11 @@ class RoutingRecognizer(Recognizer):
 
 
 class SpeechService:
-    def __init__(self, speech_cfg: Mapping[str, Any], synthesizer: PromptSynthesizer | None = None,
+    def __init__(self, section: SpeechSection, synthesizer: PromptSynthesizer | None = None,
                  packages=None):
-        self.cfg = dict(speech_cfg)
-        self.enabled = bool(self.cfg.get("enabled", True))
-        self.workers = worker_count(int(self.cfg.get("workers", 0) or 0))
+        self.cfg = section
+        self.enabled = section.enabled
+        self.workers = worker_count(section.workers)
         self.executor = shared_pool(self.workers)
         self._packages = packages
         self.discovery: Discovery = Discovery()
@@ -65,7 +66,7 @@ class SpeechService:
     @classmethod
     def from_config(cls, cfg, packages=None) -> "SpeechService":
         """``cfg``: a :class:`callcenter.config.Config`."""
-        return cls(cfg.get("speech") or {}, PromptSynthesizer.from_config(cfg), packages)
+        return cls(cfg.speech, PromptSynthesizer.from_config(cfg), packages)
 
     # start-up ---------------------------------------------------------------------------------
     def start_sync(self, load: bool = True) -> None:
@@ -80,7 +81,7 @@ class SpeechService:
                                                      "problem": problem.message})
         models = {m.language: m.path for m in self.discovery.models}
         self.vosk = VoskRecognizer(models, executor=self.executor, workers=self.workers) if models else None
-        if self.cfg.get("pocketsphinx", True) and PocketsphinxRecognizer.available():
+        if self.cfg.pocketsphinx and PocketsphinxRecognizer.available():
             self.pocketsphinx = PocketsphinxRecognizer(executor=self.executor, workers=self.workers)
         if load:
             if self.vosk:
@@ -175,7 +176,7 @@ class SpeechService:
     def voice_problems(self) -> list[str]:
         """Configured voices (``speech.voices``) that espeak-ng does not have."""
         out = []
-        for lang, voice in (self.cfg.get("voices") or {}).items():
+        for lang, voice in self.cfg.voices.items():
             try:
                 resolve_voice(lang, voice)
             except SynthesisError as exc:
@@ -197,14 +198,14 @@ class SpeechService:
                        for m in d.models],
             "shadowed": [{"language": m.language, "path": str(m.path), "source": m.source} for m in d.shadowed],
             "problems": [{"path": p.path, "source": p.source, "message": p.message} for p in d.problems],
-            "pocketsphinx": {"installed": sphinx_pkg, "enabled": bool(self.cfg.get("pocketsphinx", True)),
+            "pocketsphinx": {"installed": sphinx_pkg, "enabled": self.cfg.pocketsphinx,
                              "model": PocketsphinxRecognizer.model_path() if sphinx_pkg else None},
             "synthesis": {
                 "prompts_dir": str(synth.dir) if synth else None,
                 "asterisk_dir": synth.asterisk_dir if synth else None,
                 "format": synth.fmt if synth else None,
                 "rate": synth.rate if synth else None,
-                "voices_configured": dict(self.cfg.get("voices") or {}),
+                "voices_configured": dict(self.cfg.voices),
                 "voice_problems": self.voice_problems(),
                 "espeak_voices": len(espeak_voices()),
             },

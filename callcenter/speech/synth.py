@@ -312,8 +312,8 @@ class PromptSynthesizer(Synthesizer):
 
     @classmethod
     def from_config(cls, cfg, engine=None) -> "PromptSynthesizer":
-        return cls(cfg.prompts_dir, cfg.get("prompts.asterisk_dir"), cfg.get("prompts.format", "wav"),
-                   cfg.get("speech.rate", 160), cfg.get("speech.voices") or {}, engine)
+        return cls(cfg.prompts_dir, cfg.prompts.asterisk_dir, cfg.prompts.format, cfg.speech.rate,
+                   cfg.speech.voices, engine)
 
     @property
     def engine(self):

@@ -108,3 +108,20 @@ def test_any_file_content_gives_config_or_one_line_error(tmp_path_factory, text)
         load_config(p, env={})
     except ConfigError as exc:
         assert str(exc).startswith(str(p)) and "\n" not in str(exc)
+
+
+def test_typed_sections_mirror_the_validated_tree_and_take_defaults_from_one_table(tmp_path):
+    from dataclasses import FrozenInstanceError, asdict
+
+    from callcenter.config import DEFAULTS, SECTIONS, AgiSection, AmiServer, HttpSection
+    p = write(tmp_path, "http:\n  port: 9100\nami:\n  servers:\n    - {host: pbx1, secret: s3cret}\n")
+    cfg = load_config(p, env={"CALLCENTER_AGI__COMMAND_TIMEOUT": "7"})
+    assert cfg.http.port == 9100 and cfg.agi.command_timeout == 7.0 and cfg.acd.rona_strikes == 3
+    assert cfg.ami.servers == (AmiServer(host="pbx1", secret="s3cret"),)
+    assert cfg.ami.enabled_servers[0].port == 5038
+    assert "s3cret" not in repr(cfg.ami)                        # secrets stay out of logs
+    for name, cls in SECTIONS.items():
+        assert list(asdict(cls())) == list(DEFAULTS[name])      # fields named as the keys
+    assert HttpSection().port == DEFAULTS["http"]["port"] and AgiSection().command_timeout == 60.0
+    with pytest.raises(FrozenInstanceError):
+        cfg.http.port = 1  # type: ignore[misc]

