@@ -262,6 +262,42 @@ class AsteriskService:
                 return ch.to_dict() | {"server": server}
         return None
 
+    # -- what the engine asks (callcenter.engine.ports.PhoneLines) ---------------------------------
+    def phone_known(self, interface: str) -> bool:
+        return self.presence.known(interface)
+
+    def phone_idle(self, interface: str) -> bool:
+        return self.presence.is_available(interface)
+
+    def newest_leg(self, interface: str) -> str | None:
+        """The newest live channel of a phone (``PJSIP/2001-0000002a`` for ``PJSIP/2001``)."""
+        if not interface:
+            return None
+        best = None
+        for tracker in self.trackers.values():
+            for ch in tracker.channels.values():
+                if ch.name.startswith(interface + "-") and (best is None or _uid(ch.uniqueid) > _uid(best.uniqueid)):
+                    best = ch
+        return best.name if best else None
+
+    def call_alive(self, call_id: str) -> bool:
+        """The call's channel still exists; True while no Asterisk is connected (nothing is known)."""
+        try:
+            if self.clients and not any(c.connected for c in self.clients):
+                return True
+            return self.channel(call_id) is not None
+        except Exception:  # noqa: BLE001
+            return False
+
+
+def _uid(uniqueid: str) -> tuple[int, int]:
+    """Asterisk uniqueids (``1795292610.31``) in creation order."""
+    a, _, b = (uniqueid or "").partition(".")
+    try:
+        return int(a), int(b or 0)
+    except ValueError:
+        return 0, 0
+
 
 def phone_interface(extension: str) -> str:
     """The dial interface of an agent's extension (``2001`` -> ``PJSIP/2001``)."""

@@ -13,7 +13,7 @@ from . import add_command, load_config_from
 
 
 async def _offline(args) -> dict:
-    from ..engine.manager import load_event_rows
+    from ..engine.records import load_event_rows
     from ..engine.reports import build_report, parse_time
     from ..store import repo
     from ..store.db import Database, DatabaseError

@@ -615,6 +615,12 @@ async def list_calls(s: AsyncSession, *, since: float | None = None, until: floa
     return list((await s.execute(q)).scalars())
 
 
+async def list_open_calls(s: AsyncSession, arrived_before: float) -> list[CallRecord]:
+    """Call records not closed yet (no ``ended_at``) of calls that arrived before ``arrived_before``."""
+    q = select(CallRecord).where(CallRecord.ended_at.is_(None), CallRecord.arrived_at < arrived_before)
+    return list((await s.execute(q)).scalars())
+
+
 def call_to_dict(c: CallRecord) -> dict[str, Any]:
     return {"call_id": c.call_id, **{k: getattr(c, k) for k in CDR_FIELDS}}
 
@@ -665,6 +671,15 @@ async def list_events(s: AsyncSession, *, call_id: str | None = None, queue: str
     if limit is not None:
         q = q.limit(limit)
     return list((await s.execute(q)).scalars())
+
+
+async def list_report_events(s: AsyncSession, kinds: Sequence[str], start: float, end: float,
+                             state_kind: str = "AgentStateChanged") -> list[CallEvent]:
+    """Events of ``kinds`` in [start, end) in time order, plus the ``state_kind`` rows from before
+    ``start`` (they say what state each agent was in when the interval began)."""
+    q = select(CallEvent).where(CallEvent.event.in_(kinds), CallEvent.ts < end)
+    q = q.where((CallEvent.ts >= start) | (CallEvent.event == state_kind))
+    return list((await s.execute(q.order_by(CallEvent.ts, CallEvent.id))).scalars())
 
 
 def event_to_dict(e: CallEvent) -> dict[str, Any]:

@@ -136,7 +136,7 @@ async def test_engine_error_falls_back_to_queue(tmp_path, monkeypatch):
 
         async def broken(*a, **kw):
             raise RuntimeError("boom")
-        monkeypatch.setattr(h.engine, "_run_ivr", broken)
+        monkeypatch.setattr(h.engine.life, "run_ivr", broken)
         ch, task = h.call([])
         await asyncio.wait_for(task, 5)
         cdr = cdr_of(h, ch.info.call_id)
@@ -164,7 +164,7 @@ async def test_skill_nobody_has_is_dropped(tmp_path):
         ch, _ = h.call([])
         h.engine.calls[ch.info.call_id] = call = __import__("callcenter.engine.model", fromlist=["LiveCall"]).LiveCall(
             call_id=ch.info.call_id, caller="1", arrived_at=h.engine.now())
-        await asyncio.wait_for(h.engine._queue_and_wait(ch, call, QueueRequest(queue="billing",
+        await asyncio.wait_for(h.engine.life.queue_and_wait(ch, call, QueueRequest(queue="billing",
                                                                                skills={"klingon": 5})), 5)
         assert h.kinds("CallAnswered")
 

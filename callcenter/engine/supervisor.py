@@ -1,0 +1,94 @@
+"""Supervisor operations on calls in progress: move to another queue, change priority, hang up, spy
+(listen / whisper / barge through ChanSpy on the supervisor's phone)."""
+from __future__ import annotations
+
+from .agents import find_agent
+from .call import Apply
+from .core import EngineState, EventPublisher, TaskSet
+from .errors import EngineError, NotFound
+from .model import LiveCall
+from .ports import EnginePorts
+
+
+def find_call(state: EngineState, call_id: str) -> LiveCall:
+    c = state.calls.get(call_id)
+    if c is None:
+        raise NotFound(f"no call {call_id!r} in progress", "call_id")
+    return c
+
+
+class SupervisorOps:
+    def __init__(self, state: EngineState, events: EventPublisher, tasks: TaskSet, ports: EnginePorts,
+                 apply: Apply) -> None:
+        self.state = state
+        self.events = events
+        self.tasks = tasks
+        self.ports = ports
+        self.apply = apply
+
+    async def move_call(self, call_id: str, queue: str, by: str | None = None) -> dict:
+        c = find_call(self.state, call_id)
+        if queue not in self.state.queue_rows:
+            raise NotFound(f"no queue {queue!r}", "queue")
+        if c.state not in ("waiting", "ringing", "callback"):
+            raise EngineError(f"call {call_id} is not waiting (state {c.state})", "call_id")
+        old = c.queue
+        decisions = self.state.router.move_call(call_id, queue, self.events.now())
+        for d in decisions:
+            if d.kind == "refused":
+                raise EngineError(f"move refused: {d.reason}", "call_id")
+        c.queue = queue
+        c.queue_joined_at = self.events.now()
+        self.events.publish("CallMoved", c, queue=old, to=queue, by=by)
+        self.events.publish("CallQueued", c, queue=queue, caller=c.caller, priority=c.priority, reason="moved",
+                            cdr={"queue": queue})
+        self.apply(decisions)
+        return c.to_dict(self.events.now())
+
+    async def set_priority(self, call_id: str, priority: int, by: str | None = None) -> dict:
+        c = find_call(self.state, call_id)
+        if c.state not in ("waiting", "ringing", "callback"):
+            raise EngineError(f"call {call_id} is not waiting (state {c.state})", "call_id")
+        decisions = self.state.router.set_priority(call_id, priority, self.events.now())
+        for d in decisions:
+            if d.kind == "refused":
+                raise EngineError(f"priority change refused: {d.reason}", "priority")
+        old, c.priority = c.priority, int(priority)
+        self.events.publish("CallPriorityChanged", c, priority=c.priority, previous=old, by=by)
+        self.apply(decisions)
+        return c.to_dict(self.events.now())
+
+    async def hangup_call(self, call_id: str, by: str | None = None) -> dict:
+        c = find_call(self.state, call_id)
+        control = self.ports.control
+        if c.state in ("waiting", "ringing"):
+            c.inbox.put_nowait(("hangup",))
+        elif control is not None and c.channel:
+            try:
+                await control.hangup(c.channel)
+            except Exception as exc:  # noqa: BLE001
+                raise EngineError(f"hang-up failed: {exc}", "call_id") from None
+        else:
+            raise EngineError(f"call {call_id} cannot be hung up in state {c.state}", "call_id")
+        self.events.publish("CallHangupRequested", c, by=by)
+        return {"call_id": call_id, "hung_up": True}
+
+    async def spy(self, agent_id: str, mode: str, phone: str, by: str | None = None) -> dict:
+        a = find_agent(self.state, agent_id)
+        c = self.state.calls.get(a.call_id or "")
+        target = c.agent_channel if c is not None else None
+        if c is None or c.state != "talking" or not target:
+            raise EngineError(f"agent {agent_id} is not on a call", "agent_id")
+        if self.ports.control is None:
+            raise EngineError("no Asterisk connection for call control", status=503)
+        self.tasks.spawn(self._spy(target, mode, phone, c, agent_id, by), f"spy-{agent_id}")
+        return {"agent_id": agent_id, "call_id": c.call_id, "mode": mode, "phone": phone, "ringing": True}
+
+    async def _spy(self, target: str, mode: str, phone: str, call: LiveCall, agent_id: str, by: str | None) -> None:
+        try:
+            res = await self.ports.control.spy(phone, target, mode)
+            outcome = res.outcome
+        except Exception as exc:  # noqa: BLE001
+            outcome = f"failed: {exc}"
+        self.events.publish("SupervisorSpied", call, agent_id=agent_id, mode=mode, phone=phone, outcome=outcome,
+                            by=by)
