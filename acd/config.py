@@ -7,7 +7,7 @@ from typing import Any
 
 from .rules import RuleError, RuleSet, parse_expr, parse_rules
 
-__all__ = ["ConfigError", "STRATEGIES", "QueueConfig", "AgentConfig"]
+__all__ = ["ConfigError", "STRATEGIES", "QueueConfig", "AgentConfig", "parse_name_number"]
 
 STRATEGIES = ("longest-idle", "fewest-calls", "least-talk-time", "round-robin", "linear", "random",
               "weighted-random", "ring-all", "best-skill")
@@ -28,6 +28,25 @@ STRATEGY_ALIASES = {
 
 class ConfigError(ValueError):
     """Bad queue/agent configuration; the message names the object and the key."""
+
+
+def parse_name_number(item: Any, default: int | None, sep: str = ":") -> tuple[str, int]:
+    """The ``NAME:N`` form of a skill with its level (``billing:5``) or a queue with its penalty
+    (``support:1``): ``("billing", 5)``. Without ``:N`` the number is ``default`` (required when
+    ``default`` is None). :class:`ValueError` with a short reason when the name is empty or N is not
+    an integer; callers add where the text came from."""
+    name, has_sep, number = str(item).partition(sep)
+    name = name.strip()
+    if not name:
+        raise ValueError("the name is empty")
+    if not has_sep or not number.strip():
+        if default is None:
+            raise ValueError(f"expected NAME{sep}N")
+        return name, default
+    try:
+        return name, int(number)
+    except ValueError:
+        raise ValueError(f"{number.strip()!r} is not an integer") from None
 
 
 def _num(d: dict, key: str, default: Any, where: str, *, minimum: float = 0.0, allow_none: bool = False,
@@ -235,11 +254,12 @@ class AgentConfig:
         if isinstance(skills, list):  # ["billing", "sales:3"] -> level 3 (default 1)
             sk = {}
             for item in skills:
-                name, _, lvl = str(item).partition(":")
                 try:
-                    sk[name] = int(lvl) if lvl else 1
-                except ValueError:
-                    raise ConfigError(f"{where}: skill {item!r}: level must be an integer 1-5") from None
+                    name, level = parse_name_number(item, 1)
+                except ValueError as exc:
+                    raise ConfigError(f"{where}: skill {item!r}: {exc} (expected SKILL or SKILL:LEVEL, "
+                                      f"level 1-5)") from None
+                sk[name] = level
             skills = sk
         if not isinstance(skills, dict):
             raise ConfigError(f"{where}: skills must be a mapping skill -> proficiency 1-5")

@@ -24,6 +24,8 @@ from typing import Any, Mapping
 
 import yaml
 
+from .yamlfile import YamlDoc, YamlError, load_yaml, parse_path, read_text, type_name
+
 #: Type markers used by the validator.
 ANY = object()
 
@@ -357,40 +359,6 @@ def redact(value: Any) -> Any:
 # --------------------------------------------------------------------------------------------------
 # Loading
 
-class _LineLoader(yaml.SafeLoader):
-    """SafeLoader that remembers the line of each mapping key (for error messages)."""
-
-
-def _construct_mapping(loader: _LineLoader, node: yaml.MappingNode) -> dict:
-    mapping = {}
-    lines = {}
-    for key_node, value_node in node.value:
-        key = loader.construct_object(key_node, deep=True)
-        mapping[key] = loader.construct_object(value_node, deep=True)
-        lines[key] = key_node.start_mark.line + 1
-    loader._key_lines.setdefault(id(mapping), lines)  # type: ignore[attr-defined]
-    return mapping
-
-
-_LineLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
-
-
-def _type_name(v: Any) -> str:
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "list"
-    if isinstance(v, Mapping):
-        return "mapping"
-    return type(v).__name__
-
-
 def _check_scalar(path: str, default: Any, value: Any, where: str) -> Any:
     if default is ANY:
         return value
@@ -399,7 +367,7 @@ def _check_scalar(path: str, default: Any, value: Any, where: str) -> Any:
             return value
         if isinstance(value, (int, float)) and not isinstance(value, bool):
             return str(value)
-        raise ConfigError(f"{where}: key '{path}' must be a string, got {_type_name(value)} {value!r}")
+        raise ConfigError(f"{where}: key '{path}' must be a string, got {type_name(value)} {value!r}")
     if isinstance(default, bool):
         if isinstance(value, bool):
             return value
@@ -418,31 +386,31 @@ def _check_scalar(path: str, default: Any, value: Any, where: str) -> Any:
         if isinstance(value, list):
             return value
     raise ConfigError(
-        f"{where}: key '{path}' must be {_type_name(default)}, got {_type_name(value)} {value!r}")
+        f"{where}: key '{path}' must be {type_name(default)}, got {type_name(value)} {value!r}")
 
 
 def _merge(path: str, default: Any, value: Any, where: str) -> Any:
     """Validate ``value`` against ``default`` and return the merged result."""
     if path in _FREE_MAPPINGS:
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: key '{path}' must be a mapping, got {_type_name(value)}")
+            raise ConfigError(f"{where}: key '{path}' must be a mapping, got {type_name(value)}")
         item = _FREE_MAPPINGS[path]
         return {str(k): _check_scalar(f"{path}.{k}", item, v, where) for k, v in value.items()}
     if path in _LIST_ITEM_SCHEMAS:
         if not isinstance(value, list):
-            raise ConfigError(f"{where}: key '{path}' must be a list, got {_type_name(value)}")
+            raise ConfigError(f"{where}: key '{path}' must be a list, got {type_name(value)}")
         schema = _LIST_ITEM_SCHEMAS[path]
         out = []
         for i, item in enumerate(value):
             if not isinstance(item, Mapping):
-                raise ConfigError(f"{where}: key '{path}[{i}]' must be a mapping, got {_type_name(item)}")
+                raise ConfigError(f"{where}: key '{path}[{i}]' must be a mapping, got {type_name(item)}")
             out.append(_merge_mapping(f"{path}[{i}]", schema, item, where))
         return out
     if isinstance(default, Mapping):
         if value is None:
             return copy.deepcopy(default)
         if not isinstance(value, Mapping):
-            raise ConfigError(f"{where}: key '{path}' must be a mapping, got {_type_name(value)}")
+            raise ConfigError(f"{where}: key '{path}' must be a mapping, got {type_name(value)}")
         return _merge_mapping(path, default, value, where)
     return _check_scalar(path, default, value, where)
 
@@ -456,25 +424,6 @@ def _merge_mapping(path: str, default: Mapping, value: Mapping, where: str) -> d
             raise ConfigError(f"{where}: unknown key '{sub}' (known keys here: {known})")
         out[key] = _merge(sub, default[key], v, where)
     return out
-
-
-def _line_of(raw: Any, loader_lines: dict[int, dict], dotted: str) -> int | None:
-    """The line of the deepest key of ``dotted`` (``ami.servers[1].port``) found in the file."""
-    node = raw
-    line = None
-    for part in dotted.split("."):
-        name, _, rest = part.partition("[")
-        if not isinstance(node, Mapping) or name not in node:
-            return line
-        line = loader_lines.get(id(node), {}).get(name, line)
-        node = node[name]
-        for idx in rest.replace("]", "").split("[") if rest else ():
-            if not (isinstance(node, list) and idx.isdigit() and int(idx) < len(node)):
-                return line
-            node = node[int(idx)]
-            if isinstance(node, Mapping) and loader_lines.get(id(node)):
-                line = min(loader_lines[id(node)].values())
-    return line
 
 
 def _env_overrides(env: Mapping[str, str]) -> list[tuple[str, Any, str]]:
@@ -551,41 +500,21 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
     path = path or env.get("CALLCENTER_CONFIG")
     if path is None and Path("callcenter.yaml").exists():
         path = "callcenter.yaml"
-    raw: dict = {}
-    lines: dict[int, dict] = {}
-    source = "<defaults>"
+    doc = YamlDoc({}, "<defaults>")
     if path is not None:
-        source = str(path)
         try:
-            text = Path(path).read_text(encoding="utf-8")
-        except FileNotFoundError:
-            raise ConfigError(f"{source}: configuration file not found") from None
-        except OSError as exc:
-            raise ConfigError(f"{source}: cannot read configuration file: {exc.strerror}") from None
-        loader = _LineLoader(text)
-        loader._key_lines = {}  # type: ignore[attr-defined]
-        try:
-            raw = loader.get_single_data() or {}
-        except yaml.YAMLError as exc:
-            mark = getattr(exc, "problem_mark", None)
-            where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
-            problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-            raise ConfigError(f"{where}: not valid YAML: {problem}") from None
-        finally:
-            loader.dispose()
-        lines = loader._key_lines  # type: ignore[attr-defined]
-        if not isinstance(raw, Mapping):
-            raise ConfigError(f"{source}: the top level must be a mapping of keys, got {_type_name(raw)}")
+            doc = load_yaml(read_text(path, "configuration file"), str(path))
+        except YamlError as exc:
+            raise ConfigError(str(exc)) from None
+        if doc.data is None:
+            doc.data = {}
+        if not isinstance(doc.data, Mapping):
+            raise ConfigError(f"{doc.source}: the top level must be a mapping of keys, got {type_name(doc.data)}")
+    source = doc.source
     try:
-        merged = _merge_mapping("", DEFAULTS, raw, source)
+        merged = _merge_mapping("", DEFAULTS, doc.data, source)
     except ConfigError as exc:
-        # add the line number where we can find it
-        msg = str(exc)
-        key = msg.split("'")[1] if "'" in msg else ""
-        line = _line_of(raw, lines, key) if key else None
-        if line is not None and msg.startswith(source + ":"):
-            msg = f"{source}:{line}:" + msg[len(source) + 1:]
-        raise ConfigError(msg) from None
+        raise _with_line(exc, doc) from None
 
     # environment, then command-line overrides, one at a time so an error names its variable / option
     layers = [(dotted, value, f"environment variable {name}") for dotted, value, name in _env_overrides(env)]
@@ -600,13 +529,18 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
     try:
         _semantic_checks(merged, source)
     except ConfigError as exc:
-        msg = str(exc)
-        key = msg.split("'")[1] if "'" in msg else ""
-        line = _line_of(raw, lines, key) if key else None
-        if line is not None and msg.startswith(source + ":"):
-            msg = f"{source}:{line}:" + msg[len(source) + 1:]
-        raise ConfigError(msg) from None
+        raise _with_line(exc, doc) from None
     return Config(merged, source)
+
+
+def _with_line(exc: ConfigError, doc: YamlDoc) -> ConfigError:
+    """``file: key 'a.b' ...`` -> ``file:LINE: key 'a.b' ...`` with the line of that key in the file."""
+    msg = str(exc)
+    key = msg.split("'")[1] if "'" in msg else ""
+    path = parse_path(key)
+    if path[:1] in doc.keys and msg.startswith(doc.source + ":"):
+        msg = f"{doc.source}:{doc.line(path)}:" + msg[len(doc.source) + 1:]
+    return ConfigError(msg)
 
 
 def _deep_update(base: dict, upd: Mapping, where: str, prefix: str = "") -> dict:

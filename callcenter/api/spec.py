@@ -12,6 +12,7 @@ from typing import Any, Awaitable, Callable, Sequence
 
 from aiohttp import web
 
+from ..yamlfile import type_name
 from .errors import ApiError
 
 _PY_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
@@ -46,7 +47,7 @@ class Field:
         if isinstance(value, bool) and self.type != "boolean":
             raise ApiError(400, f"{where} '{self.name}' must be {self.type}, got boolean", self.name)
         if not isinstance(value, ok):
-            raise ApiError(400, f"{where} '{self.name}' must be {self.type}, got {_json_type(value)}",
+            raise ApiError(400, f"{where} '{self.name}' must be {self.type}, got {type_name(value, json=True)}",
                            self.name)
         if self.type == "string" and not value.strip() and self.required:
             raise ApiError(400, f"{where} '{self.name}' must not be empty", self.name)
@@ -58,24 +59,6 @@ class Field:
         if self.maximum is not None and value > self.maximum:
             raise ApiError(400, f"{where} '{self.name}' must be <= {self.maximum:g}, got {value}", self.name)
         return value
-
-
-def _json_type(v: Any) -> str:
-    if v is None:
-        return "null"
-    if isinstance(v, bool):
-        return "boolean"
-    if isinstance(v, int):
-        return "integer"
-    if isinstance(v, float):
-        return "number"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list):
-        return "array"
-    if isinstance(v, dict):
-        return "object"
-    return type(v).__name__
 
 
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
@@ -109,7 +92,7 @@ async def read_body(request: web.Request, fields: Sequence[Field]) -> dict[str, 
             raise ApiError(400, f"malformed JSON in request body: {exc.msg} at line {exc.lineno} "
                                 f"column {exc.colno}", "body") from None
     if not isinstance(data, dict):
-        raise ApiError(400, f"request body must be a JSON object, got {_json_type(data)}", "body")
+        raise ApiError(400, f"request body must be a JSON object, got {type_name(data, json=True)}", "body")
     known = {f.name: f for f in fields}
     for key in data:
         if key not in known:

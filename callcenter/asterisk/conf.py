@@ -13,7 +13,7 @@ import secrets
 from pathlib import Path
 from typing import Any, Iterable, Mapping
 
-import yaml
+from ..yamlfile import YamlError, load_yaml, read_text
 
 _EXT = re.compile(r"^[A-Za-z0-9_.+-]{1,40}$")
 
@@ -26,17 +26,9 @@ def load_agents_yaml(path: str | Path) -> list[dict[str, Any]]:
     """Read agents from a provisioning YAML (``agents:`` list at the top, or a bare list)."""
     p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise AgentsFileError(f"{p}: file not found") from None
-    except OSError as exc:
-        raise AgentsFileError(f"{p}: cannot read: {exc.strerror}") from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{p}:{mark.line + 1}" if mark else str(p)
-        raise AgentsFileError(f"{where}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
+        data = load_yaml(read_text(p), str(p)).data
+    except YamlError as exc:
+        raise AgentsFileError(str(exc)) from None
     if isinstance(data, Mapping):
         data = data.get("agents")
         if data is None:
@@ -75,9 +67,9 @@ def load_passwords(path: Path) -> dict[str, str]:
     if not path.exists():
         return {}
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except yaml.YAMLError as exc:
-        raise AgentsFileError(f"{path}: not valid YAML: {exc}") from None
+        data = load_yaml(read_text(path), str(path)).data or {}
+    except YamlError as exc:
+        raise AgentsFileError(str(exc)) from None
     if not isinstance(data, Mapping):
         raise AgentsFileError(f"{path}: must map extension -> password")
     return {str(k): str(v) for k, v in data.items()}

@@ -7,6 +7,8 @@ from __future__ import annotations
 import argparse
 from typing import Callable
 
+from acd.config import parse_name_number
+
 from . import add_command
 from .db import print_json, print_table, run_db
 
@@ -15,31 +17,23 @@ EXTRA: list[Callable] = []
 
 
 def parse_skill(text: str) -> tuple[str, int]:
-    name, sep, level = text.partition("=")
-    name = name.strip()
-    if not name or not sep:
-        raise argparse.ArgumentTypeError(f"{text!r} is not SKILL=LEVEL (e.g. billing=4)")
     try:
-        lv = int(level)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: proficiency must be an integer 1-5") from None
-    if not 1 <= lv <= 5:
+        name, level = parse_name_number(text, None, "=")
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not SKILL=LEVEL (e.g. billing=4): {exc}") from None
+    if not 1 <= level <= 5:
         raise argparse.ArgumentTypeError(f"{text!r}: proficiency must be 1-5")
-    return name, lv
+    return name, level
 
 
 def parse_queue(text: str) -> tuple[str, int]:
-    name, sep, pen = text.partition(":")
-    name = name.strip()
-    if not name:
-        raise argparse.ArgumentTypeError(f"{text!r} is not QUEUE[:PENALTY]")
     try:
-        p = int(pen) if sep else 0
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r}: penalty must be a non-negative integer") from None
-    if p < 0:
+        name, penalty = parse_name_number(text, 0)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not QUEUE[:PENALTY]: {exc}") from None
+    if penalty < 0:
         raise argparse.ArgumentTypeError(f"{text!r}: penalty must be a non-negative integer")
-    return name, p
+    return name, penalty
 
 
 def _agent_options(p: argparse.ArgumentParser) -> None:

@@ -12,6 +12,7 @@ import sys
 import time
 from pathlib import Path
 
+from ..yamlfile import YamlError, load_yaml, parse_path, read_text
 from . import add_command
 
 EPILOG = """\
@@ -68,61 +69,22 @@ def parse_duration(text: str, what: str) -> float:
     return v
 
 
-def _yaml_line(root, path: str) -> int | None:
-    """Line (1-based) of the node at ``queues[1].handle_time.mean`` in a composed YAML tree."""
-    import yaml
-    node = root
-    line = node.start_mark.line + 1 if node is not None else None
-    for part in re.findall(r"[^.\[\]]+|\[\d+\]", path):
-        if node is None:
-            break
-        if part.startswith("["):
-            idx = int(part[1:-1])
-            if isinstance(node, yaml.SequenceNode) and idx < len(node.value):
-                node = node.value[idx]
-            else:
-                break
-        elif isinstance(node, yaml.MappingNode):
-            nxt = None
-            for k, v in node.value:
-                if getattr(k, "value", None) == part:
-                    nxt = v
-                    line = k.start_mark.line + 1
-                    break
-            if nxt is None:
-                break
-            node = nxt
-            continue
-        elif part == "scenario":
-            continue
-        else:
-            break
-        line = node.start_mark.line + 1
-    return line
-
-
 def load_scenario_file(path: str, seed: int | None = None):
-    import yaml
     from acd.scenario import ScenarioError, parse_scenario
-    p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SystemExit(f"callcenter simulate: cannot read scenario {path}: {exc.strerror or exc}") from None
+        doc = load_yaml(read_text(path), path)
+    except YamlError as exc:
+        if not exc.line:
+            raise SystemExit(f"callcenter simulate: cannot read scenario {path}: {exc.message}") from None
+        raise SystemExit(f"callcenter simulate: {path}:{exc.line}:{exc.column}: invalid YAML: "
+                         f"{exc.message.removeprefix('not valid YAML: ')}") from None
     try:
-        root = yaml.compose(text)
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else path
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise SystemExit(f"callcenter simulate: {where}: invalid YAML: {problem}") from None
-    try:
-        return parse_scenario(data, seed=seed)
+        return parse_scenario(doc.data, seed=seed)
     except ScenarioError as exc:
-        line = _yaml_line(root, exc.path) if root is not None else None
-        loc = f"{path}:{line}" if line else path
-        raise SystemExit(f"callcenter simulate: {loc}: {exc}") from None
+        where = parse_path(exc.path)
+        if where[:1] == ("scenario",):          # the scenario's own keys: scenario.queues -> queues
+            where = where[1:]
+        raise SystemExit(f"callcenter simulate: {path}:{doc.line(where)}: {exc}") from None
 
 
 class Progress:

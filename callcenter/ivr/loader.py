@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import jsonschema
 import yaml
 
+from ..yamlfile import YamlDoc, YamlError, load_yaml, read_text, type_name
 from .expr import ExprError, parse, parse_template
 from .flow import PROMPT_FIELDS, Flow, Node, is_language_map
 from .schema import NODE_TYPES, load_schema
@@ -59,110 +60,30 @@ class FlowValidationError(Exception):
 # YAML with positions
 
 Path_ = tuple
+#: Keys whose integer values are text: ``digit: 1`` is the key "1".
+_TEXT_KEYS = ("digit", "terminator", "to", "queue")
 
 
-class _Positions:
-    def __init__(self) -> None:
-        self.key: dict[Path_, tuple[int, int]] = {}
-        self.value: dict[Path_, tuple[int, int, str | None]] = {}
-
-    def at(self, path: Path_, prefer_value: bool = False) -> tuple[int, int]:
-        """Best position for ``path``: the key, else the value, else the nearest parent."""
-        p = tuple(path)
-        while True:
-            if prefer_value and p in self.value:
-                v = self.value[p]
-                return v[0], v[1]
-            if p in self.key:
-                return self.key[p]
-            if p in self.value:
-                v = self.value[p]
-                return v[0], v[1]
-            if not p:
-                return 1, 1
-            p = p[:-1]
-
-
-#: Most YAML nodes a flow may expand to (aliases can multiply a small file: "billion laughs").
-MAX_YAML_NODES = 200_000
-
-
-class _TooBig(Exception):
-    pass
-
-
-def _build(node: yaml.Node, path: Path_, pos: _Positions, ctor: yaml.SafeLoader,
-           problems: list[tuple[Path_, str, tuple[int, int]]], depth: int = 0) -> Any:
-    pos.count = getattr(pos, "count", 0) + 1
-    if pos.count > MAX_YAML_NODES:
-        raise _TooBig()
-    style = getattr(node, "style", None)
-    pos.value[path] = (node.start_mark.line + 1, node.start_mark.column + 1, style)
-    if depth > 60:
-        problems.append((path, "nesting too deep", (node.start_mark.line + 1, node.start_mark.column + 1)))
-        return None
-    if isinstance(node, yaml.MappingNode):
-        out: dict[Any, Any] = {}
-        for knode, vnode in node.value:
-            if knode.tag == "tag:yaml.org,2002:merge":
-                merged = _build(vnode, path, pos, ctor, problems, depth + 1)
-                for m in merged if isinstance(merged, list) else [merged]:
-                    if isinstance(m, dict):
-                        for k, v in m.items():
-                            out.setdefault(k, v)
-                continue
-            if isinstance(knode, yaml.ScalarNode):
-                key = _build(knode, path, _Positions(), ctor, problems, depth + 1)
-            else:
-                key = str(knode.tag)
-            key = str(key).lower() if isinstance(key, bool) else ("null" if key is None else str(key))
-            kpos = (knode.start_mark.line + 1, knode.start_mark.column + 1)
-            if key in out:
-                first = pos.key.get(path + (key,), (0, 0))
-                problems.append((path + (key,), f"duplicate key '{key}' (first defined at line {first[0]})", kpos))
-            pos.key[path + (key,)] = kpos
-            out[key] = _build(vnode, path + (key,), pos, ctor, problems, depth + 1)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, path + (i,), pos, ctor, problems, depth + 1) for i, item in enumerate(node.value)]
+def _flow_scalar(node: yaml.ScalarNode, path: Path_, construct: Any) -> Any:
     if node.tag == "tag:yaml.org,2002:timestamp":
         return str(node.value)      # dates stay text: holidays: [2026-12-25]
-    if node.tag == "tag:yaml.org,2002:int" and path and path[-1] in ("digit", "terminator", "to", "queue"):
-        return str(node.value)      # digit: 1 is the key "1"
+    if node.tag == "tag:yaml.org,2002:int" and path and path[-1] in _TEXT_KEYS:
+        return str(node.value)
     if node.tag == "tag:yaml.org,2002:bool" and str(node.value).lower() not in ("true", "false"):
         # YAML 1.2 booleans: only true/false. "yes", "no", "on", "off" stay words (phrases, prompts, keys)
         return str(node.value)
-    return ctor.construct_object(node, deep=True)
+    return construct(node)
 
 
-def _parse_yaml(text: str, source: str) -> tuple[Any, _Positions, list[FlowError]]:
-    pos = _Positions()
+def _parse_yaml(text: str, source: str) -> tuple[Any, YamlDoc, list[FlowError]]:
     try:
-        root = yaml.compose(text, Loader=yaml.SafeLoader)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None) or getattr(exc, "context_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        ctx = getattr(exc, "context", None)
-        msg = f"not valid YAML: {problem}" + (f" ({ctx})" if ctx else "")
-        return None, pos, [FlowError(source, line, col, msg)]
-    if root is None:
-        return None, pos, [FlowError(source, 1, 1, "the file is empty: expected a mapping with 'start' and 'nodes'")]
-    problems: list[tuple[Path_, str, tuple[int, int]]] = []
-    ctor = yaml.SafeLoader("")
-    try:
-        data = _build(root, (), pos, ctor, problems)
-    except _TooBig:
-        return None, pos, [FlowError(source, 1, 1, f"the flow expands to more than {MAX_YAML_NODES} YAML values "
-                                                   f"(too many aliases?)")]
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-        return None, pos, [FlowError(source, line, col, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
-    finally:
-        ctor.dispose()
-    errs = [FlowError(source, lc[0], lc[1], msg, _node_of(path)) for path, msg, lc in problems]
-    return data, pos, errs
+        doc = load_yaml(text, source, scalar=_flow_scalar)
+    except YamlError as exc:
+        return None, YamlDoc(None, source), [FlowError(source, exc.line, exc.column, exc.message)]
+    if doc.data is None:
+        return None, doc, [FlowError(source, 1, 1, "the file is empty: expected a mapping with 'start' and 'nodes'")]
+    errs = [FlowError(source, lc[0], lc[1], msg, _node_of(path)) for path, msg, lc in doc.problems]
+    return doc.data, doc, errs
 
 
 def _node_of(path: Path_) -> str | None:
@@ -184,24 +105,6 @@ def _validator() -> jsonschema.Draft202012Validator:
     return _VALIDATOR
 
 
-def _type_name(v: Any) -> str:
-    if v is None:
-        return "nothing (null)"
-    if isinstance(v, bool):
-        return "a boolean"
-    if isinstance(v, int):
-        return "an integer"
-    if isinstance(v, float):
-        return "a number"
-    if isinstance(v, str):
-        return "a string"
-    if isinstance(v, list):
-        return "a list"
-    if isinstance(v, dict):
-        return "a mapping"
-    return type(v).__name__
-
-
 def _field(path: Path_) -> str:
     inner = list(path[2:]) if len(path) >= 2 and path[0] == "nodes" else list(path)
     out = ""
@@ -210,7 +113,7 @@ def _field(path: Path_) -> str:
     return out or "(top level)"
 
 
-def _schema_errors(data: Any, source: str, pos: _Positions) -> list[FlowError]:
+def _schema_errors(data: Any, source: str, pos: YamlDoc) -> list[FlowError]:
     out: list[FlowError] = []
     seen: set[tuple] = set()
     for err in sorted(_validator().iter_errors(data), key=lambda e: (list(map(str, e.absolute_path)), e.validator)):
@@ -247,7 +150,7 @@ def _schema_errors(data: Any, source: str, pos: _Positions) -> list[FlowError]:
         elif v == "type":
             want = err.validator_value
             want = " or ".join(want) if isinstance(want, list) else want
-            msgs.append((path, f"'{fld}' must be {want}, got {_type_name(err.instance)}"))
+            msgs.append((path, f"'{fld}' must be {want}, got {type_name(err.instance, article=True)}"))
         elif v == "pattern":
             kind = "a node name (letters, digits, _ . -)" if path and path[-1] in (
                 "next", "on_fail", "on_error", "default", "else", "open", "closed", "holiday", "start") \
@@ -314,7 +217,7 @@ def parse_hours(spec: Any) -> list[tuple[dtime, dtime | None]] | None:
 
 
 class _Checker:
-    def __init__(self, data: dict, source: str, pos: _Positions, *, queues: Iterable[str] | None,
+    def __init__(self, data: dict, source: str, pos: YamlDoc, *, queues: Iterable[str] | None,
                  skills: Iterable[str] | None, sound_dirs: Sequence[str | Path] | None,
                  flows: Iterable[str] | None) -> None:
         self.data = data
@@ -333,7 +236,7 @@ class _Checker:
     def err(self, path: Path_, msg: str, severity: str = "error", col_offset: int | None = None) -> None:
         line, col = self.pos.at(path, prefer_value=col_offset is not None)
         if col_offset is not None:
-            v = self.pos.value.get(tuple(path))
+            v = self.pos.values.get(tuple(path))
             if v and v[2] in ("'", '"'):
                 col += 1
             col += col_offset
@@ -695,7 +598,7 @@ def _valid_day(s: str) -> bool:
 # ------------------------------------------------------------------------------------------------
 # Public API
 
-def _flow_from(data: dict, source: str, digest: str, pos: _Positions, default_name: str) -> Flow:
+def _flow_from(data: dict, source: str, digest: str, pos: YamlDoc, default_name: str) -> Flow:
     nodes = {}
     for nid, nd in data["nodes"].items():
         line, col = pos.at(("nodes", nid))
@@ -719,7 +622,7 @@ def load_flow_text(text: str, source: str = "<string>", *, queues: Iterable[str]
         return None, errors or [FlowError(source, 1, 1, "the file is empty: expected a mapping with 'start' and 'nodes'")]
     if not isinstance(data, dict):
         return None, errors + [FlowError(source, 1, 1, f"the top level must be a mapping with 'start' and 'nodes', "
-                                                       f"got {_type_name(data)}")]
+                                                       f"got {type_name(data, article=True)}")]
     schema_errors = _schema_errors(data, source, pos)
     errors += schema_errors
     checker = _Checker(data, source, pos, queues=queues, skills=skills, sound_dirs=sound_dirs, flows=flows)
@@ -738,20 +641,11 @@ def load_flow_text(text: str, source: str = "<string>", *, queues: Iterable[str]
 
 def check_flow_file(path: str | Path, **kw: Any) -> tuple[Flow | None, list[FlowError]]:
     """Load one file; ``(flow or None, errors and warnings)``. Never raises for bad content."""
-    p = Path(path)
     try:
-        raw = p.read_bytes()
-    except FileNotFoundError:
-        return None, [FlowError(str(p), 1, 1, "file not found")]
-    except OSError as exc:
-        return None, [FlowError(str(p), 1, 1, f"cannot read file: {exc.strerror}")]
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        line = raw[:exc.start].count(b"\n") + 1
-        col = exc.start - (raw.rfind(b"\n", 0, exc.start) + 1) + 1
-        return None, [FlowError(str(p), line, col, "not UTF-8 text (save the file as UTF-8)")]
-    return load_flow_text(text, str(p), **kw)
+        text = read_text(path)
+    except YamlError as exc:
+        return None, [FlowError(exc.source, max(exc.line, 1), max(exc.column, 1), exc.message)]
+    return load_flow_text(text, str(Path(path)), **kw)
 
 
 def load_flow_file(path: str | Path, **kw: Any) -> Flow:

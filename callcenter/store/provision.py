@@ -37,6 +37,9 @@ from typing import Any
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from acd.config import parse_name_number
+
+from ..yamlfile import YamlDoc, YamlError, load_yaml, read_text
 from . import repo
 from .repo import QUEUE_FIELDS, RepoError
 
@@ -52,42 +55,6 @@ class ProvisionError(Exception):
     """A provisioning file problem; ``str()`` is ``file:line: what``."""
 
 
-class _Map(dict):
-    line: int = 0
-    key_lines: dict
-
-
-class _List(list):
-    line: int = 0
-    lines: list
-
-
-class _Loader(yaml.SafeLoader):
-    pass
-
-
-def _map(loader: _Loader, node: yaml.MappingNode) -> _Map:
-    m = _Map()
-    m.line = node.start_mark.line + 1
-    m.key_lines = {}
-    for k_node, v_node in node.value:
-        key = loader.construct_object(k_node, deep=True)
-        m[key] = loader.construct_object(v_node, deep=True)
-        m.key_lines[key] = k_node.start_mark.line + 1
-    return m
-
-
-def _seq(loader: _Loader, node: yaml.SequenceNode) -> _List:
-    lst = _List(loader.construct_object(n, deep=True) for n in node.value)
-    lst.line = node.start_mark.line + 1
-    lst.lines = [n.start_mark.line + 1 for n in node.value]
-    return lst
-
-
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _map)
-_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_SEQUENCE_TAG, _seq)
-
-
 @dataclass
 class ImportResult:
     created: dict[str, int] = field(default_factory=lambda: {k: 0 for k in SECTIONS})
@@ -99,50 +66,48 @@ class ImportResult:
 
 
 def parse_yaml(text: str, source: str) -> dict:
+    """The provisioning document in ``text`` (sections checked, entries not yet)."""
+    return _parse(text, source).data
+
+
+def _parse(text: str, source: str) -> YamlDoc:
     try:
-        doc = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        where = f"{source}:{mark.line + 1}" if mark else source
-        problem = getattr(exc, "problem", None) or str(exc).splitlines()[0]
-        raise ProvisionError(f"{where}: not valid YAML: {problem}") from None
-    if doc is None:
-        return _Map()
-    if not isinstance(doc, dict):
+        doc = load_yaml(text, source)
+    except YamlError as exc:
+        raise ProvisionError(f"{source}:{exc.line}: {exc.message}" if exc.line else str(exc)) from None
+    if doc.data is None:
+        doc.data = {}
+    if not isinstance(doc.data, dict):
         raise ProvisionError(f"{source}:1: the top level must be a mapping with sections "
                              f"{', '.join(SECTIONS)}")
-    for key in doc:
+    for key, value in doc.data.items():
         if key not in SECTIONS:
-            raise ProvisionError(f"{source}:{_kline(doc, key)}: unknown section {key!r} "
-                                 f"(known: {', '.join(SECTIONS)})")
-        if doc[key] is not None and not isinstance(doc[key], list):
-            raise ProvisionError(f"{source}:{_kline(doc, key)}: section {key!r} must be a list")
+            raise ProvisionError(f"{doc.where((key,))}: unknown section {key!r} (known: {', '.join(SECTIONS)})")
+        if value is not None and not isinstance(value, list):
+            raise ProvisionError(f"{doc.where((key,))}: section {key!r} must be a list")
     return doc
 
 
-def _kline(m: Any, key: Any) -> int:
-    return getattr(m, "key_lines", {}).get(key, getattr(m, "line", 0))
+class _Where:
+    """``file:line`` of a place in the document (just ``source`` for a document without positions)."""
+
+    def __init__(self, source: str, positions: YamlDoc | None) -> None:
+        self.source, self.positions = source, positions
+
+    def __call__(self, *path: Any) -> str:
+        return self.positions.where(path) if self.positions is not None else self.source
 
 
-def _iline(lst: Any, i: int) -> int:
-    lines = getattr(lst, "lines", None)
-    return lines[i] if lines and i < len(lines) else getattr(lst, "line", 0)
-
-
-def _check_entry(entry: Any, keys: tuple[str, ...], ident: str, section: str, where: str) -> None:
+def _check_entry(entry: Any, keys: tuple[str, ...], ident: str, section: str, at: _Where, i: int) -> None:
+    where = at(section, i)
     if not isinstance(entry, dict):
         raise ProvisionError(f"{where}: each entry of {section!r} must be a mapping, got {entry!r}")
     if ident not in entry:
         raise ProvisionError(f"{where}: {section} entry needs a {ident!r}")
     for k in entry:
         if k not in keys:
-            raise ProvisionError(f"{source_line(entry, k, where)}: {section} {entry.get(ident)!r}: unknown key "
+            raise ProvisionError(f"{at(section, i, k)}: {section} {entry.get(ident)!r}: unknown key "
                                  f"{k!r} (known: {', '.join(keys)})")
-
-
-def source_line(entry: Any, key: str, where: str) -> str:
-    src = where.rsplit(":", 1)[0]
-    return f"{src}:{_kline(entry, key)}"
 
 
 def _queues_of(value: Any, where: str, agent: str) -> dict[str, int]:
@@ -151,18 +116,22 @@ def _queues_of(value: Any, where: str, agent: str) -> dict[str, int]:
     if isinstance(value, list):
         out = {}
         for item in value:
-            name, _, pen = str(item).partition(":")
             try:
-                out[name] = int(pen) if pen else 0
-            except ValueError:
-                raise ProvisionError(f"{where}: agent {agent!r}: queue entry {item!r} is not NAME[:PENALTY]") from None
+                name, penalty = parse_name_number(item, 0)
+            except ValueError as exc:
+                raise ProvisionError(f"{where}: agent {agent!r}: queue entry {item!r} is not NAME[:PENALTY] "
+                                     f"({exc})") from None
+            out[name] = penalty
         return out
     raise ProvisionError(f"{where}: agent {agent!r}: queues must be a mapping queue -> penalty or a list")
 
 
-async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: float | None = None) -> ImportResult:
-    """Apply a parsed provisioning document (see the module docstring) inside session ``s``."""
+async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: float | None = None, *,
+                      positions: YamlDoc | None = None) -> ImportResult:
+    """Apply a parsed provisioning document (see the module docstring) inside session ``s``; errors name
+    ``source:line`` when ``positions`` (the parsed file) is given."""
     res = ImportResult()
+    at = _Where(source, positions)
 
     async def guarded(where: str, coro):
         try:
@@ -172,10 +141,10 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
 
     skills = doc.get("skills") or []
     for i, entry in enumerate(skills):
-        where = f"{source}:{_iline(skills, i)}"
+        where = at("skills", i)
         if isinstance(entry, str):
             entry = {"name": entry}
-        _check_entry(entry, SKILL_KEYS, "name", "skills", where)
+        _check_entry(entry, SKILL_KEYS, "name", "skills", at, i)
         existed = await repo.get_skill(s, str(entry["name"])) is not None
         await guarded(where, repo.upsert_skill(s, entry["name"], entry.get("description")))
         (res.updated if existed else res.created)["skills"] += 1
@@ -183,29 +152,29 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
     queues = doc.get("queues") or []
     overflow_checks = []
     for i, entry in enumerate(queues):
-        where = f"{source}:{_iline(queues, i)}"
-        _check_entry(entry, QUEUE_KEYS, "name", "queues", where)
+        where = at("queues", i)
+        _check_entry(entry, QUEUE_KEYS, "name", "queues", at, i)
         fields = {k: v for k, v in entry.items() if k != "name"}
         existed = await repo.get_queue(s, str(entry["name"])) is not None
         try:
             await repo.upsert_queue(s, entry["name"], now=now, **fields)
         except RepoError as exc:
             bad = next((k for k in fields if repr(k) in str(exc) or k in str(exc)), None)
-            raise ProvisionError(f"{source_line(entry, bad, where) if bad else where}: queue "
+            raise ProvisionError(f"{at('queues', i, bad) if bad else where}: queue "
                                  f"{entry['name']!r}: {exc}") from None
         (res.updated if existed else res.created)["queues"] += 1
         if fields.get("overflow"):
-            overflow_checks.append((entry, where))
-    for entry, where in overflow_checks:
+            overflow_checks.append((entry, i))
+    for entry, i in overflow_checks:
         target = str(entry["overflow"])
         if ":" not in target and await repo.get_queue(s, target) is None:
-            raise ProvisionError(f"{source_line(entry, 'overflow', where)}: queue {entry['name']!r}: overflow "
+            raise ProvisionError(f"{at('queues', i, 'overflow')}: queue {entry['name']!r}: overflow "
                                  f"target {target!r} is not a queue (use voicemail:NAME or flow:NAME for others)")
 
     agents = doc.get("agents") or []
     for i, entry in enumerate(agents):
-        where = f"{source}:{_iline(agents, i)}"
-        _check_entry(entry, AGENT_KEYS, "name", "agents", where)
+        where = at("agents", i)
+        _check_entry(entry, AGENT_KEYS, "name", "agents", at, i)
         name = str(entry["name"])
         kw = {k: entry[k] for k in ("full_name", "extension", "interface", "languages", "max_concurrent",
                                     "wrapup", "enabled") if k in entry}
@@ -213,9 +182,9 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
             kw["extension"] = str(kw["extension"])
         skills_map = entry.get("skills")
         if skills_map is not None and not isinstance(skills_map, dict):
-            raise ProvisionError(f"{source_line(entry, 'skills', where)}: agent {name!r}: skills must be a "
+            raise ProvisionError(f"{at('agents', i, 'skills')}: agent {name!r}: skills must be a "
                                  "mapping skill -> proficiency 1-5")
-        queues_map = _queues_of(entry["queues"], source_line(entry, "queues", where), name) \
+        queues_map = _queues_of(entry["queues"], at("agents", i, "queues"), name) \
             if entry.get("queues") is not None else None
         existed = await repo.get_agent(s, name) is not None
         try:
@@ -224,14 +193,13 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
             msg = str(exc)
             bad = ("skills" if "proficiency" in msg or "skill" in msg else "queues" if "queue" in msg
                    else next((k for k in kw if k in msg), None))
-            raise ProvisionError(f"{source_line(entry, bad, where) if bad else where}: agent {name!r}: "
+            raise ProvisionError(f"{at('agents', i, bad) if bad else where}: agent {name!r}: "
                                  f"{msg.removeprefix(f'agent {name!r}: ')}") from None
         (res.updated if existed else res.created)["agents"] += 1
 
     users = doc.get("users") or []
     for i, entry in enumerate(users):
-        where = f"{source}:{_iline(users, i)}"
-        _check_entry(entry, USER_KEYS, "username", "users", where)
+        _check_entry(entry, USER_KEYS, "username", "users", at, i)
         uname = str(entry["username"])
         kw = {k: entry[k] for k in ("role", "agent", "enabled") if k in entry}
         pw = entry.get("password")
@@ -240,7 +208,7 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
             pw = str(pw)
         if existed is not None and pw is not None and repo.verify_password(pw, existed.password_hash):
             pw = None   # unchanged: keep the old hash (idempotent import)
-        await guarded(source_line(entry, "username", where),
+        await guarded(at("users", i, "username"),
                       repo.upsert_user(s, uname, password=pw, password_hash=entry.get("password_hash"),
                                        now=now, **kw))
         (res.updated if existed is not None else res.created)["users"] += 1
@@ -249,12 +217,12 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
 
 
 async def import_file(s: AsyncSession, path: str | Path, now: float | None = None) -> ImportResult:
-    p = Path(path)
     try:
-        text = p.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ProvisionError(f"{p}: cannot read: {exc.strerror or exc}") from None
-    return await import_data(s, parse_yaml(text, str(p)), str(p), now=now)
+        text = read_text(path, "provisioning file")
+    except YamlError as exc:
+        raise ProvisionError(f"{exc.source}: cannot read: {exc.message}" if not exc.line else str(exc)) from None
+    doc = _parse(text, str(Path(path)))
+    return await import_data(s, doc.data, doc.source, now=now, positions=doc)
 
 
 async def export_data(s: AsyncSession, include_users: bool = True) -> dict[str, Any]:
