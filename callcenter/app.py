@@ -5,10 +5,13 @@
 1. open the database (one clear line when unreachable), upgrade the schema (Alembic ``head``),
    load the demo provisioning on the first run (empty database, ``database.load_demo: true``);
 2. start the :class:`~callcenter.store.writer.StoreWriter` (event log, CDRs, agent state from the bus);
-3. build the optional components listed in :data:`COMPONENTS` (other areas' services; a module that does
-   not exist yet is skipped and reported as ``absent`` in ``/health``);
-4. bind the HTTP server (``/health``, ``/version`` and the API routes; one clear line when the port is
-   in use) and start the components in order (``asterisk`` = FastAGI listener + AMI connections).
+3. build the call center (:meth:`App.wire_call_center`): the Asterisk service (FastAGI listener + AMI),
+   the speech service its channels use, the IVR flows, and the call engine, each handed the
+   collaborators it needs (call control, phone presence, flows, the database); the FastAGI scripts
+   ``ivr`` and ``agent`` are routed to the engine;
+4. bind the HTTP server (``/health``, ``/version`` and the API routes, handed the engine, the bus, the
+   database and the token settings; one clear line when the port is in use) and start the components
+   in order: ``asterisk``, ``speech`` (models loaded while calls already wait), ``engine``.
 
 SIGTERM/SIGINT: components stop in reverse order, ``bus.drain()`` lets async handlers finish, the store
 writer flushes every pending row, the HTTP server and the database close. Exit status 0.
@@ -18,9 +21,10 @@ Components
 Anything with ``async start()``, ``async stop()`` and ``status() -> dict`` (:class:`Component`).
 ``status()`` should carry ``"state"``: ``ok`` | ``degraded`` | ``down`` | ``starting`` | ``stopped``;
 ``/health`` reports ``degraded`` when any component is not ``ok`` (or absent), and still answers 200.
-A factory in :data:`COMPONENTS` is called with the keyword arguments its signature names among
-``config``, ``bus``, ``clock``, ``db``, ``store`` (the StoreWriter) and ``app`` (this App: look up
-earlier components in ``app.components``). Add one with :meth:`App.add_component` before ``start()``.
+``App(config, component_specs=[(name, "module:factory"), ...])`` runs other components instead of the
+call center (tests, tools): a factory is called with the keyword arguments its signature names among
+``config``, ``bus``, ``clock``, ``db`` and ``store`` (the StoreWriter); a module that cannot be found is
+reported ``absent`` in ``/health``. Add a built one with :meth:`App.add_component` before ``start()``.
 """
 from __future__ import annotations
 
@@ -35,20 +39,19 @@ import time
 from typing import Any, Protocol, runtime_checkable
 
 from . import __version__
+from .api.app import WebDeps, create_web_app
+from .asterisk.service import AsteriskService
 from .clock import Clock
 from .config import Config
+from .engine.manager import CallManager
+from .engine.records import DbRecords
 from .events import EventBus
+from .ivr.persist import database_store_hook
+from .ivr.registry import FlowRegistry
 from .store.db import Database, DatabaseError
 from .store.writer import StoreWriter
 
 log = logging.getLogger("callcenter.app")
-
-#: Optional components from other areas, started in this order (stopped in reverse):
-#: (name, "module:factory"). The module missing means "not built yet": the component is reported absent.
-COMPONENTS: list[tuple[str, str]] = [
-    ("asterisk", "callcenter.asterisk.service:AsteriskService"),   # FastAGI listener + AMI (issue 4)
-    ("engine", "callcenter.engine.manager:CallManager"),           # FastAGI -> IVR -> ACD orchestration
-]
 
 #: Components whose absence makes ``/health`` degraded (the server cannot take calls without them).
 ESSENTIAL = ("asterisk",)
@@ -82,9 +85,53 @@ def component_state(status: dict[str, Any] | None) -> str:
     return "ok"
 
 
+def build_flows(config: Config, clock: Clock, db: Database | None = None) -> FlowRegistry:
+    """The IVR flows (``ivr.flows_dir``), loaded and watched for edits; each version that serves a
+    call is stored in the database when there is one. A broken flows directory is logged, never fatal."""
+    reg = FlowRegistry.from_config(config, clock=clock, store=database_store_hook(db) if db is not None else None)
+    try:
+        reg.start()
+    except Exception as exc:  # noqa: BLE001 - a broken flows dir must not stop the engine
+        log.error("IVR flows could not be loaded from %s: %s", config.flows_dir, exc)
+    for err in reg.errors[:20]:
+        log.warning("IVR flow problem: %s", err)
+    return reg
+
+
+class SpeechComponent:
+    """The speech service of the AGI channels (recognition, prompt synthesis): its models load after the
+    FastAGI listener is up and before the engine starts. No speech = DTMF-only menus, never a dead server."""
+
+    def __init__(self, service: Any, owned: bool) -> None:
+        self.service = service
+        self.owned = owned
+        self.error: str | None = None if service is not None else "not available"
+
+    async def start(self) -> None:
+        if self.service is None or getattr(self.service, "started", False):
+            return
+        try:
+            await self.service.start()
+        except Exception as exc:  # noqa: BLE001
+            self.error = str(exc) or type(exc).__name__
+            log.error("speech service unavailable (%s): menus run DTMF-only", exc)
+
+    async def stop(self) -> None:
+        if self.owned and self.service is not None:
+            try:
+                self.service.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    def status(self) -> dict[str, Any]:
+        if self.error is not None:
+            return {"state": "degraded", "detail": f"{self.error}: menus run DTMF-only"}
+        return {"state": "ok", "languages": sorted(self.service.languages())}
+
+
 class App:
     def __init__(self, config: Config, clock: Clock | None = None, bus: EventBus | None = None,
-                 component_specs: list[tuple[str, str]] | None = None) -> None:
+                 component_specs: list[tuple[str, str]] | None = None, *, speech: Any = None) -> None:
         self.config = config
         self.clock = clock or Clock()
         self.bus = bus or EventBus()
@@ -93,7 +140,9 @@ class App:
         self.components: dict[str, Any] = {}
         self.absent: dict[str, str] = {}
         self.failed: dict[str, str] = {}      # parts that failed to load but let the server run (api routes)
-        self.component_specs = COMPONENTS if component_specs is None else component_specs
+        self.component_specs = component_specs       # None: the call center (wire_call_center)
+        self.speech = speech                          # a started SpeechService to share (tests), or None
+        self.flows: FlowRegistry | None = None
         self.started: list[str] = []
         self.web_app = None
         self._runner = None
@@ -111,7 +160,35 @@ class App:
         """The call engine handed to the API routes (component ``engine``), or None."""
         return self.components.get("engine")
 
+    def wire_call_center(self) -> None:
+        """Build the Asterisk service, the speech service, the IVR flows and the call engine, and hand
+        each the collaborators it needs."""
+        cfg = self.config
+        speech, owned = self.speech, False
+        if speech is None:
+            try:
+                # imported here: speech pulls in scipy (seconds to import), which only the server needs
+                from .speech.service import build_speech_service
+                speech, owned = build_speech_service(cfg), True
+            except Exception as exc:  # noqa: BLE001 - no speech = DTMF-only menus, never a dead server
+                log.error("speech service unavailable (%s): menus run DTMF-only", exc)
+        asterisk = AsteriskService(cfg, self.bus, self.clock, synthesizer=getattr(speech, "synthesizer", None),
+                                   recognizer=getattr(speech, "recognizer", None))
+        self.flows = build_flows(cfg, self.clock, self.db)
+        engine = CallManager(cfg, self.bus, self.clock, control=asterisk.control, phones=asterisk,
+                             flows=self.flows, records=DbRecords(self.db, self.writer) if self.db is not None else None)
+        # routes go in before the listener starts: a call that arrives while the engine is still
+        # starting waits for it instead of "noroute"
+        asterisk.route("ivr", engine.handle_ivr, channel=True)
+        asterisk.route("agent", engine.handle_feature_code, channel=True)
+        self.components["asterisk"] = asterisk
+        self.components["speech"] = SpeechComponent(speech, owned)
+        self.components["engine"] = engine
+
     def _build_components(self) -> None:
+        if self.component_specs is None:
+            self.wire_call_center()
+            return
         for name, spec in self.component_specs:
             if name in self.components:
                 continue
@@ -133,7 +210,7 @@ class App:
                 log.warning("component %s not available (%s has no %s)", name, mod_name, attr)
                 continue
             available = {"config": self.config, "bus": self.bus, "clock": self.clock, "db": self.db,
-                         "store": self.writer, "app": self}
+                         "store": self.writer}
             try:
                 params = inspect.signature(factory).parameters
                 if any(p.kind is p.VAR_KEYWORD for p in params.values()):
@@ -151,13 +228,13 @@ class App:
         cfg = self.config
         self.started_at = self.clock.now()
         try:
-            self.db = Database(cfg.database_url, echo=cfg.get("database.echo", False))
+            self.db = Database(cfg.database_url, echo=cfg.database.echo)
             await self.db.connect()
             rev = await self.db.upgrade()
         except DatabaseError as exc:
             raise StartupError(str(exc)) from None
         log.info("database ready", extra={"url": self.db.display_url, "revision": rev})
-        if cfg.get("database.load_demo", True):
+        if cfg.database.load_demo:
             await self._load_demo_if_empty()
 
         self.writer = StoreWriter(self.db, self.bus, spill_dir=cfg.data_dir)
@@ -195,10 +272,12 @@ class App:
 
     async def _start_http(self) -> None:
         from aiohttp import web
-
-        from .api.app import create_web_app
-        host, port = self.config.get("http.host"), self.config.get("http.port")
-        self.web_app = create_web_app(self)
+        cfg = self.config
+        host, port = cfg.http.host, cfg.http.port
+        self.web_app = create_web_app(WebDeps(
+            health=self.health, version_info=self.version_info, now=self.clock.now, db=self.db, bus=self.bus,
+            engine=self.engine, tokens=cfg.api.tokens, token_ttl=float(cfg.api.token_ttl or 0) or None,
+            api_failed=self._api_failed))
         self._runner = web.AppRunner(self.web_app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
@@ -215,6 +294,9 @@ class App:
         self.started.append("http")
         log.info("HTTP listening", extra={"address": f"http://{self.http_address[0]}:{self.http_address[1]}"})
 
+    def _api_failed(self, why: str) -> None:
+        self.failed["api"] = why
+
     # ---------------------------------------------------------------------------------------------
     async def stop(self) -> None:
         """Graceful shutdown (idempotent): components, bus, pending writes, HTTP, database."""
@@ -225,6 +307,8 @@ class App:
         for name in reversed([n for n in self.started if n in self.components]):
             log.debug("stopping %s", name)
             await _bounded(self.components[name].stop(), f"component {name} stop")
+        if self.flows is not None:
+            await _bounded(self.flows.stop(), "IVR flow watcher stop")
         log.debug("draining the event bus")
         if not await _bounded(self.bus.drain(), "event handlers"):
             stuck = [t.get_name() for t in getattr(self.bus, "_tasks", ())]
@@ -295,7 +379,7 @@ class App:
             except Exception as exc:  # noqa: BLE001
                 st = {"state": "down", "error": str(exc)}
             st["state"] = component_state(st)
-            if name == "asterisk" and not self.config.get("ami.servers") and st["state"] == "ok":
+            if name == "asterisk" and not self.config.ami.servers and st["state"] == "ok":
                 st["state"] = "degraded"     # FastAGI alone cannot ring agents
                 st["detail"] = "no AMI server configured (ami.servers / CALLCENTER_AMI)"
             comps[name] = st

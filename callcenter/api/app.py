@@ -1,26 +1,49 @@
 """The aiohttp application factory: ``/health``, ``/version``, ``/auth/login``, then the API routes.
 
-:func:`create_web_app` builds the application for an :class:`callcenter.app.App`. ``/health`` and
-``/version`` need no token. The REST/WebSocket API (``callcenter/api/routes.py``: ``setup_api``) is
-mounted when that module is present, with the App's call engine (component ``engine``), the event bus,
-the static ``api.tokens`` from the configuration and a token lookup against the users stored in the
-database (:func:`db_token_lookup`). Handlers reach the App through ``request.app[APP_KEY]``.
+:func:`create_web_app` builds the application from a :class:`WebDeps`: what the HTTP layer needs from
+the server, handed in by ``callcenter.app`` (the health and version callables, the database, the
+clock, the token settings, the call engine and the event bus). ``/health`` and ``/version`` need no
+token. The REST/WebSocket API (``callcenter/api/routes.py``: ``setup_api``) is mounted with the call
+engine, the event bus, the static ``api.tokens`` from the configuration and a token lookup against the
+users stored in the database (:func:`db_token_lookup`). Handlers reach the deps through
+``request.app[DEPS_KEY]``.
 """
 from __future__ import annotations
 
 import json
 import logging
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 
 from aiohttp import web
 
+from ..store import repo
+from .auth import Principal
+from .routes import setup_api
+
 if TYPE_CHECKING:  # pragma: no cover
-    from ..app import App
+    from ..events import EventBus
     from ..store.db import Database
 
 log = logging.getLogger("callcenter.api")
 
-APP_KEY = web.AppKey("callcenter_app", object)
+
+@dataclass
+class WebDeps:
+    """What the HTTP layer needs from the server (built by ``callcenter.app``)."""
+
+    health: Callable[[], Awaitable[dict[str, Any]]]     # GET /health
+    version_info: Callable[[], dict[str, Any]]          # GET /version
+    now: Callable[[], float]                            # the clock (token expiry)
+    db: "Database | None" = None                        # users and tokens
+    bus: "EventBus | None" = None                       # WebSocket pushes, metrics
+    engine: Any = None                                  # the call engine (routes answer 503 without it)
+    tokens: Mapping[str, Any] = field(default_factory=dict)    # static api.tokens
+    token_ttl: float | None = None                      # lifetime of a login token (None: no expiry)
+    api_failed: Callable[[str], None] = lambda why: None    # told when the API routes cannot be mounted
+
+
+DEPS_KEY = web.AppKey("callcenter_web_deps", WebDeps)
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -29,11 +52,11 @@ def _json(data: Any, status: int = 200) -> web.Response:
 
 async def health(request: web.Request) -> web.Response:
     """200 while the process serves; ``status`` is ok | degraded | down, with per-component detail."""
-    return _json(await request.app[APP_KEY].health())
+    return _json(await request.app[DEPS_KEY].health())
 
 
 async def version(request: web.Request) -> web.Response:
-    return _json(request.app[APP_KEY].version_info())
+    return _json(request.app[DEPS_KEY].version_info())
 
 
 async def login(request: web.Request) -> web.Response:
@@ -41,22 +64,21 @@ async def login(request: web.Request) -> web.Response:
 
     The token (valid ``api.token_ttl`` seconds) goes in ``Authorization: Bearer <token>`` on ``/api/*``.
     """
-    from ..store import repo
-    app = request.app[APP_KEY]
+    deps = request.app[DEPS_KEY]
     try:
         body = await request.json()
     except (ValueError, UnicodeDecodeError):
         return _json({"error": "body must be JSON: {\"username\": ..., \"password\": ...}", "field": "body"}, 400)
     if not isinstance(body, dict):
         return _json({"error": "body must be a JSON object", "field": "body"}, 400)
-    for field in ("username", "password"):
-        if not isinstance(body.get(field), str) or not body[field]:
-            return _json({"error": f"'{field}' is required (a string)", "field": field}, 400)
-    if app.db is None:
+    for field_name in ("username", "password"):
+        if not isinstance(body.get(field_name), str) or not body[field_name]:
+            return _json({"error": f"'{field_name}' is required (a string)", "field": field_name}, 400)
+    if deps.db is None:
         return _json({"error": "the database is not open"}, 503)
-    ttl = float(app.config.get("api.token_ttl") or 0) or None
-    now = app.clock.now()
-    async with app.db.session() as s:
+    ttl = deps.token_ttl
+    now = deps.now()
+    async with deps.db.session() as s:
         user = await repo.authenticate(s, body["username"], body["password"])
         if user is None:
             log.warning("login refused", extra={"username": body["username"][:64]})
@@ -70,22 +92,19 @@ async def login(request: web.Request) -> web.Response:
 
 async def logout(request: web.Request) -> web.Response:
     """``POST /auth/logout`` with ``Authorization: Bearer <token>``: the token stops working."""
-    from ..store import repo
-    app = request.app[APP_KEY]
+    deps = request.app[DEPS_KEY]
     scheme, _, token = request.headers.get("Authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not token.strip() or app.db is None:
+    if scheme.lower() != "bearer" or not token.strip() or deps.db is None:
         return _json({"error": "send 'Authorization: Bearer <token>'", "field": "Authorization"}, 400)
-    async with app.db.session() as s:
+    async with deps.db.session() as s:
         revoked = await repo.revoke_api_token(s, token.strip())
     return _json({"revoked": revoked})
 
 
 def db_token_lookup(db: "Database"):
     """An async ``token -> Principal | None`` backed by the ``api_tokens`` / ``users`` tables."""
-    from ..store import repo
 
     async def lookup(token: str):
-        from .auth import Principal
         async with db.session() as s:
             user = await repo.user_for_token(s, token)
             if user is None:
@@ -96,32 +115,18 @@ def db_token_lookup(db: "Database"):
     return lookup
 
 
-def create_web_app(app: "App") -> web.Application:
+def create_web_app(deps: WebDeps) -> web.Application:
     web_app = web.Application(client_max_size=4 * 1024 * 1024)
-    web_app[APP_KEY] = app
+    web_app[DEPS_KEY] = deps
     web_app.router.add_get("/health", health)
     web_app.router.add_get("/version", version)
     web_app.router.add_post("/auth/login", login)
     web_app.router.add_post("/auth/logout", logout)
     try:
-        from .routes import setup_api
-    except ModuleNotFoundError as exc:
-        if exc.name and exc.name.startswith("callcenter.api"):
-            log.info("REST API routes not available in this build (%s)", exc.name)
-            return web_app
-        return _api_failed(app, web_app, exc)
+        setup_api(web_app, engine=deps.engine, bus=deps.bus, tokens=dict(deps.tokens or {}),
+                  token_lookup=db_token_lookup(deps.db) if deps.db is not None else None)
     except Exception as exc:  # noqa: BLE001 - /health must keep working; the failure shows there
-        return _api_failed(app, web_app, exc)
-    try:
-        setup_api(web_app, engine=app.engine, bus=app.bus, tokens=app.config.get("api.tokens") or {},
-                  token_lookup=db_token_lookup(app.db) if app.db is not None else None)
-    except Exception as exc:  # noqa: BLE001
-        return _api_failed(app, web_app, exc)
-    return web_app
-
-
-def _api_failed(app: "App", web_app: web.Application, exc: BaseException) -> web.Application:
-    why = f"{type(exc).__name__}: {exc}"
-    log.error("REST API not mounted: %s", why, exc_info=log.isEnabledFor(logging.DEBUG))
-    app.failed["api"] = why
+        why = f"{type(exc).__name__}: {exc}"
+        log.error("REST API not mounted: %s", why, exc_info=log.isEnabledFor(logging.DEBUG))
+        deps.api_failed(why)
     return web_app

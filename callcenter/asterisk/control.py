@@ -26,14 +26,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Mapping
+from typing import Any, Mapping, MutableMapping, Protocol, Sequence
 
 from .ami_client import AmiActionError, AmiClient, AmiDisconnected, AmiError, AmiTimeout
 from .ami_codec import ActionResult, AmiMessage
-from .state import normalize_interface
-
-if TYPE_CHECKING:  # pragma: no cover
-    from .service import AsteriskService
+from .state import ChannelTracker, normalize_interface
 
 log = logging.getLogger("callcenter.asterisk.control")
 
@@ -68,13 +65,40 @@ class OriginateResult:
         return self.outcome == "answered"
 
 
+class PhonePresence(Protocol):
+    def known(self, interface: str) -> bool: ...
+
+    def is_registered(self, interface: str) -> bool: ...
+
+
+class Publish(Protocol):
+    def __call__(self, kind: str, *, call_id: str | None = None, agent_id: str | None = None,
+                 data: dict | None = None) -> None: ...
+
+
 class CallControl:
-    def __init__(self, service: "AsteriskService") -> None:
-        self.service = service
+    """Call control over the AMI connections it is handed (``AsteriskService`` builds it).
+
+    ``clients``: the AMI connections (the live list: clients added later are used too);
+    ``trackers``: AMI client name -> its :class:`ChannelTracker` (which Asterisk has a channel);
+    ``presence``: phone registration; ``publish``: domain events (``AgentRingFinished``);
+    ``call_ids``: uniqueid -> call id, filled for the legs originated for a call;
+    ``ring_timeout``: seconds an agent's phone rings when the caller gives none (``acd.rona_timeout``).
+    """
+
+    def __init__(self, clients: Sequence[AmiClient], trackers: Mapping[str, ChannelTracker],
+                 presence: PhonePresence, publish: Publish, call_ids: MutableMapping[str, str],
+                 ring_timeout: float) -> None:
+        self.clients = clients
+        self.trackers = trackers
+        self.presence = presence
+        self.publish = publish
+        self.call_ids = call_ids
+        self.ring_timeout = ring_timeout
 
     # -- choosing the Asterisk --------------------------------------------------------------------
     def client_for(self, channel: str | None = None, server: str | None = None) -> AmiClient:
-        clients = self.service.clients
+        clients = self.clients
         if server is not None:
             for c in clients:
                 if c.name == server:
@@ -84,7 +108,7 @@ class CallControl:
             raise ControlError(f"no AMI server named {server!r} (config ami.servers)")
         if channel:
             for c in clients:
-                tr = self.service.trackers.get(c.name)
+                tr = self.trackers.get(c.name)
                 if c.connected and tr is not None and tr.by_name(channel) is not None:
                     return c
         for c in clients:
@@ -152,7 +176,7 @@ class CallControl:
         uid = None if uid in (None, "<unknown>") else uid
         chan = resp.get("Channel")
         if uid and call_id:
-            self.service.call_ids[uid] = call_id
+            self.call_ids[uid] = call_id
         return OriginateResult(outcome, chan if ok else None, uid, reason, client.name,
                                resp.get("Response") or "", resp)
 
@@ -164,17 +188,17 @@ class CallControl:
         ``AgiChannel.bridge(result.channel)`` or :meth:`bridge`), ``no_answer`` (RONA), ``busy``,
         ``unavailable`` (unregistered/unreachable phone: not rung at all when presence knows it)."""
         iface = normalize_interface(interface)
-        if check_presence and self.service.presence.known(iface) and not self.service.presence.is_registered(iface):
+        if check_presence and self.presence.known(iface) and not self.presence.is_registered(iface):
             return OriginateResult("unavailable", server=server or "",
                                    message=f"{iface} is not registered (presence)")
-        t = float(timeout if timeout is not None else self.service.config.get("acd.rona_timeout", 15.0))
+        t = float(timeout if timeout is not None else self.ring_timeout)
         vars_ = {"CC_CALL_ID": call_id, "CC_CALLER_CHANNEL": caller_channel}
         vars_.update(variables or {})
         log.info("ringing agent phone %s for %.0f s", iface, t, extra={"call_id": call_id})
         res = await self.originate(iface, context=AGENT_WAIT_CONTEXT, exten="s", priority=1,
                                    caller_id=caller_id, timeout=t, variables=vars_, server=server,
                                    call_id=call_id)
-        self.service.publish("AgentRingFinished", call_id=call_id or None,
+        self.publish("AgentRingFinished", call_id=call_id or None,
                              data={"interface": iface, "outcome": res.outcome, "channel": res.channel,
                                    "reason": res.reason, "server": res.server})
         return res

@@ -79,33 +79,27 @@ class AsteriskService:
         self.clock = clock or Clock()
         self.synthesizer = synthesizer
         self.recognizer = recognizer
-        g = config.get
-        self.agi = AgiServer(g("agi.host", "127.0.0.1"), int(g("agi.port", 4573)),
-                             max_sessions=int(g("agi.max_sessions", 2000)),
-                             env_timeout=float(g("agi.env_timeout", 5.0)),
-                             command_timeout=float(g("agi.command_timeout", 60.0)),
+        agi, ami, rec = config.agi, config.ami, config.recordings
+        self.agi = AgiServer(agi.host, int(agi.port), max_sessions=int(agi.max_sessions),
+                             env_timeout=float(agi.env_timeout), command_timeout=float(agi.command_timeout),
                              channel_factory=self.make_channel, on_session=self._on_agi_session)
-        rec_dir = g("recordings.agi_record_dir") or g("recordings.dir", "recordings")
-        self.record_dir = Path(rec_dir).resolve()
+        self.record_dir = Path(rec.agi_record_dir or rec.dir).resolve()
         # Asterisk resolves a relative RECORD FILE path against its own sounds directory: always
         # hand it an absolute path (same host by default; set recordings.asterisk_record_dir otherwise)
-        self.asterisk_record_dir = g("recordings.asterisk_record_dir") or str(self.record_dir)
+        self.asterisk_record_dir = rec.asterisk_record_dir or str(self.record_dir)
         self.clients: list[AmiClient] = []
         self.trackers: dict[str, ChannelTracker] = {}
         self.presence = PresenceView()
         self.call_ids: dict[str, str] = {}      # uniqueid -> call id (legs the engine originated)
         self._resynced: dict[str, dict] = {}
-        for s in g("ami.servers", []) or []:
-            if not s.get("enabled", True):
-                continue
-            c = AmiClient(s.get("host", "127.0.0.1"), int(s.get("port", 5038)), s.get("username", ""),
-                          s.get("secret", ""), name=s.get("name", "default"),
-                          ping_interval=float(g("ami.ping_interval", 10.0)),
-                          action_timeout=float(g("ami.action_timeout", 10.0)),
-                          reconnect_min_delay=float(g("ami.reconnect_min_delay", 1.0)),
-                          reconnect_max_delay=float(g("ami.reconnect_max_delay", 30.0)))
+        for s in ami.enabled_servers:
+            c = AmiClient(s.host, int(s.port), s.username, s.secret, name=s.name,
+                          ping_interval=float(ami.ping_interval), action_timeout=float(ami.action_timeout),
+                          reconnect_min_delay=float(ami.reconnect_min_delay),
+                          reconnect_max_delay=float(ami.reconnect_max_delay))
             self._attach(c)
-        self.control = CallControl(self)
+        self.control = CallControl(self.clients, self.trackers, self.presence, self.publish, self.call_ids,
+                                   ring_timeout=float(config.acd.rona_timeout))
         self.started = False
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -141,7 +135,7 @@ class AsteriskService:
         return AgiChannel(session, self.synthesizer, self.recognizer, record_dir=self.record_dir,
                           asterisk_record_dir=self.asterisk_record_dir,
                           default_language=self._default_language(),
-                          command_timeout=float(self.config.get("agi.command_timeout", 60.0)))
+                          command_timeout=float(self.config.agi.command_timeout))
 
     def _default_language(self) -> str:
         return "en-US"

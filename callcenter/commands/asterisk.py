@@ -78,16 +78,13 @@ def _config(args) -> int:
 
 
 def _agents_from_db(args):
-    from sqlalchemy import select
-
-    from ..store.models import Agent
+    from ..store import repo
     from .db import run_db
 
     out: list[dict] = []
 
     async def fn(s):
-        rows = (await s.execute(select(Agent).order_by(Agent.name))).scalars().all()
-        for a in rows:
+        for a in await repo.list_agents(s):
             if a.enabled:
                 out.append({"name": a.name, "full_name": a.full_name, "extension": a.extension})
     rc = run_db(args, fn, commit=False)

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any, Coroutine
 
 from ..clock import Clock
+from ..config import Config
 from ..events import DomainEvent, EventBus
 from .model import LiveAgent, LiveCall
 
@@ -36,20 +37,32 @@ def new_counters() -> dict[str, int]:
             "ivr_only": 0, "overflowed": 0, "callbacks": 0, "engine_errors": 0}
 
 
-@dataclass
+@dataclass(frozen=True)
 class EngineSettings:
-    """The numbers the call path reads (from the ``acd`` and ``ivr`` configuration sections)."""
+    """The numbers the call path reads (configuration sections ``acd`` and ``ivr``)."""
 
-    rona_timeout: float = 15.0          # seconds an agent's phone rings
-    tick_interval: float = 1.0          # seconds between router ticks
-    fallback_queue: str = "support"     # where a call goes when its IVR fails
-    rona_strikes: int = 3               # missed offers before the agent is paused
-    default_wrapup: float = 10.0        # wrap-up seconds when neither queue nor agent sets one
+    rona_timeout: float         # seconds an agent's phone rings (acd.rona_timeout)
+    tick_interval: float        # seconds between router ticks (acd.tick_interval)
+    fallback_queue: str         # where a call goes when its IVR fails (ivr.fallback_queue)
+    rona_strikes: int           # missed offers before the agent is paused (acd.rona_strikes)
+    default_wrapup: float       # wrap-up seconds when neither queue nor agent sets one (acd.default_wrapup)
+
+    @classmethod
+    def from_config(cls, config: Config) -> "EngineSettings":
+        acd = config.acd
+        return cls(rona_timeout=float(acd.rona_timeout), tick_interval=float(acd.tick_interval),
+                   fallback_queue=config.ivr.fallback_queue, rona_strikes=int(acd.rona_strikes),
+                   default_wrapup=float(acd.default_wrapup))
 
     @property
     def offer_timeout(self) -> float:
         """The router's own offer timeout: the ring time plus :data:`OFFER_GRACE`."""
         return self.rona_timeout + OFFER_GRACE
+
+    def router_defaults(self) -> dict[str, float]:
+        """Queue defaults for the ACD router (``QueueConfig.from_dict``)."""
+        return {"rona_timeout": self.offer_timeout, "rona_strikes": self.rona_strikes,
+                "default_wrapup": self.default_wrapup}
 
 
 @dataclass(eq=False)

@@ -37,12 +37,11 @@ from ..config import Config
 from ..events import DomainEvent, EventBus
 from .agents import AgentOps
 from .call import CallLife
-from .core import (RESTART_GRACE, RESTART_PAUSE, EngineSettings, EngineState, EventPublisher, TaskSet)
+from .core import RESTART_GRACE, RESTART_PAUSE, EngineSettings, EngineState, EventPublisher, TaskSet
 from .decisions import Decisions
 from .feature_codes import FeatureCodes
 from .model import LiveAgent, LiveCall
-from .ports import EnginePorts, NoPhoneLines
-from .records import DbRecords
+from .ports import CallControlPort, EngineRecords, EnginePorts, FlowSource, NoPhoneLines, PhoneLines
 from .ringing import Ringing
 from .supervisor import SupervisorOps
 from .views import Views
@@ -51,34 +50,29 @@ log = logging.getLogger("callcenter.engine")
 
 
 class CallManager:
-    """The call engine component (``callcenter.app`` starts it as ``engine``)."""
+    """The call engine component (``callcenter.app`` builds it as ``engine`` and routes the FastAGI
+    ``ivr`` and ``agent`` scripts to :meth:`handle_ivr` and :meth:`handle_feature_code`).
+
+    ``control``: call control (ring agents, hang up, spy); ``phones``: what Asterisk knows of phones
+    and channels; ``flows``: the IVR flows by dialled number; ``records``: the database (provisioning,
+    agent states, CDRs); without it, ``queues`` and ``agents`` rows are the provisioning.
+    """
 
     name = "engine"
 
-    def __init__(self, config: Config, bus: EventBus, clock: Clock | None = None, db: Any = None,
-                 store: Any = None, app: Any = None, *, asterisk: Any = None, control: Any = None,
-                 flows: Any = None, speech: Any = None, queues: list[dict] | None = None,
-                 agents: list[dict] | None = None) -> None:
-        self.config = config
+    def __init__(self, config: Config, bus: EventBus, clock: Clock | None = None, *,
+                 control: CallControlPort | None = None, phones: PhoneLines | None = None,
+                 flows: FlowSource | None = None, records: EngineRecords | None = None,
+                 queues: list[dict] | None = None, agents: list[dict] | None = None) -> None:
         self.bus = bus
         self.clock = clock or Clock()
-        self.db = db
-        self.store = store
-        self.app = app
-        self._asterisk = asterisk
-        self.speech = speech
         self._static_queues = list(queues or [])
         self._static_agents = list(agents or [])
-        acd = config.get("acd") or {}
-        self.settings = EngineSettings(rona_timeout=float(acd.get("rona_timeout", 15.0)),
-                                       tick_interval=float(acd.get("tick_interval", 1.0)),
-                                       fallback_queue=config.get("ivr.fallback_queue") or "support",
-                                       rona_strikes=int(config.get("acd.rona_strikes", 3)),
-                                       default_wrapup=float(config.get("acd.default_wrapup", 10.0)))
+        self.settings = EngineSettings.from_config(config)
         self.state = EngineState()
         self.events = EventPublisher(bus, self.clock)
         self.tasks = TaskSet()
-        self.ports = EnginePorts(control=control, flows=flows)
+        self.ports = EnginePorts(control=control, phones=phones or NoPhoneLines(), flows=flows, records=records)
         self.life = CallLife(self.state, self.settings, self.events, self.tasks, self.ports, self._apply)
         self.ringing = Ringing(self.state, self.settings, self.events, self.tasks, self.ports, self._apply,
                                self.life)
@@ -90,15 +84,8 @@ class CallManager:
         self._tick_task: asyncio.Task | None = None
         self._unsubs: list = []
         self._running = False
-        self._owns_flows = False
-        self._owns_speech = False
         self.started_at: float | None = None
-        self._defaults: dict[str, Any] = {}
         self._ready = asyncio.Event()
-        self._routes_registered = False
-        # FastAGI routes go in now, before the listener starts: a call (or a call coming back after a
-        # restart) that arrives while the engine is still starting waits for it instead of "noroute"
-        self._register_routes()
 
     # ================================================================================ shared state
     calls = property(lambda self: self.state.calls)
@@ -113,20 +100,13 @@ class CallManager:
         return self.state.cpu_seconds
 
     @property
-    def control(self) -> Any:
+    def control(self) -> CallControlPort | None:
         return self.ports.control
 
-    @control.setter
-    def control(self, value: Any) -> None:
-        self.ports.control = value
-
     @property
-    def flows(self) -> Any:
+    def flows(self) -> FlowSource | None:
+        """The IVR flows (``GET /api/flows`` shows them)."""
         return self.ports.flows
-
-    @flows.setter
-    def flows(self, value: Any) -> None:
-        self.ports.flows = value
 
     def now(self) -> float:
         return self.clock.now()
@@ -139,44 +119,15 @@ class CallManager:
         self.decisions.apply(decisions)
 
     # ================================================================================ lifecycle
-    @property
-    def asterisk(self) -> Any:
-        if self._asterisk is None and self.app is not None:
-            self._asterisk = getattr(self.app, "components", {}).get("asterisk")
-        return self._asterisk
-
     async def start(self) -> None:
-        if self.app is not None:     # built before the App opened its database (pre-added component)
-            self.db = self.db if self.db is not None else getattr(self.app, "db", None)
-            self.store = self.store if self.store is not None else getattr(self.app, "writer", None)
-        if self.db is not None and self.ports.records is None:
-            self.ports.records = DbRecords(self.db, self.store)
         now = self.now()
         self.started_at = now
         queues, agents = await self._load_provisioning()
-        s = self.settings
-        self._defaults = {"rona_timeout": s.offer_timeout, "rona_strikes": s.rona_strikes,
-                          "default_wrapup": s.default_wrapup}
-        self.state.router = Router(now=now, defaults=self._defaults)
+        self.state.router = Router(now=now, defaults=self.settings.router_defaults())
         for q in queues:
             self._add_queue(q)
         for a in agents:
             self._add_agent(a)
-        if self.flows is None:
-            self.flows = self._make_flows()
-        svc = self.asterisk
-        self._register_routes()
-        if svc is not None:
-            self.ports.phones = svc
-            if self.control is None:
-                self.control = getattr(svc, "control", None)
-        if self.speech is None:
-            self.speech = await self._make_speech()
-        if svc is not None and self.speech is not None:
-            if getattr(svc, "synthesizer", None) is None:
-                svc.synthesizer = getattr(self.speech, "synthesizer", None)
-            if getattr(svc, "recognizer", None) is None:
-                svc.recognizer = getattr(self.speech, "recognizer", None)
         self._unsubs.append(self.bus.subscribe(self._on_asterisk_event,
                                                kinds=("ChannelHungup", "AmiConnected", "AmiResynced",
                                                       "AgentPhoneStateChanged")))
@@ -206,16 +157,6 @@ class CallManager:
             self._tick_task.cancel()
             await asyncio.gather(self._tick_task, return_exceptions=True)
             self._tick_task = None
-        if self._owns_flows and self.flows is not None:
-            try:
-                await self.flows.stop()
-            except Exception:  # noqa: BLE001
-                pass
-        if self._owns_speech and self.speech is not None:
-            try:
-                self.speech.close()
-            except Exception:  # noqa: BLE001
-                pass
         await self.tasks.cancel_all()
         # calls still in the engine stay open in the store: their AGI sessions come back after a
         # restart (dialplan) and are recovered, or are closed as abandoned by the next start.
@@ -225,16 +166,6 @@ class CallManager:
     def ready(self) -> bool:
         """True once started (the API answers 503 before)."""
         return self._ready.is_set() and self.router is not None
-
-    def _register_routes(self) -> None:
-        if self._routes_registered:
-            return
-        agi = getattr(self.asterisk, "agi", None) if self.asterisk is not None else None
-        if agi is None:
-            return
-        agi.route("ivr", self.handle_ivr, channel=True)
-        agi.route("agent", self.handle_feature_code, channel=True)
-        self._routes_registered = True
 
     async def _wait_ready(self) -> None:
         if not self._ready.is_set():
@@ -275,7 +206,7 @@ class CallManager:
             if row.get(k) is not None:
                 d[k] = row[k]
         try:
-            cfg = QueueConfig.from_dict(d, self._defaults)
+            cfg = QueueConfig.from_dict(d, self.settings.router_defaults())
         except ValueError as exc:
             log.error("queue %s not loaded: %s", row.get("name"), exc)
             return
@@ -364,43 +295,6 @@ class CallManager:
             if idle or (not known and now >= until):
                 restored.pop(agent_id, None)
                 self._apply(self.router.agent_unpaused(agent_id, now))
-
-    def _make_flows(self) -> Any:
-        try:
-            from ..ivr import FlowRegistry
-        except ImportError as exc:
-            log.warning("IVR not available (%s); calls go straight to the fallback queue", exc)
-            return None
-        hook = None
-        if self.db is not None:
-            try:
-                from ..ivr.persist import database_store_hook
-                hook = database_store_hook(self.db)
-            except ImportError:
-                hook = None
-        reg = FlowRegistry.from_config(self.config, clock=self.clock, store=hook)
-        try:
-            reg.start()
-        except Exception as exc:  # noqa: BLE001 - a broken flows dir must not stop the engine
-            log.error("IVR flows could not be loaded from %s: %s", self.config.flows_dir, exc)
-        for err in reg.errors[:20]:
-            log.warning("IVR flow problem: %s", err)
-        self._owns_flows = True
-        return reg
-
-    async def _make_speech(self) -> Any:
-        """The speech service (recognition + prompt synthesis) for the AGI channels."""
-        if self.asterisk is None:
-            return None
-        try:
-            from ..speech.service import SpeechService
-            speech = SpeechService.from_config(self.config)
-            await speech.start()
-        except Exception as exc:  # noqa: BLE001 - no speech = DTMF-only menus, never a dead engine
-            log.error("speech service unavailable (%s): menus run DTMF-only", exc)
-            return None
-        self._owns_speech = True
-        return speech
 
     # ================================================================================ ticking
     async def _tick_loop(self) -> None:

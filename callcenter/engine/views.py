@@ -2,16 +2,11 @@
 ``status()``, the metrics snapshot, and the stored history (CDRs, event rows for reports)."""
 from __future__ import annotations
 
-import logging
-from typing import Any
-
 from .agents import find_agent
-from .errors import NotFound
 from .core import EngineState, EventPublisher
+from .errors import NotFound
 from .ports import EnginePorts
 from .supervisor import find_call
-
-log = logging.getLogger("callcenter.engine")
 
 
 class Views:

@@ -19,7 +19,6 @@ import pytest
 from asterisk_double import AgentPhone, AsteriskDouble, Caller
 from asterisk_double.caller import CallSession
 from callcenter.app import App
-from callcenter.asterisk.service import AsteriskService
 from callcenter.config import load_config
 from callcenter.engine.manager import CallManager
 from callcenter.store import provision, repo
@@ -206,12 +205,9 @@ class Center:
                 self.double.add_phone(AgentPhone(a["extension"], answer_after=0.1, talk_seconds=0.5))
 
     async def start(self) -> "Center":
-        self.app = App(self.config)
-        # the same components `callcenter serve` builds, in the same order (asterisk, then engine),
-        # with the session's speech service shared (its models load once)
-        self.app.add_component("asterisk", AsteriskService(self.config, self.app.bus, self.app.clock))
-        self.app.add_component("engine", CallManager(self.config, self.app.bus, self.app.clock, app=self.app,
-                                                     speech=self.speech))
+        # the same components `callcenter serve` builds, with the session's speech service shared
+        # (its models load once)
+        self.app = App(self.config, speech=self.speech)
         await self.app.start()
         if self.http is None:
             self.http = aiohttp.ClientSession()

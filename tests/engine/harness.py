@@ -10,6 +10,7 @@ from typing import Any
 
 from callcenter.clock import Clock
 from callcenter.config import load_config
+from callcenter.app import build_flows
 from callcenter.engine.manager import CallManager
 from callcenter.events import DomainEvent, EventBus
 from callcenter.ivr.channel import CallerHungUp, CallInfo
@@ -225,15 +226,19 @@ class Harness:
         self.events: list[DomainEvent] = []
         self.bus.subscribe(self.events.append)
         self.control = FakeControl(self.bus)
-        self.engine = CallManager(self.config, self.bus, Clock(), control=self.control, queues=QUEUES,
-                                  agents=agent_rows(agents))
+        self.flows = None
+        self.agents = agent_rows(agents)
 
     async def __aenter__(self) -> "Harness":
+        self.flows = build_flows(self.config, Clock())
+        self.engine = CallManager(self.config, self.bus, Clock(), control=self.control, flows=self.flows,
+                                  queues=QUEUES, agents=self.agents)
         await self.engine.start()
         return self
 
     async def __aexit__(self, *exc: Any) -> None:
         await self.engine.stop()
+        await self.flows.stop()
 
     def kinds(self, kind: str) -> list[DomainEvent]:
         return [e for e in self.events if e.kind == kind]
