@@ -2,8 +2,9 @@
 """
 from __future__ import annotations
 
+import re
 import functools
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time as dtime, timezone
 from typing import Any, Mapping
 from zoneinfo import ZoneInfo
 
@@ -11,6 +12,44 @@ from zoneinfo import ZoneInfo
 
 # ------------------------------------------------------------------------------------------------
 # Opening hours and holidays (also used by the validator and the console)
+
+_HOURS_RE = re.compile(r"^(\d{1,2}):(\d{2})-(\d{1,2}):(\d{2})$")
+
+
+def parse_hours(spec: Any) -> list[tuple[dtime, dtime | None]] | None:
+    """``"09:00-17:00"`` / list of those / ``closed`` / ``open`` -> list of (start, end) (end None = 24:00).
+    ``None`` for closed. Raises ValueError on a bad range."""
+    if spec in ("closed", None, False):
+        return None
+    if spec == "open":
+        return [(dtime(0, 0), None)]
+    ranges = spec if isinstance(spec, list) else [spec]
+    out = []
+    for r in ranges:
+        m = _HOURS_RE.match(str(r).strip())
+        if not m:
+            raise ValueError(f"{r!r} is not HH:MM-HH:MM")
+        h1, m1, h2, m2 = map(int, m.groups())
+        if h1 > 23 or m1 > 59 or m2 > 59 or h2 > 24 or (h2 == 24 and m2):
+            raise ValueError(f"{r!r} is not a valid time range")
+        start = dtime(h1, m1)
+        end = None if h2 == 24 else dtime(h2, m2)
+        if end is not None and end <= start:
+            raise ValueError(f"{r!r} ends before it starts")
+        out.append((start, end))
+    return out
+
+
+def valid_day(s: str) -> bool:
+    try:
+        if len(s) == 5:
+            date(2024, int(s[:2]), int(s[3:]))
+        else:
+            date.fromisoformat(s)
+        return True
+    except ValueError:
+        return False
+
 
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 
@@ -30,7 +69,6 @@ def _day_keys(key: str) -> list[int]:
 
 
 def _in_hours(spec: Any, local: datetime) -> bool:
-    from .loader import parse_hours
     try:
         ranges = parse_hours(spec)
     except ValueError:
