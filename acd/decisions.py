@@ -4,7 +4,7 @@ Every decision is a small frozen dataclass with ``kind`` and ``to_dict()``.
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 __all__ = ["Decision", "Offer", "CancelOffer", "Announce", "Queued", "Overflow", "CallbackDue",

@@ -25,7 +25,7 @@ Compiled expressions are plain Python callables generated from the parsed tree (
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable
 
 __all__ = ["RuleError", "Expr", "Rule", "RuleSet", "parse_rule", "parse_rules", "parse_expr", "compile_rules"]

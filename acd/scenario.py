@@ -238,59 +238,9 @@ def parse_scenario(data: Any, *, seed: int | None = None) -> Scenario:
     names: set = set()
     max_intervals = 0
     for i, qd in enumerate(queues_raw):
-        path = f"queues[{i}]"
-        qd = _mapping(qd, path)
-        cfg_keys = {k: v for k, v in qd.items() if k not in QUEUE_SIM_KEYS}
-        cfg_keys.setdefault("sl_target", sl_default)
-        cfg_keys.setdefault("wrapup", 0)
-        try:
-            cfg = QueueConfig.from_dict(cfg_keys, qdefaults)
-        except ConfigError as exc:
-            raise ScenarioError(path, str(exc)) from None
-        if cfg.name in names:
-            raise ScenarioError(f"{path}.name", f"duplicate queue {cfg.name!r}")
-        names.add(cfg.name)
-        if "arrivals" in qd:
-            arr = qd["arrivals"]
-            if not isinstance(arr, list) or not arr or not all(
-                    isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 and math.isfinite(x) for x in arr):
-                raise ScenarioError(f"{path}.arrivals", "expected a list of calls per hour (numbers >= 0), one per interval")
-            rates = [float(x) for x in arr]
-            max_intervals = max(max_intervals, len(rates))
-        elif "rate" in qd:
-            rates = [_num(qd, "rate", path, 0.0)]
-        else:
-            raise ScenarioError(path, "needs arrivals: [calls per hour per interval] or rate: calls per hour")
-        if "handle_time" not in qd:
-            raise ScenarioError(f"{path}.handle_time", "required (e.g. {distribution: lognormal, mean: 240, sd: 120})")
-        handle = parse_dist(qd["handle_time"], f"{path}.handle_time")
-        pat_raw = qd.get("patience")
-        patience = None
-        if pat_raw not in (None, "none", "infinite", False):
-            patience = parse_dist(pat_raw, f"{path}.patience")
-        callers = []
-        craw = qd.get("callers")
-        if craw is not None:
-            if not isinstance(craw, list) or not craw:
-                raise ScenarioError(f"{path}.callers", "expected a list of caller types")
-            for j, cd in enumerate(craw):
-                cp = f"{path}.callers[{j}]"
-                cd = _mapping(cd, cp)
-                _check_keys(cd, {"weight", "priority", "language", "skills", "callback"}, cp)
-                sk = cd.get("skills")
-                if sk is not None and (not isinstance(sk, dict) or not all(
-                        isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 5 for v in sk.values())):
-                    raise ScenarioError(f"{cp}.skills", "expected a mapping skill -> minimum level 1-5")
-                cb = _num(cd, "callback", cp, 0.0)
-                if cb > 1:
-                    raise ScenarioError(f"{cp}.callback", "a probability 0..1")
-                callers.append(CallerType(weight=_num(cd, "weight", cp, 1.0, positive=True),
-                                          priority=_num(cd, "priority", cp, 0.0, minimum=None),
-                                          language=str(cd["language"]) if cd.get("language") else None,
-                                          skills={str(k): v for k, v in sk.items()} if sk else None,
-                                          callback=cb))
-        cb_after = _num(qd, "callback_after", path, None, positive=True)
-        loads.append(QueueLoad(cfg, rates, handle, patience, callers or [CallerType()], cb_after))
+        load, n_intervals = _parse_queue(qd, f"queues[{i}]", qdefaults, sl_default, names)
+        loads.append(load)
+        max_intervals = max(max_intervals, n_intervals)
     duration = _num(data, "duration", "scenario", None, positive=True)
     if duration is None:
         duration = interval * max(max_intervals, 1)
@@ -302,62 +252,134 @@ def parse_scenario(data: Any, *, seed: int | None = None) -> Scenario:
     groups: list[AgentGroup] = []
     gnames: set = set()
     for i, gd in enumerate(groups_raw):
-        path = f"agents[{i}]"
-        gd = _mapping(gd, path)
-        _check_keys(gd, GROUP_KEYS, path)
-        name = str(gd.get("group") or gd.get("name") or f"group{i + 1}")
-        if name in gnames:
-            raise ScenarioError(f"{path}.group", f"duplicate group {name!r}")
-        gnames.add(name)
-        count = gd.get("count", 1)
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise ScenarioError(f"{path}.count", f"expected a whole number >= 0, not {count!r}")
-        tmpl = {k: gd[k] for k in ("skills", "languages", "queues", "max_concurrent", "wrapup") if k in gd}
-        if not tmpl.get("queues"):
-            raise ScenarioError(f"{path}.queues", "an agent group needs queues: {queue: penalty}")
-        qs = tmpl["queues"]
-        for qn in (qs if isinstance(qs, (dict, list)) else []):
-            if qn not in names:
-                raise ScenarioError(f"{path}.queues", f"unknown queue {qn!r} (defined: {', '.join(sorted(names))})")
-        try:
-            AgentConfig.from_dict({"id": name, **tmpl})
-        except ConfigError as exc:
-            raise ScenarioError(path, str(exc)) from None
-        shifts_raw = gd.get("shifts", gd.get("shift"))
-        shifts: list[tuple[float, float]] = []
-        if shifts_raw is None:
-            shifts = [(0.0, duration)]
-        else:
-            if isinstance(shifts_raw, (str, dict)):
-                shifts_raw = [shifts_raw]
-            if not isinstance(shifts_raw, list):
-                raise ScenarioError(f"{path}.shifts", "expected a list of {start, end} or 'HH:MM-HH:MM'")
-            for j, sh in enumerate(shifts_raw):
-                sp = f"{path}.shifts[{j}]"
-                if isinstance(sh, str) and "-" in sh:
-                    a, b = sh.split("-", 1)
-                    s0, s1 = parse_clock(a.strip(), sp), parse_clock(b.strip(), sp)
-                elif isinstance(sh, dict):
-                    _check_keys(sh, {"start", "end"}, sp)
-                    if "start" not in sh or "end" not in sh:
-                        raise ScenarioError(sp, "a shift needs start and end")
-                    s0, s1 = parse_clock(sh["start"], f"{sp}.start"), parse_clock(sh["end"], f"{sp}.end")
-                else:
-                    raise ScenarioError(sp, f"expected 'HH:MM-HH:MM' or {{start, end}}, not {sh!r}")
-                if s1 <= s0:
-                    s1 += 86400.0  # overnight shift
-                shifts.append((s0 - start, s1 - start))
-        ad = _num(gd, "answer_delay", path, 0.0)
-        ap = _num(gd, "answer_prob", path, 1.0)
-        if ap > 1:
-            raise ScenarioError(f"{path}.answer_prob", "a probability 0..1")
-        groups.append(AgentGroup(name, count, tmpl, shifts, ad, ap, _num(gd, "pause_after_rona", path, 60.0)))
+        groups.append(_parse_group(gd, i, names, gnames, start, duration))
     sd = data.get("seed", 1) if seed is None else seed
     if isinstance(sd, bool) or not isinstance(sd, int):
         raise ScenarioError("scenario.seed", f"expected an integer, not {sd!r}")
     warmup = _num(data, "warmup", "scenario", 0.0)
     return Scenario(name=str(data.get("name", "scenario")), interval=interval, start=start, duration=duration,
                     seed=sd, queues=loads, groups=groups, warmup=warmup)
+
+
+def _parse_queue(qd: Any, path: str, qdefaults: dict, sl_default: float, names: set) -> tuple[QueueLoad, int]:
+    """One entry of ``queues:`` (its name is added to ``names``): (load, intervals its arrivals list)."""
+    qd = _mapping(qd, path)
+    cfg_keys = {k: v for k, v in qd.items() if k not in QUEUE_SIM_KEYS}
+    cfg_keys.setdefault("sl_target", sl_default)
+    cfg_keys.setdefault("wrapup", 0)
+    try:
+        cfg = QueueConfig.from_dict(cfg_keys, qdefaults)
+    except ConfigError as exc:
+        raise ScenarioError(path, str(exc)) from None
+    if cfg.name in names:
+        raise ScenarioError(f"{path}.name", f"duplicate queue {cfg.name!r}")
+    names.add(cfg.name)
+    n_intervals = 0
+    if "arrivals" in qd:
+        arr = qd["arrivals"]
+        if not isinstance(arr, list) or not arr or not all(
+                isinstance(x, (int, float)) and not isinstance(x, bool) and x >= 0 and math.isfinite(x) for x in arr):
+            raise ScenarioError(f"{path}.arrivals", "expected a list of calls per hour (numbers >= 0), one per interval")
+        rates = [float(x) for x in arr]
+        n_intervals = len(rates)
+    elif "rate" in qd:
+        rates = [_num(qd, "rate", path, 0.0)]
+    else:
+        raise ScenarioError(path, "needs arrivals: [calls per hour per interval] or rate: calls per hour")
+    if "handle_time" not in qd:
+        raise ScenarioError(f"{path}.handle_time", "required (e.g. {distribution: lognormal, mean: 240, sd: 120})")
+    handle = parse_dist(qd["handle_time"], f"{path}.handle_time")
+    pat_raw = qd.get("patience")
+    patience = None
+    if pat_raw not in (None, "none", "infinite", False):
+        patience = parse_dist(pat_raw, f"{path}.patience")
+    callers = _parse_callers(qd.get("callers"), f"{path}.callers")
+    cb_after = _num(qd, "callback_after", path, None, positive=True)
+    return QueueLoad(cfg, rates, handle, patience, callers or [CallerType()], cb_after), n_intervals
+
+
+def _parse_callers(craw: Any, path: str) -> list[CallerType]:
+    """A queue's ``callers:`` list (absent: [])."""
+    callers: list[CallerType] = []
+    if craw is None:
+        return callers
+    if not isinstance(craw, list) or not craw:
+        raise ScenarioError(path, "expected a list of caller types")
+    for j, cd in enumerate(craw):
+        cp = f"{path}[{j}]"
+        cd = _mapping(cd, cp)
+        _check_keys(cd, {"weight", "priority", "language", "skills", "callback"}, cp)
+        sk = cd.get("skills")
+        if sk is not None and (not isinstance(sk, dict) or not all(
+                isinstance(v, int) and not isinstance(v, bool) and 1 <= v <= 5 for v in sk.values())):
+            raise ScenarioError(f"{cp}.skills", "expected a mapping skill -> minimum level 1-5")
+        cb = _num(cd, "callback", cp, 0.0)
+        if cb > 1:
+            raise ScenarioError(f"{cp}.callback", "a probability 0..1")
+        callers.append(CallerType(weight=_num(cd, "weight", cp, 1.0, positive=True),
+                                  priority=_num(cd, "priority", cp, 0.0, minimum=None),
+                                  language=str(cd["language"]) if cd.get("language") else None,
+                                  skills={str(k): v for k, v in sk.items()} if sk else None,
+                                  callback=cb))
+    return callers
+
+
+def _parse_group(gd: Any, i: int, names: set, gnames: set, start: float, duration: float) -> AgentGroup:
+    """Entry ``i`` of ``agents:`` (its name is added to ``gnames``; ``names``: the queues)."""
+    path = f"agents[{i}]"
+    gd = _mapping(gd, path)
+    _check_keys(gd, GROUP_KEYS, path)
+    name = str(gd.get("group") or gd.get("name") or f"group{i + 1}")
+    if name in gnames:
+        raise ScenarioError(f"{path}.group", f"duplicate group {name!r}")
+    gnames.add(name)
+    count = gd.get("count", 1)
+    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+        raise ScenarioError(f"{path}.count", f"expected a whole number >= 0, not {count!r}")
+    tmpl = {k: gd[k] for k in ("skills", "languages", "queues", "max_concurrent", "wrapup") if k in gd}
+    if not tmpl.get("queues"):
+        raise ScenarioError(f"{path}.queues", "an agent group needs queues: {queue: penalty}")
+    qs = tmpl["queues"]
+    for qn in (qs if isinstance(qs, (dict, list)) else []):
+        if qn not in names:
+            raise ScenarioError(f"{path}.queues", f"unknown queue {qn!r} (defined: {', '.join(sorted(names))})")
+    try:
+        AgentConfig.from_dict({"id": name, **tmpl})
+    except ConfigError as exc:
+        raise ScenarioError(path, str(exc)) from None
+    shifts = _parse_shifts(gd.get("shifts", gd.get("shift")), path, start, duration)
+    ad = _num(gd, "answer_delay", path, 0.0)
+    ap = _num(gd, "answer_prob", path, 1.0)
+    if ap > 1:
+        raise ScenarioError(f"{path}.answer_prob", "a probability 0..1")
+    return AgentGroup(name, count, tmpl, shifts, ad, ap, _num(gd, "pause_after_rona", path, 60.0))
+
+
+def _parse_shifts(shifts_raw: Any, path: str, start: float, duration: float) -> list[tuple[float, float]]:
+    """A group's shifts as [start, end) seconds from the scenario's start (absent: all the scenario)."""
+    if shifts_raw is None:
+        return [(0.0, duration)]
+    if isinstance(shifts_raw, (str, dict)):
+        shifts_raw = [shifts_raw]
+    if not isinstance(shifts_raw, list):
+        raise ScenarioError(f"{path}.shifts", "expected a list of {start, end} or 'HH:MM-HH:MM'")
+    shifts: list[tuple[float, float]] = []
+    for j, sh in enumerate(shifts_raw):
+        sp = f"{path}.shifts[{j}]"
+        if isinstance(sh, str) and "-" in sh:
+            a, b = sh.split("-", 1)
+            s0, s1 = parse_clock(a.strip(), sp), parse_clock(b.strip(), sp)
+        elif isinstance(sh, dict):
+            _check_keys(sh, {"start", "end"}, sp)
+            if "start" not in sh or "end" not in sh:
+                raise ScenarioError(sp, "a shift needs start and end")
+            s0, s1 = parse_clock(sh["start"], f"{sp}.start"), parse_clock(sh["end"], f"{sp}.end")
+        else:
+            raise ScenarioError(sp, f"expected 'HH:MM-HH:MM' or {{start, end}}, not {sh!r}")
+        if s1 <= s0:
+            s1 += 86400.0  # overnight shift
+        shifts.append((s0 - start, s1 - start))
+    return shifts
 
 
 def simple_scenario(*, agents: int, rate: float, aht: float, patience: float | None = None,

@@ -104,7 +104,7 @@ def test_decisions_keep_their_dataclass_api(cls, args):
 from hypothesis import given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
-from acd.router import _Order  # noqa: E402
+from acd.calls import _Order  # noqa: E402
 
 
 @settings(max_examples=60, deadline=None)
