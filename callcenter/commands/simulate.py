@@ -20,6 +20,17 @@ examples:
   callcenter simulate --agents 25 --rate 400 --aht 180 --patience 120 --duration 8h
   callcenter simulate --scenario acd/scenarios/day.yaml --json > day.json
   callcenter simulate --scenario acd/scenarios/day.yaml --csv > day.csv
+
+figures:
+  agents     per interval: the queue's members on shift, at any penalty (everyone who can take its
+             calls), pro rata of the interval their shifts cover; an agent in several queues counts in each
+  Erl N      the agents Erlang C / Erlang A are given: an agent counts toward the queues where its
+             penalty is lowest, shared equally (Erlang knows no skills)
+  inf        overloaded: calls arrive faster than Erl N agents can serve them (rate x AHT >= Erl N), so
+             Erlang C has no steady state and its wait (ASA) is infinite, and so is Erlang A's when
+             callers never hang up. A queue's Erlang ASA is infinite when any of its intervals is.
+             JSON: the ASA is null and the row has "overloaded": true ("overloaded_intervals": N on
+             queue rows); CSV: inf, overloaded true.
 """
 
 
@@ -168,8 +179,9 @@ def _finite(v):
 
 
 CSV_FIELDS = ["scope", "queue", "interval", "start", "offered", "answered", "abandoned", "overflowed", "called_back",
-              "sl", "sl2", "asa", "aht", "abandon_rate", "occupancy", "agents", "rate_per_hour", "erlang_c_sl",
-              "erlang_c_asa", "erlang_a_sl", "erlang_a_abandon", "erlang_a_asa"]
+              "sl", "sl2", "asa", "aht", "abandon_rate", "occupancy", "agents", "erlang_agents", "rate_per_hour",
+              "overloaded", "overloaded_intervals", "erlang_c_sl", "erlang_c_asa", "erlang_a_sl", "erlang_a_abandon",
+              "erlang_a_asa"]
 
 
 def to_csv(res: dict) -> str:
@@ -185,7 +197,9 @@ def to_csv(res: dict) -> str:
 
 
 def _round(row: dict) -> dict:
-    return {k: (round(v, 4) if isinstance(v, float) else v) for k, v in row.items()}
+    """CSV cells: floats to 4 places (an infinite wait stays ``inf``), booleans as true / false."""
+    return {k: ((round(v, 4) if math.isfinite(v) else v) if isinstance(v, float)
+                else str(v).lower() if isinstance(v, bool) else v) for k, v in row.items()}
 
 
 def _pct(v) -> str:
@@ -193,8 +207,11 @@ def _pct(v) -> str:
 
 
 def _sec(v) -> str:
-    if v is None or (isinstance(v, float) and not math.isfinite(v)):
+    """Seconds; ``inf`` for the infinite wait of an overloaded queue, ``-`` when undefined."""
+    if v is None or v != v:
         return "-"
+    if v == math.inf:
+        return "inf"
     return f"{v:6.1f}s"
 
 
@@ -228,16 +245,22 @@ def to_table(res: dict, intervals: bool = True) -> str:
     text = head + "\nPer queue (simulated | Erlang C | Erlang A for the same load and staff)\n" + _table(hq, rows)
     if intervals:
         hi = ["start", "queue", "calls/h", "agents", "offered", "SL", "aband", "ASA", "occup",
-              "| ErlC SL", "| ErlA SL", "ErlA aband"]
+              "| Erl N", "ErlC SL", "ErlC ASA", "| ErlA SL", "ErlA aband"]
         rows = []
         for r in res["intervals"]:
             if not r["offered"] and not r["rate_per_hour"]:
                 continue
             rows.append([r["start"], str(r["queue"]), f"{r['rate_per_hour']:.0f}", f"{r['agents']:.1f}",
                          str(r["offered"]), _pct(r["sl"]), _pct(r["abandon_rate"]), _sec(r["asa"]),
-                         _pct(r["occupancy"]), "| " + _pct(r["erlang_c_sl"]), "| " + _pct(r["erlang_a_sl"]),
-                         _pct(r["erlang_a_abandon"])])
-        text += "\nPer interval (occupancy is centre-wide)\n" + _table(hi, rows)
+                         _pct(r["occupancy"]), f"| {r['erlang_agents']}", _pct(r["erlang_c_sl"]),
+                         _sec(r["erlang_c_asa"]), "| " + _pct(r["erlang_a_sl"]), _pct(r["erlang_a_abandon"])])
+        text += ("\nPer interval (occupancy is centre-wide; agents: the queue's members on shift at any penalty; "
+                 "Erl N: the agents Erlang is given)\n" + _table(hi, rows))
     text += ("\nSL = answered within the threshold / answered; SL2 also counts callers who hung up within it "
              "(Asterisk's two definitions).\n")
+    over = [r for r in res["queues"] if r.get("overloaded")]
+    if over:
+        text += ("Erlang ASA inf = overloaded: calls arrive faster than the agents Erlang is given can serve them "
+                 "(rate x AHT >= Erl N), so there is no steady state and the wait grows without end. Overloaded: "
+                 + ", ".join(f"{r['queue']} in {r['overloaded_intervals']} interval(s)" for r in over) + ".\n")
     return text

@@ -80,3 +80,28 @@ def test_bad_options(capsys):
     with pytest.raises(SystemExit) as ei:
         main(["simulate", "--strategy", "fastest", "--duration", "10m"])
     assert "unknown strategy" in str(ei.value)
+
+
+def test_overloaded_erlang_wait_prints_inf_in_every_format(capsys):
+    args = ("--agents", "5", "--rate", "400", "--aht", "180", "--duration", "1h")
+    rc, out, _ = run(capsys, *args)
+    assert rc == 0
+    queue_row = next(line for line in out.splitlines() if line.startswith("queue ") and "offered" not in line)
+    assert queue_row.split().count("inf") == 2            # ErlC ASA and ErlA ASA (callers never hang up)
+    assert " 0.0s" not in queue_row
+    assert "Erlang ASA inf = overloaded" in out and "queue in 1 interval(s)" in out
+    assert "Erl N" in out
+    rc, out, _ = run(capsys, *args, "--json")
+    data = json.loads(out)
+    q, row = data["queues"][0], data["intervals"][0]
+    assert q["erlang_c_asa"] is None and q["overloaded"] is True and q["overloaded_intervals"] == 1
+    assert row["erlang_c_asa"] is None and row["overloaded"] is True and row["erlang_agents"] == 5
+    rc, out, _ = run(capsys, *args, "--csv")
+    rows = list(csv.DictReader(io.StringIO(out)))
+    assert rows[0]["erlang_c_asa"] == "inf" and rows[0]["overloaded"] == "true"
+    assert rows[2]["erlang_c_asa"] == "inf" and rows[2]["agents"] == "5.0"
+
+
+def test_stable_queue_is_not_marked_overloaded(capsys):
+    rc, out, _ = run(capsys, "--agents", "8", "--rate", "120", "--aht", "180", "--duration", "1h")
+    assert rc == 0 and "overloaded" not in out and "inf" not in out

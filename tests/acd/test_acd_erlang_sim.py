@@ -100,3 +100,40 @@ def test_simulator_agrees_with_erlang_a_within_3_points():
     ea = erlang_a(400 / 3600, 180, 20, 90, 20)
     assert abs(q["sl"] - ea["sl"]) < 0.03, (q["sl"], ea["sl"])
     assert abs(q["abandon_rate"] - ea["abandon"]) < 0.03, (q["abandon_rate"], ea["abandon"])
+
+
+def test_overloaded_queue_has_infinite_erlang_wait_not_zero():
+    # 400 calls/h x 180 s = 20 Erlangs on 5 agents: Erlang C has no steady state
+    res = simulate(simple_scenario(agents=5, rate=400, aht=180, duration=2 * 3600, seed=1))
+    q = res["queues"][0]
+    assert q["overloaded"] is True and q["overloaded_intervals"] == 2
+    assert q["erlang_c_asa"] == math.inf and q["erlang_a_asa"] == math.inf   # no patience: Erlang A = Erlang C
+    assert q["erlang_c_sl"] == 0.0
+    for row in res["intervals"]:
+        assert row["overloaded"] is True and row["erlang_c_asa"] == math.inf
+    # with patience Erlang A stays stable: a finite wait, still flagged as overloaded for Erlang C
+    q = simulate(simple_scenario(agents=5, rate=400, aht=180, patience=60, duration=3600, seed=1))["queues"][0]
+    assert q["overloaded"] is True and q["erlang_c_asa"] == math.inf and 0 < q["erlang_a_asa"] < math.inf
+    # a stable queue is not flagged and keeps finite figures
+    q = simulate(simple_scenario(agents=8, rate=120, aht=180, duration=3600, seed=1))["queues"][0]
+    assert q["overloaded"] is False and q["overloaded_intervals"] == 0 and 0 < q["erlang_c_asa"] < 60
+
+
+def test_interval_agents_count_every_member_who_can_take_the_calls():
+    data = {
+        "interval": 3600, "duration": 7200,
+        "queues": [{"name": "billing", "rate": 60, "handle_time": {"distribution": "constant", "mean": 60}},
+                   {"name": "support", "rate": 60, "handle_time": {"distribution": "constant", "mean": 60}}],
+        "agents": [{"group": "b", "count": 4, "queues": {"billing": 0, "support": 2}},
+                   {"group": "s", "count": 3, "queues": {"support": 0}},
+                   {"group": "late", "count": 2, "queues": {"support": 1}, "shifts": ["00:30-02:00"]}],
+    }
+    res = simulate(parse_scenario(data))
+    rows = {(r["queue"], r["interval"]): r for r in res["intervals"]}
+    # support: 4 (penalty 2) + 3 (penalty 0) + 2 (penalty 1, on shift half of the first hour)
+    assert rows[("support", 0)]["agents"] == pytest.approx(8.0)
+    assert rows[("support", 1)]["agents"] == pytest.approx(9.0)
+    assert rows[("billing", 0)]["agents"] == pytest.approx(4.0)
+    # Erlang is still given only the agents whose lowest penalty is in the queue (s, and late pro rata)
+    assert [rows[("support", i)]["erlang_agents"] for i in (0, 1)] == [4, 5]
+    assert rows[("billing", 1)]["erlang_agents"] == 4
