@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Iterable
 
 from .rules import RuleError, RuleSet, parse_expr, parse_rules
 
-__all__ = ["ConfigError", "STRATEGIES", "QueueConfig", "AgentConfig", "parse_name_number"]
+__all__ = ["ConfigError", "STRATEGIES", "QueueConfig", "AgentConfig", "parse_name_number", "parse_name_numbers"]
 
 STRATEGIES = ("longest-idle", "fewest-calls", "least-talk-time", "round-robin", "linear", "random",
               "weighted-random", "ring-all", "best-skill")
@@ -47,6 +47,18 @@ def parse_name_number(item: Any, default: int | None, sep: str = ":") -> tuple[s
         return name, int(number)
     except ValueError:
         raise ValueError(f"{number.strip()!r} is not an integer") from None
+
+
+def parse_name_numbers(items: Iterable[Any], default: int) -> dict[str, int]:
+    """A list of ``NAME`` / ``NAME:N`` entries as ``{NAME: N}``; :class:`ValueError` names the bad entry."""
+    out: dict[str, int] = {}
+    for item in items:
+        try:
+            name, number = parse_name_number(item, default)
+        except ValueError as exc:
+            raise ValueError(f"{item!r}: {exc}") from None
+        out[name] = number
+    return out
 
 
 def _num(d: dict, key: str, default: Any, where: str, *, minimum: float = 0.0, allow_none: bool = False,
@@ -252,15 +264,10 @@ class AgentConfig:
             raise ConfigError(f"{where}: unknown key(s) {', '.join(unknown)} (known: {', '.join(sorted(AGENT_KEYS))})")
         skills = d.get("skills") or {}
         if isinstance(skills, list):  # ["billing", "sales:3"] -> level 3 (default 1)
-            sk = {}
-            for item in skills:
-                try:
-                    name, level = parse_name_number(item, 1)
-                except ValueError as exc:
-                    raise ConfigError(f"{where}: skill {item!r}: {exc} (expected SKILL or SKILL:LEVEL, "
-                                      f"level 1-5)") from None
-                sk[name] = level
-            skills = sk
+            try:
+                skills = parse_name_numbers(skills, 1)
+            except ValueError as exc:
+                raise ConfigError(f"{where}: skill {exc} (expected SKILL or SKILL:LEVEL, level 1-5)") from None
         if not isinstance(skills, dict):
             raise ConfigError(f"{where}: skills must be a mapping skill -> proficiency 1-5")
         langs = d.get("languages") or []

@@ -142,10 +142,7 @@ def cmd_recognize(args) -> int:
             result = rec.recognize_file_sync(args.file, args.lang, phrases)
             samples, rate = read_audio(args.file)
             duration = len(samples) / rate
-    except AudioError as exc:
-        print(f"callcenter speech recognize: {exc}", file=sys.stderr)
-        return 1
-    except SpeechUnavailable as exc:
+    except (AudioError, SpeechUnavailable) as exc:
         print(f"callcenter speech recognize: {exc}", file=sys.stderr)
         return 1
     elapsed = time.perf_counter() - t0

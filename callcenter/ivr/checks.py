@@ -58,22 +58,18 @@ class FlowChecker:
                               f" (nodes: {', '.join(sorted(self.nodes)[:12])})"), col_offset=0)
 
     def expr(self, path: Path_, src: Any, what: str) -> None:
-        if not isinstance(src, str):
-            return
-        try:
-            parse(src)
-        except ExprError as exc:
-            self.err(path, f"bad expression in '{what}': {exc.message} at column {(exc.pos or 0) + 1} of {src!r}",
-                     col_offset=exc.pos or 0)
+        self._parses(path, src, parse, f"bad expression in '{what}'", f" of {src!r}")
 
     def template(self, path: Path_, src: Any, what: str) -> None:
+        self._parses(path, src, parse_template, f"bad ${{...}} expression in '{what}'", "")
+
+    def _parses(self, path: Path_, src: Any, parser: Any, problem: str, tail: str) -> None:
         if not isinstance(src, str):
             return
         try:
-            parse_template(src)
+            parser(src)
         except ExprError as exc:
-            self.err(path, f"bad ${{...}} expression in '{what}': {exc.message} at column {(exc.pos or 0) + 1}",
-                     col_offset=exc.pos or 0)
+            self.err(path, f"{problem}: {exc.message} at column {(exc.pos or 0) + 1}{tail}", col_offset=exc.pos or 0)
 
     def templates_in(self, path: Path_, value: Any, what: str) -> None:
         if isinstance(value, str):

@@ -112,13 +112,17 @@ class FlowNodes:
         self._goto(s, node.get("next"))
 
     # -- endings ----------------------------------------------------------------------------------
+    def _play_first(self, s: IvrState, node: Node, now: float, actions: list, waiting: str) -> bool:
+        """Play an ending node's own prompt before it acts; True while that prompt plays."""
+        prompts = self._prompts(s, now, node.get("prompt")) if node.get("prompt") is not None else []
+        if prompts:
+            self._request(s, actions, Play(tuple(prompts)), waiting)
+        return bool(prompts)
+
     def _enter_queue(self, s: IvrState, node: Node, now: float, actions: list) -> None:
-        if node.get("prompt") is not None and s.phase != "queued":
-            prompts = self._prompts(s, now, node.get("prompt"))
-            if prompts:
-                s.phase = "queued"
-                self._request(s, actions, Play(tuple(prompts)), "queue")
-                return
+        if s.phase != "queued" and self._play_first(s, node, now, actions, "queue"):
+            s.phase = "queued"
+            return
         self._finish(s, now, actions, IvrOutcome("queue", reason="flow", queue=self._queue_request(s, node, now)))
 
     def _answer_queue(self, s: IvrState, node: Node, event: Any, now: float, actions: list) -> None:
@@ -153,11 +157,8 @@ class FlowNodes:
                             float(max_wait) if max_wait is not None else None, offer)
 
     def _enter_transfer(self, s: IvrState, node: Node, now: float, actions: list) -> None:
-        if node.get("prompt") is not None:
-            prompts = self._prompts(s, now, node.get("prompt"))
-            if prompts:
-                self._request(s, actions, Play(tuple(prompts)), "transfer")
-                return
+        if self._play_first(s, node, now, actions, "transfer"):
+            return
         self._do_transfer(s, node, now, actions)
 
     def _answer_transfer(self, s: IvrState, node: Node, event: Any, now: float, actions: list) -> None:
@@ -214,11 +215,8 @@ class FlowNodes:
                                                  mailbox=s.scratch.get("mailbox"), hung_up_by="ivr"))
 
     def _enter_hangup(self, s: IvrState, node: Node, now: float, actions: list) -> None:
-        if node.get("prompt") is not None:
-            prompts = self._prompts(s, now, node.get("prompt"))
-            if prompts:
-                self._request(s, actions, Play(tuple(prompts)), "hangup")
-                return
+        if self._play_first(s, node, now, actions, "hangup"):
+            return
         actions.append(Hangup())
         self._finish(s, now, actions, IvrOutcome("hangup", reason="flow", hung_up_by="ivr"))
 

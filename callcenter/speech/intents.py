@@ -223,22 +223,20 @@ def _score2(query: _Prepared, cand: _Prepared, idf: Mapping[str, float], max_idf
         return 0.0, 0.0
     if query.compact == cand.compact:
         return 1.0, 1.0
-    # recall: how much of the candidate is in the query
-    tot = got = 0.0
-    for f in cand.feats:
-        w = f.weight * idf.get(f.token, max_idf)
-        tot += w
-        got += w * _feature_match(f, query.tokens, query.fuzzy_tokens)
-    recall = got / tot if tot else 0.0
-    # precision: how much of the query is explained by the candidate
-    tot = got = 0.0
-    for f in query.feats:
-        w = f.weight * idf.get(f.token, max_idf)
-        tot += w
-        got += w * _feature_match(f, cand.tokens, cand.fuzzy_tokens)
-    precision = got / tot if tot else 0.0
+    recall = _covered(cand, query, idf, max_idf)        # how much of the candidate is in the query
+    precision = _covered(query, cand, idf, max_idf)     # how much of the query the candidate explains
     f1 = 2 * recall * precision / (recall + precision) if recall + precision else 0.0
     return min(1.0, max(recall, f1)), f1
+
+
+def _covered(part: _Prepared, whole: _Prepared, idf: Mapping[str, float], max_idf: float) -> float:
+    """The idf-weighted share of ``part``'s features found in ``whole``, 0..1."""
+    total = found = 0.0
+    for f in part.feats:
+        w = f.weight * idf.get(f.token, max_idf)
+        total += w
+        found += w * _feature_match(f, whole.tokens, whole.fuzzy_tokens)
+    return found / total if total else 0.0
 
 
 def _keyword_hit(query: _Prepared, kw: _Prepared) -> bool:

@@ -37,21 +37,19 @@ def revisions() -> list[tuple[str, str]]:
 
 
 async def upgrade_async(engine: AsyncEngine, revision: str = "head") -> str | None:
-    def run(sync_conn) -> str | None:
-        cfg = alembic_config()
-        cfg.attributes["connection"] = sync_conn
-        command.upgrade(cfg, revision)
-        return MigrationContext.configure(sync_conn).get_current_revision()
-
-    async with engine.begin() as conn:
-        return await conn.run_sync(run)
+    return await _migrate(engine, command.upgrade, revision)
 
 
 async def downgrade_async(engine: AsyncEngine, revision: str) -> str | None:
+    return await _migrate(engine, command.downgrade, revision)
+
+
+async def _migrate(engine: AsyncEngine, step, revision: str) -> str | None:
+    """Run alembic's ``step`` (upgrade / downgrade) to ``revision``; the revision the database is at after."""
     def run(sync_conn) -> str | None:
         cfg = alembic_config()
         cfg.attributes["connection"] = sync_conn
-        command.downgrade(cfg, revision)
+        step(cfg, revision)
         return MigrationContext.configure(sync_conn).get_current_revision()
 
     async with engine.begin() as conn:

@@ -37,7 +37,7 @@ from typing import Any
 import yaml
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from acd.config import parse_name_number
+from acd.config import parse_name_numbers
 
 from ..yamlfile import YamlDoc, YamlError, load_yaml, read_text
 from . import repo
@@ -114,15 +114,10 @@ def _queues_of(value: Any, where: str, agent: str) -> dict[str, int]:
     if isinstance(value, dict):
         return dict(value)
     if isinstance(value, list):
-        out = {}
-        for item in value:
-            try:
-                name, penalty = parse_name_number(item, 0)
-            except ValueError as exc:
-                raise ProvisionError(f"{where}: agent {agent!r}: queue entry {item!r} is not NAME[:PENALTY] "
-                                     f"({exc})") from None
-            out[name] = penalty
-        return out
+        try:
+            return parse_name_numbers(value, 0)
+        except ValueError as exc:
+            raise ProvisionError(f"{where}: agent {agent!r}: queue entry {exc} (expected NAME[:PENALTY])") from None
     raise ProvisionError(f"{where}: agent {agent!r}: queues must be a mapping queue -> penalty or a list")
 
 

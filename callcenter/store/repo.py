@@ -11,7 +11,8 @@ import hashlib
 import hmac
 import secrets
 import time
-from typing import Any, Iterable, Mapping, Sequence
+from operator import eq, ge, lt
+from typing import Any, Callable, Iterable, Mapping, Sequence
 
 from sqlalchemy import delete, func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -46,11 +47,47 @@ def _set(obj: Any, **fields: Any) -> None:
             setattr(obj, k, v)
 
 
+async def _one(s: AsyncSession, column: Any, value: Any) -> Any:
+    """The row of ``column``'s table whose ``column`` equals ``value``, or None."""
+    return (await s.execute(select(column.class_).where(column == value))).scalar_one_or_none()
+
+
+async def _all(s: AsyncSession, order: Any) -> list:
+    """Every row of ``order``'s table, sorted by that column."""
+    return list((await s.execute(select(order.class_).order_by(order))).scalars())
+
+
+async def _delete(s: AsyncSession, row: Any) -> bool:
+    """Delete ``row`` (True), or nothing when it is None (False)."""
+    if row is None:
+        return False
+    await s.delete(row)
+    await s.flush()
+    return True
+
+
+def _given(*filters: tuple[Any, Callable[[Any, Any], Any], Any]) -> list:
+    """The conditions ``op(column, value)`` of the ``(column, op, value)`` filters whose value is given."""
+    return [op(column, value) for column, op, value in filters if value is not None]
+
+
+async def _rows(s: AsyncSession, q: Any, limit: int | None = None) -> list:
+    if limit is not None:
+        q = q.limit(limit)
+    return list((await s.execute(q)).scalars())
+
+
+def _required(row: Any, what: str, name: str) -> Any:
+    if row is None:
+        raise RepoError(f"no {what} named {name!r}")
+    return row
+
+
 # ==================================================================================================
 # Skills
 
 async def get_skill(s: AsyncSession, name: str) -> Skill | None:
-    return (await s.execute(select(Skill).where(Skill.name == name))).scalar_one_or_none()
+    return await _one(s, Skill.name, name)
 
 
 async def upsert_skill(s: AsyncSession, name: str, description: str | None = None) -> Skill:
@@ -66,17 +103,14 @@ async def upsert_skill(s: AsyncSession, name: str, description: str | None = Non
 
 
 async def list_skills(s: AsyncSession) -> list[Skill]:
-    return list((await s.execute(select(Skill).order_by(Skill.name))).scalars())
+    return await _all(s, Skill.name)
 
 
 async def remove_skill(s: AsyncSession, name: str) -> bool:
     skill = await get_skill(s, name)
-    if skill is None:
-        return False
-    await s.execute(delete(AgentSkill).where(AgentSkill.skill_id == skill.id))
-    await s.delete(skill)
-    await s.flush()
-    return True
+    if skill is not None:
+        await s.execute(delete(AgentSkill).where(AgentSkill.skill_id == skill.id))
+    return await _delete(s, skill)
 
 
 def _check_name(name: Any, what: str) -> str:
@@ -92,18 +126,15 @@ def _check_name(name: Any, what: str) -> str:
 # Agents
 
 async def get_agent(s: AsyncSession, name: str) -> Agent | None:
-    return (await s.execute(select(Agent).where(Agent.name == name))).scalar_one_or_none()
+    return await _one(s, Agent.name, name)
 
 
 async def require_agent(s: AsyncSession, name: str) -> Agent:
-    agent = await get_agent(s, name)
-    if agent is None:
-        raise RepoError(f"no agent named {name!r}")
-    return agent
+    return _required(await get_agent(s, name), "agent", name)
 
 
 async def list_agents(s: AsyncSession) -> list[Agent]:
-    return list((await s.execute(select(Agent).order_by(Agent.name))).scalars())
+    return await _all(s, Agent.name)
 
 
 async def upsert_agent(s: AsyncSession, name: str, *, full_name: Any = UNSET, extension: Any = UNSET,
@@ -223,12 +254,7 @@ def _check_penalty(p: Any) -> int:
 
 
 async def remove_agent(s: AsyncSession, name: str) -> bool:
-    agent = await get_agent(s, name)
-    if agent is None:
-        return False
-    await s.delete(agent)
-    await s.flush()
-    return True
+    return await _delete(s, await get_agent(s, name))
 
 
 async def set_agent_state(s: AsyncSession, name: str, state: str, reason: Any = UNSET,
@@ -278,18 +304,15 @@ QUEUE_FIELDS = ("description", "strategy", "sl_target", "sl_percent", "max_wait"
 
 
 async def get_queue(s: AsyncSession, name: str) -> Queue | None:
-    return (await s.execute(select(Queue).where(Queue.name == name))).scalar_one_or_none()
+    return await _one(s, Queue.name, name)
 
 
 async def require_queue(s: AsyncSession, name: str) -> Queue:
-    q = await get_queue(s, name)
-    if q is None:
-        raise RepoError(f"no queue named {name!r}")
-    return q
+    return _required(await get_queue(s, name), "queue", name)
 
 
 async def list_queues(s: AsyncSession) -> list[Queue]:
-    return list((await s.execute(select(Queue).order_by(Queue.name))).scalars())
+    return await _all(s, Queue.name)
 
 
 def check_queue_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
@@ -354,12 +377,7 @@ async def upsert_queue(s: AsyncSession, name: str, now: float | None = None, **f
 
 
 async def remove_queue(s: AsyncSession, name: str) -> bool:
-    q = await get_queue(s, name)
-    if q is None:
-        return False
-    await s.delete(q)
-    await s.flush()
-    return True
+    return await _delete(s, await get_queue(s, name))
 
 
 async def set_queue_member(s: AsyncSession, queue: str, agent: str, penalty: int = 0) -> QueueMember:
@@ -430,11 +448,11 @@ def verify_password(password: str, hashed: str) -> bool:
 
 
 async def get_user(s: AsyncSession, username: str) -> User | None:
-    return (await s.execute(select(User).where(User.username == username))).scalar_one_or_none()
+    return await _one(s, User.username, username)
 
 
 async def list_users(s: AsyncSession) -> list[User]:
-    return list((await s.execute(select(User).order_by(User.username))).scalars())
+    return await _all(s, User.username)
 
 
 async def upsert_user(s: AsyncSession, username: str, *, password: str | None = None,
@@ -462,12 +480,7 @@ async def upsert_user(s: AsyncSession, username: str, *, password: str | None = 
 
 
 async def remove_user(s: AsyncSession, username: str) -> bool:
-    user = await get_user(s, username)
-    if user is None:
-        return False
-    await s.delete(user)
-    await s.flush()
-    return True
+    return await _delete(s, await get_user(s, username))
 
 
 async def authenticate(s: AsyncSession, username: str, password: str) -> User | None:
@@ -485,9 +498,7 @@ def _token_hash(token: str) -> str:
 async def create_api_token(s: AsyncSession, username: str, label: str = "", ttl: float | None = None,
                            now: float | None = None) -> str:
     """A new random API token for the user; only its SHA-256 is stored, so show it once."""
-    user = await get_user(s, username)
-    if user is None:
-        raise RepoError(f"no user named {username!r}")
+    user = _required(await get_user(s, username), "user", username)
     token = "cc_" + secrets.token_urlsafe(32)
     ts = _now(now)
     s.add(ApiToken(user_id=user.id, token_hash=_token_hash(token), label=label or "", created_at=ts,
@@ -591,28 +602,19 @@ async def save_calls(s: AsyncSession, records: Sequence[Mapping[str, Any]]) -> i
 
 
 async def get_call(s: AsyncSession, call_id: str) -> CallRecord | None:
-    return (await s.execute(select(CallRecord).where(CallRecord.call_id == call_id))).scalar_one_or_none()
+    return await _one(s, CallRecord.call_id, call_id)
 
 
 async def list_calls(s: AsyncSession, *, since: float | None = None, until: float | None = None,
                      queue: str | None = None, agent: str | None = None, disposition: str | None = None,
                      limit: int | None = 100, newest_first: bool = True) -> list[CallRecord]:
-    q = select(CallRecord)
-    if since is not None:
-        q = q.where(CallRecord.arrived_at >= since)
-    if until is not None:
-        q = q.where(CallRecord.arrived_at < until)
-    if queue is not None:
-        q = q.where(CallRecord.queue == queue)
-    if agent is not None:
-        q = q.where(CallRecord.agent == agent)
-    if disposition is not None:
-        q = q.where(CallRecord.disposition == disposition)
+    q = select(CallRecord).where(*_given(
+        (CallRecord.arrived_at, ge, since), (CallRecord.arrived_at, lt, until),
+        (CallRecord.queue, eq, queue), (CallRecord.agent, eq, agent),
+        (CallRecord.disposition, eq, disposition)))
     order = CallRecord.arrived_at.desc() if newest_first else CallRecord.arrived_at.asc()
     q = q.order_by(order, CallRecord.id.desc() if newest_first else CallRecord.id.asc())
-    if limit is not None:
-        q = q.limit(limit)
-    return list((await s.execute(q)).scalars())
+    return await _rows(s, q, limit)
 
 
 async def list_open_calls(s: AsyncSession, arrived_before: float) -> list[CallRecord]:
@@ -654,23 +656,11 @@ async def list_events(s: AsyncSession, *, call_id: str | None = None, queue: str
                       agent: str | None = None, event: str | None = None, since: float | None = None,
                       until: float | None = None, limit: int | None = 1000) -> list[CallEvent]:
     """Events in time order (oldest first)."""
-    q = select(CallEvent)
-    if call_id is not None:
-        q = q.where(CallEvent.call_id == call_id)
-    if queue is not None:
-        q = q.where(CallEvent.queue == queue)
-    if agent is not None:
-        q = q.where(CallEvent.agent == agent)
-    if event is not None:
-        q = q.where(CallEvent.event == event)
-    if since is not None:
-        q = q.where(CallEvent.ts >= since)
-    if until is not None:
-        q = q.where(CallEvent.ts < until)
-    q = q.order_by(CallEvent.ts, CallEvent.id)
-    if limit is not None:
-        q = q.limit(limit)
-    return list((await s.execute(q)).scalars())
+    q = select(CallEvent).where(*_given(
+        (CallEvent.call_id, eq, call_id), (CallEvent.queue, eq, queue),
+        (CallEvent.agent, eq, agent), (CallEvent.event, eq, event),
+        (CallEvent.ts, ge, since), (CallEvent.ts, lt, until)))
+    return await _rows(s, q.order_by(CallEvent.ts, CallEvent.id), limit)
 
 
 async def list_report_events(s: AsyncSession, kinds: Sequence[str], start: float, end: float,
@@ -716,17 +706,9 @@ async def get_recording(s: AsyncSession, recording_id: int) -> Recording | None:
 
 async def list_recordings(s: AsyncSession, *, kind: str | None = None, call_id: str | None = None,
                           heard: bool | None = None, limit: int | None = 100) -> list[Recording]:
-    q = select(Recording)
-    if kind is not None:
-        q = q.where(Recording.kind == kind)
-    if call_id is not None:
-        q = q.where(Recording.call_id == call_id)
-    if heard is not None:
-        q = q.where(Recording.heard == heard)
-    q = q.order_by(Recording.created_at.desc(), Recording.id.desc())
-    if limit is not None:
-        q = q.limit(limit)
-    return list((await s.execute(q)).scalars())
+    q = select(Recording).where(*_given(
+        (Recording.kind, eq, kind), (Recording.call_id, eq, call_id), (Recording.heard, eq, heard)))
+    return await _rows(s, q.order_by(Recording.created_at.desc(), Recording.id.desc()), limit)
 
 
 async def add_transcript(s: AsyncSession, recording_id: int, text: str, *, language: str | None = None,
