@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import importlib.util
 import json
 import os
 import random
@@ -211,6 +212,13 @@ class PanoramiskServer:
         self.server.close()
 
 
+def require_panoramisk(alternative: str) -> None:
+    """The comparison needs panoramisk, which is only in the ``bench`` extra."""
+    if importlib.util.find_spec("panoramisk") is None:
+        raise SystemExit("this benchmark compares with panoramisk, which is not installed: "
+                         "pip install -e '.[bench]' in the clone" + alternative)
+
+
 _RE_RESULT = re.compile(r"^(\d{3})(?: result=(\S*))?(?: \((.*)\))?")
 
 
@@ -287,6 +295,8 @@ async def main(args) -> None:
     servers = [OursServer, PanoramiskServer, ThreadedServer]
     if args.only:
         servers = [s for s in servers if s.name in args.only.split(",")]
+    if PanoramiskServer in servers:
+        require_panoramisk("; or leave it out: --only ours,threaded")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
     print(f"FastAGI benchmark: {os.cpu_count()} CPU(s), load average {load:.1f}, Python {sys.version.split()[0]}, "
           f"script = ANSWER + {args.rounds} x (STREAM FILE, GET DATA, SET VARIABLE, GET VARIABLE) + status")

@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import gc
+import importlib.util
 import logging
 import os
 import statistics
@@ -30,9 +31,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "tests"))
 
-from asterisk.wire import AMI_FILES, segments  # noqa: E402  (tests/asterisk/wire.py)
+from tests.asterisk.wire import AMI_FILES, segments  # noqa: E402
 
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
 
@@ -128,12 +128,20 @@ def run_panoramisk(data: bytes, chunk: int, manager: bool) -> tuple[float, int]:
     return asyncio.run(go())
 
 
+def require_panoramisk(alternative: str) -> None:
+    """The comparison needs panoramisk, which is only in the ``bench`` extra."""
+    if importlib.util.find_spec("panoramisk") is None:
+        raise SystemExit("this benchmark compares with panoramisk, which is not installed: "
+                         "pip install -e '.[bench]' in the clone" + alternative)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--events", type=int, default=300_000)
     ap.add_argument("--chunk", type=int, default=4096, help="bytes per data_received call (a TCP read)")
     ap.add_argument("--repeat", type=int, default=3, help="runs per parser; the best is kept")
     args = ap.parse_args()
+    require_panoramisk("")
     data, n = captured_stream(args.events)
     print(f"AMI benchmark: {os.cpu_count()} CPU(s), Python {sys.version.split()[0]}; stream = the captured "
           f"Asterisk 22 AMI traffic repeated: {n:,} messages, {len(data) / 1e6:.1f} MB, {args.chunk}-byte chunks; "

@@ -23,10 +23,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "tests"))
 sys.path.insert(0, str(ROOT))
 
-from asterisk_double import AgentPhone, AsteriskDouble, Caller, Press  # noqa: E402
+from tests.asterisk_double import AgentPhone, AsteriskDouble, Caller, Press  # noqa: E402
 from callcenter.asterisk.agi_server import AgiServer  # noqa: E402
 
 

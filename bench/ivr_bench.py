@@ -19,7 +19,7 @@ from pathlib import Path
 import yaml
 
 from callcenter.clock import FakeClock
-from callcenter.ivr.channel import Recognition
+from callcenter.speech.api import Recognition
 from callcenter.ivr.expr import EvalContext, evaluate, parse
 from callcenter.ivr.interpreter import (CollectDigits, Digits, Finish, Interpreter, LanguageSet, Play, PlayDone, Recognize,
                           SetLanguage, Speech)

@@ -43,10 +43,10 @@ from .api.app import WebDeps, create_web_app
 from .asterisk.service import AsteriskService
 from .clock import Clock
 from .config import Config
+from .engine.flow_store import database_store_hook
 from .engine.manager import CallManager
 from .engine.records import DbRecords
 from .events import EventBus
-from .ivr.persist import database_store_hook
 from .ivr.registry import FlowRegistry
 from .store.db import Database, DatabaseError
 from .store.writer import StoreWriter

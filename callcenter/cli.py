@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import io
+import os
 import sys
 
 from . import __version__
@@ -53,12 +55,28 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         rc = args.func(args)
+        sys.stdout.flush()
     except ConfigError as exc:
         print(f"callcenter: configuration error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        return _reader_went_away()
     return int(rc or 0)
+
+
+def _reader_went_away() -> int:
+    """The output went to a reader that stopped early (``callcenter calls | head``): end quietly with
+    status 141 (128 + SIGPIPE, what the shell reports for tools killed by the broken pipe). Standard
+    output is pointed at /dev/null so that Python's own final flush finds no pipe to fail on."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError, io.UnsupportedOperation):   # stdout replaced by something without a file
+        pass
+    return 141
 
 
 if __name__ == "__main__":  # pragma: no cover

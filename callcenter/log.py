@@ -106,5 +106,5 @@ def setup_logging(level: str = "INFO", fmt: str = "text", file: str | None = Non
     root.addHandler(handler)
     root.setLevel(level)
     # third-party chatter
-    for noisy in ("aiohttp.access", "sqlalchemy.engine", "panoramisk", "asyncio", "alembic", "aiosqlite"):
+    for noisy in ("aiohttp.access", "sqlalchemy.engine", "asyncio", "alembic", "aiosqlite"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))

@@ -29,8 +29,8 @@ import os
 from pathlib import Path
 from typing import Any, Mapping, Sequence
 
-from ..ivr.channel import (CallerHungUp, CallInfo, Channel, ChannelError, DigitsResult, Prompt,
-                           Recognition, RecordResult)
+from ..ivr.channel import CallerHungUp, CallInfo, Channel, ChannelError, DigitsResult, Prompt, RecordResult
+from ..speech.api import Recognition
 from .agi_codec import AgiError, AgiHangup, AgiReply, Raw
 from .agi_server import AgiSession
 

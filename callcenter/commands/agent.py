@@ -1,19 +1,17 @@
 """`callcenter agent`: provision agents (add, update, list, show, remove) in the database, plus the live
-actions on the running server from :func:`callcenter.client.extend_agent` (status, login, logout, ready,
-pause, end-wrapup). More actions: append ``f(asub)`` to :data:`EXTRA`.
+actions on the running server through its API (status, login, logout, ready, pause, end-wrapup, spy).
 """
 from __future__ import annotations
 
 import argparse
-from typing import Callable
+import time
+import urllib.parse
+from typing import Any
 
 from acd.config import parse_name_number
 
-from . import add_command
-from .db import print_json, print_table, run_db
-
-#: Functions ``f(asub)`` adding more ``callcenter agent <action>`` sub-commands (other areas append here).
-EXTRA: list[Callable] = []
+from .toolbox import (add_client_args, add_command, ago, api_verb, client_from_args, print_json, print_table,
+                      run_db)
 
 
 def parse_skill(text: str) -> tuple[str, int]:
@@ -56,7 +54,7 @@ def _agent_options(p: argparse.ArgumentParser) -> None:
 
 def register(sub) -> None:
     p = add_command(sub, "agent", "Manage agents: add, update, list, show, remove; live: status, login, logout, "
-                               "ready, pause, end-wrapup.")
+                               "ready, pause, end-wrapup, spy.")
     asub = p.add_subparsers(dest="agent_command", metavar="ACTION", required=True)
     a = add_command(asub, "add", "Add an agent with skills, languages and queue memberships.",
                     epilog="example: callcenter agent add alice --extension 2001 --skill billing=4 "
@@ -78,8 +76,7 @@ def register(sub) -> None:
     rm = add_command(asub, "remove", "Remove an agent (and its queue memberships).")
     rm.add_argument("name")
     rm.set_defaults(func=_remove)
-    for f in EXTRA:
-        f(asub)
+    _register_live(asub)
 
 
 def _add(args) -> int:
@@ -156,10 +153,87 @@ def _remove(args) -> int:
     return run_db(args, fn)
 
 
-def _live_actions(asub) -> None:
-    """Live verbs against the running server (operations): status, login, logout, ready, pause, end-wrapup."""
-    from ..client import extend_agent
-    extend_agent(asub, include_list=False)
+# --------------------------------------------------------------------------------------------------
+# live: status, login, logout, ready, pause, end-wrapup, spy (on the running server)
+
+LIVE_ACTIONS = (("login", "log an agent in at a phone (paused until ready)"),
+                ("logout", "log an agent out"),
+                ("ready", "make an agent ready for calls (ends a pause or wrap-up)"),
+                ("pause", "pause an agent with a reason code"),
+                ("end-wrapup", "end an agent's wrap-up early"))
 
 
-EXTRA.append(_live_actions)
+def _register_live(asub) -> None:
+    p = add_command(asub, "status", "agents with live state and time in state (from the running server)")
+    p.add_argument("--json", action="store_true")
+    add_client_args(p)
+    p.set_defaults(func=cmd_agent_status)
+    for name, help_text in LIVE_ACTIONS:
+        p = add_command(asub, name, help_text)
+        p.add_argument("agent", help="agent name")
+        if name == "login":
+            p.add_argument("--phone", help="the phone the agent sits at, e.g. PJSIP/2001 (default: provisioned)")
+        if name in ("pause", "logout"):
+            p.add_argument("--reason", default="", help="reason code (e.g. lunch, break, training)")
+        add_client_args(p)
+        p.set_defaults(func=_agent_action(name))
+    p = add_command(asub, "spy", "listen to, whisper to or barge into an agent's call: rings the supervisor's "
+                                 "PHONE, which then hears the call (supervisor role)",
+                    epilog="example: callcenter agent spy alice --mode whisper --phone PJSIP/2100")
+    p.add_argument("agent", help="the agent on a call")
+    p.add_argument("--mode", choices=("listen", "whisper", "barge"), default="listen",
+                   help="listen: hear both sides; whisper: also talk to the agent only; barge: talk to both "
+                        "(default listen)")
+    p.add_argument("--phone", required=True, help="the supervisor's phone to ring, e.g. PJSIP/2100")
+    add_client_args(p)
+    p.set_defaults(func=cmd_agent_spy)
+
+
+def _agent_path(agent: str, action: str = "") -> str:
+    return f"/api/agents/{urllib.parse.quote(agent, safe='')}" + (f"/{action}" if action else "")
+
+
+def _print_live_agent(a: dict, now: float | None = None) -> None:
+    now = now or time.time()
+    extra = f" ({a['pause_reason']})" if a.get("state") == "paused" and a.get("pause_reason") else ""
+    print(f"{a['agent_id']}: {a.get('state')}{extra} for {ago(now, a.get('state_since'))}"
+          + (f" at {a['phone']}" if a.get("phone") else ""))
+
+
+@api_verb
+def cmd_agent_status(args) -> int:
+    client = client_from_args(args)
+    data = client.get("/api/agents")
+    agents = data["agents"]
+    if args.json:
+        print_json(agents)
+        return 0
+    now = data.get("now") or time.time()
+    rows = [[a["agent_id"], a.get("name") or "", a.get("state", ""), a.get("pause_reason") or "",
+             ago(now, a.get("state_since")), a.get("phone") or "-", a.get("call_id") or "-",
+             str(a.get("calls_taken", 0)), ",".join(a.get("queues") or [])] for a in agents]
+    print_table(rows, ["AGENT", "NAME", "STATE", "REASON", "IN STATE", "PHONE", "CALL", "CALLS", "QUEUES"])
+    return 0
+
+
+def _agent_action(action: str):
+    @api_verb
+    def cmd(args) -> int:
+        client = client_from_args(args)
+        body: dict[str, Any] = {}
+        if action == "login" and args.phone:
+            body["phone"] = args.phone
+        if action in ("pause", "logout") and args.reason:
+            body["reason"] = args.reason
+        a = client.post(_agent_path(args.agent, action), body)
+        _print_live_agent(a)
+        return 0
+    return cmd
+
+
+@api_verb
+def cmd_agent_spy(args) -> int:
+    r = client_from_args(args).post(_agent_path(args.agent, "spy"), {"mode": args.mode, "phone": args.phone})
+    print(f"{args.phone} is ringing: answer it to {r.get('mode', args.mode)} on {r.get('agent_id', args.agent)}'s "
+          f"call {r.get('call_id', '')}".rstrip())
+    return 0

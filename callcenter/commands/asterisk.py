@@ -2,13 +2,12 @@
 from __future__ import annotations
 
 import asyncio
-import json
 import os
 import sys
 import time
 from pathlib import Path
 
-from . import add_command, load_config_from
+from .toolbox import add_command, load_config_from, print_json, run_db
 
 
 def register(sub) -> None:
@@ -79,7 +78,6 @@ def _config(args) -> int:
 
 def _agents_from_db(args):
     from ..store import repo
-    from .db import run_db
 
     out: list[dict] = []
 
@@ -172,7 +170,7 @@ def _status(args) -> int:
         return list(await asyncio.gather(*(one(s) for s in servers)))
     results = asyncio.run(main())
     if args.json:
-        print(json.dumps(results, indent=2, ensure_ascii=False))
+        print_json(results)
     else:
         for r in results:
             if not r["ok"]:

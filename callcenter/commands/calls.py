@@ -2,27 +2,25 @@
 on them: ``calls move CALL QUEUE``, ``calls priority CALL N``, ``calls hangup CALL``."""
 from __future__ import annotations
 
-import sys
 import time
 import urllib.parse
 
-from ..client import _ago, _print_json, add_client_args, client_from_args, run, table
-from . import add_command
+from .toolbox import add_client_args, add_command, ago, api_verb, client_from_args, print_json, print_table
 
 
-@run
+@api_verb
 def cmd_calls(args) -> int:
     client = client_from_args(args)
     data = client.get("/api/calls")
     calls = data["calls"]
     if args.json:
-        _print_json(calls)
+        print_json(calls)
         return 0
     now = data.get("now") or time.time()
     rows = [[c["call_id"], c.get("caller") or "", c.get("did") or "", c.get("state", ""), c.get("queue") or "-",
-             str(c.get("priority", 0)), c.get("agent_id") or "-", _ago(now, c.get("arrived_at")),
-             _ago(now, c.get("state_since"))] for c in calls]
-    sys.stdout.write(table(rows, ["CALL", "CALLER", "DID", "STATE", "QUEUE", "PRIO", "AGENT", "AGE", "IN STATE"]))
+             str(c.get("priority", 0)), c.get("agent_id") or "-", ago(now, c.get("arrived_at")),
+             ago(now, c.get("state_since"))] for c in calls]
+    print_table(rows, ["CALL", "CALLER", "DID", "STATE", "QUEUE", "PRIO", "AGENT", "AGE", "IN STATE"])
     print(f"{len(calls)} call(s) in progress")
     return 0
 
@@ -31,21 +29,21 @@ def _call_path(call_id: str, action: str) -> str:
     return f"/api/calls/{urllib.parse.quote(call_id, safe='')}/{action}"
 
 
-@run
+@api_verb
 def cmd_move(args) -> int:
     c = client_from_args(args).post(_call_path(args.call, "move"), {"queue": args.queue})
     print(f"{c['call_id']}: now waiting in {c.get('queue')}")
     return 0
 
 
-@run
+@api_verb
 def cmd_priority(args) -> int:
     c = client_from_args(args).post(_call_path(args.call, "priority"), {"priority": args.priority})
     print(f"{c['call_id']}: priority {c.get('priority')}")
     return 0
 
 
-@run
+@api_verb
 def cmd_hangup(args) -> int:
     client_from_args(args).post(_call_path(args.call, "hangup"))
     print(f"{args.call}: hung up")

@@ -1,11 +1,10 @@
 """`callcenter config`: show, check and document the configuration."""
 from __future__ import annotations
 
-import json
 
 import yaml
 
-from . import add_command, load_config_from
+from .toolbox import add_command, load_config_from, print_json
 
 
 def register(sub) -> None:
@@ -28,8 +27,10 @@ def _show(args) -> int:
     data = cfg.redacted()
     data["database"] = {**data["database"], "url": _safe(cfg.database_url)}
     print(f"# source: {cfg.source}")
-    print(json.dumps(data, indent=2, ensure_ascii=False) if args.json
-          else yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())
+    if args.json:
+        print_json(data)
+    else:
+        print(yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip())
     return 0
 
 

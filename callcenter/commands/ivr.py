@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from . import add_command, load_config_from
+from .toolbox import add_command, load_config_from, print_json
 
 
 def register(sub) -> None:
@@ -110,7 +110,7 @@ def _db_names(cfg: Any) -> tuple[set[str] | None, set[str] | None, str | None]:
         return None, None, f"database not read: {exc}"
 
     async def read() -> tuple[set[str], set[str]]:
-        from ..ivr.persist import known_queues_and_skills
+        from ..engine.flow_store import known_queues_and_skills
         db = Database(url)
         try:
             await db.connect()
@@ -162,8 +162,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     n_err = sum(1 for p in problems if p.severity == "error")
     n_warn = len(problems) - n_err
     if args.json:
-        print(json.dumps({"files": [str(f) for f in files], "errors": n_err, "warnings": n_warn,
-                          "problems": [p.to_dict() for p in problems]}, indent=2, ensure_ascii=False))
+        print_json({"files": [str(f) for f in files], "errors": n_err, "warnings": n_warn,
+                    "problems": [p.to_dict() for p in problems]})
     else:
         for p in problems:
             print(p)

@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import add_command, load_config_from
+from .toolbox import add_command, load_config_from
 
 
 def register(sub) -> None:

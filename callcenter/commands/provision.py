@@ -3,8 +3,7 @@ from __future__ import annotations
 
 import sys
 
-from . import add_command
-from .db import run_db
+from .toolbox import add_command, load_config_from, print_json, print_table, run_db
 
 
 def register(sub) -> None:
@@ -99,7 +98,6 @@ def _user_add(args) -> int:
 
 def _user_list(args) -> int:
     from ..store import repo
-    from .db import print_json, print_table
 
     async def fn(s):
         users = [repo.user_to_dict(u) for u in await repo.list_users(s)]
@@ -123,7 +121,6 @@ def _user_remove(args) -> int:
 
 def _token(args) -> int:
     from ..store import repo
-    from . import load_config_from
 
     ttl = args.ttl if args.ttl is not None else load_config_from(args).api.token_ttl
 

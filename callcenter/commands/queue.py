@@ -1,17 +1,16 @@
 """`callcenter queue`: provision queues (add, update, list, remove, member add/remove) in the database,
-plus the live views from :func:`callcenter.client.extend_queue` (show, watch). More actions: append
-``f(qsub)`` to :data:`EXTRA`.
+plus the live views of the running server through its API (show, watch).
 """
 from __future__ import annotations
 
 import argparse
-from typing import Callable
+import sys
+import time
+import urllib.parse
 
-from . import add_command
-from .db import print_json, print_table, run_db
-
-#: Functions ``f(qsub)`` adding more ``callcenter queue <action>`` sub-commands.
-EXTRA: list[Callable] = []
+from .queue_show import render_queues
+from .toolbox import (add_client_args, add_command, ago, api_verb, client_from_args, print_json, print_table,
+                      run_db, table)
 
 
 def _bool(text: str) -> bool:
@@ -81,8 +80,7 @@ def register(sub) -> None:
     mr.add_argument("queue")
     mr.add_argument("agent")
     mr.set_defaults(func=_member_remove)
-    for f in EXTRA:
-        f(qsub)
+    _register_live(qsub)
 
 
 def _add(args) -> int:
@@ -148,10 +146,85 @@ def _member_remove(args) -> int:
     return run_db(args, fn)
 
 
-def _live_actions(qsub) -> None:
-    """Live verbs against the running server (operations): show (Asterisk's shape) and watch."""
-    from ..client import extend_queue
-    extend_queue(qsub)
+# --------------------------------------------------------------------------------------------------
+# live: show / watch (from the running server)
+
+def _register_live(qsub) -> None:
+    p = add_command(qsub, "show", "live queue status from the running server, in the shape of Asterisk's `queue show`")
+    p.add_argument("queue", nargs="?", help="one queue (default: all)")
+    p.add_argument("--json", action="store_true", help="print the raw JSON snapshot")
+    add_client_args(p)
+    p.set_defaults(func=cmd_queue_show)
+    p = add_command(qsub, "watch", "live dashboard of the queues, refreshed in place (Ctrl-C to quit)")
+    p.add_argument("queue", nargs="?", help="one queue (default: all)")
+    p.add_argument("-n", "--interval", type=float, default=1.0, help="seconds between refreshes (default 1)")
+    p.add_argument("--count", type=int, default=0, help="stop after N refreshes (default: run until Ctrl-C)")
+    p.add_argument("--clear", action="store_true", help="clear the screen even when not on a terminal")
+    add_client_args(p)
+    p.set_defaults(func=cmd_queue_watch)
 
 
-EXTRA.append(_live_actions)
+def _queues(client, name: str | None) -> tuple[float, list[dict]]:
+    if name:
+        q = client.get(f"/api/queues/{urllib.parse.quote(name, safe='')}")
+        return q.get("now", time.time()), [q]
+    data = client.get("/api/queues")
+    return data.get("now", time.time()), data["queues"]
+
+
+@api_verb
+def cmd_queue_show(args) -> int:
+    client = client_from_args(args)
+    now, queues = _queues(client, args.queue)
+    if args.json:
+        print_json(queues)
+    else:
+        sys.stdout.write(render_queues(queues, now))
+    return 0
+
+
+def render_dashboard(queues: list[dict], now: float) -> str:
+    rows = []
+    for q in queues:
+        rows.append([q["name"], str(q.get("calls_waiting", 0)), ago(now, now - (q.get("longest_wait") or 0)),
+                     str(q.get("offered", 0)), str(q.get("answered", q.get("completed", 0))),
+                     str(q.get("abandoned", 0)),
+                     "-" if q.get("service_level") is None else f"{q['service_level']:.1f}%",
+                     "-" if q.get("asa") is None else f"{q['asa']:.0f}s",
+                     "-" if q.get("aht") is None else f"{q['aht']:.0f}s",
+                     "-" if q.get("abandon_rate") is None else f"{q['abandon_rate']:.1f}%",
+                     " ".join(f"{k}:{v}" for k, v in sorted((q.get("agent_states") or {}).items()))])
+    head = ["QUEUE", "WAIT", "LONGEST", "OFFERED", "ANSWERED", "ABANDONED", "SL", "ASA", "AHT", "ABND%", "AGENTS"]
+    stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.gmtime(now))
+    out = [f"callcenter queues at {stamp} UTC  (Ctrl-C to quit)\n", table(rows, head)]
+    for q in queues:
+        callers = q.get("callers") or []
+        if callers:
+            out.append(f"\n{q['name']} waiting:\n")
+            out.append(table([[str(c.get("position")), str(c.get("caller") or c.get("call_id")),
+                               ago(now, now - (c.get("wait") or 0)), str(c.get("priority", 0))]
+                              for c in callers[:10]], ["#", "CALLER", "WAIT", "PRIO"]))
+    return "".join(out)
+
+
+@api_verb
+def cmd_queue_watch(args) -> int:
+    client = client_from_args(args)
+    n = 0
+    tty = sys.stdout.isatty()
+    try:
+        while True:
+            now, queues = _queues(client, args.queue)
+            screen = render_dashboard(queues, now)
+            if tty or args.clear:
+                sys.stdout.write("\x1b[H\x1b[2J")   # home + clear: refresh in place
+            sys.stdout.write(screen)
+            if not (tty or args.clear):
+                sys.stdout.write("\n")
+            sys.stdout.flush()
+            n += 1
+            if args.count and n >= args.count:
+                return 0
+            time.sleep(args.interval)
+    except KeyboardInterrupt:
+        return 0

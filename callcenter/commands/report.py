@@ -4,59 +4,66 @@ CSV or JSON, from the running server (``GET /api/reports``) or, with ``--offline
 database named by the configuration (no server needed: cron jobs, a stopped server)."""
 from __future__ import annotations
 
-import asyncio
 import sys
 import time
+from typing import Any
 
-from ..client import _print_json, add_client_args, client_from_args, run
-from . import add_command, load_config_from
+from .toolbox import add_client_args, add_command, api_verb, client_from_args, fail, print_json, run_database, table
 
 
-async def _offline(args) -> dict:
+async def _offline(args, db) -> int:
     from ..engine.records import load_event_rows
     from ..engine.reports import build_report, parse_time
     from ..store import repo
-    from ..store.db import Database, DatabaseError
-    cfg = load_config_from(args)
     now = time.time()
     try:
         start, end = parse_time(args.start, now), parse_time(args.end, now)
     except ValueError as exc:
-        raise SystemExit(f"callcenter: --from/--to: {exc}") from None
-    db = Database(cfg.database_url)
-    try:
-        await db.connect()
-        async with db.session() as s:
-            targets = {q.name: float(q.sl_target or 20) for q in await repo.list_queues(s)}
-        rows = await load_event_rows(db, start, end)
-    except DatabaseError as exc:
-        raise SystemExit(f"callcenter: {exc}") from None
-    finally:
-        await db.close()
+        return fail(f"--from/--to: {exc}")
+    async with db.session() as s:
+        targets = {q.name: float(q.sl_target or 20) for q in await repo.list_queues(s)}
+    rows = await load_event_rows(db, start, end)
     try:
         lines = build_report(rows, start, end, by=args.by, bucket=args.bucket, sl_targets=targets, only=args.only)
     except ValueError as exc:
-        raise SystemExit(f"callcenter: {exc}") from None
-    return {"from": start, "to": end, "bucket": args.bucket, "by": args.by, "lines": lines}
+        return fail(str(exc))
+    _print_report(args, {"from": start, "to": end, "bucket": args.bucket, "by": args.by, "lines": lines})
+    return 0
 
 
-@run
+@api_verb
 def cmd_report(args) -> int:
-    from ..engine.reports import to_csv, to_table
     if args.offline:
-        data = asyncio.run(_offline(args))
-    else:
-        client = client_from_args(args)
-        params = {"from": args.start, "to": args.end, "bucket": args.bucket, "by": args.by, "only": args.only}
-        data = client.get("/api/reports", **params)
+        return run_database(args, lambda db: _offline(args, db))
+    client = client_from_args(args)
+    params = {"from": args.start, "to": args.end, "bucket": args.bucket, "by": args.by, "only": args.only}
+    _print_report(args, client.get("/api/reports", **params))
+    return 0
+
+
+def _print_report(args, data: dict) -> None:
+    from ..engine.reports import to_csv
     lines = data["lines"]
     if args.format == "json":
-        _print_json(data)
+        print_json(data)
     elif args.format == "csv":
         sys.stdout.write(to_csv(lines))
     else:
-        sys.stdout.write(to_table(lines))
-    return 0
+        sys.stdout.write(report_table(lines))
+
+
+def report_table(lines: list[dict[str, Any]]) -> str:
+    """The report as a text table for the terminal (``pause_by_reason`` as one ``reason=seconds`` column)."""
+    if not lines:
+        return "(no activity in this interval)\n"
+    flat = []
+    for line in lines:
+        row = {k: v for k, v in line.items() if k != "pause_by_reason"}
+        if "pause_by_reason" in line:
+            row["pause_reasons"] = ",".join(f"{k}={v:g}" for k, v in line["pause_by_reason"].items()) or "-"
+        flat.append(row)
+    cols = list(flat[0])
+    return table([["-" if r.get(c) is None else r.get(c) for c in cols] for r in flat], cols)
 
 
 def register(sub) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from . import add_command
+from .toolbox import add_command
 
 
 def register(sub) -> None:

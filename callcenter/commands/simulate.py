@@ -5,15 +5,13 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import json
 import math
 import re
 import sys
 import time
-from pathlib import Path
 
 from ..yamlfile import YamlError, load_yaml, parse_path, read_text
-from . import add_command
+from .toolbox import add_command, print_json, table
 
 EPILOG = """\
 examples:
@@ -159,7 +157,7 @@ def run(args) -> int:
             bar.done()
     res["wall_time"] = time.perf_counter() - t0
     if args.json:
-        print(json.dumps(_finite(res), indent=2, default=str))
+        print_json(_finite(res))
     elif args.csv:
         sys.stdout.write(to_csv(res))
     else:
@@ -216,12 +214,8 @@ def _sec(v) -> str:
 
 
 def _table(headers: list[str], rows: list[list[str]]) -> str:
-    widths = [max(len(h), *(len(r[i]) for r in rows)) if rows else len(h) for i, h in enumerate(headers)]
-    line = "  ".join(h.rjust(w) if i else h.ljust(w) for i, (h, w) in enumerate(zip(headers, widths)))
-    out = [line, "-" * len(line)]
-    for r in rows:
-        out.append("  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in enumerate(zip(r, widths))))
-    return "\n".join(out) + "\n"
+    """Figures right-aligned under a rule; the first column (names) left-aligned."""
+    return table(rows, headers, right=[False] + [True] * (len(headers) - 1), rule=True)
 
 
 def to_table(res: dict, intervals: bool = True) -> str:

@@ -1,8 +1,7 @@
 """`callcenter skill`: the skills agents have (with a proficiency 1-5) and queues require."""
 from __future__ import annotations
 
-from . import add_command
-from .db import print_json, print_table, run_db
+from .toolbox import add_command, print_json, print_table, run_db
 
 
 def register(sub) -> None:

@@ -15,7 +15,7 @@ import json
 import sys
 import time
 
-from . import add_command, load_config_from
+from .toolbox import add_command, load_config_from, print_json
 
 
 def register(sub) -> None:
@@ -75,7 +75,7 @@ def cmd_status(args) -> int:
     _cfg, svc = _service(args, load=not args.no_load)
     st = svc.status()
     if args.json:
-        print(json.dumps(st, indent=2, ensure_ascii=False))
+        print_json(st)
         return 0
     print(f"speech recognition: {'enabled' if st['enabled'] else 'DISABLED (speech.enabled: false)'}, "
           f"{st['workers']} worker(s)")

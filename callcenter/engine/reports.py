@@ -277,21 +277,3 @@ def to_csv(lines: list[dict[str, Any]]) -> str:
         w.writerow(["" if line.get(c) is None else line.get(c) for c in cols]
                    + [pauses.get(r, 0) for r in reasons])
     return buf.getvalue()
-
-
-def to_table(lines: list[dict[str, Any]]) -> str:
-    """A fixed-width text table for the terminal."""
-    if not lines:
-        return "(no activity in this interval)\n"
-    flat = []
-    for line in lines:
-        row = {k: v for k, v in line.items() if k != "pause_by_reason"}
-        if "pause_by_reason" in line:
-            row["pause_reasons"] = ",".join(f"{k}={v:g}" for k, v in line["pause_by_reason"].items()) or "-"
-        flat.append(row)
-    cols = list(flat[0])
-    text = [[("-" if r.get(c) is None else str(r.get(c))) for c in cols] for r in flat]
-    widths = [max(len(c), *(len(t[i]) for t in text)) for i, c in enumerate(cols)]
-    out = ["  ".join(c.ljust(w) for c, w in zip(cols, widths))]
-    out += ["  ".join(v.ljust(w) for v, w in zip(t, widths)) for t in text]
-    return "\n".join(out) + "\n"

@@ -11,13 +11,16 @@ Rules every implementation follows:
 * Prompts are a list of :class:`Prompt`; text prompts are synthesized (and cached) by the channel
   through the speech layer, or printed by the console channel.
 * ``recognize`` returns ``None`` when speech recognition is unavailable for the language (no model):
-  callers of it then fall back to DTMF.
+  callers of it then fall back to DTMF. Its result type, :class:`callcenter.speech.api.Recognition`,
+  belongs to the speech layer (``ivr`` depends on ``speech``, never the reverse).
 """
 from __future__ import annotations
 
 import abc
 from dataclasses import dataclass, field
 from typing import Sequence
+
+from ..speech.api import Recognition
 
 
 class CallerHungUp(Exception):
@@ -51,16 +54,6 @@ class RecordResult:
     duration: float             # seconds (0 when unknown)
     ended_by: str               # "dtmf", "silence", "timeout", "hangup"
     digit: str | None = None
-
-
-@dataclass(frozen=True)
-class Recognition:
-    text: str                   # best hypothesis ("" when nothing was understood)
-    confidence: float           # 0..1
-    alternatives: tuple[tuple[str, float], ...] = ()
-    matched: str | None = None  # the expected phrase the text was matched to (grammar mode)
-    digits: str | None = None   # set when the caller pressed keys instead of speaking
-    audio_path: str | None = None
 
 
 @dataclass

@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, Sequence, TextIO
 
-from .channel import CallerHungUp, CallInfo, Channel, DigitsResult, Prompt, Recognition, RecordResult
+from ..speech.api import Recognition
+from .channel import CallerHungUp, CallInfo, Channel, DigitsResult, Prompt, RecordResult
 
 KEYS = "0123456789*#"
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from .channel import Prompt, Recognition, RecordResult
+from ..speech.api import Recognition
+from .channel import Prompt, RecordResult
 from .outcome import IvrOutcome
 
 __all__ = ["Started", "PlayDone", "Digits", "Speech", "Recorded", "HttpDone", "LanguageSet", "HungUp", "Failed", "Play", "CollectDigits", "Recognize", "Record", "HttpRequest", "SetLanguage", "Transfer", "Hangup", "Finish", "REQUESTS"]

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 from typing import Any, Mapping
 
-from .channel import Prompt, Recognition
+from ..speech.api import Recognition
+from .channel import Prompt
 from .flow import Node, readback_lead, select_language
 from .messages import CollectDigits, Play, Recognize, Speech
 from .state import IvrState, IvrAbort

@@ -38,7 +38,7 @@ class FlowVersion:
     flows: Mapping[str, Flow] = field(default_factory=dict, repr=False)   # pinned flows for subflow/goto
     served_calls: int = 0
     first_served_at: float | None = None
-    stored_version: int | None = None   # the database's version number, once stored (persist.py)
+    stored_version: int | None = None   # the database's version number, once stored (callcenter.engine.flow_store)
 
     def to_dict(self) -> dict[str, Any]:
         return {"name": self.name, "version": self.version, "hash": self.content_hash, "source": self.source,

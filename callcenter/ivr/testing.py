@@ -15,7 +15,8 @@ from __future__ import annotations
 
 from typing import Any, Iterable, Sequence
 
-from .channel import (CallerHungUp, CallInfo, Channel, DigitsResult, Prompt, Recognition, RecordResult)
+from ..speech.api import Recognition
+from .channel import CallerHungUp, CallInfo, Channel, DigitsResult, Prompt, RecordResult
 
 
 class ScriptedChannel(Channel):

@@ -11,11 +11,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Sequence
 
-from ..ivr.channel import Recognition
-
 
 class SpeechUnavailable(Exception):
     """No usable model for the language (the IVR then runs DTMF-only)."""
+
+
+@dataclass(frozen=True)
+class Recognition:
+    text: str                   # best hypothesis ("" when nothing was understood)
+    confidence: float           # 0..1
+    alternatives: tuple[tuple[str, float], ...] = ()
+    matched: str | None = None  # the expected phrase the text was matched to (grammar mode)
+    digits: str | None = None   # set when the caller pressed keys instead of speaking
+    audio_path: str | None = None
 
 
 class RecognitionStream(abc.ABC):

@@ -5,7 +5,7 @@ Both implement :class:`callcenter.speech.api.Recognizer`:
 * ``recognize_file(path, language, phrases)`` (async) reads the recording (any format, 8 kHz
   telephone audio is resampled to the models' 16 kHz), runs the decoder in the worker pool (off the
   event loop; vosk's and pocketsphinx's C code release the GIL, so threads run in parallel) and
-  returns a :class:`~callcenter.ivr.channel.Recognition`;
+  returns a :class:`~callcenter.speech.api.Recognition`;
 * ``recognize_samples`` / ``recognize_file_sync``: the same, synchronously (CLI, benchmarks);
 * ``stream(language, sample_rate, phrases)``: feed PCM chunks, get partial hypotheses, then
   ``finish()`` for the final result (for a live audio path).
@@ -40,8 +40,7 @@ from typing import Sequence
 
 import numpy as np
 
-from ..ivr.channel import Recognition
-from .api import RecognitionStream, Recognizer, SpeechUnavailable
+from .api import Recognition, RecognitionStream, Recognizer, SpeechUnavailable
 from .audio import MODEL_RATE, StreamResampler, load_for_model, resample, trim_silence
 from .discovery import ANY_LANGUAGE, canonical_language, pick_language
 from .intents import _is_nospace_char, match_phrase, normalize

@@ -7,7 +7,7 @@ import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from .conftest import auth
+from .helpers import auth
 
 
 async def test_no_token_is_401_and_nothing_happens(client, engine):

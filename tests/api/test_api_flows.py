@@ -13,7 +13,7 @@ from callcenter.clock import FakeClock
 from callcenter.events import EventBus
 from callcenter.ivr import FlowRegistry
 
-from .conftest import TOKENS
+from .helpers import TOKENS
 
 FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
 

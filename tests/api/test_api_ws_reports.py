@@ -9,7 +9,7 @@ from aiohttp import WSMsgType
 
 from callcenter.events import DomainEvent
 
-from .conftest import NOW, auth
+from .helpers import NOW, auth
 
 
 async def _next_event(ws, timeout=2.0):

@@ -6,10 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from asterisk_double import Caller, Hangup, HangupDuring, Pause, Press, Say, Silence, write_silence_wav
+from tests.asterisk_double import Caller, Hangup, HangupDuring, Pause, Press, Say, Silence, write_silence_wav
 from callcenter.asterisk.agi_channel import AgiChannel
 from callcenter.asterisk.agi_codec import AgiReply
-from callcenter.ivr.channel import CallerHungUp, ChannelError, Prompt, Recognition
+from callcenter.ivr.channel import CallerHungUp, ChannelError, Prompt
+from callcenter.speech.api import Recognition
 from callcenter.speech.api import Recognizer, SpeechUnavailable, SynthesizedPrompt, Synthesizer
 
 

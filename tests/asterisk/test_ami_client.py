@@ -6,13 +6,13 @@ import logging
 
 import pytest
 
-from asterisk_double import AgentPhone, AsteriskDouble, Caller
+from tests.asterisk_double import AgentPhone, AsteriskDouble, Caller
 from callcenter.asterisk.ami_client import AmiAuthError, AmiClient, AmiConnectError, AmiTimeout
 from callcenter.asterisk.service import AsteriskService
 from callcenter.clock import FakeClock
 from callcenter.events import EventBus
 
-from .conftest import Recorder, make_config, until
+from .helpers import Recorder, make_config, until
 
 
 async def test_login_ping_and_list_actions(double):

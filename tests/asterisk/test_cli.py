@@ -9,7 +9,7 @@ from pathlib import Path
 
 import yaml
 
-from asterisk_double import AgentPhone
+from tests.asterisk_double import AgentPhone
 from callcenter.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

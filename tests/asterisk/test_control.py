@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from asterisk_double import AgentPhone, Caller, Customer
+from tests.asterisk_double import AgentPhone, Caller, Customer
 from callcenter.asterisk.ami_codec import parse_message
 from callcenter.asterisk.control import ControlError
 from callcenter.asterisk.state import Presence
 
-from .conftest import until
+from .helpers import until
 
 
 @pytest.mark.parametrize("phone,outcome,reason", [
@@ -167,7 +167,7 @@ async def test_control_without_connection_is_a_clear_error(tmp_path):
     from callcenter.asterisk.service import AsteriskService
     from callcenter.events import EventBus
 
-    from .conftest import make_config
+    from .helpers import make_config
     svc = AsteriskService(make_config(tmp_path, None), EventBus(), None)
     with pytest.raises(ControlError, match="ami.servers is empty"):
         await svc.control.hangup("PJSIP/x-1")

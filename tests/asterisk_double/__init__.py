@@ -4,7 +4,7 @@ in ``tests/fixtures/asterisk/``).
 
 Quick use (pytest-asyncio)::
 
-    from asterisk_double import AsteriskDouble, AgentPhone, Caller, Press, Say, Hangup
+    from tests.asterisk_double import AsteriskDouble, AgentPhone, Caller, Press, Say, Hangup
 
     async with AsteriskDouble(time_scale=0.01) as ast:         # AMI on 127.0.0.1:<ast.ami_port>
         cfg = load_config(env={"CALLCENTER_AMI": ast.ami_url, "CALLCENTER_AGI_PORT": "0"})

@@ -16,15 +16,15 @@ from typing import Any
 import aiohttp
 import pytest
 
-from asterisk_double import AgentPhone, AsteriskDouble, Caller
-from asterisk_double.caller import CallSession
+from tests.asterisk_double import AgentPhone, AsteriskDouble, Caller
+from tests.asterisk_double.caller import CallSession
 from callcenter.app import App
 from callcenter.config import load_config
 from callcenter.engine.manager import CallManager
 from callcenter.store import provision, repo
 from callcenter.store.db import Database
 
-FLOWS = Path(__file__).resolve().parent / "flows"
+FLOWS = Path(__file__).resolve().parents[1] / "fixtures" / "flows"
 
 TOKENS = {
     "tok-admin": {"user": "root", "role": "admin"},

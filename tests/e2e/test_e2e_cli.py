@@ -7,7 +7,7 @@ import io
 import json
 from contextlib import redirect_stderr, redirect_stdout
 
-from asterisk_double import Caller, Press
+from tests.asterisk_double import Caller, Press
 from callcenter.cli import main
 
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import asyncio
 
-from asterisk_double import Caller, Press
+from tests.asterisk_double import Caller, Press
 
 
 async def test_restart_with_calls_waiting_loses_none(center):

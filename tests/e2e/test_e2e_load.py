@@ -11,8 +11,8 @@ from contextlib import redirect_stdout
 
 import pytest
 
-from asterisk_double import Caller, Press, Say, Silence
-from callcenter import client
+from tests.asterisk_double import Caller, Press, Say, Silence
+from callcenter.commands.queue import cmd_queue_show
 
 N_CALLERS = 200
 
@@ -74,7 +74,7 @@ async def test_200_callers_20_agents(center, speech_wavs):
     out = io.StringIO()
     args = Namespace(queue=None, json=False, url=center.url, token="tok-sup", config=None)
     with redirect_stdout(out):      # the CLI is synchronous: run it beside the server's event loop
-        assert await asyncio.to_thread(client.cmd_queue_show, args) == 0
+        assert await asyncio.to_thread(cmd_queue_show, args) == 0
     text = out.getvalue()
     for q in ("support", "billing", "technical", "sales"):
         m = re.search(rf"^{q} has (\d+) calls .* C:(\d+), A:(\d+), SL:", text, re.M)

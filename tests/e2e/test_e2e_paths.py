@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from asterisk_double import Caller, Customer, Press, Say
+from tests.asterisk_double import Caller, Customer, Press, Say
 
 
 async def test_dtmf_call_answered_bridged_wrapup(center):

@@ -7,7 +7,8 @@ import io
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from callcenter.engine.reports import LogEvent as E, build_report, parse_time, to_csv, to_table
+from callcenter.commands.report import report_table
+from callcenter.engine.reports import LogEvent as E, build_report, parse_time, to_csv
 
 T0 = 1_767_225_600.0  # 2026-01-01T00:00:00Z
 
@@ -82,8 +83,8 @@ def test_csv_and_table():
     lines = build_report(day(), T0, T0 + 3600, by="agent", bucket="hour")
     rows = list(csv.DictReader(io.StringIO(to_csv(lines))))
     assert rows[0]["agent"] == "alice" and rows[0]["pause_lunch"] == "600.0"
-    assert "alice" in to_table(lines)
-    assert "no activity" in to_table([])
+    assert "alice" in report_table(lines)
+    assert "no activity" in report_table([])
 
 
 def test_bad_arguments():

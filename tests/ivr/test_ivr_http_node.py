@@ -9,7 +9,7 @@ import pytest
 from aiohttp import web
 
 from callcenter.ivr import load_flow_file
-from ivr_helpers import call, flow_of
+from .helpers import call, flow_of
 
 FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
 

@@ -11,8 +11,8 @@ from callcenter.ivr import Interpreter, load_flow_file
 from callcenter.ivr.interpreter import (CollectDigits, Digits, Finish, Hangup, HungUp, LanguageSet, Play, PlayDone,
                                         Recognize,
                                         SetLanguage, Speech, Transfer, schedule_state)
-from callcenter.ivr.channel import Recognition
-from ivr_helpers import MONDAY_10_NY, call, flow_of
+from callcenter.speech.api import Recognition
+from .helpers import MONDAY_10_NY, call, flow_of
 
 FLOWS = Path(__file__).resolve().parents[2] / "ivr_flows"
 

@@ -9,7 +9,8 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from callcenter.ivr import Flow, Interpreter, Node
-from callcenter.ivr.channel import Recognition, RecordResult
+from callcenter.ivr.channel import RecordResult
+from callcenter.speech.api import Recognition
 from callcenter.ivr.interpreter import (REQUESTS, Digits, Failed, Finish, HttpDone, HungUp, LanguageSet, PlayDone,
                                         Recorded, Speech)
 

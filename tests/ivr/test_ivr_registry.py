@@ -152,7 +152,7 @@ async def test_watcher_picks_up_edits(flows_dir):
 
 
 def test_database_store_hook_persists_versions(flows_dir, tmp_path):
-    from callcenter.ivr.persist import database_store_hook
+    from callcenter.engine.flow_store import database_store_hook
     try:
         from callcenter.store import repo
         from callcenter.store.db import open_database

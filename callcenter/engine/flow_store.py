@@ -1,4 +1,7 @@
-"""Optional persistence of flow versions in the database (``callcenter.store``).
+"""Flows and the database (``callcenter.store``): persistence of flow versions, and the provisioned
+names flows refer to.
+
+This lives in the engine, not in ``callcenter.ivr``: the IVR layer never talks to the database.
 
 ``FlowRegistry(flows_dir, store=database_store_hook(db))`` stores each flow version the first time
 it serves a call (``flow_versions`` table: YAML text, content hash, first served time), so a call's
@@ -9,7 +12,7 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from .registry import FlowVersion
+from ..ivr.registry import FlowVersion
 
 
 def database_store_hook(db: Any) -> Callable[[FlowVersion, str], Any]:

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import re
 
-from callcenter.engine.queue_show import render_queue, render_queues
+from callcenter.commands.queue_show import render_queue, render_queues
 
 NOW = 1_795_292_600.0
 
