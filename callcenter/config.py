@@ -305,12 +305,13 @@ class Config:
     def __getitem__(self, key: str) -> Any:
         return self.data[key]
 
-    def get(self, dotted: str, default: Any = None) -> Any:
-        """The raw value at ``dotted`` (``"http.port"``); prefer the typed sections."""
+    def get(self, dotted: str) -> Any:
+        """The raw value at ``dotted`` (``"http.port"``), as ``config show`` prints it; code reads the
+        typed sections (``cfg.http.port``). Every key has a value, so an unknown key is a KeyError."""
         node: Any = self.data
         for part in dotted.split("."):
             if not isinstance(node, Mapping) or part not in node:
-                return default
+                raise KeyError(f"no configuration key '{dotted}'")
             node = node[part]
         return node
 
