@@ -98,6 +98,8 @@ DEFAULTS: dict[str, Any] = {
         "rona_strikes": 3,              # missed offers before the agent is auto-paused (no-answer)
         "default_wrapup": 10.0,
         "tick_interval": 1.0,
+        "reload_interval": 2.0,         # seconds between checks for provisioning changes (agents, queues,
+                                        # skills written by the CLI or another process); 0 = never
     },
     "api": {
         "tokens": {},                   # static token -> {user, role}; users also live in the database
@@ -252,6 +254,7 @@ class AcdSection:
     rona_strikes: int
     default_wrapup: float
     tick_interval: float
+    reload_interval: float
 
 
 @_section(DEFAULTS["api"])

@@ -46,13 +46,14 @@ class EngineSettings:
     fallback_queue: str         # where a call goes when its IVR fails (ivr.fallback_queue)
     rona_strikes: int           # missed offers before the agent is paused (acd.rona_strikes)
     default_wrapup: float       # wrap-up seconds when neither queue nor agent sets one (acd.default_wrapup)
+    reload_interval: float = 2.0  # seconds between checks for provisioning changes (acd.reload_interval)
 
     @classmethod
     def from_config(cls, config: Config) -> "EngineSettings":
         acd = config.acd
         return cls(rona_timeout=float(acd.rona_timeout), tick_interval=float(acd.tick_interval),
                    fallback_queue=config.ivr.fallback_queue, rona_strikes=int(acd.rona_strikes),
-                   default_wrapup=float(acd.default_wrapup))
+                   default_wrapup=float(acd.default_wrapup), reload_interval=float(acd.reload_interval))
 
     @property
     def offer_timeout(self) -> float:

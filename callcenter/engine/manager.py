@@ -10,7 +10,10 @@ wrap-up -> ready. The work is done by the parts this class builds and hands the 
 * :mod:`.agents`, :mod:`.supervisor`, :mod:`.feature_codes`: agent, supervisor and phone operations;
 * :mod:`.views`: what the API, the CLI and the metrics show.
 
-What stays here: start / stop, provisioning (load, reload, agent state restored after a restart),
+* :mod:`.provisioning` (:class:`Provisioning`): queues and agents rows into the live router (start, reload);
+
+What stays here: start / stop, provisioning (load, live reload when the store's provisioning revision
+moves, agent state restored after a restart),
 the tick task (``Router.tick(now)`` every ``acd.tick_interval`` seconds: offer timeouts, wrap-up
 ends, rule relaxation, max wait, announcements, callback offers), records left open by a previous run,
 and the public methods the API, CLI and tests call (each delegates to its part).
@@ -29,7 +32,6 @@ import logging
 import time
 from typing import Any, Iterable
 
-from acd.config import AgentConfig, QueueConfig
 from acd.router import Router
 
 from ..clock import Clock
@@ -40,8 +42,9 @@ from .call import CallLife
 from .core import RESTART_GRACE, RESTART_PAUSE, EngineSettings, EngineState, EventPublisher, TaskSet
 from .decisions import Decisions
 from .feature_codes import FeatureCodes
-from .model import LiveAgent, LiveCall
+from .model import LiveCall
 from .ports import CallControlPort, EngineRecords, EnginePorts, FlowSource, NoPhoneLines, PhoneLines
+from .provisioning import Provisioning
 from .ringing import Ringing
 from .supervisor import SupervisorOps
 from .views import Views
@@ -81,6 +84,8 @@ class CallManager:
         self.supervisor = SupervisorOps(self.state, self.events, self.tasks, self.ports, self._apply)
         self.feature_codes = FeatureCodes(self.state, self.agent_ops)
         self.views = Views(self.state, self.events, self.ports)
+        self.provisioning = Provisioning(self.state, self.settings, self.events, self._apply, self.supervisor.move)
+        self._reload_lock = asyncio.Lock()
         self._tick_task: asyncio.Task | None = None
         self._unsubs: list = []
         self._running = False
@@ -122,12 +127,14 @@ class CallManager:
     async def start(self) -> None:
         now = self.now()
         self.started_at = now
+        self.provisioning.revision = await self._provisioning_revision()
         queues, agents = await self._load_provisioning()
         self.state.router = Router(now=now, defaults=self.settings.router_defaults())
-        for q in queues:
-            self._add_queue(q)
-        for a in agents:
-            self._add_agent(a)
+        self.provisioning.apply(queues, agents)
+        if self.provisioning.errors:
+            log.error("call engine starts without %d provisioning row(s) the ACD refuses: %s (fix them with "
+                      "callcenter queue/agent update; /health shows the engine degraded until then)",
+                      len(self.provisioning.errors), ", ".join(self.provisioning.errors))
         self._unsubs.append(self.bus.subscribe(self._on_asterisk_event,
                                                kinds=("ChannelHungup", "AmiConnected", "AmiResynced",
                                                       "AgentPhoneStateChanged")))
@@ -135,6 +142,8 @@ class CallManager:
         self._running = True
         self._ready.set()
         self._tick_task = asyncio.create_task(self._tick_loop(), name="engine-tick")
+        if self.ports.records is not None and self.settings.reload_interval > 0:
+            self.tasks.spawn(self._watch_provisioning(), "engine-provisioning")
         self.tasks.spawn(self._close_orphans(), "engine-orphans")
         log.info("call engine started", extra={"queues": len(self.queue_rows), "agents": len(self.agents)})
 
@@ -172,10 +181,16 @@ class CallManager:
             await asyncio.wait_for(self._ready.wait(), 60.0)
 
     def status(self) -> dict[str, Any]:
-        return {"state": "ok" if self._running else "stopped", "calls_in_progress": len(self.calls),
+        """``state`` is ``degraded`` while a stored queue or agent row is refused by the ACD
+        (``provisioning_errors`` names each)."""
+        errors = self.provisioning.errors
+        state = ("degraded" if errors else "ok") if self._running else "stopped"
+        return {"state": state, "calls_in_progress": len(self.calls),
                 "agents_logged_in": sum(1 for a in self.agents.values() if a.state != "logged_out"),
                 "queues": len(self.queue_rows), **self.counters,
-                "cpu_seconds": round(self.cpu_seconds, 3)}
+                "cpu_seconds": round(self.cpu_seconds, 3),
+                "provisioning_revision": self.provisioning.revision,
+                **({"provisioning_errors": [f"{k}: {v}" for k, v in errors.items()]} if errors else {})}
 
     def _on_asterisk_event(self, ev: DomainEvent) -> None:
         if ev.kind == "ChannelHungup":
@@ -193,67 +208,38 @@ class CallManager:
             return self._static_queues, self._static_agents
         return await self.ports.records.provisioning()
 
-    def _add_queue(self, row: dict) -> None:
-        d = {"name": row["name"], "strategy": row.get("strategy") or "longest-idle",
-             "sl_target": row.get("sl_target") or 20, "max_wait": row.get("max_wait"),
-             "max_len": row.get("max_length") or 0, "overflow": row.get("overflow"),
-             "join_empty": row.get("join_empty", True), "leave_empty": row.get("leave_empty", False),
-             "rules": list(row.get("rules") or []),
-             "announce_every": float(row.get("announce_interval") or 0) if row.get("announce_position", True) else 0.0}
-        if row.get("wrapup") is not None:
-            d["wrapup"] = row["wrapup"]
-        for k in ("rona_timeout", "rona_strikes", "aht_hint", "retry", "priority_aging"):
-            if row.get(k) is not None:
-                d[k] = row[k]
-        try:
-            cfg = QueueConfig.from_dict(d, self.settings.router_defaults())
-        except ValueError as exc:
-            log.error("queue %s not loaded: %s", row.get("name"), exc)
-            return
-        self.router.add_queue(cfg)
-        self.queue_rows[cfg.name] = {**row, "sl_target": cfg.sl_target, "strategy": cfg.strategy}
-        if row.get("callback_after"):
-            self.callback_after_default[cfg.name] = float(row["callback_after"])
+    async def _provisioning_revision(self) -> int | None:
+        records = self.ports.records
+        return None if records is None else await records.provisioning_revision()
 
-    def _add_agent(self, row: dict) -> None:
-        langs = []
-        for lang in row.get("languages") or []:
-            langs.append(str(lang).lower())
-            short = str(lang).split("-")[0].lower()
-            if short not in langs:
-                langs.append(short)
-        queues = {q: p for q, p in (row.get("queues") or {}).items() if q in self.queue_rows}
-        try:
-            cfg = AgentConfig.from_dict({"id": row["name"], "name": row.get("full_name") or row["name"],
-                                         "skills": row.get("skills") or {}, "languages": langs,
-                                         "queues": queues, "max_concurrent": 1, "wrapup": row.get("wrapup")})
-        except ValueError as exc:
-            log.error("agent %s not loaded: %s", row.get("name"), exc)
-            return
-        self.router.add_agent(cfg)
-        iface = row.get("interface") or (f"PJSIP/{row['extension']}" if row.get("extension") else None)
-        self.agents[cfg.id] = LiveAgent(agent_id=cfg.id, name=cfg.name, interface=iface,
-                                        extension=row.get("extension"), queues=dict(queues),
-                                        skills=dict(cfg.skills), languages=list(row.get("languages") or []),
-                                        wrapup=row.get("wrapup"), state_since=self.now())
-        if row.get("extension"):
-            self.state.ext_to_agent[str(row["extension"])] = cfg.id
-        if iface:
-            self.state.ext_to_agent[iface] = cfg.id
+    async def reload_provisioning(self) -> dict[str, Any]:
+        """Apply the stored provisioning to the live router now (the watcher does it by itself within
+        ``acd.reload_interval`` of a change): what changed, as in the ``ProvisioningReloaded`` event."""
+        async with self._reload_lock:
+            revision = await self._provisioning_revision()     # before the rows: a later change reloads again
+            queues, agents = await self._load_provisioning()
+            changes = self.provisioning.apply(queues, agents)
+            self.provisioning.revision = revision
+        if changes:
+            data = {"revision": revision, **changes.to_dict()}
+            self.publish("ProvisioningReloaded", None, **data)
+            log.info("provisioning reloaded: %s", changes.summary(), extra={"revision": revision})
+        return {"revision": revision, **changes.to_dict()}
 
-    async def reload_provisioning(self) -> dict[str, int]:
-        """Pick up queues and agents added to the database since start (existing ones keep their state)."""
-        queues, agents = await self._load_provisioning()
-        added = {"queues": 0, "agents": 0}
-        for q in queues:
-            if q["name"] not in self.queue_rows:
-                self._add_queue(q)
-                added["queues"] += 1
-        for a in agents:
-            if a["name"] not in self.agents:
-                self._add_agent(a)
-                added["agents"] += 1
-        return added
+    async def _watch_provisioning(self) -> None:
+        """Reload when the store's provisioning revision moves (a write by the CLI, an import, another
+        process), checked every ``acd.reload_interval`` seconds with one small query."""
+        failing = False
+        while True:
+            await asyncio.sleep(self.settings.reload_interval)
+            try:
+                if await self._provisioning_revision() != self.provisioning.revision:
+                    await self.reload_provisioning()
+                failing = False
+            except Exception as exc:  # noqa: BLE001 - the database may be away for a while
+                if not failing:
+                    log.warning("provisioning reload check failed (retrying): %s", exc)
+                failing = True
 
     async def _restore_agents(self) -> None:
         """Put agents back in the state the store remembers (a restart keeps logged-in agents)."""
@@ -305,6 +291,8 @@ class CallManager:
                 self._apply(self.router.tick(self.now()))
                 self._callback_offers_due()
                 self._release_restored()
+                for name in self.provisioning.retire_due():
+                    log.info("agent %s removed after the call", name, extra={"agent": name})
             except Exception:  # noqa: BLE001
                 log.exception("router tick failed")
             self.state.cpu_seconds += time.process_time() - t0

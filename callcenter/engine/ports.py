@@ -78,6 +78,9 @@ class EngineRecords(Protocol):
     async def provisioning(self) -> tuple[list[dict], list[dict]]:
         """Queue rows and enabled agent rows (``repo.queue_to_dict`` / ``repo.agent_to_dict``)."""
 
+    async def provisioning_revision(self) -> int:
+        """The store's provisioning revision (moves with every change to agents, queues, skills)."""
+
     async def agent_states(self) -> list[Any]:
         """Every agent's remembered state (``name``, ``state``, ``state_reason``, ``state_since``,
         ``login_interface``)."""

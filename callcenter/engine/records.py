@@ -44,6 +44,10 @@ class DbRecords:
             agents = [repo.agent_to_dict(a) for a in await repo.list_agents(s)]
         return queues, [a for a in agents if a.get("enabled", True)]
 
+    async def provisioning_revision(self) -> int:
+        async with self.db.session() as s:
+            return await repo.provisioning_revision(s)
+
     async def agent_states(self) -> list[Any]:
         async with self.db.session() as s:
             return await repo.list_agents(s)

@@ -30,20 +30,25 @@ class SupervisorOps:
         c = find_call(self.state, call_id)
         if queue not in self.state.queue_rows:
             raise NotFound(f"no queue {queue!r}", "queue")
+        self.move(c, queue, by)
+        return c.to_dict(self.events.now())
+
+    def move(self, c: LiveCall, queue: str, by: str | None = None, reason: str = "moved") -> None:
+        """Move a waiting call to ``queue`` now (also used when its queue is removed); EngineError if
+        the router refuses."""
         if c.state not in ("waiting", "ringing", "callback"):
-            raise EngineError(f"call {call_id} is not waiting (state {c.state})", "call_id")
+            raise EngineError(f"call {c.call_id} is not waiting (state {c.state})", "call_id")
         old = c.queue
-        decisions = self.state.router.move_call(call_id, queue, self.events.now())
+        decisions = self.state.router.move_call(c.call_id, queue, self.events.now())
         for d in decisions:
             if d.kind == "refused":
                 raise EngineError(f"move refused: {d.reason}", "call_id")
         c.queue = queue
         c.queue_joined_at = self.events.now()
-        self.events.publish("CallMoved", c, queue=old, to=queue, by=by)
-        self.events.publish("CallQueued", c, queue=queue, caller=c.caller, priority=c.priority, reason="moved",
+        self.events.publish("CallMoved", c, queue=old, to=queue, by=by, reason=reason)
+        self.events.publish("CallQueued", c, queue=queue, caller=c.caller, priority=c.priority, reason=reason,
                             cdr={"queue": queue})
         self.apply(decisions)
-        return c.to_dict(self.events.now())
 
     async def set_priority(self, call_id: str, priority: int, by: str | None = None) -> dict:
         c = find_call(self.state, call_id)

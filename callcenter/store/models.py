@@ -122,6 +122,15 @@ class QueueMember(Base):
     agent: Mapped[Agent] = relationship(back_populates="memberships", lazy="joined")
 
 
+class ProvisioningRevision(Base):
+    """One row (id 1): a counter bumped in the same transaction as every change to skills, agents,
+    queues or memberships, so a running engine sees a change with one cheap read (live reload)."""
+    __tablename__ = "provisioning_revision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    changed_at: Mapped[Optional[float]] = mapped_column(Float)
+
+
 class User(Base):
     __tablename__ = "users"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

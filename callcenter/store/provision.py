@@ -121,6 +121,24 @@ def _queues_of(value: Any, where: str, agent: str) -> dict[str, int]:
     raise ProvisionError(f"{where}: agent {agent!r}: queues must be a mapping queue -> penalty or a list")
 
 
+def _place(at: _Where, exc: RepoError, fields: dict, section: str, i: int) -> str:
+    """``file:line`` of what ``exc`` is about: the rule (by its position), the setting, else the entry."""
+    bad = exc.field or next((k for k in fields if repr(k) in str(exc) or k in str(exc)), None)
+    if bad is None:
+        return at(section, i)
+    if exc.index is not None:
+        return at(section, i, bad, exc.index)
+    return at(section, i, bad)
+
+
+def _named(exc: RepoError, what: str, name: Any) -> str:
+    """The message, starting with ``queue 'NAME'`` / ``agent 'NAME'`` once."""
+    msg = str(exc)
+    if msg.startswith(f"{what} {str(name)!r}"):
+        return msg
+    return f"{what} {str(name)!r}: {msg.removeprefix(f'{what} {str(name)!r}: ')}"
+
+
 async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: float | None = None, *,
                       positions: YamlDoc | None = None) -> ImportResult:
     """Apply a parsed provisioning document (see the module docstring) inside session ``s``; errors name
@@ -147,16 +165,14 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
     queues = doc.get("queues") or []
     overflow_checks = []
     for i, entry in enumerate(queues):
-        where = at("queues", i)
         _check_entry(entry, QUEUE_KEYS, "name", "queues", at, i)
         fields = {k: v for k, v in entry.items() if k != "name"}
         existed = await repo.get_queue(s, str(entry["name"])) is not None
         try:
             await repo.upsert_queue(s, entry["name"], now=now, **fields)
         except RepoError as exc:
-            bad = next((k for k in fields if repr(k) in str(exc) or k in str(exc)), None)
-            raise ProvisionError(f"{at('queues', i, bad) if bad else where}: queue "
-                                 f"{entry['name']!r}: {exc}") from None
+            raise ProvisionError(f"{_place(at, exc, fields, 'queues', i)}: "
+                                 f"{_named(exc, 'queue', entry['name'])}") from None
         (res.updated if existed else res.created)["queues"] += 1
         if fields.get("overflow"):
             overflow_checks.append((entry, i))
@@ -186,10 +202,9 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
             await repo.upsert_agent(s, name, skills=skills_map, queues=queues_map, replace=True, now=now, **kw)
         except RepoError as exc:
             msg = str(exc)
-            bad = ("skills" if "proficiency" in msg or "skill" in msg else "queues" if "queue" in msg
-                   else next((k for k in kw if k in msg), None))
-            raise ProvisionError(f"{at('agents', i, bad) if bad else where}: agent {name!r}: "
-                                 f"{msg.removeprefix(f'agent {name!r}: ')}") from None
+            bad = exc.field or ("skills" if "proficiency" in msg or "skill" in msg else "queues" if "queue" in msg
+                                else next((k for k in kw if k in msg), None))
+            raise ProvisionError(f"{at('agents', i, bad) if bad else where}: {_named(exc, 'agent', name)}") from None
         (res.updated if existed else res.created)["agents"] += 1
 
     users = doc.get("users") or []

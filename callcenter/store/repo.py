@@ -3,6 +3,11 @@ db.session() as s``: the caller owns the transaction) and raises :class:`RepoErr
 on bad input. Times are epoch seconds; pass ``now`` from the injected clock where it matters.
 
 Conventions for "leave unchanged": keyword arguments default to :data:`UNSET`.
+
+Provisioning writes (skills, agents, queues, memberships) are checked with the very checks the ACD applies
+when the engine loads the rows (:mod:`.acd_rows`), so what the engine would refuse is refused here with
+the same message, and each bumps the provisioning revision in the same transaction
+(:func:`bump_provisioning`): a running engine notices and reloads (live provisioning).
 """
 from __future__ import annotations
 
@@ -14,16 +19,23 @@ import time
 from operator import eq, ge, lt
 from typing import Any, Callable, Iterable, Mapping, Sequence
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from .acd_rows import RowError, agent_config, queue_config
 from .models import (AGENT_STATES, DISPOSITIONS, RECORDING_KINDS, ROLES, STRATEGIES, Agent, AgentSkill,
-                     ApiToken, CallEvent, CallRecord, FlowVersion, Queue, QueueMember, Recording, Skill,
-                     Transcript, User)
+                     ApiToken, CallEvent, CallRecord, FlowVersion, ProvisioningRevision, Queue, QueueMember,
+                     Recording, Skill, Transcript, User)
 
 
 class RepoError(ValueError):
-    """Bad input for a repository call (unknown name, invalid value); ``str()`` is one line."""
+    """Bad input for a repository call (unknown name, invalid value); ``str()`` is one line.
+    ``field`` / ``index``: the setting at fault and, for a queue rule, its position (0-based), when known."""
+
+    def __init__(self, message: str, field: str | None = None, index: int | None = None) -> None:
+        super().__init__(message)
+        self.field = field
+        self.index = index
 
 
 class _Unset:
@@ -84,6 +96,24 @@ def _required(row: Any, what: str, name: str) -> Any:
 
 
 # ==================================================================================================
+# Provisioning revision
+
+async def bump_provisioning(s: AsyncSession, now: float | None = None) -> None:
+    """Count a provisioning change (in the caller's transaction: it becomes visible with the change)."""
+    res = await s.execute(update(ProvisioningRevision).where(ProvisioningRevision.id == 1)
+                          .values(revision=ProvisioningRevision.revision + 1, changed_at=_now(now)))
+    if not res.rowcount:
+        s.add(ProvisioningRevision(id=1, revision=1, changed_at=_now(now)))
+        await s.flush()
+
+
+async def provisioning_revision(s: AsyncSession) -> int:
+    """The provisioning revision (0 before the first change)."""
+    rev = (await s.execute(select(ProvisioningRevision.revision).where(ProvisioningRevision.id == 1))).scalar()
+    return int(rev or 0)
+
+
+# ==================================================================================================
 # Skills
 
 async def get_skill(s: AsyncSession, name: str) -> Skill | None:
@@ -97,7 +127,8 @@ async def upsert_skill(s: AsyncSession, name: str, description: str | None = Non
         skill = Skill(name=name, description=description or "")
         s.add(skill)
         await s.flush()
-    elif description is not None:
+        await bump_provisioning(s)
+    elif description is not None and description != skill.description:
         skill.description = description
     return skill
 
@@ -110,6 +141,7 @@ async def remove_skill(s: AsyncSession, name: str) -> bool:
     skill = await get_skill(s, name)
     if skill is not None:
         await s.execute(delete(AgentSkill).where(AgentSkill.skill_id == skill.id))
+        await bump_provisioning(s)
     return await _delete(s, skill)
 
 
@@ -162,6 +194,17 @@ async def upsert_agent(s: AsyncSession, name: str, *, full_name: Any = UNSET, ex
         raise RepoError(f"max_concurrent must be a positive integer, got {max_concurrent!r}")
     if wrapup is not UNSET and wrapup is not None:
         wrapup = _nonneg(wrapup, "wrapup")
+    row = agent_to_dict(agent, live=False) if agent is not None else {
+        "name": name, "full_name": "", "languages": [], "skills": {}, "queues": {}, "wrapup": None}
+    row.update({k: v for k, v in (("full_name", full_name), ("languages", languages), ("wrapup", wrapup))
+                if v is not UNSET})
+    if skills is not None:
+        wanted = _check_skills(skills)
+        row["skills"] = wanted if replace else {**row["skills"], **wanted}
+    if queues is not None:
+        penalties = {q: _check_penalty(p) for q, p in queues.items()}
+        row["queues"] = penalties if replace else {**row["queues"], **penalties}
+    check_agent_row(row)
     if agent is None:
         agent = Agent(name=name, full_name="", languages=[], max_concurrent=1, enabled=True,
                       state="logged_out", created_at=ts, skills=[], memberships=[])
@@ -173,6 +216,7 @@ async def upsert_agent(s: AsyncSession, name: str, *, full_name: Any = UNSET, ex
         agent.interface = f"PJSIP/{agent.extension}"
     agent.updated_at = ts
     await s.flush()
+    await bump_provisioning(s, now)
     if skills is not None:
         await set_agent_skills(s, agent, skills, replace=replace)
     if queues is not None:
@@ -198,6 +242,27 @@ def _nonneg(value: Any, what: str) -> float:
     return f
 
 
+def check_agent_row(row: Mapping[str, Any]) -> None:
+    """Refuse an agent row the ACD would not load (:func:`.acd_rows.agent_config`), with its message."""
+    try:
+        agent_config(row)
+    except RowError as exc:
+        raise RepoError(str(exc), exc.field) from None
+
+
+def check_queue_row(row: Mapping[str, Any]) -> None:
+    """Refuse a queue row the ACD would not load (:func:`.acd_rows.queue_config`), with its message
+    (for a rule: the queue, the rule's number and text, the column)."""
+    try:
+        queue_config(row)
+    except RowError as exc:
+        raise RepoError(str(exc), exc.field, exc.index) from None
+
+
+def _check_skills(skills: Mapping[str, Any]) -> dict[str, int]:
+    return {_check_name(k, "skill"): check_proficiency(k, v) for k, v in skills.items()}
+
+
 def check_proficiency(skill: str, level: Any) -> int:
     if isinstance(level, bool) or not isinstance(level, int) or not 1 <= level <= 5:
         raise RepoError(f"proficiency of skill {skill!r} must be an integer 1-5, got {level!r}")
@@ -208,10 +273,11 @@ async def set_agent_skills(s: AsyncSession, agent: Agent | str, skills: Mapping[
                            replace: bool = True) -> None:
     if isinstance(agent, str):
         agent = await require_agent(s, agent)
-    wanted = {}
-    for skill_name, level in skills.items():
-        wanted[_check_name(skill_name, "skill")] = check_proficiency(skill_name, level)
+    wanted = _check_skills(skills)
     current = {a.skill.name: a for a in agent.skills}
+    row = agent_to_dict(agent, live=False)
+    row["skills"] = wanted if replace else {**row["skills"], **wanted}
+    check_agent_row(row)
     for skill_name, level in wanted.items():
         if skill_name in current:
             current[skill_name].proficiency = level
@@ -223,6 +289,7 @@ async def set_agent_skills(s: AsyncSession, agent: Agent | str, skills: Mapping[
             if skill_name not in wanted:
                 agent.skills.remove(link)
     await s.flush()
+    await bump_provisioning(s)
 
 
 async def set_agent_queues(s: AsyncSession, agent: Agent | str, queues: Mapping[str, int],
@@ -230,8 +297,11 @@ async def set_agent_queues(s: AsyncSession, agent: Agent | str, queues: Mapping[
     if isinstance(agent, str):
         agent = await require_agent(s, agent)
     current = {m.queue.name: m for m in agent.memberships}
-    for qname, penalty in queues.items():
-        penalty = _check_penalty(penalty)
+    row = agent_to_dict(agent, live=False)
+    penalties = {q: _check_penalty(p) for q, p in queues.items()}
+    row["queues"] = penalties if replace else {**row["queues"], **penalties}
+    check_agent_row(row)
+    for qname, penalty in penalties.items():
         if qname in current:
             current[qname].penalty = penalty
             continue
@@ -245,6 +315,7 @@ async def set_agent_queues(s: AsyncSession, agent: Agent | str, queues: Mapping[
             if qname not in queues:
                 agent.memberships.remove(m)
     await s.flush()
+    await bump_provisioning(s)
 
 
 def _check_penalty(p: Any) -> int:
@@ -254,7 +325,10 @@ def _check_penalty(p: Any) -> int:
 
 
 async def remove_agent(s: AsyncSession, name: str) -> bool:
-    return await _delete(s, await get_agent(s, name))
+    agent = await get_agent(s, name)
+    if agent is not None:
+        await bump_provisioning(s)
+    return await _delete(s, agent)
 
 
 async def set_agent_state(s: AsyncSession, name: str, state: str, reason: Any = UNSET,
@@ -355,6 +429,13 @@ def check_queue_fields(fields: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
+def new_queue_settings() -> dict[str, Any]:
+    """The settings of a new queue."""
+    return dict(description="", strategy="longest-idle", sl_target=20, sl_percent=80.0, priority=0, join_empty=True,
+                leave_empty=False, rules=[], moh_class="default", announce_position=True, announce_hold_time=True,
+                announce_interval=60)
+
+
 async def upsert_queue(s: AsyncSession, name: str, now: float | None = None, **fields: Any) -> Queue:
     """Create or update a queue; ``fields`` are :data:`QUEUE_FIELDS` (others raise RepoError)."""
     name = _check_name(name, "queue")
@@ -363,27 +444,37 @@ async def upsert_queue(s: AsyncSession, name: str, now: float | None = None, **f
         raise RepoError(f"queue {name!r} cannot overflow to itself")
     q = await get_queue(s, name)
     ts = _now(now)
+    row = queue_to_dict(q, members=False) if q is not None else {"name": name, **new_queue_settings()}
+    row.update(clean)
+    check_queue_row(row)
     if q is None:
-        q = Queue(name=name, description="", strategy="longest-idle", sl_target=20, sl_percent=80.0,
-                  priority=0, join_empty=True, leave_empty=False, rules=[], moh_class="default",
-                  announce_position=True, announce_hold_time=True, announce_interval=60, created_at=ts,
-                  members=[])
+        q = Queue(name=name, **new_queue_settings(), created_at=ts, members=[])
         s.add(q)
     for k, v in clean.items():
         setattr(q, k, v)
     q.updated_at = ts
     await s.flush()
+    await bump_provisioning(s, now)
     return q
 
 
 async def remove_queue(s: AsyncSession, name: str) -> bool:
-    return await _delete(s, await get_queue(s, name))
+    """Remove a queue (and its memberships); refused while another queue overflows to it."""
+    q = await get_queue(s, name)
+    if q is not None:
+        users = await _rows(s, select(Queue.name).where(Queue.overflow == name).order_by(Queue.name))
+        if users:
+            raise RepoError(f"queue {name!r} is the overflow target of queue(s) {', '.join(map(repr, users))}; "
+                            f"change their overflow first (callcenter queue update {users[0]} --overflow ...)")
+        await bump_provisioning(s)
+    return await _delete(s, q)
 
 
 async def set_queue_member(s: AsyncSession, queue: str, agent: str, penalty: int = 0) -> QueueMember:
     q = await require_queue(s, queue)
     a = await require_agent(s, agent)
     penalty = _check_penalty(penalty)
+    await bump_provisioning(s)
     for m in q.members:
         if m.agent_id == a.id:
             m.penalty = penalty
@@ -404,6 +495,7 @@ async def remove_queue_member(s: AsyncSession, queue: str, agent: str) -> bool:
             if m in a.memberships:
                 a.memberships.remove(m)
             await s.flush()
+            await bump_provisioning(s)
             return True
     return False
 

@@ -213,13 +213,15 @@ class FakeCaller(ScriptedChannel):
 
 
 class Harness:
-    def __init__(self, tmp: Path, *, agents: int = 4, overrides: dict | None = None) -> None:
+    """The engine with static provisioning rows, or with ``records`` (a database: ``DbRecords``)."""
+
+    def __init__(self, tmp: Path, *, agents: int = 4, overrides: dict | None = None, records: Any = None) -> None:
         flows = tmp / "flows"
         flows.mkdir(exist_ok=True)
         (flows / "engine_test.yaml").write_text(FLOW)
         ov = {"ivr.flows_dir": str(flows), "ivr.default_flow": "engine_test", "acd.rona_timeout": 0.3,
               "acd.tick_interval": 0.05, "acd.default_wrapup": 0.1, "acd.rona_strikes": 2,
-              "data_dir": str(tmp / "data")}
+              "acd.reload_interval": 0.1, "data_dir": str(tmp / "data")}
         ov.update(overrides or {})
         self.config = load_config(env={}, overrides=ov)
         self.bus = EventBus()
@@ -228,11 +230,13 @@ class Harness:
         self.control = FakeControl(self.bus)
         self.flows = None
         self.agents = agent_rows(agents)
+        self.records = records
 
     async def __aenter__(self) -> "Harness":
         self.flows = build_flows(self.config, Clock())
+        static = {} if self.records is not None else {"queues": QUEUES, "agents": self.agents}
         self.engine = CallManager(self.config, self.bus, Clock(), control=self.control, flows=self.flows,
-                                  queues=QUEUES, agents=self.agents)
+                                  records=self.records, **static)
         await self.engine.start()
         return self
 
@@ -252,6 +256,15 @@ class Harness:
     def call(self, script=(), **kw) -> tuple[FakeCaller, asyncio.Task]:
         ch = FakeCaller(self.control, script, **kw)
         return ch, asyncio.ensure_future(self.engine.handle_ivr(ch))
+
+    async def until(self, predicate, timeout: float = 3.0) -> float:
+        """Wait until ``predicate()`` is true; the seconds it took."""
+        loop = asyncio.get_event_loop()
+        t0 = loop.time()
+        while not predicate():
+            assert loop.time() - t0 < timeout, "condition not met in time"
+            await asyncio.sleep(0.02)
+        return loop.time() - t0
 
     async def settle(self, timeout: float = 5.0) -> None:
         """Wait until no call is left in the engine."""

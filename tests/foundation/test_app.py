@@ -75,7 +75,7 @@ async def test_health_aggregates_components_and_stop_is_ordered(tmp_path):
     assert status == 200
     assert health["status"] == "degraded" and health["problems"] == ["b"]
     assert health["components"]["database"]["state"] == "ok"
-    assert (await http_get(app, "/version"))[1]["schema"] == "0002"
+    assert (await http_get(app, "/version"))[1]["schema"] == "0003"
     b.state = "ok"
     assert (await http_get(app, "/health"))[1]["status"] == "ok"
     app.request_stop()
