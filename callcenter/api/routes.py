@@ -70,6 +70,14 @@ async def list_flows(request: web.Request) -> web.Response:
     })
 
 
+# -- provisioning -------------------------------------------------------------------------------
+async def reload_provisioning(request: web.Request) -> web.Response:
+    """Apply the stored agents, queues and skills to the running engine now (it also does so by itself
+    within ``acd.reload_interval`` seconds of a change): what changed, and the rows the ACD refuses."""
+    require(request, "admin")
+    return _json(await _engine(request).reload_provisioning())
+
+
 # -- agents ---------------------------------------------------------------------------------------
 async def list_agents(request: web.Request) -> web.Response:
     p = principal(request)
@@ -272,6 +280,8 @@ ROUTES: list[Route] = [
           role="agent", tag="agents", responses={"404": "unknown agent", "409": "not in wrap-up"}),
     Route("POST", "/api/agents/{agent_id}/spy", agent_spy, "listen / whisper / barge on the agent's call (rings the supervisor's phone)",
           role="supervisor", body=ROUTE_BODIES["spy"], tag="supervisor", responses={"404": "unknown agent", "409": "agent not on a call"}),
+    Route("POST", "/api/provisioning/reload", reload_provisioning, "apply stored agents/queues/skills now "
+          "(added, changed, removed; rows the ACD refuses are listed in errors)", role="admin", tag="admin"),
     Route("GET", "/api/flows", list_flows, "IVR flows: current and past versions, DID map, validation errors "
           "(rejected edits included)", role="supervisor", tag="ivr"),
     Route("GET", "/api/queues", list_queues, "live queues: waiting calls, members, SL, ASA, AHT, abandon rate, longest wait",
