@@ -7,7 +7,7 @@ import io
 import time
 from contextlib import redirect_stderr, redirect_stdout
 
-from asterisk_double import AgentPhone, Caller, Press
+from tests.asterisk_double import AgentPhone, Caller, Press
 from callcenter.cli import main
 
 
