@@ -133,6 +133,26 @@ def test_provision_import_error_and_dry_run(cli, tmp_path):
     assert [q["name"] for q in json.loads(cli("queue", "list", "--json")[1])] == ["support"]
 
 
+def test_cli_queue_add_with_a_bad_rule_exits_1_and_stores_nothing(cli):
+    rc, out, err = cli("queue", "add", "support", "--rule", "WT < 30: billing >= 4", "--rule", "WT < : any")
+    assert rc == 1 and out == ""
+    assert err == "callcenter: error: queue 'support', rule 2 'WT < : any', column 6: expected a number of seconds\n"
+    assert json.loads(cli("queue", "list", "--json")[1]) == []
+    assert cli("queue", "add", "support", "--rule", "any")[0] == 0
+    rc, _, err = cli("queue", "update", "support", "--rule", "billing >=")
+    assert rc == 1 and "queue 'support', rule 1 'billing >='" in err
+    [q] = json.loads(cli("queue", "list", "--json")[1])
+    assert q["rules"] == ["any"]
+
+
+def test_cli_import_with_one_bad_queue_exits_1_and_stores_nothing(cli, tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text("queues:\n  - name: support\n  - name: sales\n    rules: ['WT < 30 billing']\n")
+    rc, _, err = cli("provision", "import", str(f))
+    assert rc == 1 and err.startswith(f"callcenter: error: {f}:4: queue 'sales', rule 1 'WT < 30 billing', column 1")
+    assert json.loads(cli("queue", "list", "--json")[1]) == []
+
+
 def test_db_verbs(cli):
     rc, out, _ = cli("db", "current")
     assert rc == 0 and "(none)" in out

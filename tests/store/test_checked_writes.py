@@ -2,12 +2,8 @@
 start), a refused write stores nothing, and every provisioning write moves the provisioning revision."""
 from __future__ import annotations
 
-import json
-import os
-
 import pytest
 
-from callcenter.cli import main
 from callcenter.store import provision, repo
 from callcenter.store.acd_rows import RowError, queue_config
 from callcenter.store.provision import ProvisionError
@@ -122,38 +118,3 @@ async def test_import_with_one_bad_rule_stores_nothing_and_names_the_line(sqlite
     async with sqlite_db.session() as s:
         assert await repo.list_skills(s) == [] and await repo.list_queues(s) == []
         assert await repo.list_agents(s) == [] and await repo.provisioning_revision(s) == 0
-
-
-@pytest.fixture
-def cli(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(tmp_path)
-    for k in list(os.environ):
-        if k.startswith("CALLCENTER_"):
-            monkeypatch.delenv(k)
-    monkeypatch.setenv("CALLCENTER_DATA_DIR", str(tmp_path / "data"))
-
-    def run(*argv: str) -> tuple[int, str, str]:
-        rc = main(list(argv))
-        out = capsys.readouterr()
-        return rc, out.out, out.err
-    return run
-
-
-def test_cli_queue_add_with_a_bad_rule_exits_1_and_stores_nothing(cli):
-    rc, out, err = cli("queue", "add", "support", "--rule", "WT < 30: billing >= 4", "--rule", "WT < : any")
-    assert rc == 1 and out == ""
-    assert err == "callcenter: error: queue 'support', rule 2 'WT < : any', column 6: expected a number of seconds\n"
-    assert json.loads(cli("queue", "list", "--json")[1]) == []
-    assert cli("queue", "add", "support", "--rule", "any")[0] == 0
-    rc, _, err = cli("queue", "update", "support", "--rule", "billing >=")
-    assert rc == 1 and "queue 'support', rule 1 'billing >='" in err
-    [q] = json.loads(cli("queue", "list", "--json")[1])
-    assert q["rules"] == ["any"]
-
-
-def test_cli_import_with_one_bad_queue_exits_1_and_stores_nothing(cli, tmp_path):
-    f = tmp_path / "p.yaml"
-    f.write_text("queues:\n  - name: support\n  - name: sales\n    rules: ['WT < 30 billing']\n")
-    rc, _, err = cli("provision", "import", str(f))
-    assert rc == 1 and err.startswith(f"callcenter: error: {f}:4: queue 'sales', rule 1 'WT < 30 billing', column 1")
-    assert json.loads(cli("queue", "list", "--json")[1]) == []
