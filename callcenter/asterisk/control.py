@@ -256,16 +256,21 @@ class CallControl:
     async def start_recording(self, channel: str, filename: str, *, options: str = "",
                               server: str | None = None) -> str | None:
         """``MixMonitor`` of the channel (both directions) into ``filename`` (as Asterisk sees it,
-        with extension, e.g. ``/var/spool/asterisk/monitor/<call>.wav``). Returns the MixMonitorID."""
+        with extension, e.g. ``/var/spool/asterisk/monitor/<call>.wav``). Returns a handle for
+        :meth:`stop_recording`: Asterisk 22 answers ``Response: Success`` with no MixMonitorID
+        (bridge-mixmonitor-*.txt), so the handle is the file name unless an ID is given."""
         client = self.client_for(channel, server)
         res = await self._action(client, "MixMonitor", {"Channel": channel, "File": filename,
                                                         "Options": options or None})
-        return res.get("MixMonitorID")
+        return res.get("MixMonitorID") or filename
 
     async def stop_recording(self, channel: str, mixmonitor_id: str | None = None, *,
                              server: str | None = None) -> None:
         client = self.client_for(channel, server)
-        await self._action(client, "StopMixMonitor", {"Channel": channel, "MixMonitorID": mixmonitor_id})
+        # a handle that is a file name (no MixMonitorID from Asterisk) stops the channel's recording
+        mid = mixmonitor_id if mixmonitor_id and not mixmonitor_id.startswith(("/", ".")) and \
+            "." not in mixmonitor_id.rsplit("/", 1)[-1] else None
+        await self._action(client, "StopMixMonitor", {"Channel": channel, "MixMonitorID": mid})
 
     # -- supervision ------------------------------------------------------------------------------
     async def spy(self, supervisor_interface: str, target_channel: str, mode: str = "listen", *,

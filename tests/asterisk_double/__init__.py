@@ -44,8 +44,19 @@ AMI behaviour
     StopMixMonitor. Channels answered into ``cc-agent-wait`` wait to be bridged (``EXEC Bridge`` from
     the caller's AGI, or the AMI ``Bridge`` action); ``cc-callback-connect`` bridges to
     ``CC_AGENT_CHANNEL``.
+    ``start_phone_call(ext)`` / ``end_phone_call(ch)``: the phone is on a call the engine did not
+    place (device INUSE). Device states follow each phone's channels (RINGING, INUSE, NOT_INUSE).
+Bridged calls (as captured, ``tests/fixtures/asterisk/bridge-*.txt``)
+    ``EXEC Bridge`` answers ``200 result=0`` and ``EXEC Dial`` ``200 result=-1`` whoever hung up; the
+    caller's hang-up is told by ``HANGUP`` after that reply; AMI ``HangupRequest`` (phone) /
+    ``SoftHangupRequest`` (AMI, dialplan) names the leg that ended it; the other leg resumes its
+    own dialplan: legs the engine creates run ``asterisk_conf/extensions.conf`` (``dialplan.py``).
+    A caller channel's ``Hangup`` event comes when its AGI session ends. ``model.ssrc_changes``:
+    legs that got Asterisk's own media (Playback, music) before their first bridge.
+    ``debian_sounds=True``: STREAM FILE of a sound Debian's core sounds lack -> ``result=-1``.
 Faults
-    ``drop_ami()`` closes every AMI socket; ``silence_ami(True)`` keeps them open but mute.
+    ``drop_ami()`` closes every AMI socket; ``silence_ami(True)`` keeps them open but mute;
+    ``restart_asterisk()``: every AMI and FastAGI socket closes, every channel is gone.
 Observation
     ``events(name)`` (every event emitted, as dicts), ``actions`` / ``actions_named(name)`` (what the
     engine sent), ``model.channels`` / ``model.bridges``, ``bridged_pairs()``, ``channel(name)``,

@@ -104,6 +104,7 @@ class Caller:
     recordings: list[str] = field(default_factory=list)
     bridged_to: list[str] = field(default_factory=list)
     music: bool = False
+    missing_sounds: list[str] = field(default_factory=list)   # STREAM FILE of sounds Asterisk lacks
 
     def verbs(self) -> list[str]:
         return [_verb(c) for c in self.commands]
@@ -125,6 +126,13 @@ _VERBS = {"ANSWER", "HANGUP", "STREAM FILE", "CONTROL STREAM FILE", "GET DATA", 
           "DATABASE PUT"}
 INPUT_VERBS = {"STREAM FILE", "CONTROL STREAM FILE", "GET DATA", "GET OPTION", "WAIT FOR DIGIT", "SAY DIGITS",
                "SAY NUMBER", "SAY ALPHA", "RECORD FILE"}
+
+
+def _float(text: str, default: float) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return default
 
 
 def write_silence_wav(path: Path, seconds: float = 0.2) -> None:
@@ -161,6 +169,7 @@ class CallSession:
         self.done = asyncio.get_running_loop().create_future()
         self._bridge_end: asyncio.Future | None = None
         self.redirected = False           # moved elsewhere by AMI Redirect: lives on after the AGI
+        self._hangup_delay = 0.04         # HANGUP after an interrupted command's reply (idle engine)
 
     # -- life -----------------------------------------------------------------------------------
     async def run(self) -> Caller:
@@ -170,6 +179,8 @@ class CallSession:
                                  caller_name=c.caller_name, context="cc-inbound", exten=c.did, state=4)
         ch.application, ch.app_data = "AGI", f"agi://{self.host}:{self.port}/{c.path}"
         c.channel = ch
+        ch.agi_running = True
+        ch.on_hangup_request.append(lambda _ch: self._on_channel_gone())
         ch.on_hangup.append(lambda _ch: self._on_channel_gone())
         try:
             self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
@@ -199,9 +210,12 @@ class CallSession:
                 t.cancel()
             if self.writer is not None:
                 self.writer.close()
+            ch.agi_running = False
             if ch.alive and not self.redirected:
-                # the engine closed the AGI socket: the dialplan continues; the double hangs up
-                d.model.hangup(ch)
+                # the AGI ended (the engine closed the socket): a hung-up channel is gone now (its
+                # Hangup event comes only here, as captured); a live one continues its dialplan
+                # after AGI(), which the double ends with Hangup()
+                d.model.hangup(ch, soft=not ch.hangup_requested)
             if not self.done.done():
                 self.done.set_result(c)
         return c
@@ -218,12 +232,34 @@ class CallSession:
                 break
             line = raw.decode("utf-8", "replace").rstrip("\n")
             self.c.commands.append(line)
+            owed = self.hangup_pending
             reply = await self._handle(line)
-            if self.hangup_pending:
+            if owed and self.hangup_pending:
+                # captured: a hang-up during the previous command is told before this command's reply
                 self.hangup_pending = False
                 self._send("HANGUP")
             for r in reply:
                 self._send(r)
+            if self.hangup_pending and not owed:
+                # the hang-up interrupted this command: HANGUP follows its reply (at once after an
+                # EXEC Bridge, ~40 ms later after others when the engine sends nothing meanwhile)
+                delay, self._hangup_delay = self._hangup_delay, 0.04
+                asyncio.get_running_loop().call_later(delay, self._flush_hangup)
+
+    def asterisk_gone(self) -> None:
+        """Asterisk died: the FastAGI socket closes without a HANGUP line."""
+        self.dead = True
+        self.redirected = True          # nothing more happens to the channel in the double
+        if self._inflight is not None and not self._inflight.done():
+            self._inflight.set_result("gone")
+        if self.writer is not None:
+            tr = self.writer.transport
+            tr.abort()
+
+    def _flush_hangup(self) -> None:
+        if self.hangup_pending:
+            self.hangup_pending = False
+            self._send("HANGUP")
 
     def _send(self, line: str) -> None:
         if self.writer is None or self.writer.is_closing():
@@ -249,7 +285,7 @@ class CallSession:
             self._send("HANGUP")
         ch = self.c.channel
         if ch is not None and ch.alive:
-            self.d.model.hangup(ch)
+            self.d.model.hangup(ch)      # HangupRequest + the bridge ends; Hangup when the AGI ends
 
     async def _wait(self, seconds: float, verb: str) -> bool:
         """Let a command take time; True if the caller hung up meanwhile."""
@@ -345,6 +381,10 @@ class CallSession:
                     "520 End of proper usage."]
         if self.c.music:
             self.c.music = False
+        if not self.d.sound_exists(args[0]):
+            # res_agi: the file cannot be opened -> "200 result=-1 endpos=0", the caller hears nothing
+            self.c.missing_sounds.append(args[0])
+            return ["200 result=-1 endpos=0"]
         return await self._play("STREAM FILE", args[1], self.c.play_seconds * self.d.time_scale)
 
     async def _cmd_control_stream_file(self, args: list[str]) -> list[str]:
@@ -481,6 +521,8 @@ class CallSession:
             return ["200 result=0"] if app == "playback" else ["200 result=-1"]
         if app == "bridge":
             return await self._exec_bridge(data)
+        if app == "dial":
+            return await self._exec_dial(data)
         if app == "wait":
             try:
                 secs = float(data or 0)
@@ -493,28 +535,90 @@ class CallSession:
             self.c.variables[k] = v
         return ["200 result=0"]
 
-    async def _exec_bridge(self, target_name: str) -> list[str]:
+    async def _exec_bridge(self, data: str) -> list[str]:
+        """``EXEC Bridge <channel>[,options]`` (bridge-agi-exec-bridge-*.txt): ``200 result=0`` whoever
+        hangs up; the caller's hang-up is told by ``HANGUP`` right after that reply. The other leg
+        is not hung up (it resumes its own dialplan) unless the ``x`` option is given."""
+        target_name, _, opts = data.partition(",")
         ch = self.c.channel
-        peer = self.d.model.by_name(target_name)
+        peer = self.d.model.by_name(target_name.strip())
         if ch is None or peer is None:
-            return ["200 result=-1"] if ch is None else ["200 result=0"]
+            return ["200 result=0"]            # BRIDGERESULT=NONEXISTENT
         self.c.bridged_to.append(peer.name)
+        why = await self._in_bridge(ch, peer)
+        if why == "hangup":
+            self._hangup_delay = 0.0
+            if "x" in opts and peer.alive:
+                self.d.model.hangup(peer, soft=True, request=False)
+            self.hangup_pending = True
+            return ["200 result=0"]
+        return ["200 result=0"]
+
+    async def _exec_dial(self, data: str) -> list[str]:
+        """``EXEC Dial PJSIP/<ext>[,timeout]`` (bridge-agi-exec-dial-*.txt): ``200 result=-1`` whoever
+        hangs up after an answer; on the caller's hang-up Dial hangs the other leg up itself and
+        ``HANGUP`` follows ~40 ms later. Not answered: ``200 result=0``."""
+        parts = data.split(",")
+        target = parts[0].strip()
+        timeout = _float(parts[1], 30.0) if len(parts) > 1 and parts[1].strip() else 3600.0
+        ch = self.c.channel
+        phone = self.d.phones.get(target.split("/", 1)[-1]) if target.upper().startswith("PJSIP/") else None
+        if ch is None or phone is None or not phone.registered or phone.busy:
+            self.c.variables["DIALSTATUS"] = "CHANUNAVAIL" if phone is None or not phone.registered else "BUSY"
+            return ["200 result=0"]
+        leg = self.d.model.new_channel(self.d.model.channel_name(phone.interface), caller_num=self.c.caller_id,
+                                       caller_name=self.c.caller_name, context="cc-inbound", exten="s",
+                                       state=5, linkedid=ch.linkedid)
+        leg.on_hangup.append(lambda _c: self.d.refresh_device(phone.interface))
+        self.d.refresh_device(phone.interface)
+        ring = phone.answer_after if phone.answer_after is not None else timeout + 1
+        if ring > timeout:
+            if await self._wait(timeout * self.d.time_scale, "EXEC"):
+                self.d.model.hangup(leg, request=False)
+                return await self._hangup_mid("200 result=-1")
+            self.d.model.hangup(leg, 19, "No user responding", request=False)
+            self.c.variables["DIALSTATUS"] = "NOANSWER"
+            return ["200 result=0"]
+        if await self._wait(ring * self.d.time_scale, "EXEC"):
+            self.d.model.hangup(leg, request=False)
+            return await self._hangup_mid("200 result=-1")
+        self.d.model.set_state(leg, 6)
+        self.d.refresh_device(phone.interface)
+        if phone.talk_seconds is not None:
+            leg.variables["__talk"] = str(phone.talk_seconds)
+        self.c.variables["DIALSTATUS"] = "ANSWER"
+        self.c.bridged_to.append(leg.name)
+        leg.on_bridged.append(self.d._talk_then_hangup)
+        why = await self._in_bridge(ch, leg)
+        if leg.alive:
+            self.d.model.hangup(leg, soft=True, request=False)
+        if why == "hangup":
+            self._hangup_delay = 0.04
+            self.hangup_pending = True
+        return ["200 result=-1"]
+
+    async def _in_bridge(self, ch: "DChannel", peer: "DChannel") -> str:
+        """Bridge the caller to ``peer``; returns ``hangup`` (the caller hung up) or ``peer`` (the
+        bridge ended otherwise: the other leg hung up, or was moved away)."""
         end = asyncio.get_running_loop().create_future()
         self._inflight, self._inflight_verb = end, "EXEC"
-        self.d.model.bridge(ch, peer)
-        self.d._peer_bridged(peer, ch)
 
-        def peer_gone(_p: Any) -> None:
+        def unbridged(_c: Any) -> None:
             if not end.done():
                 end.set_result("peer")
-        peer.on_hangup.append(peer_gone)
-        why = await end
-        self._inflight = None
+        ch.on_unbridged.append(unbridged)
+        self.d.model.bridge(ch, peer)
+        try:
+            why = await end
+        finally:
+            self._inflight = None
+            if unbridged in ch.on_unbridged:
+                ch.on_unbridged.remove(unbridged)
         if why == "hangup":
-            return ["200 result=-1"]
+            return "hangup"
         if ch.bridge:
             self.d.model.leave_bridge(ch)
-        return ["200 result=0"]
+        return "peer"
 
     async def _cmd_set_context(self, args: list[str]) -> list[str]:
         if self.c.channel and args:

@@ -11,11 +11,17 @@ from typing import Any, Callable
 from callcenter.asterisk.ami_codec import AmiMessage, AmiParser, AmiProtocolError, encode_message
 
 from .caller import Caller, CallSession
+from .dialplan import PLAYBACK_SECONDS, REPO_DIALPLAN, Dialplan
 from .model import DChannel, Model
 from .phones import AgentPhone, Customer
 
 log = logging.getLogger("asterisk_double")
 BANNER = b"Asterisk Call Manager/11.0.0\r\n"
+#: the sounds a stock Debian Asterisk has (asterisk-core-sounds-en 1.6.1)
+CORE_SOUNDS = frozenset(
+    line.strip() for line in
+    (Path(__file__).resolve().parents[1] / "fixtures" / "asterisk" / "core-sounds-en.txt").read_text().splitlines()
+    if line.strip() and not line.startswith("#"))
 
 
 class _AmiConn(asyncio.Protocol):
@@ -57,7 +63,8 @@ class _AmiConn(asyncio.Protocol):
 class AsteriskDouble:
     def __init__(self, *, username: str = "callcenter", secret: str = "secret", time_scale: float = 1.0,
                  path_map: dict[str, str] | None = None, login_fail_delay: float = 0.05,
-                 host: str = "127.0.0.1") -> None:
+                 host: str = "127.0.0.1", dialplan: Path | str | None = None,
+                 debian_sounds: bool = False) -> None:
         self.username = username
         self.secret = secret
         self.time_scale = time_scale
@@ -77,6 +84,15 @@ class AsteriskDouble:
         self._server: asyncio.AbstractServer | None = None
         self._tasks: set[asyncio.Task] = set()
         self.errors: list[BaseException] = []         # exceptions inside the double (tests assert none)
+        # the legs the engine creates run the project's own dialplan (asterisk_conf/extensions.conf)
+        self.dialplan = Dialplan.load(dialplan or REPO_DIALPLAN)
+        self._runners: dict[str, asyncio.Task] = {}    # uniqueid -> dialplan task
+        # debian_sounds: STREAM FILE plays only Debian's core sounds (+ extra_sounds, + absolute paths
+        # that exist); otherwise every name "exists" (tests with made-up prompt names)
+        self.debian_sounds = debian_sounds
+        self.extra_sounds: set[str] | None = None
+        self.originated: list[DChannel] = []           # every channel an Originate created
+        self.cancelled_rings: list[str] = []           # rings the engine hung up before an answer
 
     # -- life ---------------------------------------------------------------------------------------
     async def start(self) -> "AsteriskDouble":
@@ -129,12 +145,38 @@ class AsteriskDouble:
                 return Path(host + asterisk_path[len(prefix):])
         return Path(asterisk_path)
 
+    def sound_exists(self, name: str) -> bool:
+        """Whether Asterisk could play ``name``: an absolute path (any extension) that exists on
+        this host (through ``path_map``), or a sound of Debian's asterisk-core-sounds-en."""
+        if not self.debian_sounds:
+            return True
+        if name.startswith("/"):
+            base = self.host_path(name)
+            return base.exists() or any(base.parent.glob(base.name + ".*"))
+        return name in CORE_SOUNDS or (self.extra_sounds is not None and name in self.extra_sounds)
+
     # -- faults ---------------------------------------------------------------------------------------
     def drop_ami(self) -> None:
         """Close every AMI connection at once (Asterisk restarted / network cut)."""
         for c in list(self._conns):
             if c.transport:
                 c.transport.abort()
+
+    def restart_asterisk(self) -> None:
+        """Asterisk stops and starts again: every AMI and FastAGI socket closes at once (no HANGUP
+        line, no Hangup event: the process is gone), every channel is gone, phones register again."""
+        self.drop_ami()
+        for s in list(self.calls):
+            s.asterisk_gone()
+        for t in list(self._runners.values()):
+            t.cancel()
+        self._runners.clear()
+        for ch in list(self.model.channels.values()):
+            ch.alive = False
+        self.model.channels.clear()
+        self.model.bridges.clear()
+        self.model.device_states.clear()
+        self.mixmonitors.clear()
 
     def silence_ami(self, on: bool = True) -> None:
         """Keep AMI sockets open but stop answering and sending anything (a hung Asterisk)."""
@@ -181,6 +223,35 @@ class AsteriskDouble:
         p.registered = False
         self._contact(p, "Unreachable")
         self.model.device_state(p.interface, "UNAVAILABLE")
+
+    def start_phone_call(self, extension: str, *, ringing: bool = False) -> DChannel:
+        """The agent's phone is on a call the engine did not place (a personal or internal call;
+        ``ringing``: an incoming call rings it): a channel of the phone, device INUSE / RINGING."""
+        p = self.phones[extension]
+        ch = self.model.new_channel(self.model.channel_name(p.interface), caller_num=extension,
+                                    context="cc-agents", exten="2999", state=5 if ringing else 6)
+        ch.application = "Dial" if ringing else "AppDial"
+        self.refresh_device(p.interface)
+        ch.on_hangup.append(lambda _c: self.refresh_device(p.interface))
+        return ch
+
+    def end_phone_call(self, ch: DChannel) -> None:
+        self.model.hangup(ch)
+
+    def refresh_device(self, device: str) -> None:
+        """Device state from the phone's registration and channels (as Asterisk aggregates it)."""
+        p = self.phones.get(device.split("/", 1)[-1])
+        if p is not None and not p.registered:
+            self.model.device_state(device, "UNAVAILABLE")
+            return
+        states = [c.state for c in self.model.channels.values() if c.alive and c.name.startswith(device + "-")]
+        if not states:
+            word = "NOT_INUSE"
+        elif any(st == 6 for st in states):
+            word = "RINGINUSE" if any(st in (4, 5) for st in states) else "INUSE"
+        else:
+            word = "RINGING"
+        self.model.device_state(device, word)
 
     # -- calls into the engine ---------------------------------------------------------------------------
     def start_call(self, caller: Caller, agi_port: int, agi_host: str = "127.0.0.1") -> CallSession:
@@ -287,10 +358,7 @@ class AsteriskDouble:
     async def _a_devicestatelist(self, conn, m, head, reply) -> None:
         items = []
         for p in self.phones.values():
-            state = p.device_state
-            for ch in self.model.channels.values():
-                if ch.name.startswith(p.interface + "-"):
-                    state = "INUSE"
+            state = self.model.device_states.get(p.interface, p.device_state)
             items.append([("Event", "DeviceStateChange")] + head + [("Device", p.interface), ("State", state)])
         self._list(conn, head, reply, "Device State Changes will follow", items, "DeviceStateListComplete")
 
@@ -328,7 +396,7 @@ class AsteriskDouble:
             reply("Error", ("Message", "No such channel"))
             return
         reply("Success", ("Message", "Channel Hungup"))
-        self.model.hangup(ch, int(m.get("Cause") or 16))
+        self.model.hangup(ch, int(m.get("Cause") or 16), soft=True)
 
     async def _a_setvar(self, conn, m, head, reply) -> None:
         ch = self.model.by_name(m.get("Channel") or "")
@@ -351,10 +419,14 @@ class AsteriskDouble:
                 moves.append((extra, m.get("ExtraContext") or "", m.get("ExtraExten") or ""))
         reply("Success", ("Message", "Dual Redirect successful" if len(moves) > 1 else "Redirect successful"))
         for c, ctx, ex in moves:
+            self._stop_dialplan(c)
+            c.context, c.exten, c.priority = ctx, ex, 1
+            c.resume_at = None
             if c.bridge:
                 self.model.leave_bridge(c)
-            c.context, c.exten, c.priority = ctx, ex, 1
             self.redirects.append((c.name, ctx, ex))
+            if not any(s.c.channel is c for s in self.calls):
+                self.run_dialplan(c, 1)
             for s in self.calls:
                 if s.c.channel is c:
                     s.redirected = True
@@ -384,17 +456,22 @@ class AsteriskDouble:
             return
         mid = "0x" + secrets.token_hex(6)
         self.mixmonitors[mid] = ch.name
-        reply("Success", ("MixMonitorID", mid))
+        reply("Success")            # 22.10.1: no MixMonitorID, no Message (bridge-mixmonitor-*.txt)
+        self.model._emit("MixMonitorStart", ch.fields())
 
     async def _a_stopmixmonitor(self, conn, m, head, reply) -> None:
         ch = self.model.by_name(m.get("Channel") or "")
         if ch is None:
             reply("Error", ("Message", "No such channel"))
             return
+        stopped = False
         for k, v in list(self.mixmonitors.items()):
             if v == ch.name and (not m.get("MixMonitorID") or m.get("MixMonitorID") == k):
                 del self.mixmonitors[k]
-        reply("Success", ("Message", "Stopped monitoring channel"))
+                stopped = True
+        reply("Success")
+        if stopped:
+            self.model._emit("MixMonitorStop", ch.fields())
 
     async def _a_command(self, conn, m, head, reply) -> None:
         cmd = (m.get("Command") or "").strip()
@@ -439,6 +516,7 @@ class AsteriskDouble:
         answer_after: float | None
         busy = False
         talk: float | None = None
+        phone: AgentPhone | None = None
         if target.upper().startswith("PJSIP/"):
             ext = target.split("/", 1)[1]
             phone = self.phones.get(ext)
@@ -455,64 +533,154 @@ class AsteriskDouble:
             device = target.split(";")[0]
         else:
             return respond(False, "0", None)
-        base = target if not target.startswith("Local/") else target + ";1"
-        name = self.model.channel_name(base) if not target.startswith("Local/") else \
+        name = self.model.channel_name(target) if not target.startswith("Local/") else \
             self.model.channel_name(target) + ";1"
         ch = self.model.new_channel(name, caller_num=cid_num, caller_name=cid_name,
                                     context=ctx or "default", exten=exten or "s", state=0)
+        if m.get("ChannelId"):
+            # Originate's ChannelId names the new channel's Uniqueid (so a ring can be cancelled)
+            self.model.channels.pop(ch.uniqueid, None)
+            ch.uniqueid = ch.linkedid = m.get("ChannelId") or ch.uniqueid
+            self.model.channels[ch.uniqueid] = ch
         ch.variables.update(variables)
-        self.model.device_state(device, "RINGING")
-        if busy:
-            self.model.set_state(ch, 5)
-            self.model.hangup(ch, 17, "User busy")
-            self.model.device_state(device, "NOT_INUSE")
-            return respond(False, "5", None)
+        self.originated.append(ch)
+        gone = asyncio.get_running_loop().create_future()
+        ch.on_hangup.append(lambda _c: gone.done() or gone.set_result(True))
+        ch.on_hangup.append(lambda _c: self.refresh_device(device) if phone else None)
         self.model.set_state(ch, 5)
-        if answer_after is None or answer_after > timeout:
-            await asyncio.sleep(timeout * self.time_scale)
-            self.model.hangup(ch, 19, "No user responding")
-            self.model.device_state(device, "NOT_INUSE")
-            return respond(False, "3", None)
-        await asyncio.sleep(answer_after * self.time_scale)
+        if phone is not None:
+            self.refresh_device(device)
+        else:
+            self.model.device_state(device, "RINGING")
+        if busy:
+            self.model.hangup(ch, 17, "User busy", request=False)
+            if phone is None:
+                self.model.device_state(device, "NOT_INUSE")
+            return respond(False, "5", None)
+        wait = timeout if answer_after is None or answer_after > timeout else answer_after
+        try:
+            await asyncio.wait_for(asyncio.shield(gone), wait * self.time_scale)
+        except asyncio.TimeoutError:
+            pass
         if not ch.alive:
+            # hung up while ringing (AMI Hangup: the engine cancelled the ring): CANCEL to the phone
+            self.cancelled_rings.append(ch.name)
             return respond(False, "1", None)
+        if answer_after is None or answer_after > timeout:
+            self.model.hangup(ch, 19, "No user responding", request=False)
+            if phone is None:
+                self.model.device_state(device, "NOT_INUSE")
+            return respond(False, "3", None)
         self.model.set_state(ch, 6)
-        self.model.device_state(device, "INUSE")
-        ch.on_hangup.append(lambda _c: self.model.device_state(device, "NOT_INUSE"))
+        if phone is not None:
+            self.refresh_device(device)
+        else:
+            self.model.device_state(device, "INUSE")
+            ch.on_hangup.append(lambda _c: self.model.device_state(device, "NOT_INUSE"))
         if talk is not None:
             ch.variables["__talk"] = str(talk)
+        ch.on_bridged.append(self._stop_dialplan)
+        ch.on_bridged.append(lambda c: self._talk_then_hangup(c))
+        ch.on_unbridged.append(lambda c: self.run_dialplan(c, c.resume_at) if c.resume_at else None)
         if app:
             ch.application, ch.app_data = app, data
             if app.lower() == "chanspy":
                 spied = self.model.by_name(data.split(",")[0])
                 if spied is not None:
-                    spied.on_hangup.append(lambda _s: self.model.hangup(ch))
+                    spied.on_hangup.append(lambda _s: self.model.hangup(ch, request=False))
         else:
-            ch.application = "Wait"
             if ctx == "cc-callback-connect":
+                ch.application = "Bridge"
                 agent = self.model.by_name(variables.get("CC_AGENT_CHANNEL", ""))
                 if agent is not None:
                     self.model.bridge(ch, agent)
-                    self._peer_bridged(agent, ch)
-            elif ctx == "cc-agent-wait":
-                self._spawn(self._hangup_if_alone(ch, self.phones.get(target.split("/", 1)[1])))
+            else:
+                self.run_dialplan(ch, 1)
+            if phone is not None and phone.hangup_if_not_bridged:
+                self._spawn(self._hangup_if_alone(ch, phone))
         return respond(True, "4", ch)
 
-    async def _hangup_if_alone(self, ch: DChannel, phone: AgentPhone | None) -> None:
-        wait = phone.hangup_if_not_bridged if phone else 30.0
-        await asyncio.sleep(wait * self.time_scale)
-        if ch.alive and not ch.bridge and ch.context == "cc-agent-wait":
+    # -- the dialplan of the legs the engine creates ---------------------------------------------------
+    def run_dialplan(self, ch: DChannel, priority: int = 1) -> None:
+        """Run ``ch``'s context/exten from ``priority`` (the project's extensions.conf)."""
+        self._stop_dialplan(ch)
+        ch.resume_at = None
+        self._runners[ch.uniqueid] = self._spawn(self._dialplan(ch, priority))
+
+    def _stop_dialplan(self, ch: DChannel) -> None:
+        t = self._runners.pop(ch.uniqueid, None)
+        if t is not None and not t.done() and t is not asyncio.current_task():
+            # pulled out of the application it was running: it resumes at the next priority
+            ch.resume_at = ch.priority + 1
+            t.cancel()
+
+    async def _dialplan(self, ch: DChannel, priority: int) -> None:
+        steps = [st for st in self.dialplan.steps(ch.context, ch.exten) if st.priority >= priority]
+        for st in steps:
+            if not ch.alive or ch.hangup_requested:
+                return
+            ch.priority = st.priority
+            ch.application = st.app
+            ch.app_data = self.dialplan.expand(st.data, ch.variables, ch.exten)
+            self.model.newexten(ch)
+            app = st.app.lower()
+            args = ch.app_data.split(",")
+            if app == "hangup":
+                break
+            if app == "answer":
+                self.model.set_state(ch, 6)
+            elif app == "playback":
+                if not ch.was_bridged:
+                    ch.own_media_before_bridge = True
+                ch.variables.setdefault("__played", "")
+                ch.variables["__played"] += args[0] + " "
+                await asyncio.sleep(PLAYBACK_SECONDS * self.time_scale)
+            elif app in ("wait", "musiconhold"):
+                if app == "musiconhold" and not ch.was_bridged:
+                    ch.own_media_before_bridge = True
+                secs = _float(args[-1] if app == "musiconhold" and len(args) > 1 else
+                              (args[0] if app == "wait" else "3600"), 3600.0)
+                await asyncio.sleep(secs * self.time_scale)
+            elif app == "bridge":
+                peer = self.model.by_name(args[0])
+                if peer is not None:
+                    self.model.bridge(ch, peer)
+                    return
+            # NoOp, Set, GotoIf... take no time in the double
+        self._runners.pop(ch.uniqueid, None)
+        if ch.alive and not ch.bridge:
+            # Hangup() or the end of the priorities
+            self.model.hangup(ch, soft=True)
+
+    def _talk_then_hangup(self, ch: DChannel) -> None:
+        """An agent phone with ``talk_seconds`` hangs up (BYE) that long after being bridged."""
+        talk = ch.variables.get("__talk")
+        if talk is None or ch.variables.get("__talking"):
+            return
+        ch.variables["__talking"] = "1"
+
+        async def end() -> None:
+            await asyncio.sleep(float(talk) * self.time_scale)
+            if ch.alive and not ch.hangup_requested:
+                self.model.hangup(ch)
+        self._spawn(end())
+
+    async def _hangup_if_alone(self, ch: DChannel, phone: AgentPhone) -> None:
+        """The person at the phone gives up on a call where nobody talks to them."""
+        await asyncio.sleep(phone.hangup_if_not_bridged * self.time_scale)
+        if ch.alive and not ch.bridge and not ch.was_bridged:
             self.model.hangup(ch)
 
     def _peer_bridged(self, peer: DChannel, other: DChannel) -> None:
-        """``peer`` (an agent leg) was bridged: hang it up after its phone's talk time."""
-        talk = peer.variables.get("__talk")
-        if talk is not None:
-            async def end() -> None:
-                await asyncio.sleep(float(talk) * self.time_scale)
-                if peer.alive:
-                    self.model.hangup(peer)
-            self._spawn(end())
+        """Kept for callers of the old API: bridging now starts the phone's talk timer itself."""
+        self._talk_then_hangup(peer)
+
+
+def _float(text: str, default: float) -> float:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return default
 
 
 def _parse_cid(text: str) -> tuple[str, str]:

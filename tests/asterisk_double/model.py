@@ -36,6 +36,18 @@ class DChannel:
     created: float = field(default_factory=time.monotonic)
     alive: bool = True
     on_hangup: list[Callable[["DChannel"], None]] = field(default_factory=list)
+    # a FastAGI session runs on this channel: a hang-up is first a request (HangupRequest, the AGI
+    # gets HANGUP), the Hangup event comes when the AGI session ends (as captured)
+    agi_running: bool = False
+    hangup_requested: bool = False
+    on_hangup_request: list[Callable[["DChannel"], None]] = field(default_factory=list)
+    # bridge membership changes: (channel) -> None, called after the BridgeEnter / the bridge ended
+    on_bridged: list[Callable[["DChannel"], None]] = field(default_factory=list)
+    on_unbridged: list[Callable[["DChannel"], None]] = field(default_factory=list)
+    # media Asterisk itself sent to this channel (Playback, music) before its first bridge
+    own_media_before_bridge: bool = False
+    was_bridged: bool = False
+    resume_at: int | None = None     # dialplan priority to resume at when the bridge ends
 
     def fields(self, prefix: str = "") -> list[tuple[str, str]]:
         p = prefix
@@ -70,6 +82,8 @@ class Model:
         self._chan_seq = itertools.count(0)
         self._epoch = int(time.time())
         self.history: list[tuple[str, dict]] = []     # (event name, first fields) for assertions
+        self.ssrc_changes: list[str] = []              # channels whose RTP source changed mid-call
+        self.device_states: dict[str, str] = {}        # last DeviceStateChange per device
 
     def next_uniqueid(self) -> str:
         return f"{self._epoch}.{next(self._seq)}"
@@ -104,13 +118,41 @@ class Model:
             self._emit("Newstate", ch.fields())
 
     def device_state(self, device: str, state: str) -> None:
+        if self.device_states.get(device) == state:
+            return                       # Asterisk reports changes only
+        self.device_states[device] = state
         self._emit("DeviceStateChange", [("Device", device), ("State", state)])
 
-    def hangup(self, ch: DChannel, cause: int = 16, cause_txt: str = "Normal Clearing") -> None:
+    def newexten(self, ch: DChannel) -> None:
+        self._emit("Newexten", ch.fields() + [("Extension", ch.exten), ("Application", ch.application),
+                                              ("AppData", ch.app_data)], privilege="dialplan,all")
+
+    def request_hangup(self, ch: DChannel, *, soft: bool = False, cause: int = 16) -> None:
+        """The first event of a teardown names the leg that hung up: ``HangupRequest`` (its phone
+        sent BYE) or ``SoftHangupRequest`` (AMI Hangup, dialplan ``Hangup()``; carries ``Cause``)."""
+        if ch.hangup_requested or not ch.alive:
+            return
+        ch.hangup_requested = True
+        if soft:
+            self._emit("SoftHangupRequest", ch.fields() + [("Cause", str(cause))])
+        else:
+            self._emit("HangupRequest", ch.fields())
+
+    def hangup(self, ch: DChannel, cause: int = 16, cause_txt: str = "Normal Clearing", *,
+               soft: bool = False, request: bool = True) -> None:
+        """Hang a channel up. ``request``: emit the HangupRequest/SoftHangupRequest first (the leg
+        that ends the call). A channel running a FastAGI session only gets the request: its bridge
+        ends at once, the AGI is told (``HANGUP``), and the Hangup event follows when the AGI ends."""
         if not ch.alive:
             return
+        if request:
+            self.request_hangup(ch, soft=soft, cause=cause)
         if ch.bridge:
             self.leave_bridge(ch)
+        if ch.agi_running:
+            for cb in list(ch.on_hangup_request):
+                cb(ch)
+            return
         ch.alive = False
         self._emit("Hangup", ch.fields() + [("Cause", str(cause)), ("Cause-txt", cause_txt)])
         self.channels.pop(ch.uniqueid, None)
@@ -129,9 +171,20 @@ class Model:
             br.members.append(ch.uniqueid)
             ch.bridge = br.id
             self._emit("BridgeEnter", br.fields() + ch.fields())
+        for ch in (a, b):
+            if ch.own_media_before_bridge and not ch.was_bridged:
+                # the phone had an RTP stream from Asterisk (beep, music) and now gets the other
+                # phone's stream: a new SSRC mid-call (issue 11, defect 4: some phones drop it)
+                self.ssrc_changes.append(ch.name)
+            ch.was_bridged = True
+            for cb in list(ch.on_bridged):
+                cb(ch)
         return br
 
     def leave_bridge(self, ch: DChannel) -> None:
+        """``ch`` leaves its bridge. A two-party basic bridge does not outlive one party: the other
+        leaves too, the bridge is destroyed, and each surviving leg goes back to what it was doing
+        (its own dialplan at the next priority, or the AGI ``EXEC`` that bridged it returns)."""
         br = self.bridges.get(ch.bridge or "")
         ch.bridge = None
         if br is None:
@@ -139,9 +192,21 @@ class Model:
         if ch.uniqueid in br.members:
             br.members.remove(ch.uniqueid)
         self._emit("BridgeLeave", br.fields() + ch.fields())
+        survivors: list[DChannel] = []
+        if len(br.members) == 1:
+            other = self.channels.get(br.members[0])
+            br.members.clear()
+            if other is not None:
+                other.bridge = None
+                self._emit("BridgeLeave", br.fields() + other.fields())
+                survivors.append(other)
         if not br.members:
             self._emit("BridgeDestroy", br.fields())
             del self.bridges[br.id]
+        for c in [ch] + survivors:
+            if c.alive and not c.hangup_requested:
+                for cb in list(c.on_unbridged):
+                    cb(c)
 
     def peers(self, ch: DChannel) -> list[DChannel]:
         br = self.bridges.get(ch.bridge or "")

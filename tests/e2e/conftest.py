@@ -212,7 +212,8 @@ class Center:
         if self.http is None:
             self.http = aiohttp.ClientSession()
         svc = self.app.components["asterisk"]
-        await self.double.wait_for(lambda: any(c.connected for c in svc.clients), 5)
+        if svc.clients:
+            await self.double.wait_for(lambda: any(c.connected for c in svc.clients), 5)
         return self
 
     async def stop(self) -> None:
