@@ -37,6 +37,8 @@ from .agi_server import AgiSession
 log = logging.getLogger("callcenter.asterisk.agi_channel")
 
 ALL_DIGITS = "0123456789*#"
+#: applications that connect the caller to another leg: their EXEC result does not say who hung up
+CONNECTING_APPS = frozenset({"bridge", "dial"})
 SAMPLE_RATE = 8000          # RECORD FILE endpos counts 8 kHz samples for telephone formats
 
 
@@ -373,9 +375,26 @@ class AgiChannel(Channel):
         r = await self._cmd("EXEC", app, args, timeout=None if self.command_timeout is None else 3600)
         if r.int_result == -2:
             raise ChannelError(f"dialplan application {app!r} does not exist in Asterisk")
-        if r.int_result == -1 and self.session.hung_up:
+        if app.lower() in CONNECTING_APPS:
+            # the result does not say who hung up (Bridge: 0, Dial: -1 either way) and the caller's
+            # HANGUP line comes *after* the reply (bridge-agi-exec-*.txt): ask the channel
+            await self._caller_still_there(f"EXEC {app}")
+        elif r.int_result == -1 and self.session.hung_up:
             raise CallerHungUp(f"caller hung up during EXEC {app}")
         return r.int_result
+
+    async def _caller_still_there(self, what: str) -> None:
+        """``CHANNEL STATUS``: a reply = the caller is up; ``HANGUP``/``511``/closed = gone (raises)."""
+        if self.session.hung_up:
+            raise CallerHungUp(f"caller hung up during {what}")
+        try:
+            await self.session.command("CHANNEL STATUS", timeout=5.0)
+        except (AgiHangup, asyncio.TimeoutError):
+            raise CallerHungUp(f"caller hung up during {what}") from None
+        except AgiError:
+            pass
+        if self.session.hung_up:
+            raise CallerHungUp(f"caller hung up during {what}")
 
     async def transfer(self, destination: str) -> None:
         """``context,exten[,priority]`` or an extension/number (-> ``cc-transfer,<dest>,1``): sets

@@ -65,12 +65,20 @@ class AmiActionError(AmiError):
 EventHandler = Callable[[AmiMessage], Any]
 
 
+def _retrieve(fut: asyncio.Future) -> None:
+    if not fut.cancelled():
+        fut.exception()
+
+
 class _AmiProtocol(asyncio.Protocol):
     def __init__(self, client: "AmiClient") -> None:
         self.client = client
         self.parser = AmiParser(expect_banner=True)
         self.transport: asyncio.Transport | None = None
         self.banner: asyncio.Future = asyncio.get_running_loop().create_future()
+        # connect() may stop waiting (timeout) before the banner fails: retrieve the error anyway,
+        # or asyncio prints "Future exception was never retrieved"
+        self.banner.add_done_callback(_retrieve)
         self.lost: asyncio.Future = asyncio.get_running_loop().create_future()
 
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
@@ -85,7 +93,8 @@ class _AmiProtocol(asyncio.Protocol):
         except AmiProtocolError as exc:
             log.error("AMI %s: protocol error from %s:%s: %s; dropping the connection", c.name, c.host, c.port, exc)
             if not self.banner.done():
-                self.banner.set_exception(AmiConnectError(str(exc)))
+                self.banner.set_exception(AmiConnectError(
+                    f"not an Asterisk manager (AMI) port: {exc} (check ami.servers host/port)"))
             if self.transport:
                 self.transport.abort()
             return
@@ -250,7 +259,10 @@ class AmiClient:
         self.state = "disconnected"
         self._up.clear()
         self.connected_since = None
-        if was == "connected":
+        if was == "connected" and self._stopping:
+            log.debug("AMI %s: disconnected from %s:%s (stopped)", self.name, self.host, self.port)
+            self._notify("disconnected", "stopped")
+        elif was == "connected":
             why = self._drop_reason or (f"connection lost: {exc}" if exc else "connection closed by Asterisk")
             self._drop_reason = ""
             self.last_error = why

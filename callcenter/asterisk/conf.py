@@ -75,6 +75,27 @@ def load_passwords(path: Path) -> dict[str, str]:
     return {str(k): str(v) for k, v in data.items()}
 
 
+def passwords_in_rendered(text: str) -> dict[str, str]:
+    """extension -> password from a pjsip_agents.conf this module rendered (``[ext](cc-agent-auth)``
+    sections with ``username``/``password``)."""
+    out: dict[str, str] = {}
+    section = None
+    user = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("["):
+            section, user = line, None
+            continue
+        if section is None or "(cc-agent-auth)" not in section or "=" not in line:
+            continue
+        k, _, v = (x.strip() for x in line.partition("="))
+        if k == "username":
+            user = v
+        elif k == "password" and user:
+            out[user] = v
+    return out
+
+
 def assign_passwords(agents: list[dict[str, Any]], known: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:
     """Return (extension -> password, extensions that got a new random password)."""
     out = dict(known)

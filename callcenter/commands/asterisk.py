@@ -21,6 +21,9 @@ def register(sub) -> None:
     c.add_argument("--passwords", metavar="FILE",
                    help="extension -> SIP password YAML, created/extended as needed "
                         "(default: <data_dir>/sip_passwords.yaml)")
+    c.add_argument("--rotate-passwords", action="store_true",
+                   help="give every agent a new random SIP password (phones must be re-configured); "
+                        "without it the passwords already in --output or the passwords file are kept")
     c.set_defaults(func=_config)
 
     pg = add_command(asub, "ping", "Log in to each configured AMI server (ami.servers / CALLCENTER_AMI) and Ping it.")
@@ -38,7 +41,7 @@ def register(sub) -> None:
 # -- config -----------------------------------------------------------------------------------------
 def _config(args) -> int:
     from ..asterisk.conf import (AgentsFileError, assign_passwords, load_agents_yaml, load_passwords,
-                                 render_pjsip_agents, validate_agents)
+                                 passwords_in_rendered, render_pjsip_agents, validate_agents)
     cfg = load_config_from(args)
     try:
         if args.agents:
@@ -51,7 +54,14 @@ def _config(args) -> int:
             source = "the database"
         agents = validate_agents(agents, source)
         pw_path = Path(args.passwords) if args.passwords else cfg.data_dir / "sip_passwords.yaml"
-        passwords, new = assign_passwords(agents, load_passwords(pw_path))
+        known = load_passwords(pw_path)
+        if args.output and Path(args.output).exists():
+            # the file Asterisk reads is what the phones use: keep its passwords even when the
+            # passwords file is elsewhere (another data_dir, another working directory)
+            known.update(passwords_in_rendered(Path(args.output).read_text(encoding="utf-8")))
+        if args.rotate_passwords:
+            known = {}
+        passwords, new = assign_passwords(agents, known)
         text = render_pjsip_agents(agents, passwords, source=source)
     except AgentsFileError as exc:
         print(f"callcenter asterisk config: {exc}", file=sys.stderr)
@@ -66,6 +76,8 @@ def _config(args) -> int:
             pass
         print(f"new SIP passwords for {', '.join(new)} saved in {pw_path} (give them to the agents' phones)",
               file=sys.stderr)
+    else:
+        print("existing SIP passwords kept (--rotate-passwords makes new ones)", file=sys.stderr)
     if args.output:
         Path(args.output).write_text(text, encoding="utf-8")
         print(f"{len(agents)} agent endpoints written to {args.output}", file=sys.stderr)

@@ -3,7 +3,7 @@
 Actions: ``login``, ``logout``, ``ready``, ``pause`` (reason from the next path part or the first AGI
 argument), ``wrapup`` (end wrap-up). The agent is named in the path / first argument / ``agent``
 parameter, or found from the calling phone (its extension or interface). Sets ``CC_RESULT`` to ``ok``
-or ``error: ...`` and plays ``agent-loginok`` / ``agent-loggedoff`` / ``beep`` / ``an-error-has-occurred``.
+or ``error: ...`` and plays ``agent-loginok`` / ``agent-loggedoff`` / ``beep`` / ``beeperr``.
 """
 from __future__ import annotations
 
@@ -71,7 +71,7 @@ class FeatureCodes:
             result = "ok"
         except EngineError as exc:
             result = f"error: {exc.message}"
-            sound = "an-error-has-occurred"
+            sound = "beeperr"        # a sound every Asterisk has (Debian asterisk-core-sounds-en)
             log.info("agent feature code refused: %s", exc.message, extra={"call_id": info.call_id})
         try:
             await channel.set_variable("CC_RESULT", result)

@@ -23,7 +23,6 @@ async def _bridged(center, session, timeout: float = 10.0) -> str:
 
 
 # -- 1. caller hang-up while bridged ------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect 1: EXEC Bridge result=0 read as the agent hanging up; the agent leg stays in cc-agent-wait")
 async def test_caller_hangup_while_bridged_ends_the_agent_leg_at_once(center):
     center.double.phone("3000").talk_seconds = None           # the agent would talk forever
     await center.login_agents(["a00"])
@@ -92,7 +91,6 @@ async def test_the_ring_is_cancelled_when_the_caller_abandons(center):
 
 
 # -- 4. one-way audio ----------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect 4: Playback(beep) on the agent leg before the bridge")
 async def test_the_agent_leg_gets_no_media_of_its_own_before_the_bridge(center):
     await center.login_agents(["a00"])
     s = center.call(Caller(script=[Press("1"), Press("123456#")]))
@@ -104,8 +102,7 @@ async def test_the_agent_leg_gets_no_media_of_its_own_before_the_bridge(center):
 
 # -- 5. feature codes ----------------------------------------------------------------------------------
 @pytest.mark.parametrize("code,path", [("*41", "agent/login"), ("*42", "agent/logout"), ("*43", "agent/pause"),
-                                       pytest.param("*431", "agent/pause/1", marks=pytest.mark.xfail(
-                                           strict=True, reason="defect 5: _*43X. needs two digits: 484")),
+                                       ("*431", "agent/pause/1"),
                                        ("*4312", "agent/pause/12"),
                                        ("*44", "agent/ready"), ("*45", "agent/wrapup")])
 def test_every_feature_code_reaches_the_engine(code, path):
@@ -116,7 +113,6 @@ def test_every_feature_code_reaches_the_engine(code, path):
     assert agi and dp.expand(agi[0].data, {}, code).endswith("/" + path)
 
 
-@pytest.mark.xfail(strict=True, reason="defect 5: an-error-has-occurred is not a core sound")
 async def test_a_refused_feature_code_plays_a_sound_asterisk_has(center):
     center.double.debian_sounds = True
     c = await center.double.call(Caller(path="agent/ready", caller_id="3000"), center.agi_port)
@@ -189,32 +185,20 @@ async def test_agent_call_counters_survive_an_engine_restart(center):
     assert a["calls_taken"] == 1
 
 
+@pytest.mark.xfail(strict=True, reason="defect 6: CPU slices summed across awaits (other tasks and threads)")
 async def test_engine_cpu_counter_is_process_cpu_time(center):
-    """Only the engine's own work counts: CPU burnt by other tasks of the process while a call
-    awaits Asterisk (here a busy task standing in for them) is not the engine's."""
+    """One definition: the engine's CPU is its process's CPU time (all threads: speech recognition
+    runs in threads), the figure /metrics and the status show, so it can neither over- nor under-count."""
     await center.login_agents()
-    stop = asyncio.Event()
-    burnt = 0.0
-
-    async def other_work() -> None:
-        nonlocal burnt
-        while not stop.is_set():
-            t = time.process_time()
-            while time.process_time() - t < 0.004:
-                pass
-            burnt += time.process_time() - t
-            await asyncio.sleep(0)
+    r0 = center.engine.status()["cpu_seconds"]
     cpu0 = time.process_time()
-    busy = asyncio.ensure_future(other_work())
     sessions = [center.call(Caller(script=[Press("1"), Press("123456#")], caller_id=f"55501{i:02d}"))
                 for i in range(12)]
     await center.wait_calls(sessions, 60)
-    stop.set()
-    await busy
     await center.settle(20)
     used = time.process_time() - cpu0
-    reported = center.engine.status()["cpu_seconds"]
-    assert 0 < reported <= (used - burnt) * 1.05 + 0.05, (reported, used, burnt)
+    grown = center.engine.status()["cpu_seconds"] - r0
+    assert abs(grown - used) <= 0.05 * used + 0.1, (grown, used)
 
 
 # -- 7. deployment -------------------------------------------------------------------------------------

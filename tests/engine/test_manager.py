@@ -194,4 +194,4 @@ async def test_phone_feature_codes(tmp_path):
         stranger.session = _Session("agent/login")
         await h.engine.handle_feature_code(stranger)
         assert stranger.variables["CC_RESULT"].startswith("error:")
-        assert ("agent-loginok" in ch.texts) and ("an-error-has-occurred" in stranger.texts)
+        assert ("agent-loginok" in ch.texts) and ("beeperr" in stranger.texts)
