@@ -345,6 +345,25 @@ class Router(AgentIndex, CallQueues, MatchIndex, Offers, Timers, RouterViews):
         self._flush_agents(now, out)
         return out
 
+    def call_failed(self, call_id: Any, now: float) -> list[Decision]:
+        """The call was lost without anyone hanging up (its telephony went away): it leaves the
+        queue like an abandon but is counted as neither answered nor abandoned."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        c = self.calls.get(call_id)
+        if c is None:
+            out.append(Refused("call_failed", "unknown or finished call", call_id=call_id))
+            return out
+        if c.state == ANSWERED:
+            return out + self.call_ended(call_id, now)
+        q = c.queue
+        self._cancel_offer(c, "failed", now, out)
+        self._leave_queue(c)
+        self._finish(c, q, "failed", now, out)
+        self._flush_agents(now, out)
+        return out
+
     def callback_requested(self, call_id: Any, number: str, now: float) -> list[Decision]:
         """The caller leaves the phone but keeps their place; when the call reaches the head and an agent
         is free the router returns CallbackDue (agent reserved) for the adapter to dial."""

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import Any, Callable, Iterable
 
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 
 from ..events import DomainEvent, EventBus
@@ -54,6 +54,9 @@ class _LiveCollector:
         yield g
         yield GaugeMetricFamily("callcenter_calls_active", "calls in progress (IVR, waiting, ringing, talking)",
                                 value=float(snap.get("calls_active", 0)))
+        if snap.get("cpu_seconds") is not None:
+            yield CounterMetricFamily("callcenter_engine_cpu_seconds", "the engine process's CPU time since it "
+                                      "started (the same figure as the engine status)", value=float(snap["cpu_seconds"]))
         yield GaugeMetricFamily("callcenter_websocket_clients", "connected WebSocket clients",
                                 value=float(snap.get("websocket_clients", 0)))
 

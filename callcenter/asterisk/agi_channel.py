@@ -102,6 +102,11 @@ class AgiChannel(Channel):
     def call_id(self) -> str:
         return self.info.call_id
 
+    @property
+    def connection_lost(self) -> bool:
+        """The FastAGI connection dropped without a hang-up: Asterisk went away, not the caller."""
+        return bool(getattr(self.session, "lost", False))
+
     def _log_extra(self, **kw: Any) -> dict:
         return {"call_id": self.info.call_id, **kw}
 

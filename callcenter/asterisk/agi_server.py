@@ -56,6 +56,7 @@ class AgiSession:
         self.channel = env.get("agi_channel", "")
         self.hung_up = False
         self.closed = False
+        self.lost = False                        # the connection dropped without a hang-up
         self.commands_sent = 0
         self.started = time.monotonic()
         self._fut: asyncio.Future | None = None
@@ -93,6 +94,12 @@ class AgiSession:
         self._hangup_waiters.clear()
 
     def _on_closed(self, exc: BaseException | None) -> None:
+        if not self.closed and not self.hung_up:
+            # closed by Asterisk with no HANGUP line and no 511: Asterisk went away (restart, crash),
+            # the caller did not hang up (a hang-up is always told first, agi-hangup-midway.txt)
+            self.lost = True
+            log.warning("agi connection lost without a hang-up (Asterisk restarted?)",
+                        extra={"call_id": self.call_id})
         self.closed = True
         self._mark_hung_up()
         fut = self._fut

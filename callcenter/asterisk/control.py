@@ -133,8 +133,10 @@ class CallControl:
                         priority: int = 1, application: str | None = None, data: str | None = None,
                         caller_id: str | None = None, timeout: float = 30.0,
                         variables: Mapping[str, str] | None = None, server: str | None = None,
-                        call_id: str | None = None, wait: bool = True) -> OriginateResult:
-        """Async ``Originate``; with ``wait`` return when its ``OriginateResponse`` arrives."""
+                        call_id: str | None = None, wait: bool = True,
+                        channel_id: str | None = None) -> OriginateResult:
+        """Async ``Originate``; with ``wait`` return when its ``OriginateResponse`` arrives.
+        ``channel_id``: the new channel's Uniqueid (``ChannelId``), known before it rings."""
         client = self.client_for(server=server)
         fields: list[tuple[str, Any]] = [("Channel", channel)]
         if application:
@@ -144,6 +146,8 @@ class CallControl:
         if caller_id:
             fields.append(("CallerID", caller_id))
         fields.append(("Timeout", int(timeout * 1000)))
+        if channel_id:
+            fields.append(("ChannelId", channel_id))
         for k, v in (variables or {}).items():
             if "=" in k:
                 raise ControlError(f"originate: variable name {k!r} may not contain '='")
@@ -183,7 +187,7 @@ class CallControl:
     async def ring_agent(self, interface: str, *, call_id: str = "", caller_channel: str = "",
                          caller_id: str | None = None, timeout: float | None = None,
                          variables: Mapping[str, str] | None = None, server: str | None = None,
-                         check_presence: bool = True) -> OriginateResult:
+                         check_presence: bool = True, channel_id: str | None = None) -> OriginateResult:
         """Ring an agent's phone; outcome ``answered`` (then bridge from the caller's AGI with
         ``AgiChannel.bridge(result.channel)`` or :meth:`bridge`), ``no_answer`` (RONA), ``busy``,
         ``unavailable`` (unregistered/unreachable phone: not rung at all when presence knows it)."""
@@ -197,7 +201,7 @@ class CallControl:
         log.info("ringing agent phone %s for %.0f s", iface, t, extra={"call_id": call_id})
         res = await self.originate(iface, context=AGENT_WAIT_CONTEXT, exten="s", priority=1,
                                    caller_id=caller_id, timeout=t, variables=vars_, server=server,
-                                   call_id=call_id)
+                                   call_id=call_id, channel_id=channel_id)
         self.publish("AgentRingFinished", call_id=call_id or None,
                              data={"interface": iface, "outcome": res.outcome, "channel": res.channel,
                                    "reason": res.reason, "server": res.server})

@@ -263,6 +263,16 @@ class AsteriskService:
     def phone_idle(self, interface: str) -> bool:
         return self.presence.is_available(interface)
 
+    def phone_registered(self, interface: str) -> bool:
+        return self.presence.is_registered(interface)
+
+    def channel_of(self, uniqueid: str) -> str | None:
+        for tracker in self.trackers.values():
+            ch = tracker.channels.get(uniqueid)
+            if ch is not None:
+                return ch.name
+        return None
+
     def newest_leg(self, interface: str) -> str | None:
         """The newest live channel of a phone (``PJSIP/2001-0000002a`` for ``PJSIP/2001``)."""
         if not interface:

@@ -8,9 +8,12 @@ from __future__ import annotations
 import logging
 
 from .call import Apply
-from .core import PHONE_UNAVAILABLE, EngineState, EventPublisher
+from .core import PHONE_IN_USE, PHONE_UNAVAILABLE, EngineState, EventPublisher
 from .errors import EngineError, InvalidRequest, NotFound
 from .model import LiveAgent
+
+#: device states of a phone that is on (or ringing with) a call
+BUSY_DEVICE_STATES = frozenset({"INUSE", "BUSY", "RINGING", "RINGINUSE", "ONHOLD"})
 
 log = logging.getLogger("callcenter.engine")
 
@@ -93,6 +96,25 @@ class AgentOps:
             raise EngineError(f"agent {agent_id} is not in wrap-up (state {a.state})", "agent_id")
         self.apply(checked(self.state.router.wrapup_done(agent_id, self.events.now()), "end wrap-up"))
         return a.to_dict(self.events.now())
+
+    def on_phone_state(self, interface: str, device_state: str, available: bool) -> None:
+        """Device state from Asterisk: a ready agent whose phone is busy with a call the engine did not
+        place is paused (``phone-in-use``) so the router offers them nothing; idle again -> ready."""
+        for a in self.state.agents.values():
+            if (a.phone or a.interface) != interface:
+                continue
+            if available and a.state == "paused" and a.reason == PHONE_IN_USE:
+                self.apply(self.state.router.agent_unpaused(a.agent_id, self.events.now()))
+                log.info("agent phone idle again: ready", extra={"agent": a.agent_id})
+            elif device_state in BUSY_DEVICE_STATES and a.state == "ready" and not a.call_id:
+                self.pause_for_phone(a, PHONE_IN_USE)
+
+    def pause_for_phone(self, a: LiveAgent, reason: str) -> None:
+        self.apply(self.state.router.agent_paused(a.agent_id, self.events.now(), reason))
+        if a.state != "paused" or a.reason != reason:
+            self.events.set_agent_state(a, "paused", reason)
+        self.events.publish("AgentAutoPaused", None, agent_id=a.agent_id, reason=reason)
+        log.info("agent paused: %s", reason, extra={"agent": a.agent_id})
 
     def on_phone_registered(self, interface: str) -> None:
         """An agent paused because their phone was not registered is ready again once it is."""

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from typing import Any, Callable, Iterable
 
 from ..ivr.channel import CallerHungUp, ChannelError, Prompt
 from ..ivr.outcome import IvrOutcome, QueueRequest
 from ..ivr.runner import run_flow
-from .core import EngineSettings, EngineState, EventPublisher, TaskSet
+from .core import ASTERISK_RESTART, EngineSettings, EngineState, EventPublisher, TaskSet
 from .errors import EngineError
 from .model import LiveCall
 from .ports import CallControlPort, EnginePorts
@@ -59,7 +58,6 @@ class CallLife:
     # ------------------------------------------------------------------------------ the session
     async def handle_ivr(self, channel: Any) -> None:
         """FastAGI ``ivr``: a new call (or one coming back after an engine restart)."""
-        t0 = time.process_time()
         info = channel.info
         now = self.events.now()
         call = LiveCall(call_id=info.call_id, caller=info.caller, caller_name=info.caller_name, did=info.did,
@@ -79,9 +77,7 @@ class CallLife:
                 self.events.publish("CallArrived", call, caller=call.caller, did=call.did, channel=call.channel,
                                     cdr={"caller": call.caller, "caller_name": call.caller_name, "did": call.did,
                                          "language": call.language, "arrived_at": now})
-                self.state.cpu_seconds += time.process_time() - t0
                 outcome = await self.run_ivr(channel, call)
-                t0 = time.process_time()
                 if outcome is None:
                     return
                 request = await self.after_ivr(channel, call, outcome)
@@ -89,10 +85,9 @@ class CallLife:
                     return
             else:
                 request = recovered
-            self.state.cpu_seconds += time.process_time() - t0
             await self.queue_and_wait(channel, call, request)
         except CallerHungUp:
-            self._caller_gone(call)
+            self._caller_gone(call, lost=bool(getattr(channel, "connection_lost", False)))
         except asyncio.CancelledError:
             # the engine is stopping: the call stays open (its channel remembers CC_QUEUE) and is
             # recovered when its AGI session comes back, or closed by the next start if it does not
@@ -109,11 +104,17 @@ class CallLife:
                 # the session ended without a recorded end (transfer etc.)
                 self.finish(call, call.disposition or "ivr-only")
 
-    def _caller_gone(self, call: LiveCall) -> None:
-        """The caller hung up (CallerHungUp out of the session): end the call as its state says."""
+    def _caller_gone(self, call: LiveCall, lost: bool = False) -> None:
+        """The caller hung up (CallerHungUp out of the session): end the call as its state says.
+        ``lost``: the session dropped without a hang-up (Asterisk restarted): nobody hung up, the call
+        failed (``ended_by=asterisk-restart``); it is not an abandon."""
         if self.state.stopping:
             self.state.calls.pop(call.call_id, None)
             call.done.set()
+        elif lost and call.state in ("ivr", "waiting", "ringing"):
+            if call.state != "ivr":
+                self.apply(self.state.router.call_failed(call.call_id, self.events.now()))
+            self.finish(call, "failed", ended_by=ASTERISK_RESTART)
         elif call.state == "ivr":
             self.finish(call, "ivr-only", ended_by="caller")
         elif call.state in ("waiting", "ringing"):
@@ -123,9 +124,9 @@ class CallLife:
                 msg = call.inbox.get_nowait()
                 if msg[0] == "bridge":
                     self.tasks.spawn(hangup_quietly(self.ports.control, msg[2]), "hangup-agent-leg")
-            self.after_talk(call, "caller")
+            self.after_talk(call, ASTERISK_RESTART if lost else "caller")
         else:
-            self.finish(call, call.disposition or "abandoned", ended_by="caller")
+            self.finish(call, call.disposition or "abandoned", ended_by=ASTERISK_RESTART if lost else "caller")
 
     async def _engine_error(self, channel: Any, call: LiveCall, exc: Exception) -> bool:
         """An engine error on a call: the fallback queue while still in the IVR (True: handled),
@@ -347,6 +348,10 @@ class CallLife:
                     self.state.calls.pop(call.call_id, None)
                     call.done.set()
                     return
+                if getattr(channel, "connection_lost", False):
+                    # Asterisk went away under the call (no hang-up): failed, not abandoned
+                    self._caller_gone(call, lost=True)
+                    return
                 if get in done and not get.cancelled():
                     msg = get.result()
                     if msg[0] == "bridge":
@@ -357,10 +362,8 @@ class CallLife:
                 return
             if get not in done or get.cancelled():
                 continue
-            t0 = time.process_time()
             if await self._serve(channel, call, get.result()):
                 return
-            self.state.cpu_seconds += time.process_time() - t0
 
     async def _serve(self, channel: Any, call: LiveCall, msg: tuple) -> bool:
         """One inbox message while waiting; True when the call has left the queue."""
@@ -378,9 +381,13 @@ class CallLife:
             await self.leave(channel, call, msg[1], msg[2])
             return True
         elif kind == "hangup":
-            self.apply(self.state.router.call_abandoned(call.call_id, self.events.now()))
-            await channel.hangup()
-            self.finish(call, "failed", ended_by="supervisor")
+            # a supervisor hung the waiting caller up: the caller left unanswered, as the queue counts
+            # it (abandoned), with who did it in ended_by
+            self.abandon(call, ended_by="supervisor")
+            try:
+                await channel.hangup()
+            except (ChannelError, CallerHungUp):
+                pass
             return True
         return False
 
@@ -444,7 +451,7 @@ class CallLife:
         self.state.counters["overflowed"] += 1
         self.finish(call, "overflowed", ended_by="overflow", overflow_target=target, reason=reason)
 
-    def abandon(self, call: LiveCall) -> None:
+    def abandon(self, call: LiveCall, ended_by: str = "caller") -> None:
         if call.done.is_set():
             return
         now = self.events.now()
@@ -452,8 +459,8 @@ class CallLife:
         self.apply(self.state.router.call_abandoned(call.call_id, now))
         self.state.counters["abandoned"] += 1
         self.events.publish("CallAbandoned", call, holdtime=round(now - (call.queue_joined_at or now), 1),
-                            position=position)
-        self.finish(call, "abandoned", ended_by="caller")
+                            position=position, ended_by=ended_by)
+        self.finish(call, "abandoned", ended_by=ended_by)
 
     # ------------------------------------------------------------------------------ talking
     async def talk(self, channel: Any, call: LiveCall, agent_id: str, agent_channel: str | None) -> None:
@@ -469,13 +476,13 @@ class CallLife:
             else:
                 raise ChannelError("the agent leg has no channel name")
         except CallerHungUp:
-            ended_by = "caller"
+            ended_by = ASTERISK_RESTART if getattr(channel, "connection_lost", False) else "caller"
         except ChannelError as exc:
             log.warning("bridge failed: %s", exc, extra={"call_id": call.call_id})
             ended_by = "failed"
         finally:
             self.after_talk(call, ended_by)
-        if ended_by != "caller":
+        if ended_by not in ("caller", ASTERISK_RESTART):
             try:
                 await channel.hangup()
             except (ChannelError, CallerHungUp):

@@ -27,9 +27,23 @@ OFFER_GRACE = 5.0
 CALLBACK_ATTEMPTS = 3
 #: pause reason the engine sets when an agent's phone is not registered
 PHONE_UNAVAILABLE = "phone-unavailable"
+#: pause reason the engine sets while an agent's phone is busy with a call the engine did not place
+#: (device state INUSE / BUSY / RINGING / ON HOLD); cleared when the phone is idle again
+PHONE_IN_USE = "phone-in-use"
+#: pause reason when no telephony is configured (ami.servers empty): no phone can be rung
+NO_TELEPHONY = "no-telephony"
+#: ended_by of a call whose Asterisk went away under it (FastAGI dropped without a hang-up)
+ASTERISK_RESTART = "asterisk-restart"
 #: pause reason of an agent restored from a call in progress, until the phone is seen idle
 RESTART_PAUSE = "restart"
 RESTART_GRACE = 5.0
+
+
+def day_start(ts: float) -> float:
+    """Local midnight before ``ts`` (epoch seconds): the agents' daily call counters start there."""
+    import datetime as _dt
+    d = _dt.datetime.fromtimestamp(ts)
+    return d.replace(hour=0, minute=0, second=0, microsecond=0).timestamp()
 
 
 def new_counters() -> dict[str, int]:
@@ -80,7 +94,8 @@ class EngineState:
     restored_busy: dict[str, float] = field(default_factory=dict)  # agent id -> grace end (restart pause)
     counters: dict[str, int] = field(default_factory=new_counters)
     router: Any = None                  # acd.router.Router, set at start
-    cpu_seconds: float = 0.0
+    cpu_start: float | None = None      # time.process_time() when the engine started
+    telephony: bool = True              # an Asterisk is configured (ami.servers): phones can be rung
     stopping: bool = False
 
 

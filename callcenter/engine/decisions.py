@@ -88,6 +88,9 @@ class Decisions:
         if d.reason in ("timeout",):
             self.events.publish("OfferMissed", call, agent_id=d.agent_id, queue=call.queue if call else None,
                                 reason="timeout", ringtime=self.settings.offer_timeout)
+        else:
+            # withdrawn while the phone may still ring (the caller left, the call moved): stop the ring
+            self.ringing.cancel(str(d.call_id), d.agent_id)
 
     def _d_announce(self, d) -> None:
         call = self.state.calls.get(str(d.call_id))
@@ -102,8 +105,7 @@ class Decisions:
         self.events.publish("CallOverflowed", call, queue=d.queue, target=d.target, reason=d.reason,
                             to_queue=d.to_queue, holdtime=round(now() - (call.queue_joined_at or now()), 1))
         if d.to_queue and d.target:
-            call.queue = d.target
-            call.queue_joined_at = now()
+            call.queue = d.target          # the caller's wait goes on (queue_joined_at kept)
             self.events.publish("CallQueued", call, queue=d.target, caller=call.caller, priority=call.priority,
                                 reason="overflow", cdr={"queue": d.target})
         else:

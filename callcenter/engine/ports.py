@@ -29,7 +29,8 @@ class RingResult(Protocol):
 class CallControlPort(Protocol):
     async def ring_agent(self, interface: str, *, call_id: str = "", caller_channel: str = "",
                          caller_id: str | None = None, timeout: float | None = None,
-                         variables: Mapping[str, str] | None = None) -> RingResult: ...
+                         variables: Mapping[str, str] | None = None,
+                         channel_id: str | None = None) -> RingResult: ...
 
     async def callback(self, agent_interface: str, number: str, *, call_id: str = "",
                        caller_id: str | None = None, agent_timeout: float | None = None) -> RingResult: ...
@@ -46,6 +47,12 @@ class PhoneLines(Protocol):
     def phone_idle(self, interface: str) -> bool:
         """The phone is registered and idle."""
 
+    def phone_registered(self, interface: str) -> bool:
+        """The phone is registered (busy or not)."""
+
+    def channel_of(self, uniqueid: str) -> str | None:
+        """The name of the live channel with this Uniqueid."""
+
     def newest_leg(self, interface: str) -> str | None:
         """The newest live channel of a phone (``PJSIP/2001-0000002a`` for ``PJSIP/2001``)."""
 
@@ -61,6 +68,12 @@ class NoPhoneLines:
 
     def phone_idle(self, interface: str) -> bool:
         return False
+
+    def phone_registered(self, interface: str) -> bool:
+        return False
+
+    def channel_of(self, uniqueid: str) -> str | None:
+        return None
 
     def newest_leg(self, interface: str) -> str | None:
         return None
@@ -84,6 +97,9 @@ class EngineRecords(Protocol):
     async def agent_states(self) -> list[Any]:
         """Every agent's remembered state (``name``, ``state``, ``state_reason``, ``state_since``,
         ``login_interface``)."""
+
+    async def answered_since(self, since: float) -> dict[str, tuple[int, float]]:
+        """agent id -> (calls answered since ``since``, last answer time)."""
 
     async def call_closed(self, call_id: str) -> bool:
         """The call's record is closed (pending writes flushed first)."""

@@ -59,6 +59,11 @@ class DbRecords:
             rec = await repo.get_call(s, call_id)
             return rec is not None and rec.ended_at is not None
 
+    async def answered_since(self, since: float) -> dict[str, tuple[int, float]]:
+        await self._flush("agent counters")
+        async with self.db.session() as s:
+            return await repo.agent_answered_since(s, since)
+
     async def open_calls(self, arrived_before: float) -> dict[str, tuple]:
         async with self.db.session() as s:
             rows = await repo.list_open_calls(s, arrived_before)

@@ -10,9 +10,11 @@
 from __future__ import annotations
 
 import logging
+import uuid
 
 from .call import Apply, CallLife, hangup_quietly
-from .core import CALLBACK_ATTEMPTS, PHONE_UNAVAILABLE, EngineSettings, EngineState, EventPublisher, TaskSet
+from .core import (CALLBACK_ATTEMPTS, NO_TELEPHONY, PHONE_IN_USE, PHONE_UNAVAILABLE, EngineSettings, EngineState,
+                   EventPublisher, TaskSet)
 from .model import LiveCall
 from .ports import EnginePorts
 
@@ -29,24 +31,38 @@ class Ringing:
         self.ports = ports
         self.apply = apply
         self.life = life
+        self.ringing: dict[tuple[str, str], str] = {}     # (call id, agent id) -> the ring's Uniqueid
+        self._told_no_telephony = False
 
     async def ring(self, call: LiveCall, agent_id: str, queue: str) -> None:
         a = self.state.agents.get(agent_id)
         t_start = self.events.now()
         control = self.ports.control
-        if control is None or a is None or not (a.phone or a.interface):
+        iface = (a.phone or a.interface) if a is not None else None
+        phones = self.ports.phones
+        if control is None or not self.state.telephony:
+            res_outcome, res_channel = "no_telephony", None
+        elif a is None or not iface:
             res_outcome, res_channel = "unavailable", None
+        elif phones.phone_known(iface) and phones.phone_registered(iface) and not phones.phone_idle(iface):
+            # busy with a call the engine did not place (device INUSE / BUSY / RINGING): not rung
+            res_outcome, res_channel = "in_use", None
         else:
+            ring_id = f"cc-{uuid.uuid4()}"
+            self.ringing[(call.call_id, agent_id)] = ring_id
             try:
-                res = await control.ring_agent(a.phone or a.interface, call_id=call.call_id,
+                res = await control.ring_agent(iface, call_id=call.call_id,
                                                caller_channel=call.channel,
                                                caller_id=f'"{call.caller_name or call.caller}" <{call.caller}>',
                                                timeout=self.settings.rona_timeout,
-                                               variables={"CC_QUEUE": queue, "CC_AGENT": agent_id})
+                                               variables={"CC_QUEUE": queue, "CC_AGENT": agent_id},
+                                               channel_id=ring_id)
                 res_outcome, res_channel = res.outcome, res.channel
             except Exception as exc:  # noqa: BLE001 - ControlError or transport: the offer failed
                 log.warning("ringing agent %s failed: %s", agent_id, exc, extra={"call_id": call.call_id})
                 res_outcome, res_channel = "failed", None
+            finally:
+                self.ringing.pop((call.call_id, agent_id), None)
         if res_outcome == "answered":
             await self._answered(call, agent_id, queue, res_channel, t_start)
         else:
@@ -96,6 +112,19 @@ class Ringing:
             if a is not None and a.call_id == call.call_id and a.state != "on_call":
                 a.call_id = None
             return
+        if res_outcome in ("in_use", "no_telephony"):
+            # not a miss: the phone was never rung. The agent waits (paused) until it can be.
+            if a is not None and a.call_id == call.call_id:
+                a.call_id = None
+            self.apply(router.offer_declined(call.call_id, agent_id, now))
+            if a is not None and a.state not in ("logged_out", "on_call"):
+                reason = PHONE_IN_USE if res_outcome == "in_use" else NO_TELEPHONY
+                self._pause(a, reason)
+            if res_outcome == "no_telephony" and not self._told_no_telephony:
+                self._told_no_telephony = True
+                log.error("no telephony configured (ami.servers is empty): agents' phones cannot be rung; "
+                          "calls wait in their queues. Configure an Asterisk (README: Connecting a real Asterisk)")
+            return
         self.events.publish("OfferMissed", call, agent_id=agent_id, queue=queue, reason=res_outcome,
                             ringtime=round(now - t_start, 3))
         if a is not None:
@@ -112,6 +141,23 @@ class Ringing:
             if a.state != "paused":
                 self.events.set_agent_state(a, "paused", PHONE_UNAVAILABLE)
             self.events.publish("AgentAutoPaused", None, agent_id=agent_id, reason=PHONE_UNAVAILABLE)
+
+    def _pause(self, a, reason: str) -> None:
+        self.apply(self.state.router.agent_paused(a.agent_id, self.events.now(), reason))
+        if a.state != "paused" or a.reason != reason:
+            self.events.set_agent_state(a, "paused", reason)
+        self.events.publish("AgentAutoPaused", None, agent_id=a.agent_id, reason=reason)
+
+    def cancel(self, call_id: str, agent_id: str) -> None:
+        """The offer was withdrawn while the phone rings (the caller left, the call moved): stop the
+        ring now (AMI Hangup of the ringing channel, found by the Uniqueid the ring was given)."""
+        ring_id = self.ringing.get((call_id, agent_id))
+        control = self.ports.control
+        if ring_id is None or control is None:
+            return
+        name = self.ports.phones.channel_of(ring_id)
+        if name:
+            self.tasks.spawn(hangup_quietly(control, name), f"cancel-ring-{call_id}")
 
     # ------------------------------------------------------------------------------ callbacks
     async def run_callback(self, call: LiveCall, agent_id: str, number: str, queue: str) -> None:

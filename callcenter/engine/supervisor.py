@@ -43,8 +43,7 @@ class SupervisorOps:
         for d in decisions:
             if d.kind == "refused":
                 raise EngineError(f"move refused: {d.reason}", "call_id")
-        c.queue = queue
-        c.queue_joined_at = self.events.now()
+        c.queue = queue                    # the caller's wait goes on (queue_joined_at kept)
         self.events.publish("CallMoved", c, queue=old, to=queue, by=by, reason=reason)
         self.events.publish("CallQueued", c, queue=queue, caller=c.caller, priority=c.priority, reason=reason,
                             cdr={"queue": queue})

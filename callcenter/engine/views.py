@@ -59,7 +59,10 @@ class Views:
             c = self.state.calls.get(str(v["call_id"]))
             callers.append({"position": v["position"], "call_id": str(v["call_id"]),
                             "channel": c.channel if c else "", "caller": c.caller if c else "",
-                            "wait": round(v.get("wait") or 0, 1), "priority": v.get("priority", 0),
+                            # one definition: since the caller first queued (kept across moves,
+                            # overflows and engine restarts), as in /api/calls and the record's hold_s
+                            "wait": round(now - (c.queue_joined_at or now), 1) if c and c.queue_joined_at
+                            else round(v.get("wait") or 0, 1), "priority": v.get("priority", 0),
                             "state": v.get("state"), "requirement": v.get("requirement"),
                             "callback": v.get("callback")})
         pct = lambda x: None if x is None else round(100.0 * x, 1)  # noqa: E731

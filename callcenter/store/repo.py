@@ -693,6 +693,14 @@ async def save_calls(s: AsyncSession, records: Sequence[Mapping[str, Any]]) -> i
     return len(merged)
 
 
+async def agent_answered_since(s: AsyncSession, since: float) -> dict[str, tuple[int, float]]:
+    """agent name -> (calls answered since ``since``, when the last one was answered)."""
+    rows = await s.execute(select(CallRecord.agent, func.count(), func.max(CallRecord.answered_at))
+                           .where(CallRecord.agent.is_not(None), CallRecord.answered_at >= since)
+                           .group_by(CallRecord.agent))
+    return {name: (int(n), float(last)) for name, n, last in rows.all()}
+
+
 async def get_call(s: AsyncSession, call_id: str) -> CallRecord | None:
     return await _one(s, CallRecord.call_id, call_id)
 

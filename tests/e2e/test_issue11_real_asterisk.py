@@ -53,7 +53,6 @@ async def test_agent_hangup_while_bridged_ends_the_caller_and_says_agent(center)
 
 
 # -- 2. phones in use ----------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect 2: only registration is checked, not the device state")
 async def test_a_phone_in_use_is_not_offered_a_call(center):
     busy = center.double.start_phone_call("3000")             # a00's phone: a call the engine did not place
     await center.login_agents(["a00"])
@@ -71,7 +70,6 @@ async def test_a_phone_in_use_is_not_offered_a_call(center):
 
 
 # -- 3. abandon while ringing ---------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect 3: the ring runs to its timeout")
 async def test_the_ring_is_cancelled_when_the_caller_abandons(center):
     center.double.phone("3000").answer_after = None           # rings until the RONA timeout (4 s)
     await center.login_agents(["a00"])
@@ -122,7 +120,6 @@ async def test_a_refused_feature_code_plays_a_sound_asterisk_has(center):
 
 
 # -- 6. counting -----------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="defect 6: failed in the record, abandoned in the queue")
 async def test_supervisor_hangup_of_a_waiting_call_counts_the_same_everywhere(center):
     s = center.call(Caller(script=[Press("3")]))               # sales; nobody logged in
     await center.double.wait_for(lambda: any(c.state == "waiting" for c in center.engine.calls.values()), 10)
@@ -137,7 +134,6 @@ async def test_supervisor_hangup_of_a_waiting_call_counts_the_same_everywhere(ce
     assert cdr["data"]["ended_by"] == "supervisor"
 
 
-@pytest.mark.xfail(strict=True, reason="defect 6: the queue view restarts a moved call's wait")
 async def test_a_moved_call_keeps_its_wait(center):
     s = center.call(Caller(script=[Press("3")]))
     await center.double.wait_for(lambda: any(c.state == "waiting" for c in center.engine.calls.values()), 10)
@@ -153,7 +149,6 @@ async def test_a_moved_call_keeps_its_wait(center):
     await center.settle()
 
 
-@pytest.mark.xfail(strict=True, reason="defect 6: an Asterisk restart is taken for the caller hanging up")
 async def test_calls_ended_by_an_asterisk_restart_say_so(center):
     center.double.phone("3000").talk_seconds = None
     await center.login_agents(["a00"])
@@ -172,7 +167,6 @@ async def test_calls_ended_by_an_asterisk_restart_say_so(center):
     assert q["abandoned"] == 0
 
 
-@pytest.mark.xfail(strict=True, reason="defect 6: calls_taken is not restored from the store")
 async def test_agent_call_counters_survive_an_engine_restart(center):
     await center.login_agents(["a00"])
     s = center.call(Caller(script=[Press("1"), Press("123456#")]))
@@ -185,7 +179,6 @@ async def test_agent_call_counters_survive_an_engine_restart(center):
     assert a["calls_taken"] == 1
 
 
-@pytest.mark.xfail(strict=True, reason="defect 6: CPU slices summed across awaits (other tasks and threads)")
 async def test_engine_cpu_counter_is_process_cpu_time(center):
     """One definition: the engine's CPU is its process's CPU time (all threads: speech recognition
     runs in threads), the figure /metrics and the status show, so it can neither over- nor under-count."""
@@ -202,7 +195,6 @@ async def test_engine_cpu_counter_is_process_cpu_time(center):
 
 
 # -- 7. deployment -------------------------------------------------------------------------------------
-@pytest.mark.xfail(strict=True, reason="without Asterisk every offer is a missed ring")
 async def test_without_telephony_a_ready_agent_is_not_rung_in_a_loop(tmp_path, double, speech_service):
     from .conftest import Center
     c = Center(tmp_path, double, speech_service, agents=2, overrides={"ami.servers": []})

@@ -103,7 +103,8 @@ class FakeControl:
         return self.phones.setdefault(iface, Phone())
 
     async def ring_agent(self, interface: str, *, call_id: str = "", caller_channel: str = "", caller_id=None,
-                         timeout: float | None = None, variables=None, server=None, check_presence=True) -> Result:
+                         timeout: float | None = None, variables=None, server=None, check_presence=True,
+                         channel_id=None) -> Result:
         p = self.phone(interface)
         p.rings += 1
         if p.busy:
