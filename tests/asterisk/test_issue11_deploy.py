@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from asterisk_double import AsteriskDouble
-from asterisk_double.dialplan import Dialplan
+from tests.asterisk_double import AsteriskDouble
+from tests.asterisk_double.dialplan import Dialplan
 from callcenter.cli import main
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -9,8 +9,8 @@ import time
 
 import pytest
 
-from asterisk_double import AgentPhone, Caller, Press
-from asterisk_double.dialplan import Dialplan
+from tests.asterisk_double import AgentPhone, Caller, Press
+from tests.asterisk_double.dialplan import Dialplan
 
 
 def _agent_leg(double, ext: str):

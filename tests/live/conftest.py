@@ -24,7 +24,7 @@ from callcenter.store.db import Database
 
 from .harness import Baresip, PrivateAsterisk, free_port, tone_wav
 
-FLOWS = Path(__file__).resolve().parents[1] / "e2e" / "flows"
+FLOWS = Path(__file__).resolve().parents[1] / "fixtures" / "flows"
 PREFIX = os.environ.get("CALLCENTER_TEST_ASTERISK", "")
 
 #: agents: extension, skills, queues (7001-7003 are baresip phones)
