@@ -70,22 +70,29 @@ async def test_a_phone_in_use_is_not_offered_a_call(center):
 
 
 # -- 3. abandon while ringing ---------------------------------------------------------------------------
-async def test_the_ring_is_cancelled_when_the_caller_abandons(center):
-    center.double.phone("3000").answer_after = None           # rings until the RONA timeout (4 s)
-    await center.login_agents(["a00"])
-    s = center.call(Caller(script=[Press("1"), Press("123456#")]))
-    await center.double.wait_for(lambda: _agent_leg(center.double, "3000"), 10)
-    ring = _agent_leg(center.double, "3000").name
-    await asyncio.sleep(0.3)
-    t0 = time.monotonic()
-    s.caller_hangs_up()
-    await center.double.wait_for(lambda: center.double.channel(ring) is None, 3.5)
-    assert time.monotonic() - t0 < 1.0, "the agent's phone must stop ringing when the caller leaves"
-    assert ring in center.double.cancelled_rings
-    await center.settle()
-    [cdr] = await center.cdrs()
-    assert cdr["disposition"] == "abandoned"
-    assert not await center.events("OfferMissed"), "a cancelled ring is not the agent's miss"
+async def test_the_ring_is_cancelled_when_the_caller_abandons(tmp_path, double, speech_service):
+    from .conftest import Center
+    center = Center(tmp_path, double, speech_service, agents=4, overrides={"acd.rona_timeout": 20.0})
+    await center.provision()
+    await center.start()
+    try:
+        center.double.phone("3000").answer_after = None       # rings until the RONA timeout (20 s)
+        await center.login_agents(["a00"])
+        s = center.call(Caller(script=[Press("1"), Press("123456#")]))
+        await center.double.wait_for(lambda: _agent_leg(center.double, "3000"), 10)
+        ring = _agent_leg(center.double, "3000").name
+        await asyncio.sleep(0.3)
+        t0 = time.monotonic()
+        s.caller_hangs_up()
+        await center.double.wait_for(lambda: center.double.channel(ring) is None, 5)
+        assert time.monotonic() - t0 < 1.0, "the agent's phone must stop ringing when the caller leaves"
+        assert ring in center.double.cancelled_rings
+        await center.settle()
+        [cdr] = await center.cdrs()
+        assert cdr["disposition"] == "abandoned"
+        assert not await center.events("OfferMissed"), "a cancelled ring is not the agent's miss"
+    finally:
+        await center.close()
 
 
 # -- 4. one-way audio ----------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import time
 
-from .conftest import AGENT_TONE, CALLER_TONE
+from .live import AGENT_TONE, CALLER_TONE
 from .harness import tone_level
 from .sipp import run_sipp
 

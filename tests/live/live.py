@@ -1,0 +1,205 @@
+"""What the live tests use: a PRIVATE real Asterisk (``CALLCENTER_TEST_ASTERISK=/opt/asterisk``, the install
+prefix) with the project's ``asterisk_conf/`` deployed, the whole server in-process (App: store, API,
+FastAGI + AMI, engine), real baresip agent phones and baresip / SIPp callers.
+
+Everything runs on loopback with ports of its own (see ``harness.py``); ``conftest.py`` skips the
+tests (saying why) when no Asterisk is named or baresip / sipp are missing.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+
+from callcenter.app import App
+from callcenter.config import load_config
+from callcenter.engine.manager import CallManager
+from callcenter.store import provision, repo
+from callcenter.store.db import Database
+
+from .harness import Baresip, PrivateAsterisk, free_port, tone_wav
+
+FLOWS = Path(__file__).resolve().parents[1] / "fixtures" / "flows"
+PREFIX = os.environ.get("CALLCENTER_TEST_ASTERISK", "")
+
+#: agents: extension, skills, queues (7001-7003 are baresip phones)
+AGENTS = [
+    {"name": "ann", "full_name": "Ann", "extension": "7001", "skills": {"billing": 3, "sales": 2},
+     "queues": {"support": 0, "billing": 0, "sales": 0}, "languages": ["en-US"]},
+    {"name": "ben", "full_name": "Ben", "extension": "7002", "skills": {"tech": 3, "billing": 2},
+     "queues": {"support": 1, "technical": 0, "billing": 1}, "languages": ["en-US"]},
+    {"name": "cat", "full_name": "Cat", "extension": "7003", "skills": {"sales": 3},
+     "queues": {"support": 2, "sales": 0}, "languages": ["en-US"]},
+]
+QUEUES = [
+    {"name": "support", "strategy": "longest-idle", "sl_target": 20, "wrapup": 0.5},
+    {"name": "billing", "strategy": "longest-idle", "sl_target": 20, "wrapup": 0.5},
+    {"name": "technical", "strategy": "longest-idle", "sl_target": 30, "wrapup": 0.5},
+    {"name": "sales", "strategy": "longest-idle", "sl_target": 15, "wrapup": 0.5},
+]
+TOKENS = {"tok-sup": {"user": "sue", "role": "supervisor"}}
+#: each agent phone "speaks" its own tone, each caller another: a recording shows who was heard
+AGENT_TONE = {"7001": 440.0, "7002": 550.0, "7003": 660.0}
+CALLER_TONE = 1000.0
+
+
+def missing() -> str | None:
+    if not PREFIX:
+        return "set CALLCENTER_TEST_ASTERISK=<Asterisk install prefix, e.g. /opt/asterisk> to run the live suite"
+    if not (Path(PREFIX) / "sbin" / "asterisk").exists():
+        return f"CALLCENTER_TEST_ASTERISK={PREFIX}: no sbin/asterisk there"
+    for tool in ("baresip", "sipp"):
+        if not shutil.which(tool):
+            return f"{tool} is not installed (Debian: baresip-core, sip-tester)"
+    return None
+
+
+_SPEECH = None
+
+
+def _speech():
+    """One speech service for the whole run (models load once), as the e2e tests do."""
+    global _SPEECH
+    if _SPEECH is None:
+        import tempfile
+
+        from callcenter.speech.service import build_speech_service
+        d = tempfile.mkdtemp(prefix="cc-live-speech-")
+        _SPEECH = build_speech_service(load_config(env={}, overrides={"data_dir": d, "prompts.dir": d + "/prompts"}))
+        _SPEECH.start_sync()
+    return _SPEECH
+
+
+class Live:
+    """The private Asterisk + the server + the phones, for one test."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.agi_port = free_port()
+        self.ast = PrivateAsterisk(PREFIX, tmp / "ast", agi_port=self.agi_port, agents=[
+            {"name": a["name"], "full_name": a["full_name"], "extension": a["extension"]} for a in AGENTS],
+            callers=["1000", "1001"])
+        self.config = None
+        self.app: App | None = None
+        self.http: aiohttp.ClientSession | None = None
+        self.phones: dict[str, Baresip] = {}
+
+    # -- life ------------------------------------------------------------------------------------------
+    async def start(self) -> "Live":
+        self.ast.write_config(self.tmp / "sip_passwords.yaml")
+        await asyncio.to_thread(self.ast.start)
+        self.config = load_config(env={}, overrides={
+            "data_dir": str(self.tmp / "data"), "http.host": "127.0.0.1", "http.port": 0,
+            "agi.host": "127.0.0.1", "agi.port": self.agi_port, "ami.servers": [self.ast.ami_server()],
+            "ami.reconnect_min_delay": 0.2, "ami.reconnect_max_delay": 1.0, "ami.ping_interval": 5.0,
+            "ivr.flows_dir": str(FLOWS), "ivr.default_flow": "e2e", "ivr.fallback_queue": "support",
+            "acd.rona_timeout": 6.0, "acd.tick_interval": 0.2, "acd.default_wrapup": 0.5, "acd.rona_strikes": 3,
+            "recordings.dir": str(self.tmp / "ast" / "rec"), "prompts.dir": str(self.tmp / "prompts"),
+            "api.tokens": TOKENS})
+        await self._provision()
+        await self.start_engine()
+        return self
+
+    async def _provision(self) -> None:
+        db = Database(self.config.database_url)
+        await db.connect()
+        await db.upgrade()
+        doc = {"skills": [{"name": n} for n in ("billing", "tech", "sales")], "queues": QUEUES, "agents": AGENTS}
+        async with db.session() as s:
+            await provision.import_data(s, doc, "live")
+        await db.close()
+
+    async def start_engine(self) -> None:
+        self.app = App(self.config, speech=_speech())      # the components `callcenter serve` builds
+        await self.app.start()
+        if self.http is None:
+            self.http = aiohttp.ClientSession()
+        svc = self.app.components["asterisk"]
+        await self.wait_for(lambda: any(c.connected for c in svc.clients), 15)
+
+    async def stop_engine(self) -> None:
+        if self.app is not None:
+            await self.app.stop()
+            self.app = None
+
+    async def close(self) -> None:
+        for p in self.phones.values():
+            await asyncio.to_thread(p.stop)
+        await self.stop_engine()
+        if self.http is not None:
+            await self.http.close()
+        await asyncio.to_thread(self.ast.stop)
+
+    # -- phones ----------------------------------------------------------------------------------------
+    async def phone(self, ext: str, *, auto_answer: bool = True, tone: float | None = None) -> Baresip:
+        freq = tone or AGENT_TONE.get(ext, CALLER_TONE)
+        mic = tone_wav(self.tmp / "tones" / f"{int(freq)}.wav", freq, 120)
+        p = Baresip(self.tmp, ext, self.ast.sip_passwords[ext], self.ast, mic=mic, auto_answer=auto_answer)
+        p.start()
+        self.phones[ext] = p
+        await p.wait_registered()
+        await self.wait_for(lambda: self.engine_phone_idle(f"PJSIP/{ext}"), 10)
+        return p
+
+    def engine_phone_idle(self, iface: str) -> bool:
+        return bool(self.app and self.app.components["asterisk"].phone_idle(iface))
+
+    # -- the server ------------------------------------------------------------------------------------
+    @property
+    def engine(self) -> CallManager:
+        return self.app.components["engine"]
+
+    @property
+    def url(self) -> str:
+        host, port = self.app.http_address
+        return f"http://{host}:{port}"
+
+    async def api(self, method: str, path: str, json: Any = None) -> tuple[int, Any]:
+        async with self.http.request(method, self.url + path, json=json,
+                                     headers={"Authorization": "Bearer tok-sup"}) as r:
+            body = await r.json() if r.content_type == "application/json" else await r.text()
+            return r.status, body
+
+    async def ready(self, *agents: str) -> None:
+        for a in agents:
+            st, body = await self.api("POST", f"/api/agents/{a}/login", json={})
+            assert st == 200, body
+            st, body = await self.api("POST", f"/api/agents/{a}/ready")
+            assert st == 200, body
+
+    async def cdrs(self) -> list[dict]:
+        await self.app.writer.flush()
+        async with self.app.db.session() as s:
+            return [repo.call_to_dict(c) for c in await repo.list_calls(s, limit=None)]
+
+    async def events(self, kind: str | None = None) -> list[dict]:
+        await self.app.writer.flush()
+        async with self.app.db.session() as s:
+            return [repo.event_to_dict(e) for e in await repo.list_events(s, event=kind, limit=None)]
+
+    async def channels(self) -> list[str]:
+        """Live channel names, from Asterisk itself (CLI ``core show channels concise``; in a thread:
+        the engine runs in this event loop)."""
+        out = await asyncio.to_thread(self.ast.cli, "core show channels concise")
+        return [line.split("!")[0] for line in out.splitlines() if "!" in line]
+
+    async def settle(self, timeout: float = 20.0) -> None:
+        await self.wait_for(lambda: not self.engine.calls, timeout, 0.1)
+        await self.app.writer.flush()
+
+    async def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.05):
+        loop = asyncio.get_running_loop()
+        end = loop.time() + timeout
+        while True:
+            v = predicate()
+            if asyncio.iscoroutine(v):
+                v = await v
+            if v:
+                return v
+            if loop.time() > end:
+                raise AssertionError(f"condition not met within {timeout} s")
+            await asyncio.sleep(interval)
