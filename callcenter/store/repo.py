@@ -474,15 +474,14 @@ async def set_queue_member(s: AsyncSession, queue: str, agent: str, penalty: int
     q = await require_queue(s, queue)
     a = await require_agent(s, agent)
     penalty = _check_penalty(penalty)
-    await bump_provisioning(s)
-    for m in q.members:
-        if m.agent_id == a.id:
-            m.penalty = penalty
-            await s.flush()
-            return m
-    m = QueueMember(queue=q, agent=a, penalty=penalty)
-    s.add(m)
+    m = next((m for m in q.members if m.agent_id == a.id), None)
+    if m is not None:
+        m.penalty = penalty
+    else:
+        m = QueueMember(queue=q, agent=a, penalty=penalty)
+        s.add(m)
     await s.flush()
+    await bump_provisioning(s)
     return m
 
 
