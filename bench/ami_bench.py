@@ -132,7 +132,7 @@ def require_panoramisk(alternative: str) -> None:
     """The comparison needs panoramisk, which is only in the ``bench`` extra."""
     if importlib.util.find_spec("panoramisk") is None:
         raise SystemExit("this benchmark compares with panoramisk, which is not installed: "
-                         "pip install -e '.[bench]' in the clone" + alternative)
+                         "PIP_EXTRAS='[bench]' bash scripts/install.sh (the bench extra)" + alternative)
 
 
 def main() -> None:

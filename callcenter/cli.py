@@ -18,6 +18,7 @@ from .config import ConfigError
 COMMAND_MODULES = [
     "serve",
     "config",
+    "login",
     "db",
     "agent",
     "skill",

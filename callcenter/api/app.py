@@ -82,7 +82,7 @@ async def login(request: web.Request) -> web.Response:
         user = await repo.authenticate(s, body["username"], body["password"])
         if user is None:
             log.warning("login refused", extra={"username": body["username"][:64]})
-            return _json({"error": "unknown user or wrong password"}, 401)
+            return _json({"error": "unknown user or wrong password", "field": "password"}, 401)
         token = await repo.create_api_token(s, user.username, label="login", ttl=ttl, now=now)
         agent = user.agent.name if user.agent else None
     log.info("login", extra={"username": user.username, "role": user.role})

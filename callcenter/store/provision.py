@@ -57,12 +57,23 @@ class ProvisionError(Exception):
 
 @dataclass
 class ImportResult:
+    """Per section, how many entries made a new row, changed a row, or left a row as it was."""
     created: dict[str, int] = field(default_factory=lambda: {k: 0 for k in SECTIONS})
     updated: dict[str, int] = field(default_factory=lambda: {k: 0 for k in SECTIONS})
+    unchanged: dict[str, int] = field(default_factory=lambda: {k: 0 for k in SECTIONS})
+
+    def count(self, section: str, before: Any, after: Any) -> None:
+        """Count one entry from its row's snapshot before (None: there was no row) and after."""
+        bucket = self.created if before is None else self.unchanged if before == after else self.updated
+        bucket[section] += 1
 
     def summary(self) -> str:
-        return ", ".join(f"{k}: {self.created[k]} new, {self.updated[k]} updated" for k in SECTIONS
-                         if self.created[k] or self.updated[k]) or "nothing to import"
+        parts = [f"{k}: {self.created[k]} new, {self.updated[k]} updated"
+                 + (f", {self.unchanged[k]} unchanged" if self.unchanged[k] else "")
+                 for k in SECTIONS if self.created[k] or self.updated[k] or self.unchanged[k]]
+        if parts and not any(self.created.values()) and not any(self.updated.values()):
+            return "nothing changed (" + "; ".join(parts) + ")"
+        return "; ".join(parts) or "nothing to import"
 
 
 def parse_yaml(text: str, source: str) -> dict:
@@ -158,22 +169,24 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
         if isinstance(entry, str):
             entry = {"name": entry}
         _check_entry(entry, SKILL_KEYS, "name", "skills", at, i)
-        existed = await repo.get_skill(s, str(entry["name"])) is not None
-        await guarded(where, repo.upsert_skill(s, entry["name"], entry.get("description")))
-        (res.updated if existed else res.created)["skills"] += 1
+        old = await repo.get_skill(s, str(entry["name"]))
+        before = None if old is None else {"description": old.description}
+        skill = await guarded(where, repo.upsert_skill(s, entry["name"], entry.get("description")))
+        res.count("skills", before, {"description": skill.description})
 
     queues = doc.get("queues") or []
     overflow_checks = []
     for i, entry in enumerate(queues):
         _check_entry(entry, QUEUE_KEYS, "name", "queues", at, i)
         fields = {k: v for k, v in entry.items() if k != "name"}
-        existed = await repo.get_queue(s, str(entry["name"])) is not None
+        old = await repo.get_queue(s, str(entry["name"]))
+        before = None if old is None else (repo.queue_to_dict(old, members=False), old.updated_at)
         try:
-            await repo.upsert_queue(s, entry["name"], now=now, **fields)
+            q = await repo.upsert_queue(s, entry["name"], now=now, **fields)
         except RepoError as exc:
             raise ProvisionError(f"{_place(at, exc, fields, 'queues', i)}: "
                                  f"{_named(exc, 'queue', entry['name'])}") from None
-        (res.updated if existed else res.created)["queues"] += 1
+        _count_row(res, "queues", q, before, repo.queue_to_dict(q, members=False))
         if fields.get("overflow"):
             overflow_checks.append((entry, i))
     for entry, i in overflow_checks:
@@ -197,15 +210,17 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
                                  "mapping skill -> proficiency 1-5")
         queues_map = _queues_of(entry["queues"], at("agents", i, "queues"), name) \
             if entry.get("queues") is not None else None
-        existed = await repo.get_agent(s, name) is not None
+        old = await repo.get_agent(s, name)
+        before = None if old is None else (repo.agent_to_dict(old, live=False), old.updated_at)
         try:
-            await repo.upsert_agent(s, name, skills=skills_map, queues=queues_map, replace=True, now=now, **kw)
+            agent = await repo.upsert_agent(s, name, skills=skills_map, queues=queues_map, replace=True, now=now,
+                                            **kw)
         except RepoError as exc:
             msg = str(exc)
             bad = exc.field or ("skills" if "proficiency" in msg or "skill" in msg else "queues" if "queue" in msg
                                 else next((k for k in kw if k in msg), None))
             raise ProvisionError(f"{at('agents', i, bad) if bad else where}: {_named(exc, 'agent', name)}") from None
-        (res.updated if existed else res.created)["agents"] += 1
+        _count_row(res, "agents", agent, before, repo.agent_to_dict(agent, live=False))
 
     users = doc.get("users") or []
     for i, entry in enumerate(users):
@@ -214,16 +229,28 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
         kw = {k: entry[k] for k in ("role", "agent", "enabled") if k in entry}
         pw = entry.get("password")
         existed = await repo.get_user(s, uname)
+        before = None if existed is None else _user_row(existed)
         if pw is not None and not isinstance(pw, str):
             pw = str(pw)
         if existed is not None and pw is not None and repo.verify_password(pw, existed.password_hash):
             pw = None   # unchanged: keep the old hash (idempotent import)
-        await guarded(at("users", i, "username"),
-                      repo.upsert_user(s, uname, password=pw, password_hash=entry.get("password_hash"),
-                                       now=now, **kw))
-        (res.updated if existed is not None else res.created)["users"] += 1
+        user = await guarded(at("users", i, "username"),
+                             repo.upsert_user(s, uname, password=pw, password_hash=entry.get("password_hash"),
+                                              now=now, **kw))
+        res.count("users", before, _user_row(user))
     await s.flush()
     return res
+
+
+def _count_row(res: ImportResult, section: str, row: Any, before: tuple[dict, Any] | None, after: dict) -> None:
+    """Count a queue or agent row; one the entry left as it was keeps its ``updated_at``."""
+    if before is not None and before[0] == after:
+        row.updated_at = before[1]
+    res.count(section, None if before is None else before[0], after)
+
+
+def _user_row(u: Any) -> dict[str, Any]:
+    return {**repo.user_to_dict(u), "password_hash": u.password_hash}
 
 
 async def import_file(s: AsyncSession, path: str | Path, now: float | None = None) -> ImportResult:

@@ -86,3 +86,53 @@ async def test_offline_report_reads_the_database(center, tmp_path):
     data = json.loads(out.getvalue())
     [line] = data["lines"]
     assert line["queue"] == "technical" and line["answered"] == 1 and line["offered"] == 1
+
+
+async def test_login_stores_a_token_the_cli_then_uses(center, tmp_path, monkeypatch):
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path / "cfg"))
+    monkeypatch.delenv("CALLCENTER_TOKEN", raising=False)
+
+    async def run(*argv: str, stdin: str = "") -> tuple[int, str, str]:
+        out, err = io.StringIO(), io.StringIO()
+
+        def go() -> int:
+            monkeypatch.setattr("sys.stdin", io.StringIO(stdin))
+            with redirect_stdout(out), redirect_stderr(err):
+                return main([*argv, "--url", center.url])
+        rc = await asyncio.to_thread(go)
+        return rc, out.getvalue(), err.getvalue()
+
+    rc, out, err = await run("agent", "status")
+    assert rc == 1 and "401" in err and "callcenter login" in err
+    rc, out, err = await run("login", "boss", stdin="wrong\n")
+    assert rc == 1 and "401 unknown user or wrong password" in err
+    rc, out, err = await run("login", "boss", stdin="boss-pw\n")
+    assert rc == 0 and f"logged in to {center.url} as boss (role supervisor" in out, err
+    token_file = tmp_path / "cfg" / "callcenter" / "tokens.json"
+    assert token_file.stat().st_mode & 0o777 == 0o600
+    assert (token_file.parent.stat().st_mode & 0o777) == 0o700
+    token = json.loads(token_file.read_text())[center.url]["token"]
+    assert token and token not in out
+    rc, out, err = await run("agent", "status")             # no --token, no CALLCENTER_TOKEN: the stored one
+    assert rc == 0 and "a00" in out, err
+    rc, out, err = await run("logout")
+    assert rc == 0 and f"logged out of {center.url}" in out
+    assert center.url not in json.loads(token_file.read_text())
+    st, _ = await center.api("GET", "/api/me", token=token)  # revoked on the server too
+    assert st == 401
+    rc, out, err = await run("logout")
+    assert rc == 0 and "not logged in" in out
+
+
+async def test_spy_from_the_cli(center):
+    rc, out, err = await cli(center, "agent", "spy", "a00", "--mode", "whisper", "--phone", "PJSIP/3019")
+    assert rc == 1 and "409" in err and "not on a call" in err
+    center.double.phone("3000").talk_seconds = 2.0
+    await center.login_agents(["a00"])
+    s = center.call(Caller(script=[Press("1"), Press("1234#")]))
+    await center.double.wait_for(lambda: center.engine.agents["a00"].state == "on_call", 10, 0.02)
+    rc, out, err = await cli(center, "agent", "spy", "a00", "--mode", "whisper", "--phone", "PJSIP/3019")
+    assert rc == 0 and "PJSIP/3019 is ringing: answer it to whisper on a00's call" in out, err
+    await center.double.wait_for(lambda: any(a.get("Application") == "ChanSpy" and a.get("Data", "").endswith(",qwE")
+                                             for a in center.double.actions_named("Originate")), 5)
+    await center.wait_calls([s], 20)

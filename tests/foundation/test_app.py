@@ -170,6 +170,7 @@ async def test_login_gives_a_token_the_api_accepts(tmp_path):
         async with aiohttp.ClientSession() as s:
             async with s.post(base + "/auth/login", json={"username": "admin", "password": "wrong"}) as r:
                 assert r.status == 401
+                assert await r.json() == {"error": "unknown user or wrong password", "field": "password"}
             async with s.post(base + "/auth/login", data=b"not json") as r:
                 assert r.status == 400 and (await r.json())["field"] == "body"
             async with s.post(base + "/auth/login", json={"username": "admin"}) as r:

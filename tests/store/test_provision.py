@@ -137,3 +137,28 @@ def test_parse_yaml_never_crashes(text):
         assert str(exc).startswith("fuzz.yaml") and "\n" not in str(exc)
     else:
         assert isinstance(doc, dict)
+
+
+async def test_reimport_reports_what_changed(db, tmp_path):
+    f = tmp_path / "p.yaml"
+    f.write_text(GOOD)
+    async with db.session() as s:
+        await provision.import_file(s, f, now=1000.0)
+    async with db.session() as s:
+        again = await provision.import_file(s, f, now=2000.0)
+    assert again.created == again.updated == {"skills": 0, "queues": 0, "agents": 0, "users": 0}
+    assert again.unchanged == {"skills": 2, "queues": 2, "agents": 1, "users": 2}
+    assert again.summary().startswith("nothing changed (skills: 0 new, 0 updated, 2 unchanged;")
+    async with db.session() as s:
+        assert (await repo.get_agent(s, "alice")).updated_at == 1000.0     # rows left as they were
+        assert (await repo.get_queue(s, "support")).updated_at == 1000.0
+    f.write_text(GOOD.replace("skills: {billing: 4, tech: 2}", "skills: {billing: 5, tech: 2}")
+                 .replace("password: pw2", "password: new-pw"))
+    async with db.session() as s:
+        changed = await provision.import_file(s, f, now=3000.0)
+    assert changed.updated == {"skills": 0, "queues": 0, "agents": 1, "users": 1}
+    assert changed.unchanged == {"skills": 2, "queues": 2, "agents": 0, "users": 1}
+    assert changed.summary() == ("skills: 0 new, 0 updated, 2 unchanged; queues: 0 new, 0 updated, 2 unchanged; "
+                                 "agents: 0 new, 1 updated; users: 0 new, 1 updated, 1 unchanged")
+    async with db.session() as s:
+        assert (await repo.get_agent(s, "alice")).updated_at == 3000.0
