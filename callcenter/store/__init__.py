@@ -2,7 +2,9 @@
 
 * :mod:`.models`: tables (agents, skills, queues, users, CDRs, event log, recordings, transcripts, flow versions)
 * :mod:`.db`: :class:`Database` (engine, ``session()``, ``connect()``, ``upgrade()``), :class:`DatabaseError`
-* :mod:`.repo`: async repository functions, each taking an ``AsyncSession``
+* :mod:`.repo`: async repository functions, each taking an ``AsyncSession`` (provisioning, users and
+  tokens here; the history, CDRs / event log / recordings / flow versions, in :mod:`.history` and
+  re-exported by ``repo``); :mod:`.common`: ``RepoError``, ``UNSET`` and helpers they share
 * :mod:`.writer`: :class:`StoreWriter`, the bus subscriber that persists events, CDRs and agent state
 * :mod:`.provision`: YAML import/export of skills, queues, agents, users
 * :mod:`.migrate`: Alembic driven programmatically; scripts in ``migrations/``
