@@ -156,6 +156,7 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
     ``source:line`` when ``positions`` (the parsed file) is given."""
     res = ImportResult()
     at = _Where(source, positions)
+    mark = await repo.provisioning_mark(s)
 
     async def guarded(where: str, coro):
         try:
@@ -238,6 +239,8 @@ async def import_data(s: AsyncSession, doc: dict, source: str = "<data>", now: f
                              repo.upsert_user(s, uname, password=pw, password_hash=entry.get("password_hash"),
                                               now=now, **kw))
         res.count("users", before, _user_row(user))
+    if not any(res.created.values()) and not any(res.updated.values()):
+        await repo.restore_provisioning(s, mark)
     await s.flush()
     return res
 

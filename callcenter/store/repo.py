@@ -44,6 +44,24 @@ async def bump_provisioning(s: AsyncSession, now: float | None = None) -> None:
         await s.flush()
 
 
+async def provisioning_mark(s: AsyncSession) -> tuple[int, float | None] | None:
+    """The revision row as it stands (``(revision, changed_at)``, None before the first change), to put
+    back with :func:`restore_provisioning` when a batch of writes turned out to change nothing."""
+    row = (await s.execute(select(ProvisioningRevision.revision, ProvisioningRevision.changed_at)
+                           .where(ProvisioningRevision.id == 1))).first()
+    return None if row is None else (int(row[0]), row[1])
+
+
+async def restore_provisioning(s: AsyncSession, mark: tuple[int, float | None] | None) -> None:
+    """Put the revision back to ``mark`` (in the caller's transaction): writes that left every row as it
+    was are no change, and a running engine has nothing to reload."""
+    if mark is None:
+        await s.execute(delete(ProvisioningRevision).where(ProvisioningRevision.id == 1))
+    else:
+        await s.execute(update(ProvisioningRevision).where(ProvisioningRevision.id == 1)
+                        .values(revision=mark[0], changed_at=mark[1]))
+
+
 async def provisioning_revision(s: AsyncSession) -> int:
     """The provisioning revision (0 before the first change)."""
     rev = (await s.execute(select(ProvisioningRevision.revision).where(ProvisioningRevision.id == 1))).scalar()

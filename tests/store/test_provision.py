@@ -144,8 +144,11 @@ async def test_reimport_reports_what_changed(db, tmp_path):
     f.write_text(GOOD)
     async with db.session() as s:
         await provision.import_file(s, f, now=1000.0)
+        revision = await repo.provisioning_revision(s)
     async with db.session() as s:
         again = await provision.import_file(s, f, now=2000.0)
+    async with db.session() as s:
+        assert await repo.provisioning_revision(s) == revision     # a running engine has nothing to reload
     assert again.created == again.updated == {"skills": 0, "queues": 0, "agents": 0, "users": 0}
     assert again.unchanged == {"skills": 2, "queues": 2, "agents": 1, "users": 2}
     assert again.summary().startswith("nothing changed (skills: 0 new, 0 updated, 2 unchanged;")
@@ -162,3 +165,4 @@ async def test_reimport_reports_what_changed(db, tmp_path):
                                  "agents: 0 new, 1 updated; users: 0 new, 1 updated, 1 unchanged")
     async with db.session() as s:
         assert (await repo.get_agent(s, "alice")).updated_at == 3000.0
+        assert await repo.provisioning_revision(s) > revision
