@@ -72,7 +72,7 @@ async def baseline(n: int, concurrency: int) -> tuple[float, float]:
 
 
 async def engine(n: int, concurrency: int) -> tuple[float, float, dict]:
-    from e2e.conftest import Center
+    from tests.e2e.conftest import Center
     with tempfile.TemporaryDirectory() as tmp:
         async with AsteriskDouble() as double:
             center = Center(Path(tmp), double, None, overrides={"acd.default_wrapup": 0.0})
