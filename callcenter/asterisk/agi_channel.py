@@ -23,6 +23,7 @@ and hands the file to the injected :class:`~callcenter.speech.api.Recognizer`.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import itertools
 import logging
 import os
@@ -352,8 +353,7 @@ class AgiChannel(Channel):
             log.error("speech recognition failed: %s", exc, extra=self._log_extra())
             return Recognition(text="", confidence=0.0, audio_path=rec.path)
         if result.audio_path is None:
-            result = Recognition(result.text, result.confidence, result.alternatives, result.matched,
-                                 result.digits, rec.path)
+            result = dataclasses.replace(result, audio_path=rec.path)    # keeps every field (no_match)
         return result
 
     async def get_variable(self, name: str) -> str | None:

@@ -148,14 +148,15 @@ def cmd_recognize(args) -> int:
     elapsed = time.perf_counter() - t0
     if args.json:
         print(json.dumps({"text": result.text, "confidence": result.confidence, "matched": result.matched,
-                          "alternatives": result.alternatives, "backend": rec.name, "audio_seconds": duration,
+                          "no_match": result.no_match, "alternatives": result.alternatives, "backend": rec.name, "audio_seconds": duration,
                           "seconds": round(elapsed, 3)}, ensure_ascii=False))
         return 0
     mode = "grammar" if phrases else "free speech"
     print(f"backend: {rec.name} ({mode}), {duration:.2f} s of audio in {elapsed:.2f} s")
     print(f"text: {result.text!r}  confidence: {result.confidence:.2f}")
     if phrases:
-        print(f"matched: {result.matched!r}")
+        print(f"matched: {result.matched!r}" + ("  (no match: none of the phrases, or not confidently)"
+                                                 if result.no_match else ""))
     for alt, score in result.alternatives:
         print(f"  alternative: {alt!r} ({score:.2f})")
     return 0

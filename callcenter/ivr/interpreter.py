@@ -263,7 +263,8 @@ class Interpreter(CallerInputNodes, FlowNodes):
                 conf = 0.0
             if conf != conf:
                 conf = 0.0
-            return "", text, max(0.0, min(1.0, conf)), not text
+            # no match is an answer (speech that is none of the phrases), never silence
+            return "", text, max(0.0, min(1.0, conf)), not text and not getattr(r, "no_match", False)
         return "", "", 0.0, True
 
     def _retry(self, s: IvrState, node: Node, now: float, why: str, actions: list) -> bool:

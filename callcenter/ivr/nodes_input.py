@@ -15,6 +15,12 @@ from .messages import CollectDigits, Play, Recognize, Speech
 from .state import IvrState, IvrAbort
 
 
+def _no_match(event: Any) -> bool:
+    """A recognition that is the answer "none of the expected phrases" (``Recognition.no_match``)."""
+    return isinstance(event, Speech) and event.recognition is not None and bool(
+        getattr(event.recognition, "no_match", False)) and not event.recognition.digits
+
+
 class CallerInputNodes:
     """Nodes that listen to the caller: menu, collect, ask; and intent (a mixin of ``Interpreter``)."""
 
@@ -61,11 +67,15 @@ class CallerInputNodes:
             self._trace(s, now, "input", digits=digits)
             s.variables["last_digits"] = digits
             chosen = next(((k, o) for k, o in options if o.get("digit") == digits[0]), None)
+        elif _no_match(event):
+            # the recognizer was restricted to the menu's phrases and says it was none of them
+            self._trace(s, now, "recognition", text=text, confidence=conf, matched=None, no_match=True)
+            s.variables["last_utterance"] = text
         elif text:
             threshold = float(node.get("threshold", 0.6))
             rec = event.recognition if isinstance(event, Speech) else None
             key, score = self._match(s, options, text, rec, threshold)
-            if key is not None and conf < float(node.get("min_confidence", 0.2)) and not (rec and rec.matched):
+            if key is not None and conf < float(node.get("min_confidence", 0.2)):
                 key = None
             self._trace(s, now, "recognition", text=text, confidence=conf, matched=key, score=score)
             s.variables["last_utterance"] = text
@@ -183,6 +193,9 @@ class CallerInputNodes:
             value = dtmf.get(digits[0])
             if value is None and not dtmf:
                 value = None
+        elif _no_match(event):
+            self._trace(s, now, "recognition", text=text, confidence=conf, matched=None, no_match=True)
+            s.variables["last_utterance"] = text
         elif text:
             threshold = float(node.get("threshold", 0.5))
             s.variables["last_utterance"] = text
@@ -201,7 +214,7 @@ class CallerInputNodes:
                 score = conf
                 value = text
                 self._trace(s, now, "recognition", text=text, confidence=conf)
-            if value is not None and conf < float(node.get("min_confidence", 0.2)) and not (rec is not None and rec.matched):
+            if value is not None and conf < float(node.get("min_confidence", 0.2)):
                 self._trace(s, now, "retry", reason="low recognizer confidence", confidence=conf)
                 value = None
         elif isinstance(event, Speech):

@@ -24,6 +24,9 @@ class Recognition:
     matched: str | None = None  # the expected phrase the text was matched to (grammar mode)
     digits: str | None = None   # set when the caller pressed keys instead of speaking
     audio_path: str | None = None
+    # the recognizer was restricted to the expected phrases and heard speech that is none of them
+    # (or not confidently): an answer, "no match"; ``text`` is then only what it heard, not a choice
+    no_match: bool = False
 
 
 class RecognitionStream(abc.ABC):

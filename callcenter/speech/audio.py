@@ -34,6 +34,12 @@ class AudioError(Exception):
     """Audio could not be read or converted; the message names the file."""
 
 
+class AudioFileNotFound(AudioError, FileNotFoundError):
+    """The audio file does not exist. Also a :class:`FileNotFoundError`, so a caller that knows why a
+    file can be missing (the AGI channel: Asterisk wrote the recording where the engine does not
+    look) can catch it as such and say so."""
+
+
 # --------------------------------------------------------------------------------------------------
 # Pure conversions
 
@@ -193,7 +199,7 @@ def read_audio(path: str | Path) -> tuple[np.ndarray, int]:
     try:
         data = p.read_bytes()
     except FileNotFoundError:
-        raise AudioError(f"{p}: audio file not found") from None
+        raise AudioFileNotFound(f"{p}: audio file not found") from None
     except OSError as exc:
         raise AudioError(f"{p}: cannot read audio file: {exc.strerror}") from None
     ext = p.suffix.lower().lstrip(".")

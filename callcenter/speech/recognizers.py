@@ -10,17 +10,35 @@ Both implement :class:`callcenter.speech.api.Recognizer`:
 * ``stream(language, sample_rate, phrases)``: feed PCM chunks, get partial hypotheses, then
   ``finish()`` for the final result (for a live audio path).
 
-With ``phrases`` (a menu) recognition is restricted to them: vosk builds a grammar
-``KaldiRecognizer(model, 16000, '["billing", "technical support", "[unk]"]')`` (``[unk]`` only when
-the model has it), pocketsphinx a JSGF grammar (or a keyword list with ``phrase_mode="keyword"``).
-The text heard is then matched back to the expected list (:func:`~callcenter.speech.intents.match_phrase`)
-and the original phrase is returned in ``Recognition.matched``. Without phrases: free speech.
+Menus (``phrases`` given): the answer is scored against the expected phrases AND against something
+that is not restricted to them, and the comparison is the confidence.
 
-Confidence: the mean of the word confidences the decoder gives (vosk: MBR word posteriors;
-pocketsphinx: word posteriors from the lattice), weighted by word duration. Alternatives: vosk's
-N-best list when ``nbest`` > 0 (a second decoding pass fed with the same audio, so it costs a second
-decode), otherwise, in grammar mode, the other expected phrases ranked by similarity to the text
-heard, scaled by the confidence.
+* vosk: one decode per expected phrase (a grammar of that phrase alone: vosk builds a bigram from its
+  grammar list, so a grammar of all the phrases mixes and cuts them, "영업 연결", "pay"), then one free
+  decode with the model's own language model. The phrase that came out whole with the best path
+  score is the candidate; margin = its score minus the free decode's, per second of speech.
+* pocketsphinx: one JSGF decode of the phrases. Its acoustic scores are normalized by the best senone
+  of each frame, so the words' score per frame is a likelihood ratio against a free senone loop; and
+  speech forced onto a short phrase leaves loud frames the grammar path spends in silence or fillers.
+  margin = the words' score per frame + :data:`SPHINX_COVERAGE_WEIGHT` x the share of loud frames the
+  words cover.
+
+A logistic curve fitted on the tuning half of ``bench/speech_accuracy.py`` (:data:`VOSK_CALIBRATION`,
+:data:`SPHINX_CALIBRATION`) turns the margin into a confidence; 0.5 (:data:`ACCEPT`) is the
+acceptance point. The result:
+
+* ``matched`` is set only when the restricted decode gave one whole expected phrase (pocketsphinx's
+  grammar search can also end inside one, "pay my") AND the confidence is at least :data:`ACCEPT`;
+  ``confidence`` is then the calibrated confidence;
+* otherwise ``no_match`` is True (the menu takes its no-match branch, the IVR does not guess from
+  the text), ``text`` is what the unrestricted decode heard (vosk) or the restricted one
+  (pocketsphinx), ``confidence`` stays below :data:`ACCEPT` and ``alternatives`` names the closest
+  phrase with its confidence;
+* silence (no word in either decode) is an empty text: no input.
+
+Free speech (no phrases): one decode; confidence is the mean of the word confidences the decoder
+gives (vosk: MBR word posteriors; pocketsphinx: word posteriors from the lattice), weighted by word
+duration. vosk's N-best list when ``nbest`` > 0 (a second decoding pass fed with the same audio).
 """
 from __future__ import annotations
 
@@ -34,6 +52,7 @@ import re
 import tempfile
 import threading
 from collections import OrderedDict
+from dataclasses import dataclass, replace
 from concurrent.futures import Executor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Sequence
@@ -97,6 +116,80 @@ def _match(text: str, phrases: Sequence[str] | None, grammar_forms: dict[str, st
     return key, tuple(ranked[:3])
 
 
+#: Confidence at and above which a menu answer is taken as the phrase heard (see the module notes).
+ACCEPT = 0.5
+
+
+@dataclass(frozen=True)
+class Calibration:
+    """Margin (restricted minus unrestricted score per second of speech) -> confidence:
+    ``1 / (1 + exp(-scale * (margin - offset)))``; ``offset`` is the margin of confidence 0.5."""
+    offset: float
+    scale: float
+
+    def confidence(self, margin: float) -> float:
+        z = max(-50.0, min(50.0, self.scale * (margin - self.offset)))
+        return round(1.0 / (1.0 + math.exp(-z)), 4)
+
+
+#: Fitted by ``python bench/speech_accuracy.py --fit`` on the tuning set only (never the held-out one).
+VOSK_CALIBRATION = Calibration(offset=-8.0, scale=0.5)
+SPHINX_CALIBRATION = Calibration(offset=11.575, scale=0.1428)
+#: pocketsphinx: weight of the phrase's coverage of the speech in the margin (fitted with the calibration).
+SPHINX_COVERAGE_WEIGHT = 16.0
+
+
+def sphinx_margin(detail: tuple, coverage_weight: float | None = None) -> float:
+    """pocketsphinx's margin from (word score, word frames, unexplained speech frames, span)."""
+    score, word_frames, unexplained, _span = detail
+    k = SPHINX_COVERAGE_WEIGHT if coverage_weight is None else coverage_weight
+    if word_frames <= 0:
+        return -50.0
+    return round(score / word_frames + k * word_frames / (word_frames + unexplained), 4)
+
+
+@dataclass(frozen=True)
+class MenuEvidence:
+    """What the two decodes of one menu answer said (``evidence()``: for the benchmark and tests)."""
+    heard: str             # words of the restricted decode ("" when it heard only silence)
+    phrase: str | None     # the expected phrase those words are, whole; None when they are not one
+    margin: float          # restricted minus unrestricted path score, per second of speech
+    free_text: str         # what the unrestricted decode heard (vosk words; "" for a phone loop)
+    speech_s: float        # seconds of speech the margin is divided by
+    detail: tuple = ()     # backend-specific raw scores (benchmark fitting)
+
+
+def _phrase_of(words: str, forms: dict[str, str]) -> str | None:
+    """The expected phrase whose grammar form is exactly ``words`` (whole phrase, nothing else)."""
+    if not words:
+        return None
+    for phrase, form in forms.items():
+        if form == words:
+            return phrase
+    return None
+
+
+def _collapse_repeats(text: str) -> str:
+    """Words with immediate repetitions dropped: "상담원 연결 연결" -> "상담원 연결"."""
+    out: list[str] = []
+    for w in text.split():
+        if not out or out[-1] != w:
+            out.append(w)
+    return " ".join(out)
+
+
+def _decide(ev: MenuEvidence, calibration: Calibration) -> Recognition:
+    """The menu answer from the evidence: a whole phrase with enough confidence, else no match."""
+    if not ev.heard and not ev.free_text:
+        return Recognition(text="", confidence=0.0)                 # silence: no input
+    conf = calibration.confidence(ev.margin)
+    if ev.phrase is not None and conf >= ACCEPT:
+        return Recognition(text=ev.heard, confidence=conf, matched=ev.phrase)
+    below = round(min(conf, ACCEPT - 0.0001), 4)
+    return Recognition(text=ev.free_text or ev.heard, confidence=below,
+                       alternatives=((ev.phrase, below),) if ev.phrase else (), no_match=True)
+
+
 class _Base(Recognizer):
     def __init__(self, executor: Executor | None = None, workers: int = 0):
         self._executor = executor or shared_pool(workers)
@@ -110,7 +203,7 @@ class _Base(Recognizer):
                             phrases: Sequence[str] | None = None) -> Recognition:
         samples, _dur = load_for_model(path, MODEL_RATE)
         rec = self.recognize_samples(samples, MODEL_RATE, language, phrases)
-        return Recognition(rec.text, rec.confidence, rec.alternatives, rec.matched, rec.digits, str(path))
+        return replace(rec, audio_path=str(path))
 
     def recognize_samples(self, samples: np.ndarray, rate: int, language: str,
                           phrases: Sequence[str] | None = None) -> Recognition:
@@ -125,6 +218,8 @@ class VoskRecognizer(_Base):
     calls (a ``KaldiRecognizer`` is cheap: one per recognition)."""
 
     name = "vosk"
+    PHRASE_WEIGHT = 5
+    calibration = VOSK_CALIBRATION
 
     def __init__(self, models: dict[str, str | Path] | None = None, executor: Executor | None = None,
                  workers: int = 0, nbest: int = 0, preload: bool = False, reuse_recognizers: bool = True):
@@ -287,7 +382,9 @@ class VoskRecognizer(_Base):
             log.warning("no expected phrase is in the model's vocabulary: free speech instead of a grammar",
                         extra={"language": language})
             return None, {}
-        grammar = sorted(set(forms.values()))
+        # vosk estimates a bigram from the list (each entry counted once): repeating every phrase
+        # makes the bigram's back-off, the way to parts and mixtures of phrases, that much costlier
+        grammar = [f for f in sorted(set(forms.values())) for _ in range(self.PHRASE_WEIGHT)]
         if self.in_vocabulary(model, "[unk]"):
             grammar.append("[unk]")
         return grammar, forms
@@ -299,6 +396,8 @@ class VoskRecognizer(_Base):
         if rate != MODEL_RATE:
             samples = resample(samples, rate, MODEL_RATE)
         grammar, forms = self._grammar(model, phrases, language)
+        if grammar is not None:
+            return _decide(self._evidence(model, samples, grammar, forms), self.calibration)
         data = np.asarray(samples, dtype="<i2").tobytes()
         key, rec = self._borrow(model, grammar)
         alt_key, alt_rec = self._borrow(model, grammar, self.nbest) if self.nbest > 0 else (None, None)
@@ -317,6 +416,58 @@ class VoskRecognizer(_Base):
             alt_segments.append(json.loads(alt_rec.FinalResult()))
             self._give_back(alt_key, alt_rec)
         return self._result(segments, alt_segments, phrases, forms, language)
+
+    def evidence(self, samples: np.ndarray, rate: int, language: str, phrases: Sequence[str]) -> MenuEvidence:
+        """The two decodes of a menu answer, before the decision (benchmark, tests)."""
+        model = self.model(language)
+        if rate != MODEL_RATE:
+            samples = resample(samples, rate, MODEL_RATE)
+        grammar, forms = self._grammar(model, phrases, language)
+        if grammar is None:
+            raise SpeechUnavailable(f"no expected phrase is in the {language} model's vocabulary")
+        return self._evidence(model, samples, grammar, forms)
+
+    def _best_path(self, model, data: bytes, grammar: list[str] | None) -> tuple[str, float, list[dict]]:
+        """(text, path score, words with times) of one whole-answer decode. The endpointer's "end of
+        utterance" is ignored (the recording is one answer), so the path covers all the audio."""
+        key, rec = self._borrow(model, grammar, 1)
+        try:
+            rec.AcceptWaveform(data)
+            res = json.loads(rec.FinalResult())
+        finally:
+            self._give_back(key, rec)
+        alts = res.get("alternatives") or [{}]
+        best = alts[0]
+        words = [w for w in best.get("result", []) if w.get("word") not in ("[unk]", "<unk>")]
+        text = " ".join(w["word"] for w in words)
+        return text, float(best.get("confidence", 0.0)), words
+
+    def _evidence(self, model, samples: np.ndarray, grammar: list[str], forms: dict[str, str]) -> MenuEvidence:
+        """One decode per expected phrase (a grammar of that phrase alone), then the free decode.
+
+        A grammar of all the phrases lets vosk's bigram mix them ("영업 연결" from "상담원 연결" and
+        "영업 시간"); a grammar of one phrase can only say that phrase (or give up on it), and its
+        path score says how well the audio fits it. The phrase that came out whole with the best
+        score is the candidate; its margin is its score minus the free decode's, per second of
+        speech (energy-based, so both decodes are measured over the same audio)."""
+        data = np.asarray(samples, dtype="<i2").tobytes()
+        best: tuple[float, str, str] | None = None      # (score, phrase, form)
+        partial = ""
+        for form in sorted(set(forms.values())):
+            text, score, _words = self._best_path(model, data, [form] * self.PHRASE_WEIGHT)
+            if _collapse_repeats(text) == form:     # the grammar's bigram can loop ("연결 연결")
+                if best is None or score > best[0]:
+                    best = (score, _phrase_of(form, forms) or form, form)
+            elif text and not partial:
+                partial = text
+        free, f_score, _ = self._best_path(model, data, None)
+        speech = max(0.3, len(trim_silence(np.asarray(samples, dtype=np.int16), MODEL_RATE, margin=0.0)) / MODEL_RATE)
+        if best is None:
+            return MenuEvidence(heard=partial, phrase=None, margin=-50.0, free_text=free, speech_s=round(speech, 3),
+                                detail=(None, round(f_score, 3)))
+        score, phrase, form = best
+        return MenuEvidence(heard=form, phrase=phrase, margin=round((score - f_score) / speech, 4), free_text=free,
+                            speech_s=round(speech, 3), detail=(round(score, 3), round(f_score, 3)))
 
     def _result(self, segments: list[dict], alt_segments: list[dict], phrases, forms, language) -> Recognition:
         words: list[tuple[str, float, float]] = []
@@ -370,12 +521,16 @@ class _VoskStream(RecognitionStream):
         self._forms = forms
         self._language = language
         self._done = False
+        self._audio: list[bytes] = []
+        self._final: Recognition | None = None
 
     def feed(self, pcm16: bytes) -> str | None:
         if self._done:
             raise RuntimeError("stream already finished")
         x = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
         data = self._resampler.feed(x).astype("<i2").tobytes()
+        if self._forms:
+            self._audio.append(data)
         if self._rec.AcceptWaveform(data):
             self._segments.append(json.loads(self._rec.Result()))
             return " ".join(s.get("text", "") for s in self._segments if s.get("text")) or None
@@ -389,7 +544,14 @@ class _VoskStream(RecognitionStream):
             self._done = True
             self._segments.append(json.loads(self._rec.FinalResult()))
             self._owner._give_back(self._key, self._rec)   # reset by FinalResult: reusable
-        return self._owner._result(self._segments, [], self._phrases, self._forms, self._language)
+        if not self._forms:
+            return self._owner._result(self._segments, [], self._phrases, self._forms, self._language)
+        if self._final is None:
+            # a menu answer: the partials came from the grammar alone; the final result is the
+            # two-decode decision on the whole answer, as for a recorded one
+            samples = np.frombuffer(b"".join(self._audio), dtype="<i2")
+            self._final = self._owner.recognize_samples(samples, MODEL_RATE, self._language, self._phrases)
+        return self._final
 
 
 # --------------------------------------------------------------------------------------------------
@@ -409,6 +571,24 @@ def _pad_for_sphinx(samples: np.ndarray) -> np.ndarray:
     at the first/last word leaves no room for its silence model, and digital zeros upset its energy
     features: all three gave empty or truncated results on telephone-like test answers."""
     return np.concatenate([_PAD, trim_silence(np.asarray(samples, dtype=np.int16), MODEL_RATE), _PAD])
+
+
+def _loud_frames(samples: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
+    """10 ms frames (pocketsphinx's) whose RMS is above 5 % of the loudest and above the floor that
+    :func:`~callcenter.speech.audio.trim_silence` uses: where the speech is."""
+    x = np.asarray(samples, dtype=np.float64)
+    f = rate // 100
+    n = len(x) // f
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    rms = np.sqrt((x[: n * f].reshape(n, f) ** 2).mean(axis=1))
+    return rms > max(rms.max() * 0.05, 100.0)
+
+
+def _log_score(segs) -> float:
+    """Sum of the natural logs of pocketsphinx's per-segment acoustic scores (the Python binding
+    hands them out as probabilities; a segment so bad that it underflows counts as e**-745)."""
+    return sum(math.log(seg.ascore) if seg.ascore > 0 else -745.0 for seg in segs)
 
 
 class _Decoder:
@@ -435,6 +615,7 @@ class PocketsphinxRecognizer(_Base):
 
     name = "pocketsphinx"
     LANGUAGE = "en-US"
+    calibration = SPHINX_CALIBRATION
 
     def __init__(self, executor: Executor | None = None, workers: int = 0, phrase_mode: str = "grammar",
                  model_dir: str | Path | None = None):
@@ -550,6 +731,55 @@ class PocketsphinxRecognizer(_Base):
         d.activate_search(name)
         return forms
 
+    def evidence(self, samples: np.ndarray, rate: int, language: str, phrases: Sequence[str]) -> MenuEvidence:
+        """The two decodes of a menu answer, before the decision (benchmark, tests)."""
+        if canonical_language(language).split("-")[0] != "en":
+            raise SpeechUnavailable(f"pocketsphinx only has an English model, not {language!r}")
+        if rate != MODEL_RATE:
+            samples = resample(samples, rate, MODEL_RATE)
+        d = self._borrow()
+        try:
+            forms = self._activate(d, phrases)
+            if not forms:
+                raise SpeechUnavailable("no expected phrase is in pocketsphinx's English dictionary")
+            return self._evidence(d, _pad_for_sphinx(samples), forms)
+        finally:
+            self._release(d)
+
+    @staticmethod
+    def _decode(d, data: bytes) -> list:
+        d.start_utt()
+        d.process_raw(data, no_search=False, full_utt=True)
+        d.end_utt()
+        return list(d.seg() or []) if d.hyp() is not None else []
+
+    def _evidence(self, d, samples: np.ndarray, forms: dict[str, str]) -> MenuEvidence:
+        """The grammar search (already active), scored two ways.
+
+        pocketsphinx normalizes acoustic scores by the best senone of each frame, so the score of
+        the grammar's words per frame is how far they stay below the best the model could do (a
+        likelihood ratio against a free senone loop, no language-model weight in it). Background
+        talk forced onto a short phrase also leaves speech that the grammar path spends in silence
+        or fillers: the share of the loud frames (speech by energy) the phrase's words cover.
+        margin = word score per frame + :data:`SPHINX_COVERAGE_WEIGHT` x coverage."""
+        data = np.asarray(samples, dtype="<i2").tobytes()
+        segs = self._decode(d, data)
+        try:
+            self._cmn_hint = d.get_cmn()
+        except Exception:
+            pass
+        words = [seg for seg in segs if (seg.word or "").strip() and not _FILLER_RE.match(seg.word)]
+        heard = " ".join(_ALT_RE.sub("", seg.word) for seg in words)
+        loud = _loud_frames(samples)
+        covered = np.zeros(len(loud), dtype=bool)
+        for seg in words:
+            covered[max(0, seg.start_frame): seg.end_frame + 1] = True
+        n_words = int(covered.sum())
+        unexplained = int((loud & ~covered).sum())
+        detail = (round(_log_score(words), 3), n_words, unexplained, int(loud.sum()))
+        return MenuEvidence(heard=heard, phrase=_phrase_of(heard, forms), margin=sphinx_margin(detail),
+                            free_text="", speech_s=round(int(loud.sum()) / 100.0, 3), detail=detail)
+
     def recognize_samples(self, samples: np.ndarray, rate: int, language: str,
                           phrases: Sequence[str] | None = None) -> Recognition:
         if canonical_language(language).split("-")[0] != "en":
@@ -560,6 +790,8 @@ class PocketsphinxRecognizer(_Base):
         d = self._borrow()
         try:
             forms = self._activate(d, phrases)
+            if forms and self.phrase_mode == "grammar":
+                return _decide(self._evidence(d, samples, forms), self.calibration)
             d.start_utt()
             d.process_raw(np.asarray(samples, dtype="<i2").tobytes(), no_search=False, full_utt=True)
             d.end_utt()

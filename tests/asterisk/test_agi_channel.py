@@ -254,3 +254,50 @@ async def test_explicit_hangup(service, double):
     caller = Caller(script=[Hangup()])
     await run(service, double, caller, h)
     assert caller.hung_up and "HANGUP" in caller.verbs()
+
+
+class RecordingElsewhere(Recognizer):
+    """A real file reader (the speech layer's) on a recording the engine cannot see: Asterisk wrote
+    it into a directory the engine does not read (recordings.agi_record_dir not set right)."""
+
+    def languages(self):
+        return ["en-US"]
+
+    async def recognize_file(self, path, language, phrases=None):
+        from callcenter.speech.audio import load_for_model
+        Path(path).unlink()                  # as if it were written somewhere else
+        load_for_model(path)
+        raise AssertionError("unreachable")
+
+    def stream(self, language, sample_rate=8000, phrases=None):
+        raise NotImplementedError
+
+
+async def test_recording_not_found_by_the_engine_logs_the_record_dir_hint(service, double, tmp_path, caplog):
+    import logging
+    caplog.set_level(logging.ERROR)
+    wav = tmp_path / "a.wav"
+    write_silence_wav(wav, 0.5)
+    service.recognizer = RecordingElsewhere()
+
+    async def h(ch):
+        return await ch.recognize([Prompt("file", "q")], ["yes"])
+    out = await run(service, double, Caller(script=[Say(wav)]), h)
+    r = out["result"]
+    assert r.text == "" and r.confidence == 0.0 and r.matched is None
+    assert "recordings.agi_record_dir" in caplog.text and "not found by the engine" in caplog.text
+
+
+async def test_recognition_fields_survive_the_channel(service, double, tmp_path):
+    wav = tmp_path / "b.wav"
+    write_silence_wav(wav, 0.5)
+
+    class NoMatch(FakeRecognizer):
+        async def recognize_file(self, path, language, phrases=None):
+            return Recognition("the weather", 0.2, (("yes", 0.2),), no_match=True)
+    service.recognizer = NoMatch()
+
+    async def h(ch):
+        return await ch.recognize([Prompt("file", "q")], ["yes"])
+    r = (await run(service, double, Caller(script=[Say(wav)]), h))["result"]
+    assert r.no_match and r.alternatives == (("yes", 0.2),) and r.audio_path

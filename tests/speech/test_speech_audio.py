@@ -189,3 +189,11 @@ def test_fuzz_stream_resampler_chunking_does_not_change_the_output(chunks, rates
         parts.append(sr.feed(x[i:i + n]))
         i += n
     assert np.array_equal(np.concatenate(parts), whole)
+
+
+def test_missing_file_is_a_file_not_found_error_naming_it(tmp_path):
+    from callcenter.speech.audio import AudioError, read_audio
+    p = tmp_path / "gone.wav"
+    with pytest.raises(FileNotFoundError) as ei:     # what the AGI channel catches to give its hint
+        read_audio(p)
+    assert isinstance(ei.value, AudioError) and str(p) in str(ei.value)
