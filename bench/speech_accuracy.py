@@ -172,11 +172,13 @@ def measure(lang: str, its: list[Item], cache: Path | None, progress: bool = Tru
 
 
 def margin_of(row: dict, coverage_weight: float | None = None) -> float:
-    """The row's margin as the recognizer computes it now (pocketsphinx's is recomputed from the raw
-    scores, so a new coverage weight needs no second decoding)."""
+    """The row's margin as the recognizer computes it now, from the raw scores (so a new weight,
+    pocketsphinx's coverage or vosk's lead, needs no second decoding)."""
     ev = row["evidence"]
     if row["lang"] == "en" and ev.get("detail"):
         return R.sphinx_margin(tuple(ev["detail"]), coverage_weight)
+    if row["lang"] == "ko" and len(ev.get("detail") or ()) == 4:
+        return R.vosk_margin(tuple(ev["detail"]), coverage_weight)
     return ev["margin"]
 
 
@@ -258,18 +260,17 @@ def fit(rows: list[dict], lang: str, oog_goal: float = 0.96, coverage_weight: fl
                 best = cand
     thr = best[2] if best else max(m for m, _ in pts)
     # slope: 1-D logistic regression of "right" on (margin - thr), by Newton steps
+    # (the offset is fixed at the acceptance point, only the slope is fitted; a grid, then the best)
     xs = [m - thr for m, _ in pts]
     ys = [1.0 if g else 0.0 for _, g in pts]
-    a = 0.1
-    for _ in range(50):
-        g = h = 0.0
+
+    def loglik(a: float) -> float:
+        out = 0.0
         for x, y in zip(xs, ys):
-            p = 1 / (1 + math.exp(-max(-50, min(50, a * x))))
-            g += (y - p) * x
-            h += p * (1 - p) * x * x
-        if h <= 0:
-            break
-        a = max(1e-3, a + g / h)
+            p = 1 / (1 + math.exp(-max(-50.0, min(50.0, a * x))))
+            out += math.log(max(1e-12, p if y else 1 - p))
+        return out
+    a = max((10 ** (k / 10) for k in range(-30, 11)), key=loglik)
     return R.Calibration(offset=round(thr, 3), scale=round(a, 4)), {"tuning_right": best[0] if best else None}
 
 
@@ -310,8 +311,11 @@ def main(argv=None) -> int:
                 (cal, info), k = max(fits, key=lambda f: f[0][1]["tuning_right"] or 0)
                 weights[lang] = k
                 print(f"SPHINX_COVERAGE_WEIGHT = {float(k)}")
-            else:
-                cal, info = fit(mine, lang)
+            else:                 # the lead weight likewise
+                fits = [(fit(mine, lang, coverage_weight=k), k) for k in (0, 0.5, 1, 2, 4, 8)]
+                (cal, info), k = max(fits, key=lambda f: f[0][1]["tuning_right"] or 0)
+                weights[lang] = k
+                print(f"VOSK_LEAD_WEIGHT = {float(k)}")
             name = "SPHINX_CALIBRATION" if lang == "en" else "VOSK_CALIBRATION"
             print(f"{name} = Calibration(offset={cal.offset}, scale={cal.scale})   # {info}")
             cals[lang] = cal

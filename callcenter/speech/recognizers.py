@@ -133,10 +133,27 @@ class Calibration:
 
 
 #: Fitted by ``python bench/speech_accuracy.py --fit`` on the tuning set only (never the held-out one).
-VOSK_CALIBRATION = Calibration(offset=-8.0, scale=0.5)
-SPHINX_CALIBRATION = Calibration(offset=11.575, scale=0.1428)
+VOSK_CALIBRATION = Calibration(offset=58.506, scale=0.001)
+SPHINX_CALIBRATION = Calibration(offset=8.838, scale=0.5012)
+#: vosk: weight of the candidate's lead over the next phrase in the margin (fitted with the calibration).
+VOSK_LEAD_WEIGHT = 4.0
+
+
+def vosk_margin(detail: tuple, lead_weight: float | None = None) -> float:
+    """vosk's margin from (candidate score, best other phrase's score, free score, speech seconds):
+    (candidate - free) / speech + weight x (candidate - other) / speech. The lead over the other
+    phrases is the phrase-level posterior's evidence: background talk fits every phrase about as
+    badly, a phrase that was said stands out."""
+    best, other, free, speech = detail
+    if best is None:
+        return -50.0
+    w = VOSK_LEAD_WEIGHT if lead_weight is None else lead_weight
+    lead = (best - other) if other is not None else 0.0
+    return round((best - free) / speech + w * lead / speech, 4)
+
+
 #: pocketsphinx: weight of the phrase's coverage of the speech in the margin (fitted with the calibration).
-SPHINX_COVERAGE_WEIGHT = 16.0
+SPHINX_COVERAGE_WEIGHT = 12.0
 
 
 def sphinx_margin(detail: tuple, coverage_weight: float | None = None) -> float:
@@ -451,23 +468,28 @@ class VoskRecognizer(_Base):
         score is the candidate; its margin is its score minus the free decode's, per second of
         speech (energy-based, so both decodes are measured over the same audio)."""
         data = np.asarray(samples, dtype="<i2").tobytes()
-        best: tuple[float, str, str] | None = None      # (score, phrase, form)
+        scored: list[tuple[float, str]] = []           # (score, form) of every phrase decode
+        whole: list[tuple[float, str]] = []
         partial = ""
         for form in sorted(set(forms.values())):
             text, score, _words = self._best_path(model, data, [form] * self.PHRASE_WEIGHT)
+            scored.append((score, form))
             if _collapse_repeats(text) == form:     # the grammar's bigram can loop ("연결 연결")
-                if best is None or score > best[0]:
-                    best = (score, _phrase_of(form, forms) or form, form)
+                whole.append((score, form))
             elif text and not partial:
                 partial = text
         free, f_score, _ = self._best_path(model, data, None)
         speech = max(0.3, len(trim_silence(np.asarray(samples, dtype=np.int16), MODEL_RATE, margin=0.0)) / MODEL_RATE)
-        if best is None:
+        if not whole:
             return MenuEvidence(heard=partial, phrase=None, margin=-50.0, free_text=free, speech_s=round(speech, 3),
-                                detail=(None, round(f_score, 3)))
-        score, phrase, form = best
-        return MenuEvidence(heard=form, phrase=phrase, margin=round((score - f_score) / speech, 4), free_text=free,
-                            speech_s=round(speech, 3), detail=(round(score, 3), round(f_score, 3)))
+                                detail=(None, None, round(f_score, 3), round(speech, 3)))
+        score, form = max(whole)
+        others = [sc for sc, f in scored if f != form]
+        runner_up = max(others) if others else None
+        detail = (round(score, 3), None if runner_up is None else round(runner_up, 3), round(f_score, 3),
+                  round(speech, 3))
+        return MenuEvidence(heard=form, phrase=_phrase_of(form, forms) or form, margin=vosk_margin(detail),
+                            free_text=free, speech_s=round(speech, 3), detail=detail)
 
     def _result(self, segments: list[dict], alt_segments: list[dict], phrases, forms, language) -> Recognition:
         words: list[tuple[str, float, float]] = []
@@ -574,15 +596,16 @@ def _pad_for_sphinx(samples: np.ndarray) -> np.ndarray:
 
 
 def _loud_frames(samples: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
-    """10 ms frames (pocketsphinx's) whose RMS is above 5 % of the loudest and above the floor that
-    :func:`~callcenter.speech.audio.trim_silence` uses: where the speech is."""
+    """10 ms frames (pocketsphinx's) whose RMS is within 14 dB of the loudest frame and above the
+    floor that :func:`~callcenter.speech.audio.trim_silence` uses: where the caller's speech is (a
+    lower bar counted background talk 20 dB down as speech the phrase failed to explain)."""
     x = np.asarray(samples, dtype=np.float64)
     f = rate // 100
     n = len(x) // f
     if n == 0:
         return np.zeros(0, dtype=bool)
     rms = np.sqrt((x[: n * f].reshape(n, f) ** 2).mean(axis=1))
-    return rms > max(rms.max() * 0.05, 100.0)
+    return rms > max(rms.max() * 0.2, 100.0)
 
 
 def _log_score(segs) -> float:
