@@ -83,7 +83,9 @@ def test_streaming_partials_and_final(vosk_ko, clip):
 
 
 async def test_recognition_runs_off_the_event_loop(vosk_ko, clip):
-    path = clip("요금 조회", "ko")
+    # (a clip the small model scores clearly: on a borderline one vosk's scores vary by a few points
+    # between calls, alphacep/vosk-api#660, and the phrase found can differ from call to call)
+    path = clip("상담원 연결", "ko")
     ticks = 0
     stop = False
 
@@ -97,7 +99,7 @@ async def test_recognition_runs_off_the_event_loop(vosk_ko, clip):
     results = await asyncio.gather(*[vosk_ko.recognize_file(path, "ko-KR", MENU) for _ in range(4)])
     stop = True
     await t
-    assert all(phrase_found(r) == "요금 조회" for r in results)
+    assert all(phrase_found(r) == "상담원 연결" for r in results)
     assert ticks >= 3                      # the loop kept running while 4 recognitions ran
 
 
