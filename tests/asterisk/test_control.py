@@ -44,7 +44,8 @@ async def test_unregistered_phone_is_not_rung(service, double):
 
 async def test_presence_follows_registration_and_calls(service, double):
     rec = service.recorder
-    double.add_phone(AgentPhone("2001", answer_after=0, hangup_if_not_bridged=0.5))
+    double.add_phone(AgentPhone("2001", answer_after=0, hangup_if_not_bridged=0.5,
+                                device_state_busy_at=0))   # a phone without busy_at: INUSE
     await until(lambda: service.presence.is_available("PJSIP/2001"))
     r = await service.control.ring_agent("2001", call_id="c1")
     assert r.answered

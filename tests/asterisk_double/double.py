@@ -247,6 +247,8 @@ class AsteriskDouble:
         states = [c.state for c in self.model.channels.values() if c.alive and c.name.startswith(device + "-")]
         if not states:
             word = "NOT_INUSE"
+        elif p is not None and p.device_state_busy_at and len(states) >= p.device_state_busy_at:
+            word = "BUSY"
         elif any(st == 6 for st in states):
             word = "RINGINUSE" if any(st in (4, 5) for st in states) else "INUSE"
         else:

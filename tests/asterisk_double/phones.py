@@ -23,6 +23,9 @@ class AgentPhone:
     talk_seconds: float | None = None
     hangup_if_not_bridged: float = 30.0
     uri: str = ""
+    #: PJSIP ``device_state_busy_at`` (asterisk_conf's cc-agent-endpoint: 1): with that many channels
+    #: the device is BUSY, ringing or not (live-cc-bridge-caller-hangup.txt: NOT_INUSE -> BUSY -> NOT_INUSE)
+    device_state_busy_at: int = 1
 
     def __post_init__(self) -> None:
         if not self.uri:

@@ -217,3 +217,21 @@ async def test_without_telephony_a_ready_agent_is_not_rung_in_a_loop(tmp_path, d
         assert c.engine.agents["a00"].missed == 0
     finally:
         await c.close()
+
+
+# -- replayed from the live suite's capture ------------------------------------------------------------
+async def test_the_double_reports_agent_device_states_as_the_live_capture(center):
+    """tests/fixtures/asterisk/live-cc-bridge-caller-hangup.txt (real Asterisk, the project's config):
+    an agent phone with device_state_busy_at = 1 goes NOT_INUSE -> BUSY -> NOT_INUSE for a queue call."""
+    from pathlib import Path
+    text = (Path(__file__).resolve().parents[1] / "fixtures" / "asterisk" / "live-cc-bridge-caller-hangup.txt").read_text()
+    captured = text.split("agent phone device states seen: ", 1)[1].splitlines()[0].split(" -> ")
+    await center.login_agents(["a00"])
+    s = center.call(Caller(script=[Press("1"), Press("123456#")]))
+    await _bridged(center, s)
+    s.caller_hangs_up()
+    await center.settle()
+    await center.double.wait_for(lambda: center.double.model.device_states.get("PJSIP/3000") == "NOT_INUSE", 5)
+    seen = ["NOT_INUSE"] + [e["State"] for e in center.double.events("DeviceStateChange") if e["Device"] == "PJSIP/3000"]
+    dedup = [x for i, x in enumerate(seen) if i == 0 or x != seen[i - 1]]
+    assert dedup == captured, (dedup, captured)
