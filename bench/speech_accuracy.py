@@ -5,7 +5,7 @@ Two disjoint sets are generated with espeak-ng (``bench/speech_corpus.py``: voic
 both sexes, rates 130-200 wpm, 300-3400 Hz band, 8 kHz G.711 mu-law round trip, clean / babble /
 white noise):
 
-* ``tune``: the only set the calibration (:data:`callcenter.speech.recognizers.VOSK_CALIBRATION`,
+* ``tune``: the only set the calibration (:data:`callcenter.speech.menu.VOSK_CALIBRATION`,
   ``SPHINX_CALIBRATION``) is fitted on (``--fit``);
 * ``heldout``: other menus and phrases, other voices and rates, other noise seeds; the reported
   figures. Never fitted on.
@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from speech_corpus import Clip, cached_render  # noqa: E402
 
+from callcenter.speech import menu as M  # noqa: E402
 from callcenter.speech import recognizers as R  # noqa: E402
 
 # --------------------------------------------------------------------------------------------------
@@ -176,16 +177,16 @@ def margin_of(row: dict, coverage_weight: float | None = None) -> float:
     pocketsphinx's coverage or vosk's lead, needs no second decoding)."""
     ev = row["evidence"]
     if row["lang"] == "en" and ev.get("detail"):
-        return R.sphinx_margin(tuple(ev["detail"]), coverage_weight)
+        return M.sphinx_margin(tuple(ev["detail"]), coverage_weight)
     if row["lang"] == "ko" and len(ev.get("detail") or ()) == 4:
-        return R.vosk_margin(tuple(ev["detail"]), coverage_weight)
+        return M.vosk_margin(tuple(ev["detail"]), coverage_weight)
     return ev["margin"]
 
 
-def decide(row: dict, calibration: R.Calibration, coverage_weight: float | None = None):
-    ev = R.MenuEvidence(**{**row["evidence"], "detail": tuple(row["evidence"].get("detail", ()))})
-    ev = R.MenuEvidence(ev.heard, ev.phrase, margin_of(row, coverage_weight), ev.free_text, ev.speech_s, ev.detail)
-    return R._decide(ev, calibration)
+def decide(row: dict, calibration: M.Calibration, coverage_weight: float | None = None):
+    ev = M.MenuEvidence(**{**row["evidence"], "detail": tuple(row["evidence"].get("detail", ()))})
+    ev = M.MenuEvidence(ev.heard, ev.phrase, margin_of(row, coverage_weight), ev.free_text, ev.speech_s, ev.detail)
+    return M._decide(ev, calibration)
 
 
 def outcome(row: dict, rec) -> str:
@@ -235,7 +236,7 @@ def print_table(tab: list[dict], markdown: bool) -> None:
 # Fitting (tuning set only)
 
 def fit(rows: list[dict], lang: str, oog_goal: float = 0.96, coverage_weight: float | None = None
-        ) -> tuple[R.Calibration, dict]:
+        ) -> tuple[M.Calibration, dict]:
     """The acceptance point: the highest in-grammar 'right' rate with at least ``oog_goal`` of the
     out-of-grammar answers rejected (a margin over the 95 % goal); the slope: a logistic fit of
     'the answer is right' on the margin."""
@@ -271,7 +272,7 @@ def fit(rows: list[dict], lang: str, oog_goal: float = 0.96, coverage_weight: fl
             out += math.log(max(1e-12, p if y else 1 - p))
         return out
     a = max((10 ** (k / 10) for k in range(-30, 11)), key=loglik)
-    return R.Calibration(offset=round(thr, 3), scale=round(a, 4)), {"tuning_right": best[0] if best else None}
+    return M.Calibration(offset=round(thr, 3), scale=round(a, 4)), {"tuning_right": best[0] if best else None}
 
 
 def main(argv=None) -> int:
@@ -301,7 +302,7 @@ def main(argv=None) -> int:
             rows += measure(lang, its, cache)
         if args.rows:
             Path(args.rows).write_text(json.dumps(rows, ensure_ascii=False))
-    cals = {"en": R.SPHINX_CALIBRATION, "ko": R.VOSK_CALIBRATION}
+    cals = {"en": M.SPHINX_CALIBRATION, "ko": M.VOSK_CALIBRATION}
     weights: dict = {}
     if args.fit:
         for lang in langs:
@@ -319,7 +320,7 @@ def main(argv=None) -> int:
             name = "SPHINX_CALIBRATION" if lang == "en" else "VOSK_CALIBRATION"
             print(f"{name} = Calibration(offset={cal.offset}, scale={cal.scale})   # {info}")
             cals[lang] = cal
-    print(f"\n{args.set} set ({'fitted here' if args.fit else 'calibration from callcenter.speech.recognizers'}):")
+    print(f"\n{args.set} set ({'fitted here' if args.fit else 'calibration from callcenter.speech.menu'}):")
     tab = table(rows, cals, weights)
     print_table(tab, args.markdown)
     if args.json:

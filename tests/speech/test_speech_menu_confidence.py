@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from callcenter.speech.api import Recognition
-from callcenter.speech.recognizers import (ACCEPT, Calibration, MenuEvidence, SPHINX_CALIBRATION,
-                                           VOSK_CALIBRATION, _decide)
+from callcenter.speech.menu import (ACCEPT, SPHINX_CALIBRATION, VOSK_CALIBRATION, Calibration, MenuEvidence,
+                                   _decide)
 
 from .helpers import phrase_found
 

@@ -15,7 +15,7 @@ LAYERS: list[tuple[str, int]] = [
     ("callcenter.yamlfile", 1), ("callcenter", 1),
     ("callcenter.speech", 2), ("callcenter.store", 2),
     ("callcenter.ivr", 3),
-    ("callcenter.asterisk", 4), ("callcenter.engine", 4), ("callcenter.media", 4), ("callcenter.webrtc", 4),
+    ("callcenter.asterisk", 4), ("callcenter.engine", 4), ("callcenter.media", 4),
     ("callcenter.analytics", 4),
     ("callcenter.api", 5), ("callcenter.web", 5),
     ("callcenter.app", 6), ("callcenter.client", 6), ("callcenter.commands", 6), ("callcenter.cli", 6),

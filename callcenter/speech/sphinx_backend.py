@@ -1,0 +1,346 @@
+"""pocketsphinx recognition (the bundled English model): JSGF menus scored by words' score per frame and
+the share of loud frames they cover.
+"""
+from __future__ import annotations
+
+import math
+import os
+import queue
+import re
+import tempfile
+import threading
+from concurrent.futures import Executor
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from .api import Recognition, RecognitionStream, SpeechUnavailable
+from .audio import MODEL_RATE, StreamResampler, resample, trim_silence
+from .discovery import canonical_language
+from .intents import normalize
+from .menu import _weighted_confidence, _match, SPHINX_CALIBRATION, sphinx_margin, MenuEvidence, _phrase_of, _decide
+from .backend import ModelLoadError, _Base, worker_count, log
+
+
+_FILLER_RE = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+|\+.*\+)$")
+_ALT_RE = re.compile(r"\(\d+\)$")
+
+
+_PAD = np.rint(np.random.default_rng(7).normal(0, 10, int(0.3 * MODEL_RATE))).astype(np.int16)
+
+
+def _pad_for_sphinx(samples: np.ndarray) -> np.ndarray:
+    """The answer with its silences normalized: leading/trailing silence trimmed to 0.15 s, then
+    0.3 s of faint noise before and after. pocketsphinx's whole-answer cepstral mean is pulled off by
+    long silences (a recording ends with the 1.5 s of silence that stopped it), a prompt cut right
+    at the first/last word leaves no room for its silence model, and digital zeros upset its energy
+    features: all three gave empty or truncated results on telephone-like test answers."""
+    return np.concatenate([_PAD, trim_silence(np.asarray(samples, dtype=np.int16), MODEL_RATE), _PAD])
+
+
+def _loud_frames(samples: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
+    """10 ms frames (pocketsphinx's) whose RMS is within 14 dB of the loudest frame and above the
+    floor that :func:`~callcenter.speech.audio.trim_silence` uses: where the caller's speech is (a
+    lower bar counted background talk 20 dB down as speech the phrase failed to explain)."""
+    x = np.asarray(samples, dtype=np.float64)
+    f = rate // 100
+    n = len(x) // f
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    rms = np.sqrt((x[: n * f].reshape(n, f) ** 2).mean(axis=1))
+    return rms > max(rms.max() * 0.2, 100.0)
+
+
+def _log_score(segs) -> float:
+    """Sum of the natural logs of pocketsphinx's per-segment acoustic scores (the Python binding
+    hands them out as probabilities; a segment so bad that it underflows counts as e**-745)."""
+    return sum(math.log(seg.ascore) if seg.ascore > 0 else -745.0 for seg in segs)
+
+
+class _Decoder:
+    """A pocketsphinx decoder with the names of the searches (grammars) already added to it."""
+
+    def __init__(self, d, mode: str):
+        self.d = d
+        self.mode = mode
+        self.default = d.current_search()
+        self.searches: set[str] = set()
+
+    def __getattr__(self, name):
+        return getattr(self.d, name)
+
+
+class PocketsphinxRecognizer(_Base):
+    """CMU pocketsphinx with the US English model shipped inside the PyPI package.
+
+    A pocketsphinx ``Decoder`` is not thread-safe and holds its own copy of the model, so a small
+    pool of decoders (one per worker, created on demand, each loaded once) is shared by all calls.
+    ``phrase_mode``: ``grammar`` (JSGF alternatives; the default) or ``keyword`` (keyphrase spotting,
+    finds the phrase inside a longer answer).
+    """
+
+    name = "pocketsphinx"
+    LANGUAGE = "en-US"
+    calibration = SPHINX_CALIBRATION
+
+    def __init__(self, executor: Executor | None = None, workers: int = 0, phrase_mode: str = "grammar",
+                 model_dir: str | Path | None = None):
+        super().__init__(executor, workers)
+        if phrase_mode not in ("grammar", "keyword"):
+            raise ValueError(f"phrase_mode must be 'grammar' or 'keyword', got {phrase_mode!r}")
+        self.phrase_mode = phrase_mode
+        self._model_dir = model_dir
+        # "batch" decoders (cepstral mean over the whole answer: deterministic, and what recorded
+        # answers get) and "live" decoders (streaming partials); one pool each
+        self._idle: dict[str, queue.LifoQueue] = {"batch": queue.LifoQueue(), "live": queue.LifoQueue()}
+        self._created = {"batch": 0, "live": 0}
+        self._max = worker_count(workers)
+        self._lock = threading.Lock()
+        self._error: str | None = None
+        self._cmn_hint: str | None = None
+
+    @staticmethod
+    def available() -> bool:
+        try:
+            import pocketsphinx  # noqa: F401
+        except Exception:
+            return False
+        return True
+
+    @staticmethod
+    def model_path() -> str | None:
+        try:
+            from pocketsphinx import get_model_path
+            p = Path(get_model_path()) / "en-us"
+            return str(p) if p.is_dir() else None
+        except Exception:
+            return None
+
+    def languages(self) -> list[str]:
+        return [] if self._error else [self.LANGUAGE]
+
+    def _new_decoder(self, mode: str):
+        from pocketsphinx import Decoder
+        kwargs = {"loglevel": "FATAL", "cmn": mode}
+        if self._model_dir:
+            base = Path(self._model_dir)
+            kwargs.update(hmm=str(base / "en-us"), lm=str(base / "en-us.lm.bin"), dict=str(base / "cmudict-en-us.dict"))
+        try:
+            d = Decoder(**kwargs)
+        except Exception as exc:
+            self._error = f"pocketsphinx could not load its English model ({exc})"
+            raise ModelLoadError(self._error) from None
+        return _Decoder(d, mode)
+
+    def _borrow(self, mode: str = "batch") -> _Decoder:
+        if self._error:
+            raise ModelLoadError(self._error)
+        idle = self._idle[mode]
+        try:
+            return idle.get_nowait()
+        except queue.Empty:
+            pass
+        with self._lock:
+            # batch decoders are used inside the worker pool (at most ``workers`` at once); live ones
+            # belong to open streams, which must never wait for each other: no cap for those
+            if mode == "live" or self._created[mode] < self._max:
+                self._created[mode] += 1
+                try:
+                    return self._new_decoder(mode)
+                except ModelLoadError:
+                    self._created[mode] -= 1
+                    raise
+        return idle.get()
+
+    def _release(self, d: _Decoder) -> None:
+        self._idle[d.mode].put(d)
+
+    def preload(self) -> None:
+        self._release(self._borrow("batch"))
+
+    def _words_known(self, d, phrase: str) -> str | None:
+        words = normalize(phrase, "en-US").split()
+        if not words:
+            return None
+        for w in words:
+            if d.lookup_word(w) is None:
+                log.warning(f"phrase {phrase!r} has a word pocketsphinx does not know ({w!r}); "
+                            "left out of the grammar",
+                            extra={"phrase": phrase, "word": w})
+                return None
+        return " ".join(words)
+
+    def _activate(self, d, phrases: Sequence[str] | None) -> dict[str, str]:
+        if not phrases:
+            d.activate_search(d.default)
+            return {}
+        forms = {p: f for p in phrases if (f := self._words_known(d, p))}
+        if not forms:
+            d.activate_search(d.default)
+            return {}
+        alts = sorted(set(forms.values()))
+        name = f"{self.phrase_mode}_{abs(hash(tuple(alts))) % 10**12}"
+        if name not in d.searches:
+            if self.phrase_mode == "grammar":
+                jsgf = "#JSGF V1.0;\ngrammar menu;\npublic <menu> = " + " | ".join(alts) + " ;\n"
+                d.add_jsgf_string(name, jsgf)
+            else:
+                # add_kws only reads a file: one "phrase /threshold/" line per keyphrase
+                with tempfile.NamedTemporaryFile("w", suffix=".kws", delete=False, encoding="utf-8") as fh:
+                    # detection threshold: looser for longer phrases (they are less often confused)
+                    fh.write("".join(f"{a} /1e-{5 + 5 * len(a.split())}/\n" for a in alts))
+                try:
+                    d.add_kws(name, fh.name)
+                finally:
+                    os.unlink(fh.name)
+            d.searches.add(name)
+        d.activate_search(name)
+        return forms
+
+    def evidence(self, samples: np.ndarray, rate: int, language: str, phrases: Sequence[str]) -> MenuEvidence:
+        """The two decodes of a menu answer, before the decision (benchmark, tests)."""
+        if canonical_language(language).split("-")[0] != "en":
+            raise SpeechUnavailable(f"pocketsphinx only has an English model, not {language!r}")
+        if rate != MODEL_RATE:
+            samples = resample(samples, rate, MODEL_RATE)
+        d = self._borrow()
+        try:
+            forms = self._activate(d, phrases)
+            if not forms:
+                raise SpeechUnavailable("no expected phrase is in pocketsphinx's English dictionary")
+            return self._evidence(d, _pad_for_sphinx(samples), forms)
+        finally:
+            self._release(d)
+
+    @staticmethod
+    def _decode(d, data: bytes) -> list:
+        d.start_utt()
+        d.process_raw(data, no_search=False, full_utt=True)
+        d.end_utt()
+        return list(d.seg() or []) if d.hyp() is not None else []
+
+    def _evidence(self, d, samples: np.ndarray, forms: dict[str, str]) -> MenuEvidence:
+        """The grammar search (already active), scored two ways.
+
+        pocketsphinx normalizes acoustic scores by the best senone of each frame, so the score of
+        the grammar's words per frame is how far they stay below the best the model could do (a
+        likelihood ratio against a free senone loop, no language-model weight in it). Background
+        talk forced onto a short phrase also leaves speech that the grammar path spends in silence
+        or fillers: the share of the loud frames (speech by energy) the phrase's words cover.
+        margin = word score per frame + :data:`SPHINX_COVERAGE_WEIGHT` x coverage."""
+        data = np.asarray(samples, dtype="<i2").tobytes()
+        segs = self._decode(d, data)
+        try:
+            self._cmn_hint = d.get_cmn()
+        except Exception:
+            pass
+        words = [seg for seg in segs if (seg.word or "").strip() and not _FILLER_RE.match(seg.word)]
+        heard = " ".join(_ALT_RE.sub("", seg.word) for seg in words)
+        loud = _loud_frames(samples)
+        covered = np.zeros(len(loud), dtype=bool)
+        for seg in words:
+            covered[max(0, seg.start_frame): seg.end_frame + 1] = True
+        n_words = int(covered.sum())
+        unexplained = int((loud & ~covered).sum())
+        detail = (round(_log_score(words), 3), n_words, unexplained, int(loud.sum()))
+        return MenuEvidence(heard=heard, phrase=_phrase_of(heard, forms), margin=sphinx_margin(detail),
+                            free_text="", speech_s=round(int(loud.sum()) / 100.0, 3), detail=detail)
+
+    def recognize_samples(self, samples: np.ndarray, rate: int, language: str,
+                          phrases: Sequence[str] | None = None) -> Recognition:
+        if canonical_language(language).split("-")[0] != "en":
+            raise SpeechUnavailable(f"pocketsphinx only has an English model, not {language!r}")
+        if rate != MODEL_RATE:
+            samples = resample(samples, rate, MODEL_RATE)
+        samples = _pad_for_sphinx(samples)
+        d = self._borrow()
+        try:
+            forms = self._activate(d, phrases)
+            if forms and self.phrase_mode == "grammar":
+                return _decide(self._evidence(d, samples, forms), self.calibration)
+            d.start_utt()
+            d.process_raw(np.asarray(samples, dtype="<i2").tobytes(), no_search=False, full_utt=True)
+            d.end_utt()
+            if len(samples) > MODEL_RATE // 2:
+                try:   # the cepstral mean of real answers: a warm start for live (streaming) decoders
+                    self._cmn_hint = d.get_cmn()
+                except Exception:
+                    pass
+            return self._result(d, phrases, forms, language)
+        finally:
+            self._release(d)
+
+    def _result(self, d, phrases, forms, language) -> Recognition:
+        hyp = d.hyp()
+        words: list[tuple[str, float, float]] = []
+        frate = 100.0
+        for seg in (d.seg() or []) if hyp is not None else []:
+            w = (seg.word or "").strip()
+            if not w:
+                continue
+            if _FILLER_RE.match(w):
+                continue
+            words.append((_ALT_RE.sub("", w), float(seg.prob), (seg.end_frame - seg.start_frame + 1) / frate))
+        text = " ".join(w for w, _, _ in words) if words else (" ".join(hyp.hypstr.split()) if hyp else "")
+        confidence = _weighted_confidence(words) if text else 0.0
+        matched, alts = _match(text, phrases, forms, language, confidence)
+        return Recognition(text=text, confidence=confidence, alternatives=alts, matched=matched)
+
+    def stream(self, language: str, sample_rate: int = 8000,
+               phrases: Sequence[str] | None = None) -> RecognitionStream:
+        if canonical_language(language).split("-")[0] != "en":
+            raise SpeechUnavailable(f"pocketsphinx only has an English model, not {language!r}")
+        d = self._borrow("live")
+        try:
+            forms = self._activate(d, phrases)
+            if self._cmn_hint:
+                try:
+                    d.set_cmn(self._cmn_hint)
+                except Exception:
+                    pass
+            d.start_utt()
+        except Exception:
+            self._release(d)
+            raise
+        return _SphinxStream(self, d, sample_rate, phrases, forms, language)
+
+
+class _SphinxStream(RecognitionStream):
+    def __init__(self, owner: PocketsphinxRecognizer, d, sample_rate, phrases, forms, language):
+        self._owner, self._d = owner, d
+        self._resampler = StreamResampler(sample_rate, MODEL_RATE)
+        self._phrases, self._forms, self._language = phrases, forms, language
+        self._result: Recognition | None = None
+        self._audio: list[bytes] = []
+
+    def feed(self, pcm16: bytes) -> str | None:
+        if self._result is not None:
+            raise RuntimeError("stream already finished")
+        x = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
+        data = self._resampler.feed(x).astype("<i2").tobytes()
+        self._audio.append(data)
+        self._d.process_raw(data, no_search=False, full_utt=False)
+        hyp = self._d.hyp()
+        return hyp.hypstr if hyp and hyp.hypstr else None
+
+    def finish(self) -> Recognition:
+        if self._result is None:
+            try:
+                self._d.end_utt()
+            finally:
+                self._owner._release(self._d)
+            # the live pass normalizes with a running estimate that needs several answers to settle;
+            # the final result decodes the whole answer again with utterance-level normalization
+            samples = np.frombuffer(b"".join(self._audio), dtype="<i2")
+            self._result = self._owner.recognize_samples(samples, MODEL_RATE, self._language, self._phrases)
+        return self._result
+
+    def __del__(self):  # a stream dropped without finish() gives its decoder back
+        if self._result is None and getattr(self, "_d", None) is not None:
+            try:
+                self._d.end_utt()
+            except Exception:
+                pass
+            self._owner._release(self._d)
+            self._result = Recognition("", 0.0)
