@@ -127,16 +127,7 @@ class AgiChannel(Channel):
 
     async def _after_minus_one(self, what: str) -> None:
         """``result=-1``: the caller hung up, or (STREAM FILE) the file does not exist. Probe."""
-        if self.session.hung_up:
-            raise CallerHungUp(f"caller hung up during {what}")
-        try:
-            await self.session.command("CHANNEL STATUS", timeout=5.0)
-        except (AgiHangup, asyncio.TimeoutError):
-            raise CallerHungUp(f"caller hung up during {what}") from None
-        except AgiError:
-            pass
-        if self.session.hung_up:
-            raise CallerHungUp(f"caller hung up during {what}")
+        await self._caller_still_there(what)
         log.warning("%s failed (result=-1) but the channel is alive: missing sound file?", what,
                     extra=self._log_extra())
 
