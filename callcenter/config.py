@@ -93,6 +93,18 @@ DEFAULTS: dict[str, Any] = {
         "voices": {},                   # language -> espeak-ng voice, e.g. {zh-CN: cmn}
         "rate": 160,                    # synthesis words per minute
     },
+    "media": {
+        "speech_mode": "file",          # file: RECORD FILE then decode (shared folder); stream: live
+                                        # AudioSocket audio, voice detection, barge-in (docs/media.md)
+        "barge_in": True,               # the caller's speech stops the prompt (a node may say barge_in: false)
+        "vad_aggressiveness": 2,        # webrtcvad 0 (least) .. 3 (most eager to call a frame non-speech)
+        "vad_gate_db": 12.0,            # a speech frame must be this far above the adaptive noise floor
+        "speech_start_ms": 120,         # voiced audio needed before speech counts as started
+        "speech_end_ms": 500,           # trailing silence that ends the answer
+        "speech_end_complete_ms": 200,  # ... when what was heard so far is already a whole expected phrase
+        "max_speech_s": 12.0,           # an answer longer than this is cut and decoded
+        "preroll_ms": 300,              # audio before the detected start that the recognizer also gets
+    },
     "acd": {
         "rona_timeout": 15.0,           # seconds an agent's phone rings before the offer is withdrawn
         "rona_strikes": 3,              # missed offers before the agent is auto-paused (no-answer)
@@ -248,6 +260,19 @@ class SpeechSection:
     rate: int
 
 
+@_section(DEFAULTS["media"])
+class MediaSection:
+    speech_mode: str
+    barge_in: bool
+    vad_aggressiveness: int
+    vad_gate_db: float
+    speech_start_ms: int
+    speech_end_ms: int
+    speech_end_complete_ms: int
+    max_speech_s: float
+    preroll_ms: int
+
+
 @_section(DEFAULTS["acd"])
 class AcdSection:
     rona_timeout: float
@@ -267,7 +292,7 @@ class ApiSection:
 SECTIONS: dict[str, type] = {
     "log": LogSection, "http": HttpSection, "agi": AgiSection, "ami": AmiSection,
     "database": DatabaseSection, "ivr": IvrSection, "recordings": RecordingsSection,
-    "prompts": PromptsSection, "speech": SpeechSection, "acd": AcdSection, "api": ApiSection,
+    "prompts": PromptsSection, "speech": SpeechSection, "media": MediaSection, "acd": AcdSection, "api": ApiSection,
 }
 if set(SECTIONS) != {k for k, v in DEFAULTS.items() if isinstance(v, Mapping)}:
     raise TypeError("config: every mapping in DEFAULTS needs a section class in SECTIONS")
@@ -293,6 +318,7 @@ class Config:
     recordings: RecordingsSection
     prompts: PromptsSection
     speech: SpeechSection
+    media: MediaSection
     acd: AcdSection
     api: ApiSection
 
@@ -595,6 +621,16 @@ def _semantic_checks(d: dict, src: str) -> None:
         names.add(s["name"])
     if d["prompts"]["format"] not in ("wav", "gsm", "ulaw"):
         raise ConfigError(f"{src}: key 'prompts.format' must be wav, gsm or ulaw")
+    media = d["media"]
+    if media["speech_mode"] not in ("file", "stream"):
+        raise ConfigError(f"{src}: key 'media.speech_mode' must be 'file' or 'stream', got {media['speech_mode']!r}")
+    if not 0 <= media["vad_aggressiveness"] <= 3:
+        raise ConfigError(f"{src}: key 'media.vad_aggressiveness' must be 0..3, got {media['vad_aggressiveness']}")
+    for key in ("speech_start_ms", "speech_end_ms", "speech_end_complete_ms", "preroll_ms"):
+        if media[key] < 0 or media[key] % 20:
+            raise ConfigError(f"{src}: key 'media.{key}' must be a multiple of 20 (ms) and >= 0, got {media[key]}")
+    if media["max_speech_s"] <= 0:
+        raise ConfigError(f"{src}: key 'media.max_speech_s' must be > 0, got {media['max_speech_s']}")
 
 
 def dump_defaults() -> str:
