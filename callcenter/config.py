@@ -98,10 +98,10 @@ DEFAULTS: dict[str, Any] = {
                                         # AudioSocket audio, voice detection, barge-in (docs/media.md)
         "barge_in": True,               # the caller's speech stops the prompt (a node may say barge_in: false)
         "vad_aggressiveness": 2,        # webrtcvad 0 (least) .. 3 (most eager to call a frame non-speech)
-        "vad_gate_db": 12.0,            # a speech frame must be this far above the adaptive noise floor
+        "vad_gate_db": 15.0,            # a speech frame must be this far above the adaptive noise floor
         "speech_start_ms": 120,         # voiced audio needed before speech counts as started
         "speech_end_ms": 500,           # trailing silence that ends the answer
-        "speech_end_complete_ms": 200,  # ... when what was heard so far is already a whole expected phrase
+        "speech_end_complete_ms": 160,  # ... when what was heard so far is already a whole expected phrase
         "max_speech_s": 12.0,           # an answer longer than this is cut and decoded
         "preroll_ms": 300,              # audio before the detected start that the recognizer also gets
     },

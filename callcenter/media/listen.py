@@ -1,0 +1,305 @@
+"""The listening loop of a menu or question node over a live leg (thin asyncio around the pure cores).
+
+``listen(reader, prompt_pcm, open_stream, ...)``: the prompt starts playing; every frame the caller
+sends goes through the :class:`~callcenter.media.vad.Vad` into the
+:class:`~callcenter.media.endpoint.Endpointer`; from the detected start of speech (with
+``preroll_ms`` of the audio before it) the frames go to a recognition stream of the speech layer,
+fed off the event loop (one job at a time per stream: frames that come while a job runs are fed
+together by the next one). Then:
+
+* speech starts and barge-in is on: the prompt stops (``leg.stop_playback()``); with barge-in off,
+  listening starts when the prompt has finished, as on the file path;
+* a key in ``escape_digits``: the prompt stops, ``Recognition(text="", confidence=1.0, digits=key)``;
+* the endpointer says the answer ended (or reached its longest): ``finish()`` of the stream, i.e. the
+  speech layer's own decision (for a menu: the whole-phrase decision of ``speech/menu.py``, exactly
+  as for a recorded answer);
+* nothing said ``no_input_s`` after the prompt: ``Recognition(text="", confidence=0.0)``, what the
+  recognizer gives for a silent recording on the file path;
+* the leg ends: :class:`~callcenter.ivr.channel.CallerHungUp` (the stream and the read are released).
+
+Partial hypotheses go to ``on_partial`` (the caller's screen pop) and tell the endpointer when what was
+heard is already a whole expected phrase (a shorter trailing silence ends the answer).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections import deque
+from dataclasses import dataclass, field
+from typing import Callable, Sequence
+
+from ..ivr.channel import CallerHungUp
+from ..speech.api import Recognition, RecognitionStream, SpeechUnavailable
+from ..speech.intents import normalize
+from .endpoint import EndpointConfig, Endpointer, MaxSpeech, NoInput, SpeechEnded, SpeechStarted
+from .leg import FRAME_MS, AudioFrame, DtmfDigit, MediaEvent, MediaLeg
+from .vad import Vad, VadConfig
+
+log = logging.getLogger("callcenter.media.listen")
+
+ALL_DIGITS = "0123456789*#ABCD"
+
+
+class LegClosed(Exception):
+    """The leg's events ended (the far end hung up or the leg was closed)."""
+
+
+class LegReader:
+    """The one reader of a leg's events for a whole call: ``next(timeout)`` returns the next event or
+    None after ``timeout`` seconds without one, and never cancels the leg's iterator on a timeout (an
+    async generator cancelled mid-``__anext__`` would end). ``aclose()`` releases the pending read."""
+
+    def __init__(self, leg: MediaLeg):
+        self.leg = leg
+        self._it = leg.events().__aiter__()
+        self._pending: asyncio.Future | None = None
+        self.closed = False
+
+    async def next(self, timeout: float | None = None) -> MediaEvent | None:
+        if self.closed:
+            raise LegClosed(f"leg {self.leg.leg_id} ended")
+        if self._pending is None:
+            self._pending = asyncio.ensure_future(self._it.__anext__())
+        done, _ = await asyncio.wait({self._pending}, timeout=timeout)
+        if not done:
+            return None
+        fut, self._pending = self._pending, None
+        try:
+            return fut.result()
+        except StopAsyncIteration:
+            self.closed = True
+            raise LegClosed(f"leg {self.leg.leg_id} ended") from None
+
+    async def aclose(self) -> None:
+        self.closed = True
+        fut, self._pending = self._pending, None
+        if fut is not None and not fut.done():
+            fut.cancel()
+            try:
+                await fut
+            except (asyncio.CancelledError, StopAsyncIteration, Exception):  # noqa: BLE001
+                pass
+        try:
+            await self._it.aclose()
+        except Exception:  # noqa: BLE001 - the leg may already be gone
+            pass
+
+
+@dataclass(frozen=True)
+class ListenSettings:
+    """What the listening loop is tuned with (``media.*`` config; ``no_input_s`` per node)."""
+    vad: VadConfig = VadConfig()
+    endpoint: EndpointConfig = EndpointConfig()
+    preroll_ms: int = 300
+
+    @classmethod
+    def from_media(cls, media, no_input_s: float | None = None) -> "ListenSettings":
+        ep = EndpointConfig(start_ms=media.speech_start_ms, end_ms=media.speech_end_ms,
+                            end_complete_ms=media.speech_end_complete_ms, max_speech_s=media.max_speech_s,
+                            no_input_s=5.0 if no_input_s is None else no_input_s)
+        return cls(VadConfig(aggressiveness=media.vad_aggressiveness, gate_db=media.vad_gate_db), ep,
+                   media.preroll_ms)
+
+    def for_node(self, no_input_s: float) -> "ListenSettings":
+        from dataclasses import replace
+        return replace(self, endpoint=replace(self.endpoint, no_input_s=max(0.0, float(no_input_s))))
+
+
+@dataclass
+class Heard:
+    """The answer and when things happened (leg times, seconds) for logs, tests and the benchmark."""
+    recognition: Recognition | None          # None: recognition unavailable for the language
+    reason: str                              # speech | max_speech | no_input | dtmf
+    prompt_at: float | None = None
+    speech_started: float | None = None
+    speech_ended: float | None = None
+    barge_in_at: float | None = None
+    decided_at: float | None = None
+    partials: list[str] = field(default_factory=list)
+
+
+class _OffLoopStream:
+    """A recognition stream opened and fed in an executor, one job at a time."""
+
+    def __init__(self, open_stream: Callable[[], RecognitionStream], executor, on_partial):
+        self._loop = asyncio.get_running_loop()
+        self._executor = executor
+        self._on_partial = on_partial
+        self._buf: list[bytes] = []
+        self._stream: RecognitionStream | None = None
+        self._error: BaseException | None = None
+        self._closing = False
+        self._job = self._loop.run_in_executor(executor, open_stream)
+        self._job.add_done_callback(self._opened)
+
+    def _opened(self, fut: asyncio.Future) -> None:
+        self._job = None
+        if fut.cancelled():
+            self._error = asyncio.CancelledError()
+            return
+        if fut.exception() is not None:
+            self._error = fut.exception()
+            return
+        self._stream = fut.result()
+        self._kick()
+
+    def feed(self, pcm: bytes) -> None:
+        self._buf.append(pcm)
+        self._kick()
+
+    def _kick(self) -> None:
+        if self._job is not None or self._closing or self._stream is None or self._error or not self._buf:
+            return
+        data = b"".join(self._buf)
+        self._buf.clear()
+        self._job = self._loop.run_in_executor(self._executor, self._stream.feed, data)
+        self._job.add_done_callback(self._fed)
+
+    def _fed(self, fut: asyncio.Future) -> None:
+        self._job = None
+        if fut.cancelled():
+            return
+        if fut.exception() is not None:
+            self._error = fut.exception()
+            return
+        partial = fut.result()
+        if partial:
+            self._on_partial(partial)
+        self._kick()
+
+    def _finish_sync(self, rest: bytes) -> Recognition:
+        assert self._stream is not None
+        if rest:
+            self._stream.feed(rest)
+        return self._stream.finish()
+
+    async def finish(self) -> Recognition | None:
+        """The stream's final result; None when recognition is unavailable (no model)."""
+        self._closing = True
+        while self._job is not None:
+            job = self._job
+            try:
+                await asyncio.shield(job)
+            except Exception:  # noqa: BLE001 - recorded by the done callbacks
+                pass
+            if self._job is job:        # the callback has not run yet
+                await asyncio.sleep(0)
+        if isinstance(self._error, SpeechUnavailable):
+            log.info("speech unavailable: %s", self._error)
+            return None
+        if self._error is not None or self._stream is None:
+            log.error("live recognition failed: %s", self._error)
+            return Recognition(text="", confidence=0.0)
+        rest = b"".join(self._buf)
+        self._buf.clear()
+        try:
+            return await self._loop.run_in_executor(self._executor, self._finish_sync, rest)
+        except SpeechUnavailable as exc:
+            log.info("speech unavailable: %s", exc)
+            return None
+        except Exception as exc:  # noqa: BLE001 - recognition failure = "not understood", as on the file path
+            log.error("live recognition failed: %s", exc)
+            return Recognition(text="", confidence=0.0)
+
+
+def phrase_forms(phrases: Sequence[str] | None, language: str) -> frozenset[str]:
+    """The expected phrases as the partial hypotheses spell them (normalized words)."""
+    return frozenset(f for p in phrases or () if (f := " ".join(normalize(p, language).split())))
+
+
+async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[], RecognitionStream], *,
+                 settings: ListenSettings = ListenSettings(), phrases: Sequence[str] | None = None,
+                 language: str = "en-US", barge_in: bool = True, escape_digits: str = ALL_DIGITS,
+                 executor=None, on_partial: Callable[[str], None] | None = None) -> Heard:
+    """Play ``prompt_pcm`` and listen (see the module notes). Raises CallerHungUp when the leg ends."""
+    leg = reader.leg
+    loop = asyncio.get_running_loop()
+    vad = Vad(leg.sample_rate, settings.vad)
+    ep = Endpointer(settings.endpoint)
+    forms = phrase_forms(phrases, language)
+    # the start is detected ``start_ms`` after the run of voiced frames began: keep that run and
+    # ``preroll_ms`` before it
+    preroll: deque[bytes] = deque(maxlen=(settings.preroll_ms + settings.endpoint.start_ms) // FRAME_MS + 1)
+    heard = Heard(recognition=None, reason="")
+    stream: _OffLoopStream | None = None
+
+    def partial(text: str) -> None:
+        heard.partials.append(text)
+        ep.set_complete(" ".join(normalize(text, language).split()) in forms)
+        if on_partial is not None:
+            try:
+                on_partial(text)
+            except Exception:  # noqa: BLE001 - a screen-pop hook must not break the call
+                log.exception("partial hook failed")
+
+    if prompt_pcm:
+        leg.play(prompt_pcm)
+    last_t = loop.time()
+    heard.prompt_at = last_t
+    try:
+        while True:
+            ev = await reader.next(_wait_for(ep, last_t))
+            if ev is None:                                   # nothing from the far end in time
+                last_t = max(last_t, loop.time())
+                events = ep.tick(last_t)
+            elif isinstance(ev, DtmfDigit):
+                if ev.digit not in escape_digits:
+                    continue
+                leg.stop_playback()
+                heard.recognition = Recognition(text="", confidence=1.0, digits=ev.digit)
+                heard.reason, heard.decided_at = "dtmf", ev.at
+                return heard
+            elif isinstance(ev, AudioFrame):
+                if heard.prompt_at is not None and heard.prompt_at > ev.at:
+                    heard.prompt_at = ev.at                  # the leg's clock (virtual in tests)
+                last_t = ev.at
+                speech = vad.is_speech(ev.pcm)
+                if not leg.playing:
+                    ep.arm(ev.at)
+                if not barge_in and ep.armed_at is None:
+                    continue                                 # no barge-in: listen after the prompt
+                events = ep.feed(speech, ev.at)
+                if stream is None:
+                    preroll.append(ev.pcm)
+                else:
+                    stream.feed(ev.pcm)
+            else:
+                continue
+            for e in events:
+                if isinstance(e, SpeechStarted):
+                    heard.speech_started = e.at
+                    if barge_in and leg.playing:
+                        leg.stop_playback()
+                        heard.barge_in_at = last_t
+                    stream = _OffLoopStream(open_stream, executor, partial)
+                    for pcm in preroll:
+                        stream.feed(pcm)
+                    preroll.clear()
+                elif isinstance(e, NoInput):
+                    heard.recognition = Recognition(text="", confidence=0.0)
+                    heard.reason, heard.decided_at = "no_input", e.at
+                    return heard
+                elif isinstance(e, (SpeechEnded, MaxSpeech)):
+                    heard.speech_ended = e.at
+                    heard.reason = "speech" if isinstance(e, SpeechEnded) else "max_speech"
+                    assert stream is not None
+                    s, stream = stream, None
+                    heard.recognition = await s.finish()
+                    heard.decided_at = max(last_t, loop.time())
+                    return heard
+    except LegClosed:
+        raise CallerHungUp(f"caller hung up while listening ({leg.ended.reason if leg.ended else 'leg ended'})") \
+            from None
+    finally:
+        if stream is not None:
+            stream._closing = True                            # dropped: no more feeding
+
+
+def _wait_for(ep: Endpointer, now: float) -> float:
+    """How long to wait for the next event before the endpointer's own deadline (seconds)."""
+    c = ep.config
+    if ep.armed_at is not None and ep.started_at is None:
+        return max(0.0, ep.armed_at + c.no_input_s - now) + 0.05
+    if ep.started_at is not None:
+        return max(0.0, ep.started_at + c.max_speech_s - now) + 0.05
+    return 1.0
