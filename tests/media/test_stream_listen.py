@@ -29,12 +29,12 @@ def leftover_tasks():
 
 
 async def test_barge_in_stops_the_prompt_and_the_menu_decides(answers, sphinx):
-    x, onset, end = answers("billing", lead=1.0)
+    x, onset, end = answers("opening hours", lead=1.0)
     leg = FakeLeg(pcm(x))
     ch = MediaChannel(leg, recognizer=sphinx)
     heard = await ch.listen(PROMPT, EN_MENU, 5.0, "en-US")
     t0 = leg.t0
-    assert heard.recognition.matched == "billing" and not heard.recognition.no_match
+    assert heard.recognition.matched == "opening hours" and not heard.recognition.no_match
     assert heard.reason == "speech"
     assert len(leg.stops) == 1
     reaction = leg.stops[0] - t0 - onset
