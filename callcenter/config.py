@@ -104,6 +104,12 @@ DEFAULTS: dict[str, Any] = {
         "speech_end_complete_ms": 160,  # ... when what was heard so far is already a whole expected phrase
         "max_speech_s": 12.0,           # an answer longer than this is cut and decoded
         "preroll_ms": 300,              # audio before the detected start that the recognizer also gets
+        "audiosocket_enabled": False,   # listen for Asterisk's AudioSocket connections (docs/media.md)
+        "audiosocket_bind": "127.0.0.1:9092",   # host:port the AudioSocket server listens on
+        "audiosocket_advertise": None,  # host:port Asterisk connects to (default: audiosocket_bind)
+        "audiosocket_connect_timeout": 3.0,     # seconds for Asterisk to connect after EXEC/Originate
+        "audiosocket_idle_timeout": 30.0,       # end a leg when Asterisk sends nothing this long (0 = never)
+        "audiosocket_max_sessions": 1000,       # concurrent AudioSocket connections
     },
     "acd": {
         "rona_timeout": 15.0,           # seconds an agent's phone rings before the offer is withdrawn
@@ -271,6 +277,12 @@ class MediaSection:
     speech_end_complete_ms: int
     max_speech_s: float
     preroll_ms: int
+    audiosocket_enabled: bool
+    audiosocket_bind: str
+    audiosocket_advertise: str | None
+    audiosocket_connect_timeout: float
+    audiosocket_idle_timeout: float
+    audiosocket_max_sessions: int
 
 
 @_section(DEFAULTS["acd"])
@@ -631,6 +643,26 @@ def _semantic_checks(d: dict, src: str) -> None:
             raise ConfigError(f"{src}: key 'media.{key}' must be a multiple of 20 (ms) and >= 0, got {media[key]}")
     if media["max_speech_s"] <= 0:
         raise ConfigError(f"{src}: key 'media.max_speech_s' must be > 0, got {media['max_speech_s']}")
+    _check_audiosocket(media, src)
+
+
+def _check_audiosocket(media: dict, src: str) -> None:
+    for key in ("audiosocket_bind", "audiosocket_advertise"):
+        value = media[key]
+        if value is None and key == "audiosocket_advertise":
+            continue
+        host, sep, port = str(value).rpartition(":")
+        if not sep or not host or not port.isdigit() or int(port) > 65535:
+            raise ConfigError(f"{src}: key 'media.{key}' must be host:port (e.g. 127.0.0.1:9092), got {value!r}")
+    bind_host = str(media["audiosocket_bind"]).rpartition(":")[0].strip("[]")
+    if media["audiosocket_enabled"] and not media["audiosocket_advertise"] and bind_host in ("0.0.0.0", "::"):
+        raise ConfigError(f"{src}: key 'media.audiosocket_bind' {media['audiosocket_bind']!r} listens on every "
+                          "address: set 'media.audiosocket_advertise' to the host:port Asterisk must connect to")
+    for key in ("audiosocket_connect_timeout", "audiosocket_idle_timeout"):
+        if media[key] < 0:
+            raise ConfigError(f"{src}: key 'media.{key}' must be >= 0, got {media[key]}")
+    if media["audiosocket_max_sessions"] < 1:
+        raise ConfigError(f"{src}: key 'media.audiosocket_max_sessions' must be >= 1")
 
 
 def dump_defaults() -> str:

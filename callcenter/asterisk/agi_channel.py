@@ -23,14 +23,17 @@ and hands the file to the injected :class:`~callcenter.speech.api.Recognizer`.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import dataclasses
 import itertools
 import logging
 import os
 from pathlib import Path
-from typing import Any, Mapping, Sequence
+from typing import Any, AsyncIterator, Mapping, Sequence
 
 from ..ivr.channel import CallerHungUp, CallInfo, Channel, ChannelError, DigitsResult, Prompt, RecordResult
+from ..media.audiosocket import AudioSocketServer
+from ..media.audiosocket_leg import AudioSocketLeg
 from ..speech.api import Recognition
 from .agi_codec import AgiError, AgiHangup, AgiReply, Raw
 from .agi_server import AgiSession
@@ -72,8 +75,9 @@ class AgiChannel(Channel):
                  record_dir: str | os.PathLike | None = None,
                  asterisk_record_dir: str | None = None, record_format: str = "wav",
                  default_language: str = "en-US", moh_class: str = "default",
-                 command_timeout: float | None = None) -> None:
+                 command_timeout: float | None = None, audiosocket: AudioSocketServer | None = None) -> None:
         self.session = session
+        self.audiosocket_server = audiosocket
         self.synthesizer = synthesizer
         self.recognizer = recognizer
         env = session.env
@@ -447,6 +451,106 @@ class AgiChannel(Channel):
         if self.moh_on:
             await self.stop_music()
         return await self.exec_app("Bridge", channel)
+
+    # -- live audio (AudioSocket) ---------------------------------------------------------------------
+    @property
+    def audiosocket_available(self) -> bool:
+        """AudioSocket is enabled (``media.audiosocket_enabled``) and the caller is still there."""
+        return self.audiosocket_server is not None and not self.session.hung_up
+
+    @contextlib.asynccontextmanager
+    async def audiosocket(self, sample_rate: int = 8000, *,
+                          connect_timeout: float | None = None) -> AsyncIterator[AudioSocketLeg]:
+        """The caller's live audio: ``async with channel.audiosocket() as leg: ...``.
+
+        Registers a fresh UUID with the AudioSocket server, sends ``EXEC AudioSocket <uuid>,<advertise>``
+        (it blocks until the socket closes, so **no other AGI command can be sent inside the block**),
+        waits for Asterisk to connect and yields the :class:`AudioSocketLeg`. On exit the leg is closed
+        (0x00) and the EXEC's reply read (``audiosocket-agi-exec.txt``): ``200 result=0`` = the caller
+        is still up and the IVR goes on over AGI; ``200 result=-1`` then ``HANGUP`` ->
+        :class:`CallerHungUp`. Asterisk not connecting within ``connect_timeout`` (default
+        ``media.audiosocket_connect_timeout``) -> :class:`ChannelError` naming the address it was told.
+        ``sample_rate`` 16000 makes our side send slin16 (0x12); the caller's audio is resampled."""
+        server = self.audiosocket_server
+        if server is None:
+            raise ChannelError("AudioSocket is not enabled (config media.audiosocket_enabled)")
+        if self.session.hung_up:
+            raise CallerHungUp("caller hung up before EXEC AudioSocket")
+        if self.moh_on:
+            await self.stop_music()
+        pending = server.expect(sample_rate=sample_rate)
+        addr = server.advertise
+        timeout = server.connect_timeout if connect_timeout is None else connect_timeout
+        # no command timeout: the EXEC lasts as long as the leg; its end is awaited below
+        exec_task = asyncio.ensure_future(self.session.command("EXEC", "AudioSocket", f"{pending.uuid},{addr}",
+                                                               timeout=0))
+        try:
+            await asyncio.wait({exec_task, pending.future}, timeout=timeout,
+                               return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            pending.cancel()
+            exec_task.cancel()
+            raise
+        if not pending.connected:
+            pending.cancel()
+            await self._audiosocket_not_connected(exec_task, addr, timeout)
+        leg: AudioSocketLeg = pending.future.result()
+        log.info("audiosocket %s connected for the caller", leg.uuid, extra=self._log_extra())
+        try:
+            yield leg
+        except BaseException as exc:
+            if await self._audiosocket_done(leg, exec_task) and not isinstance(exc, CallerHungUp):
+                raise CallerHungUp("caller hung up during AudioSocket") from exc
+            raise
+        if await self._audiosocket_done(leg, exec_task):
+            raise CallerHungUp("caller hung up during AudioSocket")
+
+    async def _audiosocket_not_connected(self, exec_task: asyncio.Future, addr: str, timeout: float) -> None:
+        """Asterisk did not connect: its reply to the EXEC says why (it gives up connecting after 2 s)."""
+        what = f"Asterisk did not connect to the AudioSocket server at {addr} (media.audiosocket_advertise)"
+        try:
+            r = await asyncio.wait_for(asyncio.shield(exec_task), 5.0)
+        except asyncio.TimeoutError:
+            # the EXEC is stuck: its late reply would be taken for the next command's
+            exec_task.cancel()
+            self.session.close()
+            raise ChannelError(f"{what} within {timeout:g} s and EXEC AudioSocket did not return; "
+                               "FastAGI session closed") from None
+        except AgiHangup:
+            raise CallerHungUp("caller hung up during EXEC AudioSocket") from None
+        except (AgiError, OSError) as exc:
+            raise ChannelError(f"EXEC AudioSocket failed: {exc}") from None
+        if r.int_result == -1:
+            await self._caller_still_there("EXEC AudioSocket")
+        if r.int_result == -2:
+            raise ChannelError("dialplan application AudioSocket does not exist in Asterisk "
+                               "(load app_audiosocket.so, see asterisk_conf/modules.conf)")
+        raise ChannelError(f"{what} within {timeout:g} s (EXEC AudioSocket: {r.lines[-1] if r.lines else r})")
+
+    async def _audiosocket_done(self, leg: AudioSocketLeg, exec_task: asyncio.Future) -> bool:
+        """Close the leg (0x00), read the EXEC's reply; True when the caller hung up."""
+        await leg.close("AudioSocket block done")
+        try:
+            r = await asyncio.wait_for(asyncio.shield(exec_task), 10.0)
+        except asyncio.TimeoutError:
+            exec_task.cancel()
+            log.warning("EXEC AudioSocket did not return 10 s after the socket closed; closing the session",
+                        extra=self._log_extra())
+            self.session.close()
+            return True
+        except AgiHangup:
+            return True
+        except (AgiError, OSError) as exc:
+            log.warning("EXEC AudioSocket failed: %s", exc, extra=self._log_extra())
+            return self.session.hung_up
+        if r.int_result == -1:
+            try:
+                await self._caller_still_there("EXEC AudioSocket")
+            except CallerHungUp:
+                return True
+            log.warning("EXEC AudioSocket returned -1 but the caller is still up (%s)", leg.ended,
+                        extra=self._log_extra())
+        return self.session.hung_up
 
     async def verbose(self, message: str, level: int = 1) -> None:
         await self._cmd("VERBOSE", message, level)

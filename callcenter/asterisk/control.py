@@ -20,6 +20,12 @@ caller to ``cc-hold`` music, agent to ``cc-agent-hold``; ``unhold`` bridges them
 ``stop_recording`` (``MixMonitor`` / ``StopMixMonitor``), ``spy`` (Originate the supervisor's phone to
 ``ChanSpy(<agent channel>,q[w|B]E)``), ``originate`` and ``callback`` (agent first, then the
 customer via ``Local/<number>@cc-outbound`` into ``cc-callback-connect`` which bridges to the agent).
+
+Legs whose audio is ours (web callers, browser agents): :meth:`CallControl.originate_audiosocket`
+originates ``AudioSocket/<advertise>/<uuid>/c(slin16)`` into a context/exten; the channel answers at
+once and connects to our AudioSocket server (``audiosocket-chan-originate*.txt``). A web caller goes
+into the inbound dialplan with a configured number (same IVR, queues and agents as a phone caller); a
+browser agent's leg into ``cc-agent-wait``, where it is bridged like any answered agent phone.
 """
 from __future__ import annotations
 
@@ -28,6 +34,8 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any, Mapping, MutableMapping, Protocol, Sequence
 
+from ..media.audiosocket import AudioSocketServer
+from ..media.audiosocket_leg import AudioSocketLeg
 from .ami_client import AmiActionError, AmiClient, AmiDisconnected, AmiError, AmiTimeout
 from .ami_codec import ActionResult, AmiMessage
 from .state import ChannelTracker, normalize_interface
@@ -88,13 +96,14 @@ class CallControl:
 
     def __init__(self, clients: Sequence[AmiClient], trackers: Mapping[str, ChannelTracker],
                  presence: PhonePresence, publish: Publish, call_ids: MutableMapping[str, str],
-                 ring_timeout: float) -> None:
+                 ring_timeout: float, audiosocket: AudioSocketServer | None = None) -> None:
         self.clients = clients
         self.trackers = trackers
         self.presence = presence
         self.publish = publish
         self.call_ids = call_ids
         self.ring_timeout = ring_timeout
+        self.audiosocket = audiosocket
 
     # -- choosing the Asterisk --------------------------------------------------------------------
     def client_for(self, channel: str | None = None, server: str | None = None) -> AmiClient:
@@ -183,6 +192,46 @@ class CallControl:
             self.call_ids[uid] = call_id
         return OriginateResult(outcome, chan if ok else None, uid, reason, client.name,
                                resp.get("Response") or "", resp)
+
+    async def originate_audiosocket(self, *, context: str, exten: str = "s", priority: int = 1,
+                                    caller_id: str | None = None, variables: Mapping[str, str] | None = None,
+                                    sample_rate: int = 16000, call_id: str = "", server: str | None = None,
+                                    connect_timeout: float | None = None) -> AudioSocketLeg:
+        """A channel whose audio is ours: ``Originate Channel: AudioSocket/<advertise>/<uuid>/c(slin16)``
+        (``c(slin)`` for 8 kHz) into ``context,exten,priority`` with ``caller_id`` and ``variables``.
+        Returns the connected :class:`AudioSocketLeg` (``leg.channel`` = the Asterisk channel name,
+        ``AudioSocket/<host:port>-<uuid>``). The channel is hung up when the leg is closed (0x00) and the
+        leg ends (EOF) when the channel is hung up. Raises :class:`ControlError` when AudioSocket is not
+        enabled, Asterisk refuses, or the channel does not connect in time."""
+        audio = self.audiosocket
+        if audio is None:
+            raise ControlError("AudioSocket is not enabled (config media.audiosocket_enabled)")
+        codec = {8000: "slin", 16000: "slin16"}.get(sample_rate)
+        if codec is None:
+            raise ControlError(f"originate_audiosocket: sample_rate must be 8000 or 16000, got {sample_rate}")
+        pending = audio.expect(sample_rate=sample_rate)
+        addr = audio.advertise
+        timeout = audio.connect_timeout if connect_timeout is None else connect_timeout
+        vars_ = {"CC_CALL_ID": call_id} if call_id else {}
+        vars_.update(variables or {})
+        try:
+            res = await self.originate(f"AudioSocket/{addr}/{pending.uuid}/c({codec})", context=context, exten=exten,
+                                       priority=priority, caller_id=caller_id, timeout=max(timeout, 5.0),
+                                       variables=vars_, server=server, call_id=call_id)
+            if not res.answered:
+                raise ControlError(f"AudioSocket channel to {addr} into {context},{exten} failed: "
+                                   f"{res.outcome} {res.message}".rstrip())
+            try:
+                leg = await pending.wait(timeout)
+            except asyncio.TimeoutError:
+                raise ControlError(f"Asterisk answered the AudioSocket channel but did not connect to {addr} "
+                                   f"within {timeout:g} s (check media.audiosocket_advertise)") from None
+        finally:
+            pending.cancel()
+        leg.channel = res.channel
+        log.info("audiosocket channel %s into %s,%s connected", res.channel, context, exten,
+                 extra={"call_id": call_id})
+        return leg
 
     async def ring_agent(self, interface: str, *, call_id: str = "", caller_channel: str = "",
                          caller_id: str | None = None, timeout: float | None = None,

@@ -12,7 +12,10 @@
   ``ChannelStateChanged``, ``ChannelHungup``, ``BridgeEntered``, ``BridgeLeft``,
   ``AgentPhoneStateChanged``, ``AgentRingFinished``, ``AmiResynced``, ``AgiSessionStarted``, ``AgiSessionEnded``;
 * ``service.presence.is_available("PJSIP/2001")`` for the router; ``service.control`` for call
-  control (:mod:`callcenter.asterisk.control`).
+  control (:mod:`callcenter.asterisk.control`);
+* with ``media.audiosocket_enabled``: ``service.audiosocket``, the AudioSocket server
+  (:mod:`callcenter.media.audiosocket`) that every :class:`AgiChannel` (``channel.audiosocket()``) and
+  ``service.control`` (``originate_audiosocket``) use; None otherwise.
 
 Speech objects are injected: ``AsteriskService(config, bus, clock, synthesizer=..., recognizer=...)``
 or set the attributes before the first call.
@@ -24,6 +27,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ..events import DomainEvent, EventBus
+from ..media.audiosocket import AudioSocketServer
 from .agi_channel import AgiChannel
 from .agi_server import AgiServer, AgiSession
 from .ami_client import AmiClient, AmiError
@@ -87,6 +91,10 @@ class AsteriskService:
         # Asterisk resolves a relative RECORD FILE path against its own sounds directory: always
         # hand it an absolute path (same host by default; set recordings.asterisk_record_dir otherwise)
         self.asterisk_record_dir = rec.asterisk_record_dir or str(self.record_dir)
+        media = getattr(config, "media", None)
+        self.audiosocket: AudioSocketServer | None = None
+        if media is not None and media.audiosocket_enabled:
+            self.audiosocket = AudioSocketServer.from_config(media)
         self.clients: list[AmiClient] = []
         self.trackers: dict[str, ChannelTracker] = {}
         self.presence = PresenceView()
@@ -99,7 +107,7 @@ class AsteriskService:
                           reconnect_max_delay=float(ami.reconnect_max_delay))
             self._attach(c)
         self.control = CallControl(self.clients, self.trackers, self.presence, self.publish, self.call_ids,
-                                   ring_timeout=float(config.acd.rona_timeout))
+                                   ring_timeout=float(config.acd.rona_timeout), audiosocket=self.audiosocket)
         self.started = False
 
     # -- wiring ---------------------------------------------------------------------------------
@@ -135,7 +143,8 @@ class AsteriskService:
         return AgiChannel(session, self.synthesizer, self.recognizer, record_dir=self.record_dir,
                           asterisk_record_dir=self.asterisk_record_dir,
                           default_language=self._default_language(),
-                          command_timeout=float(self.config.agi.command_timeout))
+                          command_timeout=float(self.config.agi.command_timeout),
+                          audiosocket=self.audiosocket)
 
     def _default_language(self) -> str:
         return "en-US"
@@ -219,6 +228,8 @@ class AsteriskService:
 
     # -- Component protocol -------------------------------------------------------------------------
     async def start(self) -> None:
+        if self.audiosocket is not None:
+            await self.audiosocket.start()
         await self.agi.start()
         for c in self.clients:
             await c.start()
@@ -231,6 +242,8 @@ class AsteriskService:
         for c in self.clients:
             await c.stop()
         await self.agi.stop()
+        if self.audiosocket is not None:
+            await self.audiosocket.stop()
         self.started = False
 
     def status(self) -> dict:
@@ -247,6 +260,7 @@ class AsteriskService:
             "ami_connected": sum(1 for c in self.clients if c.connected),
             "channels": {name: len(t.channels) for name, t in self.trackers.items()},
             "phones": self.presence.snapshot(),
+            "audiosocket": self.audiosocket.status() if self.audiosocket is not None else None,
         }
 
     def channel(self, name_or_uniqueid: str) -> dict | None:

@@ -21,7 +21,9 @@ driven by a script of caller actions consumed by the commands that wait for inpu
 command answers ``-1``) or, when the engine is idle, with an unsolicited ``HANGUP`` line.
 After hang-up most commands get ``511``; ``GET VARIABLE``, ``VERBOSE`` and ``EXEC`` still answer
 ``200`` (as captured). ``EXEC Bridge <channel>`` bridges the caller to that channel in the double
-(AMI BridgeEnter ...) and returns when the bridge ends.
+(AMI BridgeEnter ...) and returns when the bridge ends. ``EXEC AudioSocket <uuid>,<host:port>``
+connects to the engine's AudioSocket server as captured (``audiosocket.py``): during it the script's
+``Press``/``Say``/``Pause``/``Hangup`` steps become DTMF frames, caller audio, and the socket's EOF.
 """
 from __future__ import annotations
 
@@ -74,7 +76,7 @@ class Pause:
 DEAD_OK = ("GET VARIABLE", "GET FULL VARIABLE", "VERBOSE", "EXEC")
 KNOWN_APPS = {"playback", "wait", "musiconhold", "startmusiconhold", "stopmusiconhold", "bridge", "dial",
               "set", "noop", "voicemail", "mixmonitor", "stopmixmonitor", "echo", "saydigits", "hangup",
-              "answer", "progress", "ringing", "goto", "read", "background", "chanspy", "queue"}
+              "answer", "progress", "ringing", "goto", "read", "background", "chanspy", "queue", "audiosocket"}
 USAGE_GET_DATA = ["520-Invalid command syntax.  Proper usage follows:",
                   "Stream the given <replaceable>file</replaceable>, and receive DTMF data.",
                   "Returns the digits received from the channel at the other end.",
@@ -105,6 +107,8 @@ class Caller:
     bridged_to: list[str] = field(default_factory=list)
     music: bool = False
     missing_sounds: list[str] = field(default_factory=list)   # STREAM FILE of sounds Asterisk lacks
+    rtp: bool = True                   # the phone sends RTP (False: AudioSocket gets no frames at all)
+    audiosockets: list[Any] = field(default_factory=list)     # AsteriskAudioSocket per EXEC AudioSocket
 
     def verbs(self) -> list[str]:
         return [_verb(c) for c in self.commands]
@@ -523,6 +527,9 @@ class CallSession:
             return await self._exec_bridge(data)
         if app == "dial":
             return await self._exec_dial(data)
+        if app == "audiosocket":
+            from .audiosocket import exec_audiosocket
+            return await exec_audiosocket(self, data)
         if app == "wait":
             try:
                 secs = float(data or 0)

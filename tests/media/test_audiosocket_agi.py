@@ -1,0 +1,164 @@
+"""FastAGI hand-off: ``AgiChannel.audiosocket()`` against the double's ``EXEC AudioSocket``
+(behaviour of tests/fixtures/asterisk/audiosocket-agi-exec.txt)."""
+from __future__ import annotations
+
+import asyncio
+import math
+import struct
+import wave
+
+import pytest
+
+from callcenter.asterisk.agi_channel import AgiChannel
+from callcenter.asterisk.service import AsteriskService
+from callcenter.clock import FakeClock
+from callcenter.events import EventBus
+from callcenter.ivr.channel import CallerHungUp, ChannelError, Prompt
+from callcenter.media.leg import AudioFrame, DtmfDigit
+from tests.asterisk.helpers import make_config
+from tests.asterisk_double import AsteriskDouble, Caller, Hangup, Pause, Press, Say
+
+
+@pytest.fixture
+async def double():
+    d = AsteriskDouble(time_scale=0.01)
+    await d.start()
+    yield d
+    await d.stop()
+    assert not d.errors, d.errors
+
+
+async def _service(tmp_path, double, **env):
+    e = {"CALLCENTER_MEDIA__AUDIOSOCKET_ENABLED": "true", "CALLCENTER_MEDIA__AUDIOSOCKET_BIND": "127.0.0.1:0"}
+    e.update(env)
+    svc = AsteriskService(make_config(tmp_path, double, **e), EventBus(), FakeClock())
+    await svc.start()
+    return svc
+
+
+@pytest.fixture
+async def service(tmp_path, double):
+    svc = await _service(tmp_path, double)
+    yield svc
+    await svc.stop()
+
+
+def speech_wav(path, seconds=0.5, rate=8000):
+    with wave.open(str(path), "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(i / 5))) for i in range(int(seconds * rate))))
+    return path
+
+
+async def run(service, double, caller, handler, timeout=15):
+    out = {}
+
+    async def h(ch: AgiChannel):
+        try:
+            out["result"] = await handler(ch)
+        except Exception as exc:  # noqa: BLE001 - the test asserts on it
+            out["exc"] = exc
+    service.route(caller.path, h, channel=True)
+    await double.call(caller, service.agi.bound_port, timeout=timeout)
+    return out
+
+
+async def test_listen_then_the_ivr_goes_on_over_agi(service, double, tmp_path):
+    wav = speech_wav(tmp_path / "hello.wav")
+
+    async def h(ch):
+        await ch.answer()
+        got = []
+        async with ch.audiosocket() as leg:
+            leg.play(b"\x10\x00" * 1600)                 # 200 ms prompt
+            async for ev in leg.events():
+                got.append(ev)
+                if isinstance(ev, DtmfDigit) and ev.digit == "#":
+                    break
+        await ch.play([Prompt("file", "beep")])          # the caller is still up: AGI goes on
+        return got
+    caller = Caller(script=[Say(wav), Press("1#")])
+    out = await run(service, double, caller, h)
+    got = out["result"]
+    digits = [e.digit for e in got if isinstance(e, DtmfDigit)]
+    audio = b"".join(e.pcm for e in got if isinstance(e, AudioFrame))
+    assert digits == ["1", "#"]
+    with wave.open(str(wav)) as w:
+        said = w.readframes(4000)
+    assert said[:3200] in audio                          # the caller's speech, frame for frame
+    adv = f"127.0.0.1:{service.audiosocket.bound_port}"
+    exec_line = next(c for c in caller.commands if c.startswith("EXEC AudioSocket"))
+    assert exec_line.endswith(f",{adv}")
+    assert caller.replies[caller.commands.index(exec_line)] == "200 result=0"     # caller still up
+    ast = caller.audiosockets[0]
+    assert ast.outcome.result() == "hangup-frame"       # we closed with 0x00
+    assert (b"\x10\x00" * 1600) in ast.pcm_received()
+    assert "STREAM FILE" in caller.verbs()[caller.verbs().index("EXEC") + 1:]
+    assert service.audiosocket.legs == {}
+
+
+async def test_caller_hangs_up_during_audiosocket(service, double):
+    async def h(ch):
+        async with ch.audiosocket() as leg:
+            async for _ in leg.events():
+                pass
+            return leg.ended
+    caller = Caller(script=[Pause(20), Hangup()])       # 0.2 s (time_scale 0.01) then BYE
+    out = await run(service, double, caller, h)
+    assert isinstance(out["exc"], CallerHungUp)
+    i = caller.replies.index("200 result=-1")
+    assert caller.replies[i + 1] == "HANGUP"
+    assert caller.audiosockets[0].outcome.result() == "caller-hangup"
+
+
+async def test_hangup_after_mid_audiosocket(service, double):
+    async def h(ch):
+        async with ch.audiosocket() as leg:
+            await leg.wait_ended(5)
+    out = await run(service, double, Caller(hangup_after=0.3), h)
+    assert isinstance(out["exc"], CallerHungUp)
+
+
+async def test_silent_caller_is_kept_alive_by_our_silence(service, double):
+    """No RTP from the phone: Asterisk would drop the call after 2 s of no activity, but our writer
+    sends silence frames, so the leg lives until we close it."""
+    async def h(ch):
+        async with ch.audiosocket() as leg:
+            await asyncio.sleep(2.5)
+            assert leg.ended is None
+        return True
+    caller = Caller(rtp=False)
+    out = await run(service, double, caller, h)
+    assert out.get("result") is True, out
+    ast = caller.audiosockets[0]
+    assert ast.outcome.result() == "hangup-frame" and len(ast.audio_received()) > 100
+
+
+async def test_asterisk_cannot_connect_names_the_address(tmp_path, double):
+    svc = await _service(tmp_path, double, CALLCENTER_MEDIA__AUDIOSOCKET_ADVERTISE="127.0.0.1:9")
+    try:
+        async def h(ch):
+            async with ch.audiosocket(connect_timeout=0.5):
+                pass
+        out = await run(svc, double, Caller(), h)
+        assert isinstance(out["exc"], ChannelError)
+        assert "127.0.0.1:9" in str(out["exc"]) and "media.audiosocket_advertise" in str(out["exc"])
+        assert svc.audiosocket._pending == {}
+    finally:
+        await svc.stop()
+
+
+async def test_disabled_audiosocket_is_a_clear_error(tmp_path, double):
+    svc = await _service(tmp_path, double, CALLCENTER_MEDIA__AUDIOSOCKET_ENABLED="false")
+    try:
+        async def h(ch):
+            assert not ch.audiosocket_available
+            async with ch.audiosocket():
+                pass
+        out = await run(svc, double, Caller(), h)
+        assert "media.audiosocket_enabled" in str(out["exc"])
+        assert svc.status()["audiosocket"] is None
+    finally:
+        await svc.stop()
