@@ -8,7 +8,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${CALLCENTER_VENV:-.venv}"
-EXTRA_APT_PKGS="postgresql ${EXTRA_APT_PKGS:-}" bash scripts/install.sh
+EXTRA_APT_PKGS="postgresql chromium ${EXTRA_APT_PKGS:-}" bash scripts/install.sh
 
 # --- the test-only packages, beside the server's environment ------------------------------------------
 TEST_PKGS="$(cd "$VENV" && pwd)/test-packages"     # absolute: tests start subprocesses in other folders

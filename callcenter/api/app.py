@@ -1,4 +1,5 @@
-"""The aiohttp application factory: ``/health``, ``/version``, ``/auth/login``, then the API routes.
+"""The aiohttp application factory: ``/health``, ``/version``, ``/auth/login``, the web pages (``/``,
+``/static/``, from ``callcenter/web``), then the API routes.
 
 :func:`create_web_app` builds the application from a :class:`WebDeps`: what the HTTP layer needs from
 the server, handed in by ``callcenter.app`` (the health and version callables, the database, the
@@ -18,6 +19,7 @@ from typing import TYPE_CHECKING, Any, Awaitable, Callable, Mapping
 from aiohttp import web
 
 from ..store import repo
+from ..web import setup_pages
 from .auth import Principal
 from .routes import setup_api
 
@@ -122,6 +124,7 @@ def create_web_app(deps: WebDeps) -> web.Application:
     web_app.router.add_get("/version", version)
     web_app.router.add_post("/auth/login", login)
     web_app.router.add_post("/auth/logout", logout)
+    setup_pages(web_app)
     try:
         setup_api(web_app, engine=deps.engine, bus=deps.bus, tokens=dict(deps.tokens or {}),
                   token_lookup=db_token_lookup(deps.db) if deps.db is not None else None)

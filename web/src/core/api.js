@@ -1,0 +1,62 @@
+// The REST client: relative URLs (the app may sit behind a path prefix), the session's token,
+// JSON in and out, errors as ApiError {status, message, field} carrying the server's own words.
+import { session, setSession } from "./session.js";
+
+export class ApiError extends Error {
+  constructor(status, message, field) {
+    super(message);
+    this.status = status;
+    this.field = field || null;
+  }
+}
+
+async function parse(resp) {
+  const type = resp.headers.get("Content-Type") || "";
+  if (type.includes("application/json")) return resp.json();
+  return resp.text();
+}
+
+/** api("GET", "api/queues") -> parsed body; throws ApiError on a non-2xx answer. */
+export async function api(method, path, body, { token = session.value && session.value.token, raw = false } = {}) {
+  const headers = {};
+  if (token) headers.Authorization = `Bearer ${token}`;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  let resp;
+  try {
+    resp = await fetch(path.replace(/^\//, ""), {
+      method, headers, body: body === undefined ? undefined : JSON.stringify(body),
+    });
+  } catch (e) {
+    throw new ApiError(0, `the server cannot be reached (${e.message})`);
+  }
+  if (raw && resp.ok) return resp;
+  const data = await parse(resp);
+  if (!resp.ok) {
+    const msg = (data && data.error) || `${resp.status} ${resp.statusText}`;
+    if (resp.status === 401 && token) {
+      setSession(null);          // the token expired or was revoked: back to the login page
+    }
+    throw new ApiError(resp.status, msg, data && data.field);
+  }
+  return data;
+}
+
+export const get = (path) => api("GET", path);
+export const post = (path, body = {}) => api("POST", path, body);
+
+/** POST /auth/login; keeps the session (survives a reload). */
+export async function login(username, password) {
+  const r = await api("POST", "auth/login", { username, password }, { token: null });
+  setSession({ token: r.token, user: r.user, role: r.role, agent: r.agent || (r.role === "agent" ? r.user : null),
+               expires_at: r.expires_at });
+  return r;
+}
+
+/** POST /auth/logout (revokes the token on the server), then forgets the session. */
+export async function logout() {
+  const s = session.value;
+  setSession(null);
+  if (s) {
+    try { await api("POST", "auth/logout", undefined, { token: s.token }); } catch (_) { /* already gone */ }
+  }
+}
