@@ -127,7 +127,7 @@ def create_web_app(deps: WebDeps) -> web.Application:
     setup_pages(web_app)
     try:
         setup_api(web_app, engine=deps.engine, bus=deps.bus, tokens=dict(deps.tokens or {}),
-                  token_lookup=db_token_lookup(deps.db) if deps.db is not None else None)
+                  token_lookup=db_token_lookup(deps.db) if deps.db is not None else None, db=deps.db)
     except Exception as exc:  # noqa: BLE001 - /health must keep working; the failure shows there
         why = f"{type(exc).__name__}: {exc}"
         log.error("REST API not mounted: %s", why, exc_info=log.isEnabledFor(logging.DEBUG))

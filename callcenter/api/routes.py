@@ -9,7 +9,6 @@ public methods: ``snapshot``, ``queues_status``, ``agents_status``, ``calls_stat
 """
 from __future__ import annotations
 
-import json
 import logging
 from typing import Any
 
@@ -17,15 +16,18 @@ from aiohttp import web
 
 from ..engine import reports as rep
 from ..events import EventBus
+from .admin import ADMIN_ROUTES
 from .auth import Authenticator, TokenLookup, make_auth_middleware, principal, require, require_agent_access
+from .common import DB_KEY, ENGINE_KEY, engine_of, json_response
 from .errors import ApiError, error_middleware
+from .flow_try import TRY_KEY, TRY_ROUTES, TrySessions
+from .flows import FLOW_ROUTES
 from .metrics import Metrics
 from .spec import Field, Route, add_routes, openapi_document, read_body, read_query
 from .ws import WebSocketHub
 
 log = logging.getLogger("callcenter.api")
 
-ENGINE_KEY = web.AppKey("callcenter_engine", object)
 HUB_KEY = web.AppKey("callcenter_ws_hub", WebSocketHub)
 METRICS_KEY = web.AppKey("callcenter_metrics", Metrics)
 ROUTES_KEY = web.AppKey("callcenter_routes", list)
@@ -33,17 +35,8 @@ ROUTES_KEY = web.AppKey("callcenter_routes", list)
 PAUSE_REASON = Field("reason", "string", required=False, description="pause reason code (e.g. lunch, break, training)")
 
 
-def _engine(request: web.Request):
-    engine = request.app[ENGINE_KEY]
-    if engine is None:
-        raise ApiError(503, "the call engine is not running")
-    if not getattr(engine, "ready", True):
-        raise ApiError(503, "the call engine is starting; try again in a moment")
-    return engine
-
-
-def _json(data: Any, status: int = 200) -> web.Response:
-    return web.json_response(data, status=status, dumps=lambda o: json.dumps(o, default=str))
+_engine = engine_of
+_json = json_response
 
 
 # -- identity -------------------------------------------------------------------------------------
@@ -308,14 +301,20 @@ ROUTES: list[Route] = [
 ]
 
 
+ROUTES += FLOW_ROUTES + TRY_ROUTES + ADMIN_ROUTES
+
+
 def setup_api(app: web.Application, *, engine: Any, bus: EventBus, tokens: dict | None = None,
-              token_lookup: TokenLookup | None = None) -> None:
+              token_lookup: TokenLookup | None = None, db: Any = None) -> None:
     """Mount the engine's API on ``app``. Call before the app starts; safe with ``engine=None``
-    (routes then answer 503 until :func:`set_engine` is called)."""
+    (routes then answer 503 until :func:`set_engine` is called). ``db``: the database of the admin
+    routes (provisioning, users, tokens) and of flow validation (queue and skill names)."""
     auth = Authenticator(tokens or {}, token_lookup)
     app.middlewares.append(error_middleware)
     app.middlewares.append(make_auth_middleware(auth))
     app[ENGINE_KEY] = engine
+    app[DB_KEY] = db
+    app[TRY_KEY] = TrySessions()
 
     def queues_view() -> dict[str, Any] | None:
         e = app[ENGINE_KEY]
@@ -338,6 +337,7 @@ def setup_api(app: web.Application, *, engine: Any, bus: EventBus, tokens: dict 
 
     async def _close(app: web.Application) -> None:
         await hub.close_all()
+        await app[TRY_KEY].close()
         hub.close()
         app[METRICS_KEY].close()
     app.on_shutdown.append(_close)

@@ -15,7 +15,8 @@ from aiohttp import web
 from ..yamlfile import type_name
 from .errors import ApiError
 
-_PY_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,)}
+_PY_TYPES = {"string": (str,), "integer": (int,), "number": (int, float), "boolean": (bool,), "object": (dict,),
+             "array": (list,)}
 
 
 @dataclass(frozen=True)

@@ -230,7 +230,7 @@ def _make_synthesizer(cfg: Any) -> Any:
 def cmd_try(args: argparse.Namespace) -> int:
     from ..clock import Clock, FakeClock
     from ..ivr.channel import CallInfo
-    from ..ivr.console import ConsoleChannel
+    from ..ivr.console import ConsoleChannel, describe_trace
     from ..ivr.runner import run_flow
     cfg = load_config_from(args)
     variables = {}
@@ -261,25 +261,14 @@ def cmd_try(args: argparse.Namespace) -> int:
     path: list[str] = []
 
     def on_trace(entry) -> None:
-        d = entry.data
         if entry.kind == "enter":
             label = entry.node if entry.flow == flow.name else f"{entry.flow}:{entry.node}"
             path.append(label)
-            print(f"-> {label} ({d.get('type')})", file=out)
-        elif entry.kind == "recognition":
-            if d.get("available") is False:
-                print("   speech unavailable: keys only", file=out)
-            else:
-                what = d.get("matched") or d.get("intent") or "no match"
-                print(f"   heard {d.get('text')!r} (confidence {d.get('confidence', 0):.2f})"
-                      + (f" -> {what} (score {d.get('score', 0):.2f})" if "score" in d else ""), file=out)
-        elif entry.kind == "intent":
-            print(f"   intent {d.get('intent')} (score {d.get('score', 0):.2f}) for {d.get('text')!r}", file=out)
-        elif entry.kind == "retry":
-            print(f"   retry {d.get('attempt')}: {d.get('reason')}", file=out)
-        elif entry.kind in ("schedule", "http", "language", "branch", "set", "error"):
-            shown = {k: v for k, v in d.items()}
-            print(f"   {entry.kind}: {json.dumps(shown, ensure_ascii=False, default=str)}", file=out)
+            print(f"-> {label} ({entry.data.get('type')})", file=out)
+            return
+        line = describe_trace(entry)
+        if line is not None:
+            print(f"   {line}", file=out)
 
     outcome = asyncio.run(run_flow(flow, ch, clock=clock, call_data=info, flows=flows, on_trace=on_trace,
                                    fallback_queue=cfg.ivr.fallback_queue, variables=variables))

@@ -14,6 +14,7 @@ Works with piped stdin (tests, scripted demos): the typed line is echoed when in
 from __future__ import annotations
 
 import asyncio
+import json
 import shutil
 import sys
 import tempfile
@@ -24,6 +25,25 @@ from ..speech.api import Recognition
 from .channel import CallerHungUp, CallInfo, Channel, DigitsResult, Prompt, RecordResult
 
 KEYS = "0123456789*#"
+
+
+def describe_trace(entry: Any) -> str | None:
+    """One readable line for a trace entry of a try-out (``callcenter ivr try``, the web page's try-out);
+    ``None`` for entries shown otherwise (``enter``: the path) or not at all."""
+    d = entry.data
+    if entry.kind == "recognition":
+        if d.get("available") is False:
+            return "speech unavailable: keys only"
+        what = d.get("matched") or d.get("intent") or "no match"
+        return (f"heard {d.get('text')!r} (confidence {d.get('confidence', 0):.2f})"
+                + (f" -> {what} (score {d.get('score', 0):.2f})" if "score" in d else ""))
+    if entry.kind == "intent":
+        return f"intent {d.get('intent')} (score {d.get('score', 0):.2f}) for {d.get('text')!r}"
+    if entry.kind == "retry":
+        return f"retry {d.get('attempt')}: {d.get('reason')}"
+    if entry.kind in ("schedule", "http", "language", "branch", "set", "error"):
+        return f"{entry.kind}: {json.dumps(dict(d), ensure_ascii=False, default=str)}"
+    return None
 
 
 def describe_prompt(p: Prompt) -> str:

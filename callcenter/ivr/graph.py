@@ -1,4 +1,5 @@
-"""A picture of a flow: Graphviz DOT text (pure) and rendering to SVG/PNG with the ``dot`` program."""
+"""A picture of a flow: the graph as data (pure, drawn by the web page), Graphviz DOT text (pure) and
+rendering to SVG/PNG with the ``dot`` program."""
 from __future__ import annotations
 
 import shutil
@@ -64,6 +65,35 @@ def _summary(flow: Flow, node: Node) -> str:
     if t in ("subflow", "goto") and s.get("flow"):
         return f"flow {s.get('flow')}"
     return ""
+
+
+def graph_data(flow: Flow) -> dict[str, Any]:
+    """The flow as boxes and arrows for a client-side drawing (the web flows page): the same nodes,
+    summaries, colours and arrow labels as :func:`to_dot`. ``edges[].kind``: ``next`` (normal), ``fail``
+    (failure paths, drawn dashed red), ``missing`` (target not in the flow), ``flow`` (into another flow)."""
+    nodes: list[dict[str, Any]] = []
+    edges: list[dict[str, Any]] = []
+    externals: set[str] = set()
+    for node in flow.nodes.values():
+        shape, color = _SHAPES.get(node.type, ("box", "#ffffff"))
+        nodes.append({"id": node.id, "type": node.type, "label": str(node.spec.get("label") or node.id),
+                      "summary": _summary(flow, node), "color": color, "line": node.line})
+        for lab, target in node.targets():
+            if node.type == "goto" and node.spec.get("flow"):
+                continue
+            kind = "missing" if target not in flow.nodes else "fail" if lab in _FAIL_EDGES else "next"
+            edges.append({"from": node.id, "to": target, "label": "" if lab == "next" else _short(lab, 36),
+                          "kind": kind})
+        if node.type in ("subflow", "goto") and node.spec.get("flow"):
+            ext = f"flow:{node.spec['flow']}"
+            if ext not in externals:
+                externals.add(ext)
+                nodes.append({"id": ext, "type": "flow", "label": f"flow {node.spec['flow']}", "summary": "",
+                              "color": "#ffffff", "line": None})
+            edges.append({"from": node.id, "to": ext, "label": "call" if node.type == "subflow" else "jump",
+                          "kind": "flow"})
+    return {"name": flow.name, "description": flow.description, "start": flow.start, "nodes": nodes,
+            "edges": edges}
 
 
 def to_dot(flow: Flow) -> str:

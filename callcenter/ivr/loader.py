@@ -20,7 +20,7 @@ from .problems import FlowError, FlowValidationError, Path_, node_of
 from .schema import NODE_TYPES, load_schema
 
 __all__ = ["FlowError", "FlowValidationError", "load_flow_text", "check_flow_file", "load_flow_file",
-           "load_flows_dir", "check_flows", "FLOW_SUFFIXES"]
+           "load_flows_dir", "check_flows", "validate_flow_text", "FLOW_SUFFIXES"]
 
 FLOW_SUFFIXES = (".yaml", ".yml")
 
@@ -233,6 +233,17 @@ def check_flows(flows: Mapping[str, Flow]) -> list[FlowError]:
                     out.append(FlowError(flow.source, node.line, node.column,
                                          f"flow '{target.name}' has no node '{node.get('node')}'", node.id))
     return out
+
+
+def validate_flow_text(text: str, source: str, *, flows: Mapping[str, Flow] | None = None,
+                       **kw: Any) -> tuple[Flow | None, list[FlowError]]:
+    """What ``callcenter ivr validate`` reports for one file with content ``text``: :func:`load_flow_text`
+    (``queues``, ``skills``, ``sound_dirs`` as keywords) plus the cross-flow checks of its subflow/goto
+    targets against ``flows`` (the other flows, by name). Used by the web editor's live validation."""
+    flow, problems = load_flow_text(text, source, **kw)
+    if flow is not None:
+        problems = problems + [e for e in check_flows({**(flows or {}), flow.name: flow}) if e.file == source]
+    return flow, problems
 
 
 def load_flows_dir(directory: str | Path, **kw: Any) -> tuple[dict[str, Flow], list[FlowError]]:

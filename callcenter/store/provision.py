@@ -81,6 +81,11 @@ def parse_yaml(text: str, source: str) -> dict:
     return _parse(text, source).data
 
 
+def parse_document(text: str, source: str) -> YamlDoc:
+    """The provisioning document with its positions (for :func:`import_data`'s ``positions``)."""
+    return _parse(text, source)
+
+
 def _parse(text: str, source: str) -> YamlDoc:
     try:
         doc = load_yaml(text, source)

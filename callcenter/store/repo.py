@@ -571,6 +571,24 @@ async def revoke_api_token(s: AsyncSession, token: str) -> bool:
     return bool(res.rowcount)
 
 
+async def list_api_tokens(s: AsyncSession, username: str) -> list[ApiToken]:
+    """The user's API tokens (hashes only: a token is shown once, when made), newest first."""
+    user = _required(await get_user(s, username), "user", username)
+    return list((await s.execute(select(ApiToken).where(ApiToken.user_id == user.id)
+                                 .order_by(ApiToken.created_at.desc(), ApiToken.id.desc()))).scalars())
+
+
+async def revoke_api_token_id(s: AsyncSession, token_id: int) -> bool:
+    """Revoke a token by its row id (as listed by :func:`list_api_tokens`)."""
+    res = await s.execute(delete(ApiToken).where(ApiToken.id == token_id))
+    return bool(res.rowcount)
+
+
+def token_to_dict(t: ApiToken) -> dict[str, Any]:
+    return {"id": t.id, "user": t.user.username, "label": t.label, "created_at": t.created_at,
+            "expires_at": t.expires_at, "last_used_at": t.last_used_at}
+
+
 def user_to_dict(u: User) -> dict[str, Any]:
     return {"username": u.username, "role": u.role, "agent": u.agent.name if u.agent else None,
             "enabled": u.enabled}
