@@ -24,6 +24,7 @@ from aiohttp import web
 from ..engine.flow_store import known_queues_and_skills
 from ..ivr.graph import graph_data
 from ..ivr.loader import validate_flow_text
+from ..ivr.schema import load_schema
 from .auth import require
 from .common import DB_KEY, engine_of, json_response
 from .errors import ApiError
@@ -99,6 +100,12 @@ def _problems_body(problems: list) -> dict[str, Any]:
 
 
 # -- routes --------------------------------------------------------------------------------------
+async def flow_schema(request: web.Request) -> web.Response:
+    """The flow language's JSON Schema (``callcenter/ivr/flow.schema.json``): the editor completes from it."""
+    require(request, "supervisor")
+    return json_response(load_schema())
+
+
 async def get_flow(request: web.Request) -> web.Response:
     """One flow: the serving version's YAML and graph, every version, its DIDs, its file's problems,
     and the file's text when it holds a rejected edit."""
@@ -221,6 +228,7 @@ SAVE_BODY = (Field("text", "string", required=True, description="the flow's YAML
                    description="the version the edit started from; 409 when the flow has moved on"))
 
 FLOW_ROUTES: list[Route] = [
+    Route("GET", "/api/flow-schema", flow_schema, "the JSON Schema of flow files (for editor completion)", tag="ivr"),
     Route("POST", "/api/flows/validate", validate, "validate a flow's YAML like `callcenter ivr validate` "
           "(problems with line and column)", body=VALIDATE_BODY, tag="ivr"),
     Route("GET", "/api/flows/{name}", get_flow, "one flow: serving version's YAML and graph, versions, DIDs, "

@@ -82,6 +82,8 @@ async def test_live_validation_is_ivr_validate(setup, tmp_path, capsys, monkeypa
     assert (await r.json())["valid"] is True
     r = await client.post("/api/flows/validate", json={"text": "x"}, headers=AGENT)
     assert r.status == 403
+    r = await client.get("/api/flow-schema", headers=SUP)
+    assert "menu" in (await r.json())["$defs"]
 
 
 async def test_rejected_edit_keeps_serving_then_a_good_edit_is_a_new_version(setup):
