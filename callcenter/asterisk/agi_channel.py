@@ -18,7 +18,10 @@ Hang-up handling (both shapes in the captures):
 Text prompts are synthesized through the injected :class:`~callcenter.speech.api.Synthesizer`
 (cached by the speech layer) and played by the file's ``asterisk_name``. ``recognize`` records the
 answer (RECORD FILE with silence detection into the recordings directory shared with Asterisk)
-and hands the file to the injected :class:`~callcenter.speech.api.Recognizer`.
+and hands the file to the injected :class:`~callcenter.speech.api.Recognizer`; with
+``media.speech_mode: stream`` (``streaming``) it listens to the live audio over AudioSocket instead
+(:mod:`callcenter.media.streaming`: barge-in, end of speech detected live) and takes the file path
+only for a node the stream cannot serve.
 """
 from __future__ import annotations
 
@@ -75,9 +78,12 @@ class AgiChannel(Channel):
                  record_dir: str | os.PathLike | None = None,
                  asterisk_record_dir: str | None = None, record_format: str = "wav",
                  default_language: str = "en-US", moh_class: str = "default",
-                 command_timeout: float | None = None, audiosocket: AudioSocketServer | None = None) -> None:
+                 command_timeout: float | None = None, audiosocket: AudioSocketServer | None = None,
+                 streaming: Any = None) -> None:
         self.session = session
         self.audiosocket_server = audiosocket
+        #: ``media.speech_mode: stream``: a :class:`~callcenter.media.streaming.StreamingSpeech`
+        self.streaming = streaming
         self.synthesizer = synthesizer
         self.recognizer = recognizer
         env = session.env
@@ -322,10 +328,16 @@ class AgiChannel(Channel):
 
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None,
                         timeout: float = 5.0, language: str | None = None,
-                        escape_digits: str = "0123456789*#") -> Recognition | None:
+                        escape_digits: str = "0123456789*#", barge_in: bool | None = None) -> Recognition | None:
         if self.recognizer is None:
             return None
         lang = language or self.info.language
+        if self.streaming is not None:
+            # live audio over AudioSocket; a node it cannot serve comes back for the file path below
+            from ..media.streaming import USE_FILE_PATH
+            r = await self.streaming.recognize(self, prompts, phrases, timeout, lang, escape_digits, barge_in)
+            if r is not USE_FILE_PATH:
+                return r
         d = await self.play(prompts, escape_digits)
         if d is not None:
             return Recognition(text="", confidence=1.0, digits=d)

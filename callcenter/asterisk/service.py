@@ -83,6 +83,7 @@ class AsteriskService:
         self.clock = clock or Clock()
         self.synthesizer = synthesizer
         self.recognizer = recognizer
+        self.streaming = self._streaming_speech(config)
         agi, ami, rec = config.agi, config.ami, config.recordings
         self.agi = AgiServer(agi.host, int(agi.port), max_sessions=int(agi.max_sessions),
                              env_timeout=float(agi.env_timeout), command_timeout=float(agi.command_timeout),
@@ -144,7 +145,25 @@ class AsteriskService:
                           asterisk_record_dir=self.asterisk_record_dir,
                           default_language=self._default_language(),
                           command_timeout=float(self.config.agi.command_timeout),
-                          audiosocket=self.audiosocket)
+                          audiosocket=self.audiosocket, streaming=self.streaming)
+
+    def _streaming_speech(self, config: Any) -> Any:
+        """``media.speech_mode: stream``: menus listen to the live audio (partials published as
+        ``CallerSpeechHeard`` events, one per new text)."""
+        media = getattr(config, "media", None)
+        if media is None or media.speech_mode != "stream":
+            return None
+        from ..media.streaming import StreamingSpeech
+        last: dict[str, str] = {}
+
+        def partial(call_id: str, text: str) -> None:
+            if last.get(call_id) != text:
+                last[call_id] = text
+                if len(last) > 10000:
+                    last.clear()
+                self.publish("CallerSpeechHeard", call_id=call_id, data={"text": text, "partial": True})
+
+        return StreamingSpeech.from_config(config, self.synthesizer, on_partial=partial)
 
     def _default_language(self) -> str:
         return "en-US"

@@ -99,10 +99,12 @@ class Channel(abc.ABC):
 
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None,
                         timeout: float = 5.0, language: str | None = None,
-                        escape_digits: str = "0123456789*#") -> Recognition | None:
+                        escape_digits: str = "0123456789*#", barge_in: bool | None = None) -> Recognition | None:
         """Play prompts, listen, and return what the caller said (restricted to ``phrases`` when
         given). A key pressed instead is returned as ``Recognition(text="", confidence=1, digits=...)``.
-        ``None`` when recognition is unavailable."""
+        ``None`` when recognition is unavailable. ``barge_in`` (the node's key; None = the channel's
+        default, ``media.barge_in``): False = the caller's speech does not stop the prompts (channels that
+        listen while playing then start listening after them)."""
         return None
 
     @abc.abstractmethod

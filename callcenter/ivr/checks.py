@@ -190,6 +190,12 @@ class FlowChecker:
                     self.err(op + ("digit",), f"digit '{dg}' is used by options {digits[dg] + 1} and {i + 1}",
                              col_offset=0)
                 digits[dg] = i
+        listens = nd.get("speech", True) is not False and any(
+            isinstance(o, dict) and o.get("say") for o in nd.get("options") or [])
+        if "barge_in" in nd and not listens:
+            self.err(base + ("barge_in",), "'barge_in' has no effect: this menu does not listen for speech "
+                                           "(no option has 'say', or speech: false)", severity="warning",
+                     col_offset=0)
         if "on_fail" not in nd:
             self.err(base, "no 'on_fail': after the last retry the call goes to the fallback queue",
                      severity="warning")

@@ -169,7 +169,8 @@ class ConsoleChannel(Channel):
         return RecordResult(str(path), float(len(line.split())) / 2.5, "silence")
 
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None, timeout: float = 5.0,
-                        language: str | None = None, escape_digits: str = "0123456789*#") -> Recognition | None:
+                        language: str | None = None, escape_digits: str = "0123456789*#",
+                        barge_in: bool | None = None) -> Recognition | None:
         if not self._speech:
             return None
         await self._show(prompts)

@@ -88,6 +88,7 @@ class Recognize:
     phrases: tuple[str, ...] | None = None
     timeout: float = 5.0
     language: str = "en-US"
+    barge_in: bool | None = None    # the caller's speech may stop the prompt (node key; None: channel default)
 
 
 @dataclass(frozen=True)

@@ -49,7 +49,7 @@ class CallerInputNodes:
         if self._menu_uses_speech(s, node):
             phrases = tuple(p for _, opt in self._menu_options(s, node) for p in self._say(s, opt.get("say")))
             s.mode = "speech"
-            self._request(s, actions, Recognize(prompts, phrases, timeout, s.language), "menu")
+            self._request(s, actions, Recognize(prompts, phrases, timeout, s.language, node.get("barge_in")), "menu")
         else:
             s.mode = "dtmf"
             self._request(s, actions, CollectDigits(prompts, 1, timeout, "", 3.0), "menu")
@@ -174,7 +174,7 @@ class CallerInputNodes:
         phrases = None
         if node.get("choices"):
             phrases = tuple(p for spec in node.get("choices").values() for p in self._say(s, spec))
-        self._request(s, actions, Recognize(prompts, phrases, timeout, s.language), "ask")
+        self._request(s, actions, Recognize(prompts, phrases, timeout, s.language, node.get("barge_in")), "ask")
 
     def _answer_ask(self, s: IvrState, node: Node, event: Any, now: float, actions: list) -> None:
         s.waiting = None

@@ -122,7 +122,8 @@ async def run_flow(flow: Flow, channel: Channel, *, clock: Clock, call_data: Cal
                     elif isinstance(action, Recognize):
                         rec = await channel.recognize(list(action.prompts),
                                                       list(action.phrases) if action.phrases is not None else None,
-                                                      action.timeout, action.language)
+                                                      action.timeout, action.language,
+                                                      barge_in=action.barge_in)
                         event = Speech(rec)
                     elif isinstance(action, Record):
                         event = Recorded(await channel.record(action.name, action.max_seconds, action.silence_seconds,

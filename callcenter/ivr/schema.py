@@ -65,6 +65,9 @@ def build_schema() -> dict[str, Any]:
         return {"type": "object", "additionalProperties": False,
                 "properties": {**common, **props}, "required": ["type", *required], **extra}
 
+    barge_in = {"type": "boolean", "description": "false: the caller's speech does not stop the prompt, listening "
+                "starts when it ends; true: it does (streaming speech, media.speech_mode: stream; "
+                "default: media.barge_in)"}
     nodes = {
         "play": node({"prompt": prompt, "barge_in": {"type": "boolean"}, "next": target}, ["prompt", "next"]),
         "menu": node({
@@ -75,7 +78,8 @@ def build_schema() -> dict[str, Any]:
                                "say": phrases, "next": target, "label": {"type": "string"},
                                "key": {"type": "string", "description": "value stored in `var` (default: label or digit)"}}}},
             "timeout": timeout, "retries": retries, "no_input": prompt, "no_match": prompt,
-            "speech": {"type": "boolean"}, "threshold": {"type": "number", "minimum": 0, "maximum": 1},
+            "speech": {"type": "boolean"}, "barge_in": barge_in,
+            "threshold": {"type": "number", "minimum": 0, "maximum": 1},
             "min_confidence": {"type": "number", "minimum": 0, "maximum": 1},
             "var": var, "on_fail": target}, ["prompt", "options"]),
         "collect": node({
@@ -92,7 +96,7 @@ def build_schema() -> dict[str, Any]:
             "intents": {"type": "object", "additionalProperties": intent_def},
             "threshold": {"type": "number", "minimum": 0, "maximum": 1},
             "min_confidence": {"type": "number", "minimum": 0, "maximum": 1},
-            "timeout": timeout, "retries": retries, "no_input": prompt, "no_match": prompt,
+            "timeout": timeout, "retries": retries, "no_input": prompt, "no_match": prompt, "barge_in": barge_in,
             "dtmf": {"type": "object", "propertyNames": {"pattern": r"^[0-9*#]$"},
                      "additionalProperties": {"type": "string"},
                      "description": "digit -> choice/intent, used when speech is unavailable or unsure"},

@@ -89,7 +89,8 @@ class ScriptedChannel(Channel):
         return RecordResult(f"{self.recordings_dir}/{name}.wav", 4.0, "silence" if item != "#" else "dtmf")
 
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None, timeout: float = 5.0,
-                        language: str | None = None, escape_digits: str = "0123456789*#") -> Recognition | None:
+                        language: str | None = None, escape_digits: str = "0123456789*#",
+                        barge_in: bool | None = None) -> Recognition | None:
         if not self._speech:
             return None
         self.prompts.extend(prompts)

@@ -221,13 +221,13 @@ class MediaChannel(Channel):
 
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None,
                         timeout: float = 5.0, language: str | None = None,
-                        escape_digits: str = "0123456789*#", barge_in: bool = True) -> Recognition | None:
+                        escape_digits: str = "0123456789*#", barge_in: bool | None = None) -> Recognition | None:
         self._check("recognize")
         if self.recognizer is None:
             return None
         lang = language or self.info.language
         heard = await self.listen(await self._render(prompts), phrases, timeout, lang, escape_digits,
-                                  barge_in and self.barge_in)
+                                  self.barge_in if barge_in is None else barge_in)
         return heard.recognition
 
     async def listen(self, pcm: bytes, phrases: Sequence[str] | None, timeout: float, language: str,

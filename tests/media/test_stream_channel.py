@@ -17,17 +17,18 @@ from callcenter.speech.audio import wav_bytes
 
 
 class ToneSynth:
-    """A synthesizer double: every text is a 0.5 s tone in a WAV file (records what it was asked)."""
+    """A synthesizer double: every text is a tone in a WAV file (records what it was asked)."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, seconds: float = 0.5):
         self.folder = folder
+        self.seconds = seconds
         self.texts: list[tuple[str, str]] = []
 
     async def synthesize(self, text, language, voice=None):
         self.texts.append((text, language))
         p = self.folder / f"t{len(self.texts)}.wav"
-        p.write_bytes(wav_bytes(np.frombuffer(tone(500.0, 0.5, 8000), dtype="<i2"), 8000))
-        return SynthesizedPrompt(p, str(p.with_suffix("")), 0.5, False)
+        p.write_bytes(wav_bytes(np.frombuffer(tone(500.0, self.seconds, 8000), dtype="<i2"), 8000))
+        return SynthesizedPrompt(p, str(p.with_suffix("")), self.seconds, False)
 
 
 @pytest.fixture

@@ -1,0 +1,113 @@
+"""Streaming speech for a call that Asterisk carries (``media.speech_mode: stream``).
+
+:class:`StreamingSpeech` is what an :class:`~callcenter.asterisk.agi_channel.AgiChannel` holds in stream
+mode. ``recognize(channel, ...)`` renders the node's prompts to PCM in the engine (so that the caller's
+speech can stop them), opens the channel's AudioSocket hand-off (``async with channel.audiosocket() as
+leg``, the ``audiosock`` part), and runs :func:`~callcenter.media.listen.listen` on the leg. It returns
+:data:`USE_FILE_PATH` when this node must take the record-then-decode path instead, and logs why
+(never dead air):
+
+* the channel has no AudioSocket hand-off, or AudioSocket is not enabled (``media.audiosocket_enabled``);
+* a ``file`` prompt is not on the engine's host (Asterisk plays it on the file path);
+* AudioSocket failed to connect (:class:`~callcenter.ivr.channel.ChannelError` from the hand-off).
+
+:class:`~callcenter.ivr.channel.CallerHungUp` goes through. Nothing here imports the Asterisk layer: the
+channel is duck-typed (``audiosocket()``, ``audiosocket_available``, ``info``, ``recognizer``).
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Callable, Sequence
+
+from ..ivr.channel import CallerHungUp, ChannelError, Prompt
+from ..speech.api import Recognition
+from .listen import ALL_DIGITS, Heard, LegReader, ListenSettings, listen
+from .playout import PromptAudio, PromptFileMissing
+
+log = logging.getLogger("callcenter.media.streaming")
+
+
+class _UseFilePath:
+    def __repr__(self) -> str:
+        return "USE_FILE_PATH"
+
+
+#: returned by :meth:`StreamingSpeech.recognize` when the node must use the file path
+USE_FILE_PATH = _UseFilePath()
+
+
+class StreamingSpeech:
+    def __init__(self, settings: ListenSettings | None = None, prompt_audio: PromptAudio | None = None, *,
+                 barge_in: bool = True, sample_rate: int = 8000, executor=None,
+                 on_partial: Callable[[str, str], None] | None = None):
+        self.settings = settings or ListenSettings()
+        self.audio = prompt_audio or PromptAudio()
+        self.barge_in = barge_in
+        self.sample_rate = sample_rate
+        self.executor = executor
+        self.on_partial = on_partial
+        self.stats = {"streamed": 0, "file_path": 0}
+        self.last_heard: Heard | None = None
+
+    @classmethod
+    def from_config(cls, cfg, synthesizer: Any = None, executor=None,
+                    on_partial: Callable[[str, str], None] | None = None) -> "StreamingSpeech":
+        """From ``media.*``; prompts from the prompt cache folder (``prompts.dir``), then Asterisk's
+        sound folders on this host."""
+        return cls(ListenSettings.from_media(cfg.media), PromptAudio(synthesizer, [cfg.prompts_dir]),
+                   barge_in=cfg.media.barge_in, executor=executor, on_partial=on_partial)
+
+    def _fallback(self, channel: Any, why: str) -> _UseFilePath:
+        self.stats["file_path"] += 1
+        log.warning("streaming speech not used for this node, recording the answer instead: %s", why,
+                    extra={"call_id": getattr(channel.info, "call_id", "")})
+        return USE_FILE_PATH
+
+    async def recognize(self, channel: Any, prompts: Sequence[Prompt], phrases: Sequence[str] | None,
+                        timeout: float, language: str, escape_digits: str = ALL_DIGITS,
+                        barge_in: bool | None = None) -> Recognition | None | _UseFilePath:
+        handoff = getattr(channel, "audiosocket", None)
+        if handoff is None:
+            return self._fallback(channel, f"{type(channel).__name__} has no AudioSocket hand-off")
+        if not getattr(channel, "audiosocket_available", True):
+            return self._fallback(channel, "AudioSocket is not enabled (media.audiosocket_enabled)")
+        try:
+            pcm = await self.audio.render(prompts, self.sample_rate, language)
+        except PromptFileMissing as exc:
+            return self._fallback(channel, f"{exc} on the engine's host")
+        recognizer = channel.recognizer
+        plist = list(phrases) if phrases else None
+        hook = None
+        if self.on_partial is not None:
+            call_id = channel.info.call_id
+            hook = lambda text: self.on_partial(call_id, text)   # noqa: E731
+        heard: Heard | None = None
+        try:
+            async with handoff(self.sample_rate) as leg:
+                reader = LegReader(leg)
+                try:
+                    heard = await listen(
+                        reader, pcm, lambda: recognizer.stream(language, leg.sample_rate, plist),
+                        settings=self.settings.for_node(timeout), phrases=plist, language=language,
+                        barge_in=self.barge_in if barge_in is None else barge_in, escape_digits=escape_digits,
+                        executor=self.executor, on_partial=hook)
+                except CallerHungUp:
+                    # the socket ended: the hand-off's exit asks Asterisk whether the caller is gone
+                    # (then it raises CallerHungUp) or only the AudioSocket (then: the file path)
+                    pass
+                finally:
+                    await reader.aclose()
+        except CallerHungUp:
+            raise
+        except ChannelError as exc:
+            if heard is None:
+                return self._fallback(channel, f"AudioSocket failed: {exc}")
+            log.warning("AudioSocket ended badly after the answer: %s", exc,
+                        extra={"call_id": channel.info.call_id})
+        if heard is None:
+            return self._fallback(channel, "the AudioSocket closed before the answer, the caller is still there")
+        self.stats["streamed"] += 1
+        self.last_heard = heard
+        log.info("heard %s over AudioSocket: %r", heard.reason,
+                 heard.recognition.text if heard.recognition else None, extra={"call_id": channel.info.call_id})
+        return heard.recognition
