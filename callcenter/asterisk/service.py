@@ -154,6 +154,9 @@ class AsteriskService:
         if media is None or media.speech_mode != "stream":
             return None
         from ..media.streaming import StreamingSpeech
+        if not media.audiosocket_enabled:
+            log.warning("media.speech_mode is 'stream' but media.audiosocket_enabled is false: menus and "
+                        "questions record the answer (file path) until AudioSocket is enabled")
         last: dict[str, str] = {}
 
         def partial(call_id: str, text: str) -> None:

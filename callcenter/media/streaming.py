@@ -47,6 +47,7 @@ class StreamingSpeech:
         self.executor = executor
         self.on_partial = on_partial
         self.stats = {"streamed": 0, "file_path": 0}
+        self._warned: set[str] = set()
         self.last_heard: Heard | None = None
 
     @classmethod
@@ -57,10 +58,14 @@ class StreamingSpeech:
         return cls(ListenSettings.from_media(cfg.media), PromptAudio(synthesizer, [cfg.prompts_dir]),
                    barge_in=cfg.media.barge_in, executor=executor, on_partial=on_partial)
 
-    def _fallback(self, channel: Any, why: str) -> _UseFilePath:
+    def _fallback(self, channel: Any, why: str, kind: str = "") -> _UseFilePath:
+        """The file path for this node; the reason is a warning the first time (per kind), then info."""
         self.stats["file_path"] += 1
-        log.warning("streaming speech not used for this node, recording the answer instead: %s", why,
-                    extra={"call_id": getattr(channel.info, "call_id", "")})
+        first = (kind or why) not in self._warned
+        self._warned.add(kind or why)
+        log.log(logging.WARNING if first else logging.INFO,
+                "streaming speech not used for this node, recording the answer instead: %s", why,
+                extra={"call_id": getattr(channel.info, "call_id", "")})
         return USE_FILE_PATH
 
     async def recognize(self, channel: Any, prompts: Sequence[Prompt], phrases: Sequence[str] | None,
@@ -68,9 +73,9 @@ class StreamingSpeech:
                         barge_in: bool | None = None) -> Recognition | None | _UseFilePath:
         handoff = getattr(channel, "audiosocket", None)
         if handoff is None:
-            return self._fallback(channel, f"{type(channel).__name__} has no AudioSocket hand-off")
+            return self._fallback(channel, f"{type(channel).__name__} has no AudioSocket hand-off", "handoff")
         if not getattr(channel, "audiosocket_available", True):
-            return self._fallback(channel, "AudioSocket is not enabled (media.audiosocket_enabled)")
+            return self._fallback(channel, "AudioSocket is not enabled (media.audiosocket_enabled)", "disabled")
         try:
             pcm = await self.audio.render(prompts, self.sample_rate, language)
         except PromptFileMissing as exc:

@@ -104,7 +104,7 @@ async def test_a_node_without_barge_in(tmp_path, answers, sphinx):
     assert r.matched == "sales" and leg.stops == []
 
 
-@pytest.mark.parametrize("why", ["connect", "no-handoff", "missing-file", "socket-closed"])
+@pytest.mark.parametrize("why", ["connect", "not-enabled", "missing-file", "socket-closed"])
 async def test_falls_back_to_the_file_path_and_says_why(tmp_path, sphinx, caplog, why):
     synth = ToneSynth(tmp_path)
     rec = FileRecognizer(sphinx)
@@ -117,13 +117,13 @@ async def test_falls_back_to_the_file_path_and_says_why(tmp_path, sphinx, caplog
         kw = {"leg": FakeLeg(b"")}
     elif why == "socket-closed":
         kw = {"leg": FakeLeg(b"", hangup_at=0.3)}
-    cls = AgiChannel if why == "no-handoff" else StreamingAgi
+    cls = AgiChannel if why == "not-enabled" else StreamingAgi      # the real one, no AudioSocket server
     ch = cls(FakeSession(), synth, rec, streaming=streaming(tmp_path, synth), **kw)
     with caplog.at_level(logging.WARNING, logger="callcenter.media.streaming"):
         r = await ch.recognize(prompts, EN_MENU, 3.0)
     assert r == Recognition("", 0.0, audio_path=rec.files[0])
     assert "RECORD FILE" in ch.session.sent                               # the answer was recorded instead
-    expected = {"connect": "AudioSocket failed: Asterisk did not connect", "no-handoff": "no AudioSocket hand-off",
+    expected = {"connect": "AudioSocket failed: Asterisk did not connect", "not-enabled": "AudioSocket is not enabled (media.audiosocket_enabled)",
                 "missing-file": "'custom/menu-intro' not found", "socket-closed": "closed before the answer"}[why]
     assert expected in caplog.text and "recording the answer instead" in caplog.text
     assert ch.streaming.stats["file_path"] == 1
