@@ -2,3 +2,6 @@
 // loaded only when it is first opened. `role` is the least role that may open it; the server checks
 // every call the page makes anyway.
 import { definePage } from "../core/pages.js";
+definePage({ path: "/flows", title: "nav.flows", role: "supervisor", order: 30, load: () => import("./flows/page.js") });
+definePage({ path: "/reports", title: "nav.reports", role: "supervisor", order: 40, load: () => import("./reports/page.js") });
+definePage({ path: "/admin", title: "nav.admin", role: "admin", order: 50, load: () => import("./admin/page.js") });
