@@ -475,7 +475,9 @@ class AgiChannel(Channel):
                           connect_timeout: float | None = None) -> AsyncIterator[AudioSocketLeg]:
         """The caller's live audio: ``async with channel.audiosocket() as leg: ...``.
 
-        Registers a fresh UUID with the AudioSocket server, sends ``EXEC AudioSocket <uuid>,<advertise>``
+        Answers the call if the engine has not (``AudioSocket()`` refuses a channel that is not up:
+        ``live-audiosocket-agi-edges.txt``), registers a fresh UUID with the AudioSocket server, sends
+        ``EXEC AudioSocket <uuid>,<advertise>``
         (it blocks until the socket closes, so **no other AGI command can be sent inside the block**),
         waits for Asterisk to connect and yields the :class:`AudioSocketLeg`. On exit the leg is closed
         (0x00) and the EXEC's reply read (``audiosocket-agi-exec.txt``): ``200 result=0`` = the caller
@@ -490,6 +492,9 @@ class AgiChannel(Channel):
             raise CallerHungUp("caller hung up before EXEC AudioSocket")
         if self.moh_on:
             await self.stop_music()
+        if not self.answered:
+            # AudioSocket() refuses a channel that is not up ("Channel is not answered", -1)
+            await self.answer()
         pending = server.expect(sample_rate=sample_rate)
         addr = server.advertise
         timeout = server.connect_timeout if connect_timeout is None else connect_timeout

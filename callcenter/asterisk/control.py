@@ -279,6 +279,19 @@ class CallControl:
                        ("ExtraExten", extra_exten or exten), ("ExtraPriority", extra_priority or priority)]
         await self._action(client, "Redirect", fields)
 
+    async def play_dtmf(self, channel: str, digits: str, *, receive: bool = False, duration_ms: int = 250,
+                        server: str | None = None) -> None:
+        """AMI ``PlayDTMF``, one action per digit. Default: the digit goes *out of* ``channel`` (to its
+        phone; on an AudioSocket channel a 0x03 frame to our server). ``receive=True``: Asterisk treats
+        it as pressed *on* the channel (``bridge-playdtmf.txt``): how keys from a web caller's page
+        reach the IVR running on its AudioSocket channel (Asterisk rejects 0x03 frames from us)."""
+        client = self.client_for(channel, server)
+        for d in digits:
+            if d not in "0123456789*#ABCD":
+                raise ControlError(f"play_dtmf: {d!r} is not a DTMF digit")
+            await self._action(client, "PlayDTMF", {"Channel": channel, "Digit": d, "Duration": duration_ms,
+                                                    "Receive": "yes" if receive else None})
+
     async def set_var(self, channel: str, name: str, value: str, *, server: str | None = None) -> None:
         client = self.client_for(channel, server)
         await self._action(client, "Setvar", {"Channel": channel, "Variable": name, "Value": value})

@@ -54,6 +54,16 @@ Bridged calls (as captured, ``tests/fixtures/asterisk/bridge-*.txt``)
     A caller channel's ``Hangup`` event comes when its AGI session ends. ``model.ssrc_changes``:
     legs that got Asterisk's own media (Playback, music) before their first bridge.
     ``debian_sounds=True``: STREAM FILE of a sound Debian's core sounds lack -> ``result=-1``.
+AudioSocket (as captured, ``tests/fixtures/asterisk/audiosocket-*.txt``; ``audiosocket.py``)
+    ``EXEC AudioSocket <uuid>,<host:port>`` connects to the engine (UUID frame, then 20 ms frames of
+    the caller: ``Say`` audio, else silence; ``Caller(rtp=False)``: no frames), ``Press`` -> 0x03 frames,
+    2 s of no activity either way -> the call is dropped, the caller hanging up -> EOF + ``200 result=-1``
+    + ``HANGUP``, our 0x00 or close -> ``200 result=0``, a 0x03 from us -> hung up + socket reset; not
+    answered / connect refused -> ``200 result=-1``, channel up (``live-audiosocket-agi-edges.txt``).
+    ``Originate Channel: AudioSocket/<host:port>/<uuid>[/c(slin16)]`` answers at once, connects, runs
+    its context (``AGI(...)`` starts a FastAGI session on it; ``double.agi_port`` = the engine's port);
+    ``PlayDTMF`` (0x03 frame out of an AudioSocket channel; ``Receive: yes``: a key for its AGI session).
+    ``caller.audiosockets``, ``double.audiosocket_channels``, ``channel.audiosocket`` (what it received).
 Faults
     ``drop_ami()`` closes every AMI socket; ``silence_ami(True)`` keeps them open but mute;
     ``restart_asterisk()``: every AMI and FastAGI socket closes, every channel is gone.

@@ -21,6 +21,7 @@ either for ``EXEC AudioSocket <uuid>,<host:port>`` (the application; ``app=True`
 from __future__ import annotations
 
 import asyncio
+import re
 import socket
 import struct
 import time
@@ -108,6 +109,13 @@ class AsteriskAudioSocket:
     def press(self, digits: str) -> None:
         for d in digits:
             self._keys.put_nowait(d)
+
+    def send_digit_now(self, digit: str) -> None:
+        """AMI ``PlayDTMF`` on an AudioSocket channel: a 0x03 frame to the server 1 ms later (captured)."""
+        w = self._writer
+        if w is not None and not w.is_closing() and not self.done:
+            w.write(encode_dtmf(digit))
+            self.sent_digits.append(digit)
 
     def caller_hangs_up(self) -> None:
         """The far side goes away (SIP BYE, agent hung up): Asterisk closes the socket (FIN)."""
@@ -268,14 +276,17 @@ async def exec_audiosocket(sess: Any, data: str) -> list[str]:
     the server -> the application fails and the call is hung up (``200 result=-1``, ``HANGUP``)."""
     uuid, _, addr = data.partition(",")
     host, _, port = addr.strip().rpartition(":")
-    if not port.isdigit():
+    ch = sess.c.channel
+    if not port.isdigit() or ch is None or ch.state != 6:
+        # "Channel is not answered": the application fails at once, the channel rings on
+        # (tests/fixtures/asterisk/live-audiosocket-agi-edges.txt, step 1)
         return ["200 result=-1"]
     ast = AsteriskAudioSocket(host.strip("[]"), int(port), uuid.strip(), app=True, rtp=sess.c.rtp)
     sess.c.audiosockets.append(ast)
     await ast.start()
     if ast.done:
-        # connect failed: "Failed to connect to AudioSocket server": the application fails, the
-        # channel stays up (tests/fixtures/asterisk/audiosocket-agi-connect-refused.txt)
+        # "Failed to connect to AudioSocket service": the application fails, the channel stays up
+        # (live-audiosocket-agi-edges.txt, step 2)
         return ["200 result=-1"]
     loop = asyncio.get_running_loop()
     feeder = loop.create_task(_feed_script(sess, ast))
@@ -293,3 +304,56 @@ async def exec_audiosocket(sess: Any, data: str) -> list[str]:
     if outcome in ("hangup-frame", "server-closed"):
         return ["200 result=0"]
     return await sess._hangup_mid("200 result=-1")
+
+
+# -- AudioSocket/<host:port>/<uuid>[/c(codec)] channels (audiosocket-chan-*.txt) ---------------------------
+
+def parse_dial_string(target: str) -> tuple[str, int, str, str] | None:
+    """``AudioSocket/127.0.0.1:9093/<uuid>/c(slin16)`` -> (host, port, uuid, codec)."""
+    parts = target.split("/")
+    if len(parts) < 3 or parts[0] != "AudioSocket":
+        return None
+    host, _, port = parts[1].rpartition(":")
+    codec = "slin"
+    if len(parts) > 3 and parts[3].startswith("c(") and parts[3].endswith(")"):
+        codec = parts[3][2:-1]
+    if not port.isdigit():
+        return None
+    return host.strip("[]"), int(port), parts[2], codec
+
+
+async def originate_audiosocket(d: Any, target: str, *, context: str, exten: str, cid: tuple[str, str],
+                                variables: dict[str, str]) -> tuple[bool, str, Any]:
+    """The channel driver: connect (UUID frame at dial time), answer at once, run the dialplan.
+    Our 0x00 -> the channel is hung up (Cause 0), our close -> Cause 16; the channel hung up -> EOF.
+    Without ``c(...)`` an Originate uses slin (0x10/320), as captured. Returns (ok, reason, channel)."""
+    parsed = parse_dial_string(target)
+    if parsed is None:
+        return False, "0", None
+    host, port, uuid, codec = parsed
+    ast = AsteriskAudioSocket(host, port, uuid, app=False, codec=codec)
+    await ast.start()
+    if ast.done:
+        return False, "0", None
+    num = re.sub(r"[()\-. ]", "", cid[0])          # ast_shrink_phone_number (live test: "web-1" -> "web1")
+    ch = d.model.new_channel(f"AudioSocket/{host}:{port}-{uuid}", caller_num=num or "<unknown>", caller_name=cid[1] or "<unknown>",
+                             context=context or "default", exten=exten or "s", state=0)
+    ch.variables.update(variables)
+    ch.variables.update({"AUDIOSOCKET_UUID": uuid, "AUDIOSOCKET_SERVICE": f"{host}:{port}"})
+    ch.audiosocket = ast
+    d.audiosocket_channels.append(ch)
+    d.originated.append(ch)
+    d.model.set_state(ch, 6)
+
+    def on_end(fut: asyncio.Future) -> None:
+        if ch.alive:
+            outcome = fut.result()
+            if outcome == "hangup-frame":
+                d.model.hangup(ch, 0, "Unknown", request=False)
+            else:
+                d.model.hangup(ch, 16, "Normal Clearing", request=False)
+    ast.outcome.add_done_callback(on_end)
+    ch.on_hangup.append(lambda _c: ast.caller_hangs_up())
+    ch.on_hangup_request.append(lambda _c: ast.caller_hangs_up())
+    d.run_dialplan(ch, 1)
+    return True, "4", ch

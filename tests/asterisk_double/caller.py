@@ -47,6 +47,10 @@ class Press:
     digits: str
 
 
+class _Injected(Press):
+    """A key that did not come from the script (AMI PlayDTMF Receive: yes)."""
+
+
 @dataclass
 class Say:
     wav: str | Path
@@ -99,7 +103,6 @@ class Caller:
     # filled while running
     commands: list[str] = field(default_factory=list)
     replies: list[str] = field(default_factory=list)
-    channel: "DChannel | None" = None
     hung_up: bool = False
     closed_by_engine: bool = False
     variables: dict[str, str] = field(default_factory=dict)
@@ -107,6 +110,7 @@ class Caller:
     bridged_to: list[str] = field(default_factory=list)
     music: bool = False
     missing_sounds: list[str] = field(default_factory=list)   # STREAM FILE of sounds Asterisk lacks
+    channel: "DChannel | None" = None  # preset: the session runs on this existing channel (dialplan AGI())
     rtp: bool = True                   # the phone sends RTP (False: AudioSocket gets no frames at all)
     audiosockets: list[Any] = field(default_factory=list)     # AsteriskAudioSocket per EXEC AudioSocket
 
@@ -179,10 +183,11 @@ class CallSession:
     async def run(self) -> Caller:
         c = self.c
         d = self.d
-        ch = d.model.new_channel(d.model.channel_name("PJSIP/caller"), caller_num=c.caller_id,
-                                 caller_name=c.caller_name, context="cc-inbound", exten=c.did, state=4)
+        ch = c.channel or d.model.new_channel(d.model.channel_name("PJSIP/caller"), caller_num=c.caller_id,
+                                              caller_name=c.caller_name, context="cc-inbound", exten=c.did, state=4)
         ch.application, ch.app_data = "AGI", f"agi://{self.host}:{self.port}/{c.path}"
         c.channel = ch
+        ch.agi = self
         ch.agi_running = True
         ch.on_hangup_request.append(lambda _ch: self._on_channel_gone())
         ch.on_hangup.append(lambda _ch: self._on_channel_gone())
@@ -194,7 +199,7 @@ class CallSession:
             raise
         env = [("agi_network", "yes"), ("agi_network_script", c.path),
                ("agi_request", f"agi://{self.host}:{self.port}/{c.path}"), ("agi_channel", ch.name),
-               ("agi_language", c.language), ("agi_type", "PJSIP"), ("agi_uniqueid", ch.uniqueid),
+               ("agi_language", c.language), ("agi_type", ch.name.split("/")[0]), ("agi_uniqueid", ch.uniqueid),
                ("agi_version", "22.10.1"), ("agi_callerid", c.caller_id), ("agi_calleridname", c.caller_name),
                ("agi_callingpres", "0"), ("agi_callingani2", "0"), ("agi_callington", "0"),
                ("agi_callingtns", "0"), ("agi_dnid", c.did), ("agi_rdnis", "unknown"),
@@ -249,6 +254,14 @@ class CallSession:
                 # EXEC Bridge, ~40 ms later after others when the engine sends nothing meanwhile)
                 delay, self._hangup_delay = self._hangup_delay, 0.04
                 asyncio.get_running_loop().call_later(delay, self._flush_hangup)
+
+    def press(self, digits: str) -> None:
+        """Keys arriving from outside the script (AMI PlayDTMF with Receive: yes): the next input,
+        after the keys injected before them."""
+        i = 0
+        while i < len(self._script) and isinstance(self._script[i], _Injected):
+            i += 1
+        self._script.insert(i, _Injected(digits))
 
     def asterisk_gone(self) -> None:
         """Asterisk died: the FastAGI socket closes without a HANGUP line."""
@@ -484,8 +497,14 @@ class CallSession:
         name = args[0]
         if name == "CHANNEL" and self.c.channel is not None:
             return [f"200 result=1 ({self.c.channel.name})"]
+        if name == "CHANNEL(state)" and self.c.channel is not None:
+            # still "Up" after the caller hung up (audiosocket-agi-exec.txt)
+            from .model import STATE_DESC
+            return [f"200 result=1 ({STATE_DESC.get(self.c.channel.state, 'Unknown')})"]
         if name in self.c.variables:
             return [f"200 result=1 ({self.c.variables[name]})"]
+        if self.c.channel is not None and name in self.c.channel.variables:     # e.g. Originate's Variable:
+            return [f"200 result=1 ({self.c.channel.variables[name]})"]
         return ["200 result=0"]
 
     async def _cmd_get_full_variable(self, args: list[str]) -> list[str]:
@@ -522,7 +541,8 @@ class CallSession:
         if app not in KNOWN_APPS:
             return ["200 result=-2"]
         if self.dead:
-            return ["200 result=0"] if app == "playback" else ["200 result=-1"]
+            # NoOp/Set do not touch the channel: 0 after the hang-up too (audiosocket-agi-exec.txt)
+            return ["200 result=0"] if app in ("playback", "noop", "set") else ["200 result=-1"]
         if app == "bridge":
             return await self._exec_bridge(data)
         if app == "dial":

@@ -93,6 +93,9 @@ class AsteriskDouble:
         self.extra_sounds: set[str] | None = None
         self.originated: list[DChannel] = []           # every channel an Originate created
         self.cancelled_rings: list[str] = []           # rings the engine hung up before an answer
+        self.audiosocket_channels: list[DChannel] = []  # AudioSocket/... channels originated
+        self.agi_port: int | None = None                # dialplan AGI(agi://...) goes to this port when set
+        self.dtmf_played: list[tuple[str, str, bool]] = []   # PlayDTMF: (channel, digit, receive)
 
     # -- life ---------------------------------------------------------------------------------------
     async def start(self) -> "AsteriskDouble":
@@ -515,6 +518,11 @@ class AsteriskDouble:
                     ("CallerIDName", cid_name if ch else "<unknown>")])
             return ok
 
+        if target.startswith("AudioSocket/"):
+            from .audiosocket import originate_audiosocket
+            ok, reason, ach = await originate_audiosocket(self, target, context=ctx, exten=exten,
+                                                          cid=(cid_num, cid_name), variables=variables)
+            return respond(ok, reason, ach)
         answer_after: float | None
         busy = False
         talk: float | None = None
@@ -648,11 +656,45 @@ class AsteriskDouble:
                 if peer is not None:
                     self.model.bridge(ch, peer)
                     return
+            elif app == "agi":
+                await self._agi(ch, args[0])
+                return                  # the session's end hangs the channel up (CC_AGI_STATUS=ok)
             # NoOp, Set, GotoIf... take no time in the double
         self._runners.pop(ch.uniqueid, None)
         if ch.alive and not ch.bridge:
             # Hangup() or the end of the priorities
             self.model.hangup(ch, soft=True)
+
+    async def _agi(self, ch: DChannel, url: str) -> None:
+        """``AGI(agi://host:port/path)`` on a channel the double runs (e.g. an AudioSocket channel
+        originated into cc-inbound): a FastAGI session for that very channel (``agi_port`` overrides)."""
+        rest = url.split("://", 1)[-1]
+        hostport, _, path = rest.partition("/")
+        host, _, port = hostport.rpartition(":")
+        caller = Caller(path=path or "ivr", did=ch.exten, caller_id=ch.caller_num, caller_name=ch.caller_name,
+                        channel=ch)
+        session = self.start_call(caller, self.agi_port or int(port or 4573), host or "127.0.0.1")
+        await asyncio.shield(session.done)
+
+    async def _a_playdtmf(self, conn, m, head, reply) -> None:
+        """``PlayDTMF``: out of the channel (an AudioSocket channel: a 0x03 frame to the server at once);
+        ``Receive: yes``: as if the channel had pressed it (the FastAGI session on it gets the key).
+        The response comes after the digit's duration, except on AudioSocket channels (captured)."""
+        ch = self.model.by_name(m.get("Channel") or "")
+        digit = (m.get("Digit") or "")[:1]
+        if ch is None or not digit:
+            reply("Error", ("Message", "Channel not found" if ch is None else "No digit specified"))
+            return
+        receive = (m.get("Receive") or "").lower() in ("yes", "true", "1")
+        self.dtmf_played.append((ch.name, digit, receive))
+        if receive:
+            if ch.agi is not None:
+                ch.agi.press(digit)
+        elif ch.audiosocket is not None:
+            ch.audiosocket.send_digit_now(digit)
+        else:
+            await asyncio.sleep(_float(m.get("Duration") or "250", 250) / 1000 * self.time_scale)
+        reply("Success", ("Message", "DTMF successfully queued"))
 
     def _talk_then_hangup(self, ch: DChannel) -> None:
         """An agent phone with ``talk_seconds`` hangs up (BYE) that long after being bridged."""

@@ -11,7 +11,7 @@ import itertools
 import time
 import uuid
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Any, Callable
 
 STATE_DESC = {0: "Down", 4: "Ring", 5: "Ringing", 6: "Up"}
 
@@ -48,6 +48,8 @@ class DChannel:
     own_media_before_bridge: bool = False
     was_bridged: bool = False
     resume_at: int | None = None     # dialplan priority to resume at when the bridge ends
+    audiosocket: Any = None          # AudioSocket/... channels: the double's AsteriskAudioSocket
+    agi: Any = None                  # the CallSession of the FastAGI session running on this channel
 
     def fields(self, prefix: str = "") -> list[tuple[str, str]]:
         p = prefix

@@ -38,7 +38,7 @@ CONF = ROOT / "asterisk_conf"
 NOLOAD = ["chan_iax2.so", "chan_mgcp.so", "chan_skinny.so", "chan_unistim.so", "chan_mobile.so", "pbx_dundi.so",
           "res_pktccops.so", "res_hep.so", "res_hep_pjsip.so", "res_hep_rtcp.so", "cdr_radius.so", "cel_radius.so",
           "res_config_ldap.so", "res_phoneprov.so", "res_pjsip_phoneprov_provider.so", "res_http_websocket.so",
-          "res_ari.so", "chan_audiosocket.so", "res_stasis.so", "app_voicemail.so", "cdr_custom.so", "cel_custom.so"]
+          "res_ari.so", "res_stasis.so", "app_voicemail.so", "cdr_custom.so", "cel_custom.so"]
 
 
 def free_port(kind: int = socket.SOCK_STREAM) -> int:

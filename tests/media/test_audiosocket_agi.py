@@ -33,6 +33,7 @@ async def _service(tmp_path, double, **env):
     e.update(env)
     svc = AsteriskService(make_config(tmp_path, double, **e), EventBus(), FakeClock())
     await svc.start()
+    assert await svc.clients[0].wait_connected(5)
     return svc
 
 
@@ -160,5 +161,84 @@ async def test_disabled_audiosocket_is_a_clear_error(tmp_path, double):
         out = await run(svc, double, Caller(), h)
         assert "media.audiosocket_enabled" in str(out["exc"])
         assert svc.status()["audiosocket"] is None
+    finally:
+        await svc.stop()
+
+
+# -- originated AudioSocket channels (web callers, browser agents): audiosocket-chan-originate*.txt ----------
+
+async def test_web_caller_channel_runs_the_inbound_ivr_and_gets_page_keys(service, double):
+    double.agi_port = service.agi.bound_port
+    seen = {}
+    keys_sent = asyncio.Event()
+
+    async def ivr(ch: AgiChannel):
+        seen["info"] = ch.info
+        seen["session"] = await ch.get_variable("CC_WEB_SESSION")
+        await ch.answer()
+        await keys_sent.wait()          # the double hands queued keys to the next input command
+        seen["digits"] = await ch.collect_digits([Prompt("file", "enter-account")], 3, 5.0)
+    service.route("ivr", ivr, channel=True)
+    leg = await service.control.originate_audiosocket(context="cc-inbound", exten="5000",
+                                                      caller_id='"Web caller" <web-1>',
+                                                      variables={"CC_WEB_SESSION": "s-42"}, call_id="web-call-1")
+    assert leg.sample_rate == 16000 and leg.channel == f"AudioSocket/{service.audiosocket.advertise}-{leg.uuid}"
+    [orig] = double.actions_named("Originate")
+    assert orig.get("Channel") == f"AudioSocket/{service.audiosocket.advertise}/{leg.uuid}/c(slin16)"
+    await double.wait_for(lambda: "info" in seen, 5)
+    await service.control.play_dtmf(leg.channel, "12#", receive=True)      # keys from the web page
+    keys_sent.set()
+    ended = await leg.wait_ended(5)
+    info = seen["info"]
+    # Asterisk drops "-" from caller-id numbers (live test): the double too
+    assert (info.did, info.caller, info.caller_name, info.channel) == ("5000", "web1", "Web caller", leg.channel)
+    assert seen["session"] == "s-42" and seen["digits"].digits == "12"
+    assert ended.by == "far"                                     # the IVR ended: the channel is hung up
+    frames = [ev async for ev in leg.events()]
+    assert frames == [] or all(len(f.pcm) == 640 for f in frames if isinstance(f, AudioFrame))
+    assert service.audiosocket.legs == {}
+
+
+async def test_browser_agent_leg_waits_in_cc_agent_wait_and_closing_hangs_it_up(service, double):
+    leg = await service.control.originate_audiosocket(context="cc-agent-wait", exten="s",
+                                                      caller_id='"Agent" <ann>', sample_rate=8000)
+    ch = double.channel(leg.channel)
+    assert ch.alive and ch.state == 6 and ch.context == "cc-agent-wait"
+    assert ch.audiosocket.kind == 0x10 and ch.variables["AUDIOSOCKET_UUID"] == leg.uuid
+    evs = []
+    async for ev in leg.events():
+        evs.append(ev)
+        if len(evs) == 3:
+            break
+    assert all(len(e.pcm) == 320 for e in evs)
+    await leg.close()                                            # 0x00 -> the channel is hung up (Cause 0)
+    await double.wait_for(lambda: not ch.alive, 2)
+    hup = [e for e in double.events("Hangup") if e.get("Channel") == leg.channel]
+    assert hup and hup[-1]["Cause"] == "0"
+
+
+async def test_channel_hung_up_by_asterisk_ends_the_leg(service, double):
+    leg = await service.control.originate_audiosocket(context="cc-agent-wait", exten="s")
+    await service.control.hangup(leg.channel)
+    ended = await leg.wait_ended(2)
+    assert ended.by == "far" and "EOF" in ended.reason
+
+
+async def test_play_dtmf_out_of_an_audiosocket_channel_is_a_dtmf_frame(service, double):
+    leg = await service.control.originate_audiosocket(context="cc-agent-wait", exten="s")
+    await service.control.play_dtmf(leg.channel, "7")
+    async for ev in leg.events():
+        if isinstance(ev, DtmfDigit):
+            assert ev.digit == "7"
+            break
+    await leg.close()
+
+
+async def test_originate_audiosocket_needs_audiosocket_enabled(tmp_path, double):
+    from callcenter.asterisk.control import ControlError
+    svc = await _service(tmp_path, double, CALLCENTER_MEDIA__AUDIOSOCKET_ENABLED="false")
+    try:
+        with pytest.raises(ControlError, match="media.audiosocket_enabled"):
+            await svc.control.originate_audiosocket(context="cc-inbound", exten="5000")
     finally:
         await svc.stop()
