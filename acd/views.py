@@ -78,6 +78,7 @@ class RouterViews:
             "agent_id": a.id, "name": a.cfg.name, "state": a.state, "reason": a.reason if a.paused else None,
             "paused": a.paused, "since": a.state_since, "time_in_state": now - a.state_since,
             "calls": sorted(map(str, a.active)), "offers": sorted(map(str, a.offers)), "wrapups": len(a.wraps),
+            "wrapup_until": max((w[1] for w in a.wraps.values()), default=None),
             "max_concurrent": a.max_conc, "queues": dict(a.queues), "skills": dict(a.cfg.skills),
             "languages": list(a.cfg.languages), "strikes": a.strikes, "handled": a.handled,
             "talk_time": a.talk_total, "occupancy": _ratio(busy, busy + idle), "time_by_state": acc,

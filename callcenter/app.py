@@ -29,6 +29,7 @@ reported ``absent`` in ``/health``. Add a built one with :meth:`App.add_componen
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import errno
 import importlib
 import inspect
@@ -277,7 +278,7 @@ class App:
         self.web_app = create_web_app(WebDeps(
             health=self.health, version_info=self.version_info, now=self.clock.now, db=self.db, bus=self.bus,
             engine=self.engine, tokens=cfg.api.tokens, token_ttl=float(cfg.api.token_ttl or 0) or None,
-            api_failed=self._api_failed))
+            api_failed=self._api_failed, web_settings=dataclasses.asdict(cfg.web)))
         self._runner = web.AppRunner(self.web_app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)

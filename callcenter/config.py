@@ -123,6 +123,11 @@ DEFAULTS: dict[str, Any] = {
         "tokens": {},                   # static token -> {user, role}; users also live in the database
         "token_ttl": 43200,
     },
+    "web": {                            # the web workplace (docs/web.md): the desk's choices, wallboard alerts
+        "pause_reasons": ["break", "lunch", "training", "meeting", "coaching"],
+        "wrapup_codes": ["resolved", "follow-up", "escalated", "wrong-number", "complaint"],
+        "alert_waiting": 10, "alert_longest_wait": 120.0, "alert_abandon_rate": 10.0,   # per queue (README)
+    },
 }
 
 _LIST_ITEM_SCHEMAS: dict[str, dict[str, Any]] = {
@@ -300,10 +305,19 @@ class ApiSection:
     token_ttl: int
 
 
+@_section(DEFAULTS["web"])
+class WebSection:
+    pause_reasons: tuple[str, ...]
+    wrapup_codes: tuple[str, ...]
+    alert_waiting: int
+    alert_longest_wait: float
+    alert_abandon_rate: float
+
+
 #: Section name -> its dataclass (every mapping in ``DEFAULTS``).
 SECTIONS: dict[str, type] = {
     "log": LogSection, "http": HttpSection, "agi": AgiSection, "ami": AmiSection,
-    "database": DatabaseSection, "ivr": IvrSection, "recordings": RecordingsSection,
+    "database": DatabaseSection, "ivr": IvrSection, "recordings": RecordingsSection, "web": WebSection,
     "prompts": PromptsSection, "speech": SpeechSection, "media": MediaSection, "acd": AcdSection, "api": ApiSection,
 }
 if set(SECTIONS) != {k for k, v in DEFAULTS.items() if isinstance(v, Mapping)}:
@@ -333,6 +347,7 @@ class Config:
     media: MediaSection
     acd: AcdSection
     api: ApiSection
+    web: WebSection
 
     def __init__(self, data: dict[str, Any], source: str = "<defaults>") -> None:
         self.data = data

@@ -21,6 +21,7 @@ from aiohttp import web
 from ..store import repo
 from ..web import setup_pages
 from .auth import Principal
+from .desk import setup_desk
 from .routes import setup_api
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -43,6 +44,7 @@ class WebDeps:
     tokens: Mapping[str, Any] = field(default_factory=dict)    # static api.tokens
     token_ttl: float | None = None                      # lifetime of a login token (None: no expiry)
     api_failed: Callable[[str], None] = lambda why: None    # told when the API routes cannot be mounted
+    web_settings: Mapping[str, Any] = field(default_factory=dict)   # configuration section web (desk, wallboard)
 
 
 DEPS_KEY = web.AppKey("callcenter_web_deps", WebDeps)
@@ -128,6 +130,7 @@ def create_web_app(deps: WebDeps) -> web.Application:
     try:
         setup_api(web_app, engine=deps.engine, bus=deps.bus, tokens=dict(deps.tokens or {}),
                   token_lookup=db_token_lookup(deps.db) if deps.db is not None else None, db=deps.db)
+        setup_desk(web_app, deps.bus, deps.web_settings)
     except Exception as exc:  # noqa: BLE001 - /health must keep working; the failure shows there
         why = f"{type(exc).__name__}: {exc}"
         log.error("REST API not mounted: %s", why, exc_info=log.isEnabledFor(logging.DEBUG))

@@ -8,7 +8,9 @@
 Messages are JSON: ``{"type": "hello", "principal": {...}}`` first, then
 ``{"type": "event", "event": {"kind", "ts", "call_id", "agent_id", "queue", "data"}}``. Supervisors and
 admins also get ``{"type": "queues", "now": ..., "queues": [...]}`` (the ``GET /api/queues`` view) every
-``queues_interval`` seconds (2 by default; ``?queues=0`` turns it off), ready for a wallboard. A client that
+``queues_interval`` seconds (2 by default; ``?every=S`` asks for another period, 0.5 to 60 s; ``?members=0``
+leaves each queue's ``members`` out, for a wallboard that follows agents by their events; ``?queues=0`` turns
+the view off), ready for a wallboard. A client that
 reads too slowly loses the oldest events (it is told with ``{"type": "dropped", "count": N}``);
 it never slows the engine down. A client may send ``{"type": "ping"}`` and gets ``{"type": "pong"}``.
 """
@@ -52,6 +54,15 @@ class _Client:
         self.queue.put_nowait(message)
 
 
+def _period(text: str | None, default: float) -> float:
+    """``?every=`` seconds between queue views, kept within 0.5..60 (a bad value means the default)."""
+    try:
+        value = float(text) if text else default
+    except ValueError:
+        return default
+    return min(60.0, max(0.5, value)) if value == value else default
+
+
 class WebSocketHub:
     def __init__(self, bus: EventBus, queues_snapshot: Callable[[], Any] | None = None,
                  queues_interval: float = 2.0) -> None:
@@ -85,7 +96,9 @@ class WebSocketHub:
         ticker = None
         if (principal.at_least("supervisor") and self.queues_snapshot is not None
                 and request.query.get("queues", "1") not in ("0", "false", "no")):
-            ticker = asyncio.ensure_future(self._queues_loop(client))
+            ticker = asyncio.ensure_future(self._queues_loop(
+                client, _period(request.query.get("every"), self.queues_interval),
+                members=request.query.get("members", "1") not in ("0", "false", "no")))
         try:
             await ws.send_json({"type": "hello", "principal": principal.to_dict()})
             async for msg in ws:
@@ -111,15 +124,18 @@ class WebSocketHub:
             log.info("websocket client gone", extra={"user": principal.user})
         return ws
 
-    async def _queues_loop(self, client: _Client) -> None:
+    async def _queues_loop(self, client: _Client, every: float, members: bool = True) -> None:
         while True:
             try:
                 snap = self.queues_snapshot()
                 if snap is not None:
+                    if not members:
+                        snap = {**snap, "queues": [{k: v for k, v in q.items() if k != "members"}
+                                                   for q in snap.get("queues", ())]}
                     client.push({"type": "queues", **snap})
             except Exception:  # noqa: BLE001 - the engine may be starting; try again next time
                 log.debug("queue snapshot for the websocket failed", exc_info=True)
-            await asyncio.sleep(self.queues_interval)
+            await asyncio.sleep(every)
 
     async def _send_loop(self, client: _Client) -> None:
         try:

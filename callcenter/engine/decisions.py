@@ -10,7 +10,7 @@ import logging
 from typing import Any, Iterable
 
 from .core import EngineSettings, EngineState, EventPublisher, TaskSet
-from .model import ROUTER_TO_STATE
+from .model import ROUTER_TO_STATE, ivr_summary
 from .ringing import Ringing
 
 log = logging.getLogger("callcenter.engine")
@@ -57,7 +57,7 @@ class Decisions:
                 a.call_id = call.call_id
             self.events.publish("AgentOffered", call, agent_id=aid, queue=d.queue, caller=call.caller,
                                 caller_name=call.caller_name, did=call.did, language=call.language,
-                                intent=call.intent, ivr=dict(call.ivr),
+                                intent=call.intent, ivr=dict(call.ivr), ivr_summary=ivr_summary(call.ivr_trace),
                                 wait=round(now() - (call.queue_joined_at or now()), 1),
                                 callback_number=d.callback_number)
             self.tasks.spawn(self.ringing.ring(call, aid, d.queue), f"ring-{call.call_id}-{aid}")
@@ -73,7 +73,7 @@ class Decisions:
             a.call_id = call.call_id
         self.events.publish("AgentOffered", call, agent_id=d.agent_id, queue=d.queue, caller=call.caller,
                             caller_name=call.caller_name, did=call.did, language=call.language, intent=call.intent,
-                            ivr=dict(call.ivr), callback_number=d.number)
+                            ivr=dict(call.ivr), ivr_summary=ivr_summary(call.ivr_trace), callback_number=d.number)
         self.tasks.spawn(self.ringing.run_callback(call, d.agent_id, d.number, d.queue), f"callback-{call.call_id}")
 
     def _d_cancel_offer(self, d) -> None:

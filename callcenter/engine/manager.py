@@ -414,8 +414,8 @@ class CallManager:
     async def set_priority(self, call_id: str, priority: int, by: str | None = None) -> dict:
         return await self.supervisor.set_priority(call_id, priority, by)
 
-    async def hangup_call(self, call_id: str, by: str | None = None) -> dict:
-        return await self.supervisor.hangup_call(call_id, by)
+    async def hangup_call(self, call_id: str, by: str | None = None, leg: str = "caller") -> dict:
+        return await self.supervisor.hangup_call(call_id, by, leg)
 
     async def spy(self, agent_id: str, mode: str, phone: str, by: str | None = None) -> dict:
         return await self.supervisor.spy(agent_id, mode, phone, by)
@@ -448,5 +448,6 @@ class CallManager:
     async def event_rows(self, start: float, end: float) -> list:
         return await self.views.event_rows(start, end)
 
-    async def cdrs(self, start: float, end: float, limit: int = 1000) -> list[dict]:
-        return await self.views.cdrs(start, end, limit)
+    async def cdrs(self, start: float, end: float, limit: int = 1000, *, caller: str | None = None,
+                   agent: str | None = None) -> list[dict]:
+        return await self.views.cdrs(start, end, limit, caller=caller, agent=agent)

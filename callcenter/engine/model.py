@@ -14,6 +14,27 @@ ROUTER_TO_STATE = {
 CALL_STATES = ("ivr", "waiting", "ringing", "talking", "callback", "ended")
 
 
+def ivr_summary(trace: list[Any]) -> dict[str, Any]:
+    """What the IVR learned, for the agent's screen pop, from a call's IVR trace (``TraceEntry.to_dict``
+    rows): the nodes it went through, the phrases heard (text, matched choice, confidence) and the
+    digits collected, each with its node."""
+    path: list[str] = []
+    heard: list[dict[str, Any]] = []
+    digits: list[dict[str, Any]] = []
+    for t in trace:
+        if not isinstance(t, dict):
+            continue
+        node, kind, data = t.get("node"), t.get("kind"), t.get("data") or {}
+        if kind == "enter" and node and (not path or path[-1] != node):
+            path.append(node)
+        elif kind == "recognition" and (data.get("text") or data.get("matched")):
+            heard.append({"node": node, "text": data.get("text"), "matched": data.get("matched"),
+                          "confidence": data.get("confidence")})
+        elif kind == "input" and data.get("digits"):
+            digits.append({"node": node, "digits": data["digits"]})
+    return {"path": path, "heard": heard, "digits": digits}
+
+
 @dataclass(eq=False)
 class LiveCall:
     call_id: str

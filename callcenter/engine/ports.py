@@ -110,8 +110,9 @@ class EngineRecords(Protocol):
     async def report_events(self, start: float, end: float) -> list[LogEvent]:
         """Event-log rows a report over [start, end) needs (pending writes flushed first)."""
 
-    async def cdrs(self, start: float, end: float, limit: int = 1000) -> list[dict]:
-        """Call detail records (pending writes flushed first)."""
+    async def cdrs(self, start: float, end: float, limit: int = 1000, *, caller: str | None = None,
+                   agent: str | None = None) -> list[dict]:
+        """Call detail records, newest first, optionally of one caller / agent (pending writes flushed first)."""
 
 
 @dataclass

@@ -73,8 +73,9 @@ class DbRecords:
         await self._flush("report")
         return await load_event_rows(self.db, start, end)
 
-    async def cdrs(self, start: float, end: float, limit: int = 1000) -> list[dict]:
+    async def cdrs(self, start: float, end: float, limit: int = 1000, *, caller: str | None = None,
+                   agent: str | None = None) -> list[dict]:
         await self._flush("CDR query")
         async with self.db.session() as s:
-            rows = await repo.list_calls(s, since=start, until=end, limit=limit)
+            rows = await repo.list_calls(s, since=start, until=end, limit=limit, caller=caller, agent=agent)
             return [repo.call_to_dict(r) for r in rows]

@@ -62,14 +62,17 @@ class SupervisorOps:
         self.apply(decisions)
         return c.to_dict(self.events.now())
 
-    async def hangup_call(self, call_id: str, by: str | None = None) -> dict:
+    async def hangup_call(self, call_id: str, by: str | None = None, leg: str = "caller") -> dict:
+        """Hang a call up; ``leg="agent"`` on a call in conversation ends the agent's leg (the agent
+        hanging up from the desk: the call ends ``ended_by=agent``), else the caller's."""
         c = find_call(self.state, call_id)
         control = self.ports.control
+        channel = c.agent_channel if leg == "agent" and c.state == "talking" and c.agent_channel else c.channel
         if c.state in ("waiting", "ringing"):
             c.inbox.put_nowait(("hangup",))
-        elif control is not None and c.channel:
+        elif control is not None and channel:
             try:
-                await control.hangup(c.channel)
+                await control.hangup(channel)
             except Exception as exc:  # noqa: BLE001
                 raise EngineError(f"hang-up failed: {exc}", "call_id") from None
         else:

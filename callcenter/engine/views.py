@@ -5,6 +5,7 @@ from __future__ import annotations
 from .agents import find_agent
 from .core import EngineState, EventPublisher
 from .errors import NotFound
+from .model import ivr_summary
 from .ports import EnginePorts
 from .supervisor import find_call
 
@@ -20,7 +21,11 @@ class Views:
         return [a.to_dict(now) for a in sorted(self.state.agents.values(), key=lambda a: a.agent_id)]
 
     def agent_status(self, agent_id: str) -> dict:
-        return find_agent(self.state, agent_id).to_dict(self.events.now())
+        """One agent's live state; in wrap-up, ``wrapup_until`` is when it ends by itself (the desk's countdown)."""
+        d = find_agent(self.state, agent_id).to_dict(self.events.now())
+        view = self.state.router.agent_view(agent_id) if d["state"] == "wrap_up" else None
+        d["wrapup_until"] = view.get("wrapup_until") if view else None
+        return d
 
     def calls_status(self) -> list[dict]:
         now = self.events.now()
@@ -36,6 +41,7 @@ class Views:
         c = find_call(self.state, call_id)
         d = c.to_dict(self.events.now())
         d["position"] = self.state.router.position(call_id)
+        d["ivr_summary"] = ivr_summary(c.ivr_trace)
         return d
 
     def queue_status(self, name: str) -> dict:
@@ -78,6 +84,7 @@ class Views:
             "completed": answered, "abandoned": st["abandoned"], "overflowed": st["overflowed"],
             "offered": offered, "answered": answered,
             "service_level": pct(st["sl"]), "service_level2": pct(st["sl2"]), "sl_target": st["sl_threshold"],
+            "sl_percent": row.get("sl_percent") or 80.0,
             "asa": None if st["asa"] is None else round(st["asa"], 1),
             "aht": None if st["aht"] is None else round(st["aht"], 1),
             "abandon_rate": pct(st["abandon_rate"]), "occupancy": pct(st["occupancy"]),
@@ -107,7 +114,9 @@ class Views:
             return []
         return await self.ports.records.report_events(start, end)
 
-    async def cdrs(self, start: float, end: float, limit: int = 1000) -> list[dict]:
+    async def cdrs(self, start: float, end: float, limit: int = 1000, *, caller: str | None = None,
+                   agent: str | None = None) -> list[dict]:
+        """Stored CDRs arrived in [start, end), newest first; optionally one caller's or one agent's."""
         if self.ports.records is None:
             return []
-        return await self.ports.records.cdrs(start, end, limit)
+        return await self.ports.records.cdrs(start, end, limit, caller=caller, agent=agent)

@@ -99,10 +99,10 @@ async def get_call(s: AsyncSession, call_id: str) -> CallRecord | None:
 
 async def list_calls(s: AsyncSession, *, since: float | None = None, until: float | None = None,
                      queue: str | None = None, agent: str | None = None, disposition: str | None = None,
-                     limit: int | None = 100, newest_first: bool = True) -> list[CallRecord]:
+                     limit: int | None = 100, newest_first: bool = True, caller: str | None = None) -> list[CallRecord]:
     q = select(CallRecord).where(*_given(
         (CallRecord.arrived_at, ge, since), (CallRecord.arrived_at, lt, until),
-        (CallRecord.queue, eq, queue), (CallRecord.agent, eq, agent),
+        (CallRecord.queue, eq, queue), (CallRecord.agent, eq, agent), (CallRecord.caller, eq, caller),
         (CallRecord.disposition, eq, disposition)))
     order = CallRecord.arrived_at.desc() if newest_first else CallRecord.arrived_at.asc()
     q = q.order_by(order, CallRecord.id.desc() if newest_first else CallRecord.id.asc())

@@ -54,3 +54,12 @@ async def log_in(page, user: str, password: str) -> None:
     await page.fill("input[name=username]", user)
     await page.fill("input[name=password]", password)
     await page.click("button[type=submit]")
+
+
+async def screenshot(page, name: str) -> None:
+    """With ``CALLCENTER_WEB_SCREENSHOTS=DIR`` set, keep the page as DIR/<name>.png (how
+    docs/screenshots/ is made: ``CALLCENTER_WEB_SCREENSHOTS=docs/screenshots pytest tests/web``)."""
+    where = os.environ.get("CALLCENTER_WEB_SCREENSHOTS")
+    if where:
+        os.makedirs(where, exist_ok=True)
+        await page.screenshot(path=os.path.join(where, f"{name}.png"))

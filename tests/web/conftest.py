@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.e2e.conftest import Center, double, speech_service  # noqa: F401 - fixtures used here
-from tests.web.browser import chromium, need_chromium
+from tests.web.browser import chromium
 
 
 @pytest.fixture
@@ -16,7 +16,6 @@ async def browser():
 
 @pytest.fixture
 async def center(tmp_path, double, speech_service):  # noqa: F811
-    need_chromium()                       # skip before the server starts
     c = Center(tmp_path, double, speech_service, agents=4)
     await c.provision()
     await c.start()

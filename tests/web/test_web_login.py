@@ -2,7 +2,7 @@
 revokes the token, a wrong password is refused, the language switches to Chinese."""
 from __future__ import annotations
 
-from tests.web.browser import log_in, new_page
+from tests.web.browser import log_in, new_page, screenshot
 
 pytestmark = __import__("pytest").mark.browser
 
@@ -11,6 +11,7 @@ async def test_login_reload_logout(center, browser):
     page = await new_page(browser, center.url)
     await log_in(page, "boss", "wrong")
     await page.wait_for_selector("[role=alert]")
+    await screenshot(page, "login")
     assert "wrong password" in (await page.inner_text("[role=alert]")).lower()
 
     await log_in(page, "boss", "boss-pw")

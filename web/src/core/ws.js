@@ -4,12 +4,15 @@
 //   live.on("queues", (msg) => ...)    supervisors: the GET /api/queues view every 2 s
 //   live.on("open", () => ...)         (re)connected: refetch what may have been missed
 // `live.status` is a signal: "connecting" | "open" | "closed".
+// The queue view is off unless a page asks for it: live.setParams({every: 1, members: 0}) (the wallboard:
+// every second, without members), live.setParams({}) when it leaves; the socket reconnects with them.
 import { signal, effect } from "./html.js";
 import { session } from "./session.js";
 
 export class LiveSocket {
   constructor(urlFor) {
-    this.urlFor = urlFor;           // () => ws URL (with the token), or null when logged out
+    this.urlFor = urlFor;           // (params) => ws URL (with the token), or null when logged out
+    this.params = {};
     this.handlers = new Map();
     this.status = signal("closed");
     this.ws = null;
@@ -32,6 +35,13 @@ export class LiveSocket {
     }
   }
 
+  /** query parameters of the socket (GET /api/ws: every, members, queues); reconnects when they change */
+  setParams(params) {
+    if (JSON.stringify(params) === JSON.stringify(this.params)) return;
+    this.params = params;
+    if (this.wanted) { this.stop(); this.start(); }
+  }
+
   start() {
     this.wanted = true;
     if (!this.ws) this.connect();
@@ -46,7 +56,7 @@ export class LiveSocket {
   }
 
   connect() {
-    const url = this.urlFor();
+    const url = this.urlFor(this.params);
     if (!url || !this.wanted) return;
     this.status.value = "connecting";
     const ws = new WebSocket(url);
@@ -78,14 +88,17 @@ export class LiveSocket {
   }
 }
 
-export function wsUrl(token) {
+export function wsUrl(token, params = {}) {
   const base = new URL("api/ws", document.baseURI);
   base.protocol = base.protocol === "https:" ? "wss:" : "ws:";
   base.searchParams.set("token", token);
+  const p = { queues: 0, ...params };
+  if (params.every) p.queues = 1;
+  for (const [k, v] of Object.entries(p)) base.searchParams.set(k, String(v));
   return base.toString();
 }
 
-export const live = new LiveSocket(() => (session.value ? wsUrl(session.value.token) : null));
+export const live = new LiveSocket((params) => (session.value ? wsUrl(session.value.token, params) : null));
 
 // runs while logged in, stops at logout
 effect(() => { if (session.value) { live.stop(); live.start(); } else live.stop(); });

@@ -1,0 +1,74 @@
+// Charts of the day (uPlot): calls offered / answered / abandoned and SL per 15 minutes since midnight
+// (GET /api/reports, refreshed every minute), and the calls waiting since this page opened (live).
+import uPlot from "uplot";
+import { html, useEffect, useRef, effect } from "../../core/html.js";
+import { t, lang } from "../../core/i18n.js";
+import { get } from "../../core/api.js";
+import { samples } from "./store.js";
+
+function usePlot(makeOpts, data, deps = []) {
+  const el = useRef(null);
+  const plot = useRef(null);
+  useEffect(() => {
+    const width = () => Math.max(200, el.current.clientWidth);
+    plot.current = new uPlot(makeOpts(width()), data(), el.current);
+    const ro = new ResizeObserver(() => plot.current && plot.current.setSize({ width: width(), height: 150 }));
+    ro.observe(el.current);
+    return () => { ro.disconnect(); plot.current.destroy(); plot.current = null; };
+  }, deps);
+  return [el, plot];
+}
+
+async function dayReport() {
+  const r = await get("api/reports?from=today&bucket=15m&by=queue");
+  const by = new Map();
+  for (const l of r.lines) {
+    const ts = Date.parse(l.bucket) / 1000;
+    const b = by.get(ts) || { offered: 0, answered: 0, abandoned: 0, inSl: 0, base: 0 };
+    b.offered += l.offered; b.answered += l.answered; b.abandoned += l.abandoned;
+    if (l.service_level !== null) { b.inSl += (l.service_level / 100) * (l.answered + l.abandoned); b.base += l.answered + l.abandoned; }
+    by.set(ts, b);
+  }
+  const xs = [...by.keys()].sort((a, b) => a - b);
+  return [xs, xs.map((x) => by.get(x).offered), xs.map((x) => by.get(x).answered), xs.map((x) => by.get(x).abandoned),
+          xs.map((x) => (by.get(x).base ? (100 * by.get(x).inSl) / by.get(x).base : null))];
+}
+
+const base = (width, title) => ({ width, height: 150, title, legend: { show: true }, cursor: { drag: { x: false, y: false } } });
+
+export function DayCharts() {
+  const day = useRef([[], [], [], [], []]);
+  const [callsEl, callsPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_calls")), series: [{},
+    { label: t("wb.offered"), stroke: "#2b78c5", width: 2 }, { label: t("wb.answered"), stroke: "#1e8e4e", width: 2 },
+    { label: t("wb.abandon"), stroke: "#c62f2f", width: 2 }] }), () => day.current.slice(0, 4), [lang.value]);
+  const [slEl, slPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_sl")), scales: { y: { range: [0, 100] } },
+    series: [{}, { label: t("wb.sl"), stroke: "#8a4fd1", width: 2, spanGaps: true }] }),
+    () => [day.current[0], day.current[4]], [lang.value]);
+  const [waitEl, waitPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_waiting")), series: [{},
+    { label: t("wb.waiting"), stroke: "#c77c00", width: 2, fill: "rgba(199,124,0,.12)" }] }),
+    () => [[], []], [lang.value]);
+
+  useEffect(() => {
+    let alive = true;
+    const load = () => dayReport().then((d) => {
+      if (!alive) return;
+      day.current = d;
+      callsPlot.current && callsPlot.current.setData(d.slice(0, 4));
+      slPlot.current && slPlot.current.setData([d[0], d[4]]);
+    }, () => {});
+    load();
+    const timer = setInterval(load, 60000);
+    return () => { alive = false; clearInterval(timer); };
+  }, []);
+
+  useEffect(() => effect(() => {
+    const s = samples.value;
+    if (waitPlot.current && s.length) waitPlot.current.setData([s.map((x) => x[0]), s.map((x) => x[1])]);
+  }), []);
+
+  return html`<div class="charts">
+    <div class="panel chart" ref=${callsEl}></div>
+    <div class="panel chart" ref=${slEl}></div>
+    <div class="panel chart" ref=${waitEl}></div>
+  </div>`;
+}
