@@ -10,11 +10,14 @@ function usePlot(makeOpts, data, deps = []) {
   const el = useRef(null);
   const plot = useRef(null);
   useEffect(() => {
-    const width = () => Math.max(200, el.current.clientWidth);
-    plot.current = new uPlot(makeOpts(width()), data(), el.current);
-    const ro = new ResizeObserver(() => plot.current && plot.current.setSize({ width: width(), height: 150 }));
-    ro.observe(el.current);
-    return () => { ro.disconnect(); plot.current.destroy(); plot.current = null; };
+    const box = el.current;
+    if (!box) return undefined;
+    const width = () => Math.max(200, box.clientWidth);
+    const p = new uPlot(makeOpts(width()), data(), box);
+    plot.current = p;
+    const ro = new ResizeObserver(() => { if (plot.current === p) p.setSize({ width: width(), height: 150 }); });
+    ro.observe(box);
+    return () => { ro.disconnect(); if (plot.current === p) plot.current = null; p.destroy(); };
   }, deps);
   return [el, plot];
 }
