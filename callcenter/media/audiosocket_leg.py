@@ -44,7 +44,7 @@ class PaceSchedule:
     ``1 + max_catchup`` (the late ticks, so the long-run rate stays exact); after a stall longer than
     that, 1 and the schedule re-anchors at ``now`` (the lost time is not made up with a burst)."""
 
-    def __init__(self, period: float = PERIOD, max_catchup: int = 2) -> None:
+    def __init__(self, period: float = PERIOD, max_catchup: int = 4) -> None:
         self.period = period
         self.max_catchup = max_catchup
         self.next_at: float | None = None
@@ -70,7 +70,7 @@ class PaceSchedule:
 class FrameClock:
     """The shared 20 ms writer of every leg on one event loop; runs only while it has legs."""
 
-    def __init__(self, period: float = PERIOD, max_catchup: int = 2) -> None:
+    def __init__(self, period: float = PERIOD, max_catchup: int = 4) -> None:
         self.schedule = PaceSchedule(period, max_catchup)
         self.legs: dict[int, "AudioSocketLeg"] = {}
         self._task: asyncio.Task | None = None
@@ -167,6 +167,7 @@ class AudioSocketLeg(MediaLeg):
 
     # -- MediaLeg ------------------------------------------------------------------------------
     async def events(self) -> AsyncIterator[MediaEvent]:  # type: ignore[override]
+        """One reader at a time; a new iterator (next IVR node) continues where the last one stopped."""
         while True:
             while self._events:
                 yield self._events.popleft()
@@ -176,7 +177,8 @@ class AudioSocketLeg(MediaLeg):
             try:
                 await fut
             finally:
-                self._wakeup = None
+                if self._wakeup is fut:          # a later iterator may own the slot by now
+                    self._wakeup = None
 
     def play(self, pcm: bytes) -> None:
         if self.ended is None and pcm:

@@ -118,8 +118,30 @@ class AsteriskAudioSocket:
             self.sent_digits.append(digit)
 
     def caller_hangs_up(self) -> None:
-        """The far side goes away (SIP BYE, agent hung up): Asterisk closes the socket (FIN)."""
-        self._finish("caller-hangup")
+        """The far side goes away (SIP BYE, agent hung up): Asterisk closes the socket with a FIN (the
+        server reads EOF, no 0x00; audiosocket-app-caller-hangup.txt)."""
+        self._close_fin("caller-hangup")
+
+    def _close_fin(self, outcome: str) -> None:
+        """Asterisk reads its socket until it closes it, so the close is a FIN, not a reset: the double
+        sends its FIN and drains what the server still sends until the server closes too (or 1 s)."""
+        if self.done:
+            return
+        self.outcome.set_result(outcome)
+        self.detail = ""
+        me = asyncio.current_task()
+        for t in self._tasks[1:]:                    # sender, keys, inactivity; the reader drains
+            if t is not me:
+                t.cancel()
+        w = self._writer
+        if w is None or w.is_closing():
+            return
+        try:
+            w.write_eof()
+        except (OSError, RuntimeError):
+            w.close()
+            return
+        asyncio.get_running_loop().call_later(1.0, w.close)
 
     async def wait(self, timeout: float | None = None) -> str:
         return await asyncio.wait_for(asyncio.shield(self.outcome), timeout)
@@ -219,7 +241,7 @@ class AsteriskAudioSocket:
             left = self._last_activity + limit - time.monotonic()
             if left <= 0:
                 # "Reached timeout after 2000 ms of no activity": the app fails, the channel is hung up
-                self._finish("timeout")
+                self._close_fin("timeout")
                 return
             await asyncio.sleep(left)
 
