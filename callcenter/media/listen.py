@@ -112,20 +112,30 @@ class Heard:
     reason: str                              # speech | max_speech | no_input | dtmf
     prompt_at: float | None = None
     speech_started: float | None = None
-    speech_ended: float | None = None
+    speech_ended: float | None = None      # the last voiced frame
+    endpoint_at: float | None = None       # when the endpointer said the answer ended
     barge_in_at: float | None = None
-    decided_at: float | None = None
+    decided_at: float | None = None        # endpoint_at + the time the decision took
     partials: list[str] = field(default_factory=list)
 
 
-class _OffLoopStream:
-    """A recognition stream opened and fed in an executor, one job at a time."""
+#: audio fed to a recognition stream in one job at least (20 ms chunks cost the decoders about twice
+#: the CPU of 100 ms ones: per-call overhead of resampling and search; measured with pocketsphinx)
+FEED_MIN_MS = 100
 
-    def __init__(self, open_stream: Callable[[], RecognitionStream], executor, on_partial):
+
+class _OffLoopStream:
+    """A recognition stream opened and fed in an executor, one job at a time, in chunks of at least
+    :data:`FEED_MIN_MS` (the rest at ``finish``)."""
+
+    def __init__(self, open_stream: Callable[[], RecognitionStream], executor, on_partial,
+                 min_bytes: int = 1600):
         self._loop = asyncio.get_running_loop()
         self._executor = executor
         self._on_partial = on_partial
         self._buf: list[bytes] = []
+        self._buffered = 0
+        self._min_bytes = min_bytes
         self._stream: RecognitionStream | None = None
         self._error: BaseException | None = None
         self._closing = False
@@ -145,13 +155,16 @@ class _OffLoopStream:
 
     def feed(self, pcm: bytes) -> None:
         self._buf.append(pcm)
+        self._buffered += len(pcm)
         self._kick()
 
     def _kick(self) -> None:
-        if self._job is not None or self._closing or self._stream is None or self._error or not self._buf:
+        if self._job is not None or self._closing or self._stream is None or self._error \
+                or self._buffered < self._min_bytes:
             return
         data = b"".join(self._buf)
         self._buf.clear()
+        self._buffered = 0
         self._job = self._loop.run_in_executor(self._executor, self._stream.feed, data)
         self._job.add_done_callback(self._fed)
 
@@ -192,6 +205,7 @@ class _OffLoopStream:
             return Recognition(text="", confidence=0.0)
         rest = b"".join(self._buf)
         self._buf.clear()
+        self._buffered = 0
         try:
             return await self._loop.run_in_executor(self._executor, self._finish_sync, rest)
         except SpeechUnavailable as exc:
@@ -205,6 +219,13 @@ class _OffLoopStream:
 def phrase_forms(phrases: Sequence[str] | None, language: str) -> frozenset[str]:
     """The expected phrases as the partial hypotheses spell them (normalized words)."""
     return frozenset(f for p in phrases or () if (f := " ".join(normalize(p, language).split())))
+
+
+def is_complete(text: str, forms: frozenset[str], language: str) -> bool:
+    """``text`` is a whole expected phrase that no longer expected phrase continues ("billing" is not
+    complete when "billing address" is expected too: the caller may still be saying it)."""
+    t = " ".join(normalize(text, language).split())
+    return t in forms and not any(f.startswith(t + " ") for f in forms)
 
 
 async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[], RecognitionStream], *,
@@ -225,7 +246,7 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
 
     def partial(text: str) -> None:
         heard.partials.append(text)
-        ep.set_complete(" ".join(normalize(text, language).split()) in forms)
+        ep.set_complete(is_complete(text, forms, language))
         if on_partial is not None:
             try:
                 on_partial(text)
@@ -271,7 +292,8 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
                     if barge_in and leg.playing:
                         leg.stop_playback()
                         heard.barge_in_at = last_t
-                    stream = _OffLoopStream(open_stream, executor, partial)
+                    stream = _OffLoopStream(open_stream, executor, partial,
+                                            leg.sample_rate * FEED_MIN_MS // 1000 * 2)
                     for pcm in preroll:
                         stream.feed(pcm)
                     preroll.clear()
@@ -281,11 +303,13 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
                     return heard
                 elif isinstance(e, (SpeechEnded, MaxSpeech)):
                     heard.speech_ended = e.at
+                    heard.endpoint_at = last_t
                     heard.reason = "speech" if isinstance(e, SpeechEnded) else "max_speech"
                     assert stream is not None
                     s, stream = stream, None
+                    began = loop.time()
                     heard.recognition = await s.finish()
-                    heard.decided_at = max(last_t, loop.time())
+                    heard.decided_at = last_t + (loop.time() - began)     # on the leg's clock
                     return heard
     except LegClosed:
         raise CallerHungUp(f"caller hung up while listening ({leg.ended.reason if leg.ended else 'leg ended'})") \

@@ -11,8 +11,9 @@ Time: with ``realtime=True`` frames arrive every 20 ms of the event loop's clock
 frame from the start, so a 10 s call runs in milliseconds and the times are exact. Either way the
 playout is clocked by the frames delivered: one queued frame is "sent" per frame received, as an
 AudioSocket leg's writer does once per 20 ms (so the reader must keep reading while audio plays).
-Leg times (``played``, ``stops``, ``at``) are seconds since the first frame was asked for, plus
-``t0`` (``loop.time()`` at that moment), like a real leg's monotonic times.
+Leg times (``played``, ``stops``, ``plays``, ``at``) are monotonic like a real leg's: in real time the
+event loop's clock when it happened; in virtual time ``t0`` (``loop.time()`` when the first frame was
+asked for) plus 20 ms per frame delivered.
 """
 from __future__ import annotations
 
@@ -85,6 +86,11 @@ class FakeLeg(MediaLeg):
         k = (i * self._frame) % (len(self._noise) - self._frame)
         return self._noise[k: k + self._frame]
 
+    def _clock(self) -> float:
+        if self.realtime:
+            return asyncio.get_running_loop().time()
+        return (self.t0 or 0.0) + self.now
+
     def _send_one(self, t: float) -> None:
         if self._queue:
             frame = bytes(self._queue[: self._frame])
@@ -109,11 +115,7 @@ class FakeLeg(MediaLeg):
                 if self.realtime:
                     delay = self.t0 + vt - loop.time()
                     if delay > 0:
-                        try:
-                            await asyncio.wait_for(self._closed.wait(), delay)
-                            break
-                        except asyncio.TimeoutError:
-                            pass
+                        await asyncio.sleep(delay)
                 else:
                     await asyncio.sleep(0)
                 if self._closed.is_set():
@@ -125,10 +127,11 @@ class FakeLeg(MediaLeg):
                     self.ended = LegEnded("far", "script ended")
                     break
                 self.now = vt
-                self._send_one(self.t0 + vt)
+                at = self._clock()
+                self._send_one(at)
                 while keys and keys[0][0] <= vt + 1e-9:
-                    yield DtmfDigit(keys.pop(0)[1], self.t0 + vt)
-                yield AudioFrame(self._caller_frame(i), self.t0 + vt)
+                    yield DtmfDigit(keys.pop(0)[1], at)
+                yield AudioFrame(self._caller_frame(i), at)
                 i += 1
         finally:
             if self.ended is None:
@@ -140,12 +143,12 @@ class FakeLeg(MediaLeg):
         if self.ended is not None:
             return
         self._queue += pcm[: len(pcm) // 2 * 2]
-        self.plays.append(((self.t0 or 0.0) + self.now, len(pcm)))
+        self.plays.append((self._clock(), len(pcm)))
         if self._queue:
             self._idle.clear()
 
     def stop_playback(self) -> None:
-        self.stops.append((self.t0 or 0.0) + self.now)
+        self.stops.append(self._clock())
         self._queue.clear()
         self._idle.set()
 

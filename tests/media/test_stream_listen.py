@@ -9,7 +9,7 @@ import pytest
 
 from callcenter.ivr.channel import CallerHungUp
 from callcenter.media.channel import MediaChannel
-from callcenter.media.listen import ListenSettings
+from callcenter.media.listen import ListenSettings, is_complete, phrase_forms
 from callcenter.media.playout import tone
 from callcenter.media.testing import FakeLeg
 
@@ -28,6 +28,14 @@ def leftover_tasks():
     return [t for t in asyncio.all_tasks() if t is not me and not t.done()]
 
 
+def test_a_whole_phrase_is_complete_unless_a_longer_one_continues_it():
+    forms = phrase_forms(["Billing", "billing address", "sales", "pay my bill"], "en-US")
+    assert is_complete("sales", forms, "en-US") and is_complete("pay my bill", forms, "en-US")
+    assert not is_complete("billing", forms, "en-US")                 # "billing address" may follow
+    assert is_complete("billing address", forms, "en-US")
+    assert not is_complete("pay my", forms, "en-US") and not is_complete("", forms, "en-US")
+
+
 async def test_barge_in_stops_the_prompt_and_the_menu_decides(answers, sphinx):
     x, onset, end = answers("opening hours", lead=1.0)
     leg = FakeLeg(pcm(x))
@@ -40,8 +48,9 @@ async def test_barge_in_stops_the_prompt_and_the_menu_decides(answers, sphinx):
     reaction = leg.stops[0] - t0 - onset
     assert 0 <= reaction < 0.150, reaction                     # barge-in within 150 ms of speech start
     assert not [at for at, _, silent in leg.played if not silent and at > leg.stops[0] + 1e-9]
-    # the node ends right after the speech: trailing silence of the endpointer (+ one frame), nothing more
-    assert heard.decided_at - t0 - end <= END_MS / 1000 + 0.1
+    # the node ends right after the speech: the endpointer's trailing silence (+ a frame), then the decision
+    assert heard.endpoint_at - t0 - end <= END_MS / 1000 + 0.06
+    assert heard.decided_at - heard.endpoint_at < 1.0
     await ch.close()
     assert leftover_tasks() == []
 
@@ -97,6 +106,23 @@ async def test_a_key_while_speaking_wins(answers, sphinx):
     await ch.close()
 
 
+async def test_a_whole_phrase_heard_ends_the_answer_sooner(answers, sphinx, monkeypatch):
+    """The endpointer's short trailing silence applies once the partial is a whole expected phrase."""
+    from callcenter.media import listen as listen_mod
+    x, onset, end = answers("opening hours", lead=0.5)
+    sphinx.stream("en-US", 8000, EN_MENU).finish()     # a live decoder exists (its creation blocks the loop)
+    for complete, limit in ((True, ListenSettings().endpoint.end_complete_ms), (False, END_MS)):
+        monkeypatch.setattr(listen_mod, "is_complete", lambda text, forms, lang, c=complete: c)
+        monkeypatch.setattr(listen_mod, "FEED_MIN_MS", 20)
+        leg = FakeLeg(pcm(x), realtime=True)
+        ch = MediaChannel(leg, recognizer=sphinx)
+        heard = await ch.listen(b"", EN_MENU, 5.0, "en-US")
+        assert heard.partials
+        waited = heard.endpoint_at - heard.speech_ended
+        assert limit / 1000 - 0.001 <= waited <= limit / 1000 + 0.1, (complete, waited)
+        await ch.close()
+
+
 async def test_no_input_after_the_prompt(sphinx):
     leg = FakeLeg(b"")
     ch = MediaChannel(leg, recognizer=sphinx)
@@ -130,15 +156,15 @@ async def test_a_leg_that_closes_while_the_caller_speaks(answers, sphinx):
     assert leftover_tasks() == []
 
 
-async def test_realtime_leg_partials_and_quick_end(answers, sphinx):
-    """At real time the recognizer's partials arrive while the caller speaks (screen pop), and a whole
-    expected phrase ends the answer after the short trailing silence."""
+async def test_realtime_leg_partials(answers, sphinx):
+    """At real time the recognizer's partials arrive while the caller speaks (screen pop)."""
     x, onset, end = answers("billing", lead=0.4)
+    sphinx.stream("en-US", 8000, EN_MENU).finish()     # a live decoder exists (its creation blocks the loop)
     leg = FakeLeg(pcm(x), realtime=True)
     seen = []
     ch = MediaChannel(leg, recognizer=sphinx, on_partial=lambda call_id, text: seen.append((call_id, text)))
     heard = await ch.listen(PROMPT, EN_MENU, 5.0, "en-US")
     assert heard.recognition.text == "billing"          # (accepted or not: the menu calibration's call)
     assert seen and seen[-1] == ("fake-leg", "billing")
-    assert heard.decided_at - leg.t0 - end < 0.5
+    assert heard.endpoint_at - leg.t0 - end <= END_MS / 1000 + 0.1
     await ch.close()
