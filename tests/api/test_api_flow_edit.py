@@ -166,3 +166,15 @@ async def test_try_a_flow_from_the_page(setup):
     assert r.status == 422 and "line 18" in (await r.json())["error"]
     r = await client.post("/api/flows/e2e/try", json={}, headers=AGENT)
     assert r.status == 403
+
+
+async def test_a_new_flow_is_created_by_saving_it(setup):
+    client, reg, flows_dir = setup
+    text = FLOW.read_text(encoding="utf-8").replace("flow: e2e", "flow: night")
+    r = await client.put("/api/flows/night", json={"text": text}, headers=SUP)
+    body = await r.json()
+    assert r.status == 200 and body["changed"] and body["version"]["version"] == 1, body
+    assert (flows_dir / "night.yaml").read_text(encoding="utf-8") == text
+    assert reg.current("night") is not None and reg.current("e2e").version == 1
+    r = await client.put("/api/flows/.hidden", json={"text": text}, headers=SUP)
+    assert r.status == 400 and (await r.json())["field"] == "name"

@@ -30,6 +30,7 @@ addStyle("admin", `
 .admin .yaml { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; }
 .admin .yaml textarea { width: 100%; height: 52vh; font-family: ui-monospace, monospace; font-size: 12.5px; }
 .notice { padding: 8px 10px; border-radius: 6px; background: #fff3dc; border: 1px solid #f3d9a4; margin-bottom: 8px; }
+.modal:has(.admin-form) { max-height: 94vh; overflow: auto; }
 .members { margin-top: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 `);
 

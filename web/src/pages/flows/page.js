@@ -14,7 +14,7 @@ import { addStyle } from "../shared/style.js";
 import "./messages.js";
 
 addStyle("flows", `
-.flows { display: grid; grid-template-columns: 270px 1fr; gap: 12px; align-items: start; }
+.flows { display: grid; grid-template-columns: 270px minmax(0, 1fr); gap: 12px; align-items: start; }
 .flows-list table td, .flows-list table th { padding: 4px 6px; }
 .flows-list tr.sel td { background: #e8f0fe; }
 .flows-list tr { cursor: pointer; }
@@ -36,16 +36,19 @@ addStyle("flows", `
 .notice.bad { background: #fde7e7; border-color: #f5c0c0; }
 .diff { font-family: ui-monospace, monospace; font-size: 12.5px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; max-height: 50vh; overflow: auto; white-space: pre; }
 .diff .add { background: #e6f4ea; color: #137333; display: block; } .diff .del { background: #fce8e6; color: #a50e0e; display: block; }
-.diff .hunk { color: #1a73e8; display: block; }
-.try { display: grid; grid-template-columns: minmax(340px, 1fr) 1.2fr; gap: 12px; }
-.transcript { height: 52vh; overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; font-size: 13px; }
+.diff .hunk { color: #1a73e8; display: block; } .diff .ctx { display: block; }
+.try { display: grid; grid-template-columns: minmax(340px, 1fr) 1.1fr; gap: 12px; }
+.try form input { min-width: 120px; }
+.try > div { min-width: 0; }
+.try code { white-space: pre-wrap; word-break: break-all; }
+.transcript { height: 46vh; overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; font-size: 13px; }
 .transcript .ivr { background: #eef3fb; border-radius: 10px; padding: 6px 10px; margin: 4px 30px 4px 0; }
 .transcript .me { background: #e6f4ea; border-radius: 10px; padding: 6px 10px; margin: 4px 0 4px 30px; text-align: right; }
 .transcript .step { color: var(--muted); font-size: 12px; margin: 2px 0; }
 .transcript .wait { color: #1f5fbf; font-size: 12px; font-style: italic; }
 .transcript .end { font-weight: 600; margin-top: 6px; }
-.keypad { display: grid; grid-template-columns: repeat(3, 44px); gap: 4px; }
-.keypad button { height: 34px; font-weight: 600; }
+.keypad { display: grid; grid-template-columns: repeat(12, 1fr); gap: 3px; }
+.keypad button { height: 30px; padding: 0; font-weight: 600; }
 .pre { font-family: ui-monospace, monospace; white-space: pre; max-height: 60vh; overflow: auto; font-size: 12.5px; }
 `);
 

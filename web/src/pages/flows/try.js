@@ -102,16 +102,16 @@ export function TryTab({ name, detail }) {
           <button type="button" disabled=${!run || run.done || busy} onClick=${() => send("")}>${t("flows.try.silence")}</button>
           <button type="button" class="danger" disabled=${!run || run.done} onClick=${hangup}>${t("flows.try.hangup")}</button>
         </form>
-        <div class="row" style="margin-top: 6px; align-items: flex-start">
-          <div class="keypad">${KEYS.map((k) => html`<button key=${k} data-key=${k} disabled=${!run || run.done || busy}
-            onClick=${() => send(k)}>${k}</button>`)}</div>
-          ${run && run.outcome ? html`<div style="flex: 1; font-size: 12px" data-testid="try-outcome">
-            <b>${run.outcome.summary}</b>
-            <div class="muted">${t("flows.try.path")}: ${run.path.join(" → ")}</div>
-            <div class="muted">${t("flows.try.vars")}: <code>${JSON.stringify(run.outcome.variables)}</code></div></div>` : null}
-        </div>
+        <div class="keypad" style="margin-top: 6px">${KEYS.map((k) => html`<button key=${k} data-key=${k}
+          disabled=${!run || run.done || busy} onClick=${() => send(k)}>${k}</button>`)}</div>
       </div>
-      <${GraphView} graph=${detail.graph} visited=${nodes} current=${current} />
+      <div>
+        <${GraphView} graph=${detail.graph} visited=${nodes} current=${current} />
+        ${run && run.outcome ? html`<div class="panel" style="margin-top: 8px; font-size: 12px" data-testid="try-outcome">
+          <b>${run.outcome.summary}</b>
+          <div class="muted">${t("flows.try.path")}: ${run.path.join(" → ")}</div>
+          <div class="muted">${t("flows.try.vars")}: <code>${JSON.stringify(run.outcome.variables)}</code></div></div>` : null}
+      </div>
     </div>
   </div>`;
 }

@@ -12,7 +12,7 @@ function DiffView({ text }) {
   return html`<div class="diff" data-testid="diff">${lines.map((l, i) => {
     const cls = l.startsWith("@@") ? "hunk" : l.startsWith("+") && !l.startsWith("+++") ? "add"
       : l.startsWith("-") && !l.startsWith("---") ? "del" : "";
-    return cls ? html`<span key=${i} class=${cls}>${l}</span>` : html`<span key=${i}>${l}\n</span>`;
+    return html`<span key=${i} class=${cls || "ctx"}>${l || " "}</span>`;
   })}</div>`;
 }
 

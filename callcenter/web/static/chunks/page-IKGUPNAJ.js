@@ -43,7 +43,7 @@ nodes:
         ${N.line}:${N.column} ${N.severity==="warning"?"\u26A0":"\u2716"} ${N.node?`node '${N.node}': `:""}${N.message}</li>`)}
     </ul>`:null}
   </div>`}function io({text:e}){let t=e.split(`
-`);return $`<div class="diff" data-testid="diff">${t.map((r,n)=>{let o=r.startsWith("@@")?"hunk":r.startsWith("+")&&!r.startsWith("+++")?"add":r.startsWith("-")&&!r.startsWith("---")?"del":"";return o?$`<span key=${n} class=${o}>${r}</span>`:$`<span key=${n}>${r}\n</span>`})}</div>`}function It({name:e,detail:t,onSaved:r}){let n=t.versions,o=n[n.length-1].version,[i,s]=L(Math.max(1,o-1)),[l,u]=L(o),[a,d]=L(null),[f,c]=L(null);F(()=>{u(o),s(Math.max(1,o-1))},[o]),F(()=>{n.length<2||B(`api/flows/${encodeURIComponent(e)}/diff?from=${i}&to=${l}`).then(d,y=>R(y.message,"error"))},[e,i,l]);let h=async y=>{try{c(await B(`api/flows/${encodeURIComponent(e)}/versions/${y}`))}catch(v){R(v.message,"error")}},m=async y=>{try{let v=await B(`api/flows/${encodeURIComponent(e)}/versions/${y}`),p=await Y("PUT",`api/flows/${encodeURIComponent(e)}`,{text:v.text,base_version:o});R(p.changed?w("flows.restored",{old:y,v:p.version.version}):w("flows.unchanged"),"ok"),await r()}catch(v){R(v.message,"error")}},x=(y,v)=>$`<select value=${y} onChange=${p=>v(Number(p.target.value))}>
+`);return $`<div class="diff" data-testid="diff">${t.map((r,n)=>{let o=r.startsWith("@@")?"hunk":r.startsWith("+")&&!r.startsWith("+++")?"add":r.startsWith("-")&&!r.startsWith("---")?"del":"";return $`<span key=${n} class=${o||"ctx"}>${r||" "}</span>`})}</div>`}function It({name:e,detail:t,onSaved:r}){let n=t.versions,o=n[n.length-1].version,[i,s]=L(Math.max(1,o-1)),[l,u]=L(o),[a,d]=L(null),[f,c]=L(null);F(()=>{u(o),s(Math.max(1,o-1))},[o]),F(()=>{n.length<2||B(`api/flows/${encodeURIComponent(e)}/diff?from=${i}&to=${l}`).then(d,y=>R(y.message,"error"))},[e,i,l]);let h=async y=>{try{c(await B(`api/flows/${encodeURIComponent(e)}/versions/${y}`))}catch(v){R(v.message,"error")}},m=async y=>{try{let v=await B(`api/flows/${encodeURIComponent(e)}/versions/${y}`),p=await Y("PUT",`api/flows/${encodeURIComponent(e)}`,{text:v.text,base_version:o});R(p.changed?w("flows.restored",{old:y,v:p.version.version}):w("flows.unchanged"),"ok"),await r()}catch(v){R(v.message,"error")}},x=(y,v)=>$`<select value=${y} onChange=${p=>v(Number(p.target.value))}>
     ${n.map(p=>$`<option value=${p.version}>v${p.version}</option>`)}</select>`;return $`<div>
     <table data-testid="versions">
       <thead><tr><th>${w("flows.version")}</th><th>${w("flows.hash")}</th><th>${w("flows.loaded")}</th>
@@ -86,19 +86,19 @@ nodes:
           <button type="button" disabled=${!o||o.done||u} onClick=${()=>x("")}>${w("flows.try.silence")}</button>
           <button type="button" class="danger" disabled=${!o||o.done} onClick=${y}>${w("flows.try.hangup")}</button>
         </form>
-        <div class="row" style="margin-top: 6px; align-items: flex-start">
-          <div class="keypad">${lo.map(g=>$`<button key=${g} data-key=${g} disabled=${!o||o.done||u}
-            onClick=${()=>x(g)}>${g}</button>`)}</div>
-          ${o&&o.outcome?$`<div style="flex: 1; font-size: 12px" data-testid="try-outcome">
-            <b>${o.outcome.summary}</b>
-            <div class="muted">${w("flows.try.path")}: ${o.path.join(" \u2192 ")}</div>
-            <div class="muted">${w("flows.try.vars")}: <code>${JSON.stringify(o.outcome.variables)}</code></div></div>`:null}
-        </div>
+        <div class="keypad" style="margin-top: 6px">${lo.map(g=>$`<button key=${g} data-key=${g}
+          disabled=${!o||o.done||u} onClick=${()=>x(g)}>${g}</button>`)}</div>
       </div>
-      <${ae} graph=${t.graph} visited=${v} current=${p} />
+      <div>
+        <${ae} graph=${t.graph} visited=${v} current=${p} />
+        ${o&&o.outcome?$`<div class="panel" style="margin-top: 8px; font-size: 12px" data-testid="try-outcome">
+          <b>${o.outcome.summary}</b>
+          <div class="muted">${w("flows.try.path")}: ${o.path.join(" \u2192 ")}</div>
+          <div class="muted">${w("flows.try.vars")}: <code>${JSON.stringify(o.outcome.variables)}</code></div></div>`:null}
+      </div>
     </div>
   </div>`}fe("en",{"flows.title":"IVR flows","flows.flow":"Flow","flows.version":"Version","flows.numbers":"Numbers","flows.default":"default","flows.problems":"Problems","flows.none":"No flow is loaded.","flows.pick":"Pick a flow on the left.","flows.did":"Dialled number","flows.dids_title":"Which number answers with which flow","flows.default_note":"Any other number: {flow} (ivr.default_flow)","flows.tab.graph":"Graph","flows.tab.edit":"Edit","flows.tab.versions":"Versions","flows.tab.try":"Try","flows.serving":"version {v} serving","flows.current":"serving","flows.rejected":"The file holds an edit that was rejected; version {v} keeps serving.","flows.open_rejected":"Open the rejected edit","flows.valid":"Valid","flows.checking":"Checking\u2026","flows.errors":"{e} error(s), {w} warning(s)","flows.save":"Save as a new version","flows.saved":"Saved: version {v} is serving","flows.unchanged":"Nothing changed","flows.refused":"Edit refused; version {v} keeps serving","flows.revert":"Discard my edit","flows.modified":"edited","flows.new":"New flow","flows.new_name":"Name of the new flow","flows.hint":"Ctrl+Space completes from the flow schema (fields, node types, node names); Ctrl+S saves.","flows.loaded":"Loaded","flows.hash":"Hash","flows.calls":"Calls","flows.first_call":"First call","flows.diff":"Differences","flows.from":"from","flows.to":"to","flows.view":"View","flows.restore":"Restore as new version","flows.restored":"Version {old} restored as version {v}","flows.no_diff":"The two versions are the same.","flows.one_version":"Only one version so far: save an edit to compare.","flows.try.start":"Start a call","flows.try.draft":"Try my unsaved edit","flows.try.at":"Time of the call","flows.try.caller":"Caller number","flows.try.did":"Dialled number","flows.try.speech":"Speech recognition","flows.try.say":"Type keys (1, 123#) or words; empty = silence","flows.try.send":"Send","flows.try.silence":"Silence","flows.try.hangup":"Hang up","flows.try.waiting":"The IVR waits: {hint}","flows.try.done":"Call over: {summary}","flows.try.intro":"You are the caller. The prompts appear here; answer with keys or words, as in `callcenter ivr try`.","flows.try.real":"Call it for real from the browser","flows.try.path":"Path","flows.try.vars":"Variables","flows.fit":"Fit","flows.zoom":"100%"});fe("zh",{"flows.title":"IVR \u6D41\u7A0B","flows.flow":"\u6D41\u7A0B","flows.version":"\u7248\u672C","flows.numbers":"\u53F7\u7801","flows.default":"\u9ED8\u8BA4","flows.problems":"\u95EE\u9898","flows.none":"\u6CA1\u6709\u5DF2\u52A0\u8F7D\u7684\u6D41\u7A0B\u3002","flows.pick":"\u8BF7\u5728\u5DE6\u4FA7\u9009\u62E9\u4E00\u4E2A\u6D41\u7A0B\u3002","flows.did":"\u88AB\u53EB\u53F7\u7801","flows.dids_title":"\u53F7\u7801\u4E0E\u6D41\u7A0B\u7684\u5BF9\u5E94","flows.default_note":"\u5176\u4ED6\u53F7\u7801\uFF1A{flow}\uFF08ivr.default_flow\uFF09","flows.tab.graph":"\u6D41\u7A0B\u56FE","flows.tab.edit":"\u7F16\u8F91","flows.tab.versions":"\u7248\u672C","flows.tab.try":"\u8BD5\u62E8","flows.serving":"\u6B63\u5728\u4F7F\u7528\u7248\u672C {v}","flows.current":"\u4F7F\u7528\u4E2D","flows.rejected":"\u6587\u4EF6\u4E2D\u6709\u4E00\u6B21\u88AB\u62D2\u7EDD\u7684\u4FEE\u6539\uFF1B\u7248\u672C {v} \u7EE7\u7EED\u4F7F\u7528\u3002","flows.open_rejected":"\u6253\u5F00\u88AB\u62D2\u7EDD\u7684\u4FEE\u6539","flows.valid":"\u6709\u6548","flows.checking":"\u68C0\u67E5\u4E2D\u2026","flows.errors":"{e} \u4E2A\u9519\u8BEF\uFF0C{w} \u4E2A\u8B66\u544A","flows.save":"\u4FDD\u5B58\u4E3A\u65B0\u7248\u672C","flows.saved":"\u5DF2\u4FDD\u5B58\uFF1A\u7248\u672C {v} \u5DF2\u751F\u6548","flows.unchanged":"\u6CA1\u6709\u53D8\u5316","flows.refused":"\u4FEE\u6539\u88AB\u62D2\u7EDD\uFF1B\u7248\u672C {v} \u7EE7\u7EED\u4F7F\u7528","flows.revert":"\u653E\u5F03\u4FEE\u6539","flows.modified":"\u5DF2\u4FEE\u6539","flows.new":"\u65B0\u5EFA\u6D41\u7A0B","flows.new_name":"\u65B0\u6D41\u7A0B\u7684\u540D\u79F0","flows.hint":"Ctrl+\u7A7A\u683C \u6309\u6D41\u7A0B\u6A21\u5F0F\u8865\u5168\uFF08\u5B57\u6BB5\u3001\u8282\u70B9\u7C7B\u578B\u3001\u8282\u70B9\u540D\uFF09\uFF1BCtrl+S \u4FDD\u5B58\u3002","flows.loaded":"\u52A0\u8F7D\u65F6\u95F4","flows.hash":"\u54C8\u5E0C","flows.calls":"\u901A\u8BDD\u6570","flows.first_call":"\u9996\u6B21\u901A\u8BDD","flows.diff":"\u5DEE\u5F02","flows.from":"\u4ECE","flows.to":"\u5230","flows.view":"\u67E5\u770B","flows.restore":"\u6062\u590D\u4E3A\u65B0\u7248\u672C","flows.restored":"\u7248\u672C {old} \u5DF2\u6062\u590D\u4E3A\u7248\u672C {v}","flows.no_diff":"\u4E24\u4E2A\u7248\u672C\u76F8\u540C\u3002","flows.one_version":"\u76EE\u524D\u53EA\u6709\u4E00\u4E2A\u7248\u672C\uFF1A\u4FDD\u5B58\u4FEE\u6539\u540E\u5373\u53EF\u6BD4\u8F83\u3002","flows.try.start":"\u5F00\u59CB\u901A\u8BDD","flows.try.draft":"\u8BD5\u62E8\u672A\u4FDD\u5B58\u7684\u4FEE\u6539","flows.try.at":"\u901A\u8BDD\u65F6\u95F4","flows.try.caller":"\u4E3B\u53EB\u53F7\u7801","flows.try.did":"\u88AB\u53EB\u53F7\u7801","flows.try.speech":"\u8BED\u97F3\u8BC6\u522B","flows.try.say":"\u8F93\u5165\u6309\u952E\uFF081\u3001123#\uFF09\u6216\u8BDD\u8BED\uFF1B\u7A7A\u767D = \u9759\u97F3","flows.try.send":"\u53D1\u9001","flows.try.silence":"\u9759\u97F3","flows.try.hangup":"\u6302\u65AD","flows.try.waiting":"IVR \u7B49\u5F85\uFF1A{hint}","flows.try.done":"\u901A\u8BDD\u7ED3\u675F\uFF1A{summary}","flows.try.intro":"\u60A8\u626E\u6F14\u6765\u7535\u8005\u3002\u63D0\u793A\u97F3\u663E\u793A\u5728\u8FD9\u91CC\uFF1B\u50CF `callcenter ivr try` \u4E00\u6837\u7528\u6309\u952E\u6216\u8BDD\u8BED\u56DE\u7B54\u3002","flows.try.real":"\u5728\u6D4F\u89C8\u5668\u4E2D\u771F\u5B9E\u62E8\u6253","flows.try.path":"\u8DEF\u5F84","flows.try.vars":"\u53D8\u91CF","flows.fit":"\u9002\u5E94","flows.zoom":"100%"});Ie("flows",`
-.flows { display: grid; grid-template-columns: 270px 1fr; gap: 12px; align-items: start; }
+.flows { display: grid; grid-template-columns: 270px minmax(0, 1fr); gap: 12px; align-items: start; }
 .flows-list table td, .flows-list table th { padding: 4px 6px; }
 .flows-list tr.sel td { background: #e8f0fe; }
 .flows-list tr { cursor: pointer; }
@@ -120,16 +120,19 @@ nodes:
 .notice.bad { background: #fde7e7; border-color: #f5c0c0; }
 .diff { font-family: ui-monospace, monospace; font-size: 12.5px; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; max-height: 50vh; overflow: auto; white-space: pre; }
 .diff .add { background: #e6f4ea; color: #137333; display: block; } .diff .del { background: #fce8e6; color: #a50e0e; display: block; }
-.diff .hunk { color: #1a73e8; display: block; }
-.try { display: grid; grid-template-columns: minmax(340px, 1fr) 1.2fr; gap: 12px; }
-.transcript { height: 52vh; overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; font-size: 13px; }
+.diff .hunk { color: #1a73e8; display: block; } .diff .ctx { display: block; }
+.try { display: grid; grid-template-columns: minmax(340px, 1fr) 1.1fr; gap: 12px; }
+.try form input { min-width: 120px; }
+.try > div { min-width: 0; }
+.try code { white-space: pre-wrap; word-break: break-all; }
+.transcript { height: 46vh; overflow: auto; background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: 8px; font-size: 13px; }
 .transcript .ivr { background: #eef3fb; border-radius: 10px; padding: 6px 10px; margin: 4px 30px 4px 0; }
 .transcript .me { background: #e6f4ea; border-radius: 10px; padding: 6px 10px; margin: 4px 0 4px 30px; text-align: right; }
 .transcript .step { color: var(--muted); font-size: 12px; margin: 2px 0; }
 .transcript .wait { color: #1f5fbf; font-size: 12px; font-style: italic; }
 .transcript .end { font-weight: 600; margin-top: 6px; }
-.keypad { display: grid; grid-template-columns: repeat(3, 44px); gap: 4px; }
-.keypad button { height: 34px; font-weight: 600; }
+.keypad { display: grid; grid-template-columns: repeat(12, 1fr); gap: 3px; }
+.keypad button { height: 30px; padding: 0; font-weight: 600; }
 .pre { font-family: ui-monospace, monospace; white-space: pre; max-height: 60vh; overflow: auto; font-size: 12.5px; }
 `);var St=ue(null),je=ue(null);async function Mt(){try{St.value=await B("api/flows")}catch(e){R(e.message,"error")}}function uo({data:e,selected:t}){let r=Object.keys(e.current),n={};for(let d of e.errors){let f=r.find(c=>e.current[c].source===d.file)||d.file;n[f]=n[f]||{e:0,w:0},n[f][d.severity==="warning"?"w":"e"]+=1}let o=d=>Object.entries(e.dids).filter(([,f])=>f===d).map(([f])=>f),[i,s]=L(!1),[l,u]=L(""),a=()=>{let d=l.trim();if(!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(d)){R(w("flows.new_name"),"error");return}D.set(d,Ot(d)),s(!1),te("/flows",{flow:d,tab:"edit"})};return $`<div class="panel flows-list">
     <div class="row" style="justify-content: space-between"><h2>${w("flows.title")}</h2>
@@ -178,4 +181,4 @@ nodes:
         ${!n&&!d?$`<div class="empty">${w("ui.loading")}</div>`:null}`:$`<div class="empty">${w("flows.pick")}</div>`}
     </div>
   </div>`}export{fo as default,Mt as reloadList};
-/*! For license information please see page-UMCBSCVU.js.LEGAL.txt */
+/*! For license information please see page-IKGUPNAJ.js.LEGAL.txt */
