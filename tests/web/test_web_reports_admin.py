@@ -54,7 +54,7 @@ async def test_report_page_shows_the_api_figures_and_downloads_csv(center, brows
     assert path.read_text(encoding="utf-8") == csv and csv.startswith("bucket,queue,offered")
 
     await page.select_option("[data-testid=by]", "agent")
-    await page.wait_for_selector("[data-testid=report-table] th:has-text('Agent')")
+    await page.wait_for_selector("[data-testid=report-table] td[data-col=agent]")
     st, api = await center.api("GET", f"/api/reports?{QUERY}&by=agent")
     assert await rows.count() == len(api["lines"])
     assert page.errors == []

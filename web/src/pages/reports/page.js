@@ -164,8 +164,9 @@ export default function Reports({ query }) {
     }
   };
   const cols = q.by === "queue" ? QUEUE_COLS : AGENT_COLS;
-  const lines = report ? report.lines : [];
-  const charts = report && lines.length ? chartsFor(q.by, lines) : [];
+  const current = report && report.by === q.by && report.bucket === q.bucket ? report : null;   // not a stale answer
+  const lines = current ? current.lines : [];
+  const charts = current && lines.length ? chartsFor(q.by, lines) : [];
   const toLocal = (s) => (/^\d{4}-/.test(s) ? s.slice(0, 16) : "");
   return html`<div class="reports">
     <div class="panel">
@@ -196,7 +197,7 @@ export default function Reports({ query }) {
     ${charts.length ? html`<div class="charts">${charts.map((c) => html`<${Chart} key=${c.title} title=${c.title}
         buckets=${c.xs} series=${c.series} kind=${c.kind} />`)}</div>` : null}
     <div class="panel table-box">
-      ${!report ? html`<div class="empty">${t("ui.loading")}</div>` : !lines.length ? html`<div class="empty">${t("reports.empty")}</div>` : html`
+      ${!current ? html`<div class="empty">${t("ui.loading")}</div>` : !lines.length ? html`<div class="empty">${t("reports.empty")}</div>` : html`
       <table data-testid="report-table">
         <thead><tr>${cols.map((c) => html`<th class=${["bucket", "queue", "agent", "pause_by_reason"].includes(c) ? "" : "num"}>${t("col." + c)}</th>`)}</tr></thead>
         <tbody>${lines.map((l, i) => html`<tr key=${i}>${cols.map((c) => html`
