@@ -11,7 +11,7 @@ from callcenter.ivr.channel import CallerHungUp
 from callcenter.media.channel import MediaChannel
 from callcenter.media.listen import ListenSettings, is_complete, phrase_forms
 from callcenter.media.playout import tone
-from callcenter.media.testing import FakeLeg
+from callcenter.media.testing import FakeLeg, InlineExecutor
 
 from .conftest import EN_MENU
 
@@ -110,12 +110,10 @@ async def test_a_whole_phrase_heard_ends_the_answer_sooner(answers, sphinx, monk
     """The endpointer's short trailing silence applies once the partial is a whole expected phrase."""
     from callcenter.media import listen as listen_mod
     x, onset, end = answers("opening hours", lead=0.5)
-    sphinx.stream("en-US", 8000, EN_MENU).finish()     # a live decoder exists (its creation blocks the loop)
     for complete, limit in ((True, ListenSettings().endpoint.end_complete_ms), (False, END_MS)):
         monkeypatch.setattr(listen_mod, "is_complete", lambda text, forms, lang, c=complete: c)
-        monkeypatch.setattr(listen_mod, "FEED_MIN_MS", 20)
-        leg = FakeLeg(pcm(x), realtime=True)
-        ch = MediaChannel(leg, recognizer=sphinx)
+        leg = FakeLeg(pcm(x))                             # virtual time, recognition inline: deterministic
+        ch = MediaChannel(leg, recognizer=sphinx, executor=InlineExecutor())
         heard = await ch.listen(b"", EN_MENU, 5.0, "en-US")
         assert heard.partials
         waited = heard.endpoint_at - heard.speech_ended
@@ -165,6 +163,6 @@ async def test_realtime_leg_partials(answers, sphinx):
     ch = MediaChannel(leg, recognizer=sphinx, on_partial=lambda call_id, text: seen.append((call_id, text)))
     heard = await ch.listen(PROMPT, EN_MENU, 5.0, "en-US")
     assert heard.recognition.text == "billing"          # (accepted or not: the menu calibration's call)
-    assert seen and seen[-1] == ("fake-leg", "billing")
+    assert seen and ("fake-leg", "billing") in seen
     assert heard.endpoint_at - leg.t0 - end <= END_MS / 1000 + 0.1
     await ch.close()
