@@ -177,33 +177,65 @@ def _line_refusal(exc: Exception) -> web.Response:
 
 
 # -- skills, queues, agents, users ------------------------------------------------------------
-async def put_skill(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    entry = await _body(request)
+def _entries(section: str, ident: str, show: Callable[[Any, Any], Awaitable[Any]],
+             remove: Callable[[Any, str], Awaitable[bool]],
+             guard: Callable[[web.Request, str, dict | None], None] | None = None):
+    """The PUT (create or update through the provisioning import) and DELETE handlers of one section;
+    ``guard(request, name, entry or None)`` may refuse first."""
+    what = section[:-1]
 
-    async def show(s):
-        k = await repo.get_skill(s, name)
-        return {"name": k.name, "description": k.description}
-    return await _import_entry(request, "skills", "name", name, entry, show)
+    async def put(request: web.Request) -> web.Response:
+        require(request, "admin")
+        name = request.match_info[ident]
+        entry = await _body(request)
+        if guard is not None:
+            guard(request, name, entry)
+        return await _import_entry(request, section, ident, name, entry, lambda s: show(s, name))
+
+    async def delete(request: web.Request) -> web.Response:
+        require(request, "admin")
+        name = request.match_info[ident]
+        if guard is not None:
+            guard(request, name, None)
+        return await _remove(request, f"{what} named {name!r}", lambda s: remove(s, name))
+    put.__name__, delete.__name__ = f"put_{what}", f"delete_{what}"
+    return put, delete
 
 
-async def delete_skill(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    return await _remove(request, f"skill named {name!r}", lambda s: repo.remove_skill(s, name))
+async def _show_skill(s, name):
+    k = await repo.get_skill(s, name)
+    return {"name": k.name, "description": k.description}
 
 
-async def put_queue(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    entry = await _body(request)
-
-    async def show(s):
-        return repo.queue_to_dict(await repo.get_queue(s, name))
-    return await _import_entry(request, "queues", "name", name, entry, show)
+async def _show_queue(s, name):
+    return repo.queue_to_dict(await repo.get_queue(s, name))
 
 
-async def delete_queue(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    return await _remove(request, f"queue named {name!r}", lambda s: repo.remove_queue(s, name))
+async def _show_agent(s, name):
+    return repo.agent_to_dict(await repo.get_agent(s, name))
+
+
+async def _show_user(s, name):
+    return repo.user_to_dict(await repo.get_user(s, name))
+
+
+def _user_guard(request: web.Request, name: str, entry: dict | None) -> None:
+    """No password hashes from a form; an admin does not lock themselves out."""
+    me = require(request, "admin")
+    if entry is None:
+        if name == me.user:
+            raise ApiError(409, "you cannot remove the user you are logged in as", "username")
+        return
+    if "password_hash" in entry:
+        raise ApiError(400, "set 'password'; password hashes come only from provisioning files", "password_hash")
+    if name == me.user and entry.get("role") not in (None, "admin"):
+        raise ApiError(409, "you cannot take the admin role from the user you are logged in as", "role")
+
+
+put_skill, delete_skill = _entries("skills", "name", _show_skill, repo.remove_skill)
+put_queue, delete_queue = _entries("queues", "name", _show_queue, repo.remove_queue)
+put_agent, delete_agent = _entries("agents", "name", _show_agent, repo.remove_agent)
+put_user, delete_user = _entries("users", "username", _show_user, repo.remove_user, _user_guard)
 
 
 async def put_member(request: web.Request) -> web.Response:
@@ -222,44 +254,10 @@ async def put_member(request: web.Request) -> web.Response:
 
 
 async def delete_member(request: web.Request) -> web.Response:
+    require(request, "admin")
     queue, agent = request.match_info["name"], request.match_info["agent"]
     return await _remove(request, f"member {agent!r} in queue {queue!r}",
                          lambda s: repo.remove_queue_member(s, queue, agent))
-
-
-async def put_agent(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    entry = await _body(request)
-
-    async def show(s):
-        return repo.agent_to_dict(await repo.get_agent(s, name))
-    return await _import_entry(request, "agents", "name", name, entry, show)
-
-
-async def delete_agent(request: web.Request) -> web.Response:
-    name = request.match_info["name"]
-    return await _remove(request, f"agent named {name!r}", lambda s: repo.remove_agent(s, name))
-
-
-async def put_user(request: web.Request) -> web.Response:
-    name = request.match_info["username"]
-    entry = await _body(request)
-    if "password_hash" in entry:
-        raise ApiError(400, "set 'password'; password hashes come only from provisioning files", "password_hash")
-    me = require(request, "admin")
-    if name == me.user and entry.get("role") not in (None, "admin"):
-        raise ApiError(409, "you cannot take the admin role from the user you are logged in as", "role")
-
-    async def show(s):
-        return repo.user_to_dict(await repo.get_user(s, name))
-    return await _import_entry(request, "users", "username", name, entry, show)
-
-
-async def delete_user(request: web.Request) -> web.Response:
-    name = request.match_info["username"]
-    if name == require(request, "admin").user:
-        raise ApiError(409, "you cannot remove the user you are logged in as", "username")
-    return await _remove(request, f"user named {name!r}", lambda s: repo.remove_user(s, name))
 
 
 # -- tokens ---------------------------------------------------------------------------------------

@@ -85,3 +85,28 @@ async def test_try_the_flow_from_the_page(center, browser):
     # the path is lit on the graph
     assert await page.locator("[data-testid=flow-graph] g.visited[data-node=account]").count() == 1
     assert page.errors == []
+
+
+async def test_editor_completes_from_the_flow_schema(center, browser):
+    page = await new_page(browser, center.url)
+    await logged_in(page, "boss", "boss-pw")
+    await page.goto("/#/flows?flow=e2e&tab=edit")
+    await page.wait_for_selector(".cm-content")
+    popup = page.locator(".cm-tooltip-autocomplete")
+
+    async def complete(text: str) -> str:
+        await page.keyboard.insert_text(text)
+        await page.keyboard.press("Control+Space")
+        await popup.wait_for()
+        shown = await popup.inner_text()
+        await page.keyboard.press("Escape")
+        return shown
+
+    await page.locator(".cm-line", has_text="var: department").first.click()   # inside the menu node
+    await page.keyboard.press("End")
+    assert "threshold" in await complete("\n    thr")                    # a field of a menu node
+    await page.keyboard.press("Control+End")
+    types = await complete("\n  extra:\n    type: ")
+    assert "hangup" in types and "menu" in types                          # the node types
+    assert "general_q" in await complete("goto\n    next: ")            # the flow's node names
+    assert page.errors == []
