@@ -220,7 +220,8 @@ class CallControl:
                                        variables=vars_, server=server, call_id=call_id)
             if not res.answered:
                 raise ControlError(f"AudioSocket channel to {addr} into {context},{exten} failed: "
-                                   f"{res.outcome} {res.message}".rstrip())
+                                   f"{res.outcome} {res.message}".rstrip()
+                                   + " (is chan_audiosocket.so loaded? asterisk -rx 'module show like audiosocket')")
             try:
                 leg = await pending.wait(timeout)
             except asyncio.TimeoutError:

@@ -257,3 +257,45 @@ async def test_agi_edges_as_the_fixture_says(rig):
                          + "".join(f"--- log: {ln.split('] ', 1)[-1]}\n" for ln in log))
     want = [ln.split(" ", 2)[2] for ln in EDGES.read_text().splitlines() if " agi:A>S " in ln]
     assert [r + "\\n" for r in replies] == want
+
+
+AGENT_TONE = 550.0
+
+
+async def test_browser_agent_leg_bridged_to_a_phone_caller(rig):
+    """A browser agent's leg: an AudioSocket channel originated into cc-agent-wait and bridged to the
+    caller from the caller's FastAGI session (EXEC Bridge), like an answered agent phone; audio both
+    ways; the agent (our leg) hangs up: the bridge ends and the caller is still in the AGI session."""
+    await rig.start()
+    phone = await rig.caller()
+    got = {}
+
+    async def h(ch: AgiChannel):
+        await ch.answer()
+        leg = await rig.service.control.originate_audiosocket(
+            context="cc-agent-wait", exten="s", caller_id='"Browser agent" <7001>',
+            variables={"CC_CALLER_CHANNEL": ch.info.channel}, sample_rate=16000)
+        heard = bytearray()
+
+        async def agent():
+            leg.play(tone_pcm(AGENT_TONE, 3.0, 16000))
+            async for ev in leg.events():
+                if isinstance(ev, AudioFrame):
+                    heard.extend(ev.pcm)
+                    if len(heard) >= 640 * 150:            # 3 s of the caller through the bridge
+                        break
+            await leg.close()                              # the agent hangs up in the page
+        task = asyncio.ensure_future(agent())
+        result = await ch.bridge(leg.channel)              # returns when the bridge ends
+        await task
+        got["heard"], got["result"], got["leg"] = bytes(heard), result, leg.ended
+        await ch.play([Prompt("file", "beep")])            # the caller is still there
+        return True
+    done = rig.route(h)
+    await phone.dial("5000")
+    assert await asyncio.wait_for(done, 40) is True
+    assert got["result"] == 0 and got["leg"].by == "us"
+    assert goertzel_share(got["heard"][-640 * 50:], CALLER_TONE, 16000) > 0.5, "the agent leg did not hear the caller"
+    await phone.hangup()
+    await asyncio.sleep(1.5)
+    assert tone_level(phone.recordings()[-1], AGENT_TONE) > 0.5, "the caller did not hear the browser agent"
