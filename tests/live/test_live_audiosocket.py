@@ -299,3 +299,41 @@ async def test_browser_agent_leg_bridged_to_a_phone_caller(rig):
     await phone.hangup()
     await asyncio.sleep(1.5)
     assert tone_level(phone.recordings()[-1], AGENT_TONE) > 0.5, "the caller did not hear the browser agent"
+
+
+async def test_silent_caller_stays_connected_thanks_to_our_silence_frames(rig):
+    """A SIPp caller that sends no RTP (keys as SIP INFO): Asterisk sends no audio frames at all and would
+    drop the call after 2 s without activity (audiosocket-app-silent-caller.txt); our writer's silence keeps
+    it up for as long as the engine listens, and the INFO key arrives as a 0x03 frame."""
+    from .sipp import run_sipp
+    await rig.start()
+    got = {}
+
+    async def h(ch: AgiChannel):
+        await ch.answer()
+        async with ch.audiosocket() as leg:
+            t0 = asyncio.get_running_loop().time()
+            audio, digits = 0, []
+
+            async def listen():
+                nonlocal audio
+                async for ev in leg.events():
+                    if isinstance(ev, AudioFrame):
+                        audio += 1
+                    else:
+                        digits.append(ev.digit)
+            task = asyncio.ensure_future(listen())
+            await asyncio.sleep(4.5)                        # > 2 s of silence from the caller
+            got["alive"], got["audio"], got["digits"] = leg.ended is None, audio, digits
+            got["sent"] = leg.frames_out
+            got["elapsed"] = asyncio.get_running_loop().time() - t0
+            task.cancel()
+        await ch.play([Prompt("file", "beep")])            # EXEC AudioSocket returned 200 result=0
+        return True
+    done = rig.route(h)
+    sipp = asyncio.ensure_future(run_sipp(rig, "5000", digits="5", talk=5.0, first_pause=1.5, timeout=60))
+    assert await asyncio.wait_for(done, 40) is True
+    await sipp
+    assert got["alive"] and got["digits"] == ["5"]
+    assert got["audio"] == 0                               # no RTP from the caller: no frames at all
+    assert got["sent"] >= 0.9 * got["elapsed"] / 0.02     # our 20 ms silence kept it up
