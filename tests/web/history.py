@@ -37,6 +37,9 @@ def day_of_events(start: float, hours: int = 8, *, queues: tuple[str, ...] = ("s
             rows += [
                 {"ts": t0 + wait, "event": "CallAnswered", "call_id": cid, "queue": q, "agent": a,
                  "data": {"holdtime": round(wait, 1)}},
+                {"ts": t0 + wait, "event": "AgentStateChanged", "agent": a, "data": {"state": "on_call"}},
+                {"ts": t0 + wait + talk, "event": "AgentStateChanged", "agent": a, "data": {"state": "wrap_up"}},
+                {"ts": t0 + wait + talk + wrap, "event": "AgentStateChanged", "agent": a, "data": {"state": "ready"}},
                 {"ts": t0 + wait + talk, "event": "CallCompleted", "call_id": cid, "queue": q, "agent": a,
                  "data": {"holdtime": round(wait, 1), "talktime": round(talk, 1), "ended_by": "caller"}},
                 {"ts": t0 + wait + talk + wrap, "event": "WrapupEnded", "call_id": cid, "queue": q, "agent": a,

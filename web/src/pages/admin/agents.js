@@ -88,7 +88,7 @@ export function AgentsTab({ prov, reload }) {
     <div class="row" style="margin-bottom: 8px"><button class="primary" data-testid="new-agent" onClick=${() => setEditing("new")}>${t("admin.new_agent")}</button></div>
     <table data-testid="agents-table">
       <thead><tr><th>${t("admin.name")}</th><th>${t("admin.full_name")}</th><th>${t("admin.extension")}</th>
-        <th>${t("admin.skills")}</th><th>${t("admin.queues")}</th><th>${t("admin.languages").split(" (")[0]}</th>
+        <th>${t("admin.skills")}</th><th>${t("admin.queues")}</th><th>${t("admin.languages").split(/\s*[（(]/)[0]}</th>
         <th>${t("admin.state")}</th><th></th></tr></thead>
       <tbody>${prov.agents.map((a) => html`<tr key=${a.name} data-agent=${a.name} class=${a.enabled ? "" : "muted"}>
         <td><b>${a.name}</b></td><td>${a.full_name}</td><td>${a.extension || "–"}</td>

@@ -29,8 +29,8 @@ addMessages("en", {
 });
 
 addMessages("zh", {
-  "admin.title": "管理", "admin.agents": "坐席", "admin.queues": "队列", "admin.skills": "技能",
-  "admin.users": "用户", "admin.yaml": "配置 YAML", "admin.new_agent": "新建坐席", "admin.new_queue": "新建队列",
+  "admin.title": "管理", "admin.agents": "座席", "admin.queues": "队列", "admin.skills": "技能",
+  "admin.users": "用户", "admin.yaml": "配置 YAML", "admin.new_agent": "新建座席", "admin.new_queue": "新建队列",
   "admin.new_skill": "新建技能", "admin.new_user": "新建用户", "admin.edit": "编辑", "admin.delete": "删除",
   "admin.confirm_delete": "删除 {what}？", "admin.deleted": "已删除 {what}", "admin.saved": "已保存 {what}",
   "admin.applied": "已应用到运行中的服务器", "admin.apply_errors": "已保存；服务器拒绝：{errors}",
@@ -43,10 +43,10 @@ addMessages("zh", {
   "admin.max_wait": "最长等待（秒）", "admin.max_length": "最多排队数", "admin.overflow": "溢出到",
   "admin.priority": "优先级", "admin.rules": "规则（每行一条，例如 WT < 30: billing >= 4）",
   "admin.callback_after": "多少秒后提供回拨", "admin.announce_position": "播报排队位置",
-  "admin.announce_interval": "播报间隔（秒）", "admin.join_empty": "无坐席时可进入", "admin.leave_empty": "无坐席时离开",
+  "admin.announce_interval": "播报间隔（秒）", "admin.join_empty": "无座席时可进入", "admin.leave_empty": "无座席时离开",
   "admin.moh_class": "等待音乐", "admin.members": "成员", "admin.penalty": "惩罚值", "admin.add_member": "添加成员",
-  "admin.agents_count": "坐席数", "admin.username": "用户名", "admin.password": "密码",
-  "admin.password_keep": "密码（空：不变）", "admin.role": "角色", "admin.agent": "坐席（角色为坐席时）",
+  "admin.agents_count": "座席数", "admin.username": "用户名", "admin.password": "密码",
+  "admin.password_keep": "密码（空：不变）", "admin.role": "角色", "admin.agent": "座席（角色为座席时）",
   "admin.tokens": "API 令牌", "admin.token_label": "标签", "admin.token_ttl": "有效期（小时，空：永不过期）",
   "admin.issue": "签发令牌", "admin.token_once": "请立即复制：只显示这一次。", "admin.revoke": "吊销",
   "admin.created": "创建时间", "admin.expires": "过期时间", "admin.last_used": "最近使用", "admin.never": "从不",

@@ -106,7 +106,7 @@ export function QueuesTab({ prov, reload }) {
     <div class="row" style="margin-bottom: 8px"><button class="primary" data-testid="new-queue" onClick=${() => setEditing("new")}>${t("admin.new_queue")}</button></div>
     <table data-testid="queues-table">
       <thead><tr><th>${t("admin.name")}</th><th>${t("admin.strategy")}</th><th>${t("admin.sl")}</th>
-        <th>${t("admin.max_wait")}</th><th>${t("admin.overflow")}</th><th>${t("admin.rules").split(" (")[0]}</th>
+        <th>${t("admin.max_wait")}</th><th>${t("admin.overflow")}</th><th>${t("admin.rules").split(/\s*[（(]/)[0]}</th>
         <th>${t("admin.members")}</th><th></th></tr></thead>
       <tbody>${prov.queues.map((q) => html`<tr key=${q.name} data-queue=${q.name}>
         <td><b>${q.name}</b><div class="muted" style="font-size: 12px">${q.description}</div></td><td>${q.strategy}</td>

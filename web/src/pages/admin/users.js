@@ -87,7 +87,7 @@ export function UsersTab({ prov, reload }) {
   return html`<div>
     <div class="row" style="margin-bottom: 8px"><button class="primary" data-testid="new-user" onClick=${() => setEditing("new")}>${t("admin.new_user")}</button></div>
     <table data-testid="users-table">
-      <thead><tr><th>${t("admin.username")}</th><th>${t("admin.role")}</th><th>${t("admin.agent").split(" (")[0]}</th>
+      <thead><tr><th>${t("admin.username")}</th><th>${t("admin.role")}</th><th>${t("admin.agent").split(/\s*[（(]/)[0]}</th>
         <th>${t("admin.enabled")}</th><th></th></tr></thead>
       <tbody>${prov.users.map((u) => html`<tr key=${u.username} data-user=${u.username}>
         <td><b>${u.username}</b></td><td>${t("role." + u.role)}</td><td>${u.agent || "–"}</td>

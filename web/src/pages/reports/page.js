@@ -33,10 +33,10 @@ addMessages("zh", {
   "reports.today": "今天", "reports.yesterday": "昨天", "reports.7d": "最近 7 天", "reports.24h": "最近 24 小时",
   "reports.custom": "日期时间…", "reports.now": "现在",
   "reports.b.15m": "15 分钟", "reports.b.hour": "小时", "reports.b.day": "天",
-  "reports.queue": "队列", "reports.agent": "坐席",
+  "reports.queue": "队列", "reports.agent": "座席",
   "reports.chart.calls": "来电", "reports.chart.sl": "服务水平 %", "reports.chart.time": "时长（分钟）",
   "reports.chart.occ": "占用率 %",
-  "col.bucket": "时段", "col.queue": "队列", "col.agent": "坐席", "col.offered": "呼入", "col.answered": "接听",
+  "col.bucket": "时段", "col.queue": "队列", "col.agent": "座席", "col.offered": "呼入", "col.answered": "接听",
   "col.abandoned": "放弃", "col.service_level": "服务水平", "col.sl_target": "目标(秒)", "col.asa": "平均应答", "col.aht": "平均处理",
   "col.abandon_rate": "放弃率", "col.longest_wait": "最长等待", "col.rona": "未应答", "col.overflowed": "溢出",
   "col.callbacks": "回拨", "col.missed": "未接", "col.talk_time": "通话", "col.wrapup_time": "话后处理",
@@ -44,7 +44,7 @@ addMessages("zh", {
 });
 
 addStyle("reports", `
-.reports .controls label { display: flex; flex-direction: column; gap: 2px; font-size: 12px; color: var(--muted); }
+.reports .report-controls label { display: flex; flex-direction: column; gap: 2px; font-size: 12px; color: var(--muted); }
 .reports .charts { display: grid; grid-template-columns: 1fr 1fr; gap: 12px; margin: 12px 0; }
 .reports .chart h3 { font-size: 13px; }
 .reports .table-box { overflow: auto; max-height: 46vh; }
@@ -170,7 +170,7 @@ export default function Reports({ query }) {
   const toLocal = (s) => (/^\d{4}-/.test(s) ? s.slice(0, 16) : "");
   return html`<div class="reports">
     <div class="panel">
-      <div class="row controls">
+      <div class="row report-controls">
         <h2 style="margin-right: 12px">${t("reports.title")}</h2>
         <label>${t("reports.from")}<select data-testid="preset" value=${preset ? preset[0] : "custom"}
             onChange=${(e) => { const p = PRESETS[e.target.value]; if (p) navigate("/reports", { ...q, from: p[0], to: p[1] });
