@@ -150,6 +150,10 @@ async def test_try_a_flow_from_the_page(setup):
     assert body["outcome"]["variables"]["account"] == "12345"
     r = await client.post(f"/api/flow-tries/{sid}", json={"text": "1"}, headers=SUP)
     assert r.status == 409
+    r = await client.get(f"/api/flow-tries/{sid}", headers=SUP)              # the whole conversation again
+    everything = await r.json()
+    assert [e["kind"] for e in everything["events"]].count("input") == 2 and everything["done"]
+    assert everything["path"] == ["welcome", "menu", "account", "billing_q"]
 
     # a draft that is not saved can be tried too; another user cannot touch the session
     draft = FLOW.read_text(encoding="utf-8").replace("Welcome to the test line.", "Draft welcome.")

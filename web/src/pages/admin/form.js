@@ -25,7 +25,7 @@ function applied(r) {
   const a = r && r.applied;
   if (!a) return "";
   if (a.error) return ` (${a.error})`;
-  if (a.errors && a.errors.length) return ` (${t("admin.apply_errors", { errors: a.errors.map((e) => e.error || e.message || JSON.stringify(e)).join("; ") })})`;
+  if (a.errors && a.errors.length) return ` (${t("admin.apply_errors", { errors: a.errors.map((e) => (typeof e === "string" ? e : e.error || e.message || JSON.stringify(e))).join("; ") })})`;
   return ` (${t("admin.applied")})`;
 }
 

@@ -87,7 +87,8 @@ export function TryTab({ name, detail }) {
       <label><input type="checkbox" checked=${opts.speech} onChange=${set("speech")} /> ${t("flows.try.speech")}</label>
       <label><input type="checkbox" checked=${opts.draft} disabled=${!drafts.has(name)} onChange=${set("draft")} /> ${t("flows.try.draft")}</label>
       <button class="primary" data-testid="try-start" onClick=${start} disabled=${busy}>${t("flows.try.start")}</button>
-      ${callPage ? html`<a href=${`call${opts.did ? "?did=" + encodeURIComponent(opts.did) : ""}`} target="_blank" rel="noopener">${t("flows.try.real")}</a>` : null}
+      ${callPage ? html`<a href="call" target="_blank" rel="noopener" data-testid="real-call"
+          title=${t("flows.try.real_hint")}>${t("flows.try.real")}</a>` : null}
     </div>
     <div class="try">
       <div>
