@@ -37,6 +37,9 @@ def register(sub) -> None:
     st.add_argument("--json", action="store_true", help="machine-readable output")
     st.set_defaults(func=_status)
 
+    from .asterisk_audiosocket import register as register_audiosocket
+    register_audiosocket(asub)
+
 
 # -- config -----------------------------------------------------------------------------------------
 def _config(args) -> int:

@@ -337,3 +337,20 @@ async def test_silent_caller_stays_connected_thanks_to_our_silence_frames(rig):
     assert got["alive"] and got["digits"] == ["5"]
     assert got["audio"] == 0                               # no RTP from the caller: no frames at all
     assert got["sent"] >= 0.9 * got["elapsed"] / 0.02     # our 20 ms silence kept it up
+
+
+async def test_cli_check_hears_the_ivr(rig):
+    """`callcenter asterisk audiosocket` (its check() in-process): an AudioSocket channel into cc-inbound
+    5000 reaches our FastAGI handler, whose beep comes back as audio."""
+    from callcenter.commands.asterisk_audiosocket import check
+    await rig.start()
+
+    async def h(ch: AgiChannel):
+        await ch.answer()
+        await ch.play([Prompt("file", "beep"), Prompt("file", "beep")])
+        return True
+    done = rig.route(h)
+    r = await check(rig.service.config, context="cc-inbound", exten="5000", seconds=3.0, listen="127.0.0.1:0",
+                    advertise=None, rate=16000, tone=440.0, server=None, timeout=5.0)
+    assert await asyncio.wait_for(done, 10) is True
+    assert r["ok"] and r["frames_in"] > 20 and max(r["rms_per_second"]) > 500, r

@@ -15,17 +15,10 @@ from callcenter.clock import FakeClock
 from callcenter.events import EventBus
 from callcenter.ivr.channel import CallerHungUp, ChannelError, Prompt
 from callcenter.media.leg import AudioFrame, DtmfDigit
+from tests.asterisk.conftest import double  # noqa: F401 - the Asterisk double fixture
 from tests.asterisk.helpers import make_config
-from tests.asterisk_double import AsteriskDouble, Caller, Hangup, Pause, Press, Say
-
-
-@pytest.fixture
-async def double():
-    d = AsteriskDouble(time_scale=0.01)
-    await d.start()
-    yield d
-    await d.stop()
-    assert not d.errors, d.errors
+from tests.asterisk.test_agi_channel import run
+from tests.asterisk_double import Caller, Hangup, Pause, Press, Say
 
 
 async def _service(tmp_path, double, **env):
@@ -51,19 +44,6 @@ def speech_wav(path, seconds=0.5, rate=8000):
         w.setframerate(rate)
         w.writeframes(b"".join(struct.pack("<h", int(6000 * math.sin(i / 5))) for i in range(int(seconds * rate))))
     return path
-
-
-async def run(service, double, caller, handler, timeout=15):
-    out = {}
-
-    async def h(ch: AgiChannel):
-        try:
-            out["result"] = await handler(ch)
-        except Exception as exc:  # noqa: BLE001 - the test asserts on it
-            out["exc"] = exc
-    service.route(caller.path, h, channel=True)
-    await double.call(caller, service.agi.bound_port, timeout=timeout)
-    return out
 
 
 async def test_listen_then_the_ivr_goes_on_over_agi(service, double, tmp_path):
@@ -242,3 +222,33 @@ async def test_originate_audiosocket_needs_audiosocket_enabled(tmp_path, double)
             await svc.control.originate_audiosocket(context="cc-inbound", exten="5000")
     finally:
         await svc.stop()
+
+
+# -- `callcenter asterisk audiosocket` (the user's end-to-end check) ----------------------------------------
+
+async def test_cli_check_against_the_double(tmp_path, double):
+    import json
+    import sys
+    from tests.asterisk.test_cli import _env
+    # cc-agent-wait hangs up after Wait(30) = 0.3 s at the double's time_scale: stay 0.2 s
+    args = ["asterisk", "audiosocket", "--context", "cc-agent-wait", "--exten", "s", "--seconds", "0.2", "--json"]
+    p = await asyncio.create_subprocess_exec(sys.executable, "-m", "callcenter", *args,
+                                             env=_env(tmp_path, CALLCENTER_AMI=double.ami_url),
+                                             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(p.communicate(), 60)
+    assert p.returncode == 0, err.decode()
+    r = json.loads(out)
+    assert r["ok"] and r["channel"].startswith("AudioSocket/127.0.0.1:") and r["frames_in"] > 2
+    assert r["frames_out"] >= 8 and r["ended"].startswith("us:")
+    [orig] = double.actions_named("Originate")
+    assert orig.get("Channel").endswith("/c(slin16)") and orig.get("Context") == "cc-agent-wait"
+    await double.wait_for(lambda: [e for e in double.events("Hangup") if e.get("Channel") == r["channel"]], 2)
+    [hup] = [e for e in double.events("Hangup") if e.get("Channel") == r["channel"]]
+    assert hup["Cause"] == "0"                                # our 0x00 hung the channel up
+    # Asterisk cannot reach the advertised address: a clear failure, exit 1
+    p = await asyncio.create_subprocess_exec(sys.executable, "-m", "callcenter", *args[:-1], "--advertise",
+                                             "127.0.0.1:9", "--timeout", "1",
+                                             env=_env(tmp_path, CALLCENTER_AMI=double.ami_url),
+                                             stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(p.communicate(), 60)
+    assert p.returncode == 1 and "AudioSocket check FAILED" in out.decode() and "127.0.0.1:9" in out.decode()
