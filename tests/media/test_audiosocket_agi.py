@@ -18,7 +18,7 @@ from callcenter.media.leg import AudioFrame, DtmfDigit
 from tests.asterisk.conftest import double  # noqa: F401 - the Asterisk double fixture
 from tests.asterisk.helpers import make_config
 from tests.asterisk.test_agi_channel import run
-from tests.asterisk_double import Caller, Hangup, Pause, Press, Say
+from tests.asterisk_double import AsteriskDouble, Caller, Hangup, Pause, Press, Say
 
 
 async def _service(tmp_path, double, **env):
@@ -226,20 +226,24 @@ async def test_originate_audiosocket_needs_audiosocket_enabled(tmp_path, double)
 
 # -- `callcenter asterisk audiosocket` (the user's end-to-end check) ----------------------------------------
 
-async def test_cli_check_against_the_double(tmp_path, double):
+async def test_cli_check_against_the_double(tmp_path):
+    async with AsteriskDouble(time_scale=1.0) as double:      # cc-agent-wait: Wait(30) lasts 30 s
+        await _cli_check(tmp_path, double)
+
+
+async def _cli_check(tmp_path, double):
     import json
     import sys
     from tests.asterisk.test_cli import _env
-    # cc-agent-wait hangs up after Wait(30) = 0.3 s at the double's time_scale: stay 0.2 s
-    args = ["asterisk", "audiosocket", "--context", "cc-agent-wait", "--exten", "s", "--seconds", "0.2", "--json"]
+    args = ["asterisk", "audiosocket", "--context", "cc-agent-wait", "--exten", "s", "--seconds", "0.5", "--json"]
     p = await asyncio.create_subprocess_exec(sys.executable, "-m", "callcenter", *args,
                                              env=_env(tmp_path, CALLCENTER_AMI=double.ami_url),
                                              stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
     out, err = await asyncio.wait_for(p.communicate(), 60)
     assert p.returncode == 0, err.decode()
     r = json.loads(out)
-    assert r["ok"] and r["channel"].startswith("AudioSocket/127.0.0.1:") and r["frames_in"] > 2
-    assert r["frames_out"] >= 8 and r["ended"].startswith("us:")
+    assert r["ok"] and r["channel"].startswith("AudioSocket/127.0.0.1:") and r["frames_in"] > 5
+    assert r["frames_out"] >= 20 and r["ended"].startswith("us:")
     [orig] = double.actions_named("Originate")
     assert orig.get("Channel").endswith("/c(slin16)") and orig.get("Context") == "cc-agent-wait"
     await double.wait_for(lambda: [e for e in double.events("Hangup") if e.get("Channel") == r["channel"]], 2)
