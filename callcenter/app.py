@@ -40,6 +40,7 @@ import time
 from typing import Any, Protocol, runtime_checkable
 
 from . import __version__
+from .analytics.jobs import JobQueue, JobSettings
 from .api.app import WebDeps, create_web_app
 from .asterisk.service import AsteriskService
 from .clock import Clock
@@ -185,6 +186,10 @@ class App:
         self.components["asterisk"] = asterisk
         self.components["speech"] = SpeechComponent(speech, owned)
         self.components["engine"] = engine
+        if self.db is not None:
+            # post-call work (recording finalize; analytics registers its kinds here too), off the call path
+            self.components["jobs"] = JobQueue(self.db, clock=self.clock,
+                                               settings=JobSettings.from_config(cfg.recordings))
 
     def _build_components(self) -> None:
         if self.component_specs is None:

@@ -1,4 +1,13 @@
-"""After the call: conversation analytics on stereo recordings (caller left, agent right), docs/analytics.md.
+"""After the call: recordings, the durable job queue, and conversation analytics on stereo recordings
+(caller left, agent right); docs/recordings.md and docs/analytics.md.
+
+Recordings and the job queue (docs/recordings.md):
+
+* :mod:`.jobs`: :class:`JobQueue`, the durable job queue and its worker pool (off the call path);
+* :mod:`.policy`: which calls are recorded (pure);
+* :mod:`.recorder`: the live side: MixMonitor at answer, pause / resume, the end of the call;
+* :mod:`.finalize`: the post-call job turning Asterisk's file into a checked stereo WAV;
+* :mod:`.retention`: the sweep deleting expired recordings and their derived data.
 
 Pure cores (no I/O, no clock):
 

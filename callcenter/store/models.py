@@ -23,6 +23,13 @@ ROLES = ("agent", "supervisor", "admin")
 AGENT_STATES = ("logged_out", "ready", "offered", "on_call", "wrap_up", "paused")
 DISPOSITIONS = ("answered", "abandoned", "overflowed", "callback", "failed", "ivr-only")
 RECORDING_KINDS = ("voicemail", "call")
+#: A call recording's life: ``recording`` (MixMonitor running), ``pending`` (call over, finalize job
+#: queued), ``ready`` (stereo WAV checked), ``failed`` (``error`` says why), ``deleted`` (file and
+#: derived data removed; the row stays so the call's record says when and why).
+RECORDING_STATUSES = ("recording", "pending", "ready", "failed", "deleted")
+#: A job's life: ``queued`` (waits for ``run_after``), ``running`` (claimed by ``worker`` until
+#: ``lease_until``), ``done``, ``failed`` (no attempt left, or a permanent error; ``error`` says why).
+JOB_STATUSES = ("queued", "running", "done", "failed")
 
 #: Auto-incrementing 64-bit key that SQLite also treats as its rowid.
 BigId = BigInteger().with_variant(Integer, "sqlite")
@@ -208,6 +215,20 @@ class Recording(Base):
     caller: Mapped[Optional[str]] = mapped_column(String(64))
     created_at: Mapped[Optional[float]] = mapped_column(Float)
     heard: Mapped[bool] = mapped_column(Boolean, default=False)         # voicemail listened to
+    # call recordings (issue 14): see docs/recordings.md
+    status: Mapped[Optional[str]] = mapped_column(String(16), index=True)     # RECORDING_STATUSES
+    error: Mapped[Optional[str]] = mapped_column(Text)                  # why failed / missing / unreadable
+    asterisk_path: Mapped[Optional[str]] = mapped_column(String(512))   # the MixMonitor file as Asterisk sees it
+    source_path: Mapped[Optional[str]] = mapped_column(String(512))     # the MixMonitor file as the engine sees it
+    policy: Mapped[Optional[str]] = mapped_column(String(16))           # always | sampled | request | node
+    started_at: Mapped[Optional[float]] = mapped_column(Float)          # MixMonitor started (agent answered)
+    ended_at: Mapped[Optional[float]] = mapped_column(Float)            # call over
+    pauses: Mapped[Optional[list[Any]]] = mapped_column(JSON)           # [{at, offset, resumed_at, duration, by}]
+    channels: Mapped[Optional[int]] = mapped_column(Integer)            # 2: left = caller, right = agent
+    sample_rate: Mapped[Optional[int]] = mapped_column(Integer)
+    size_bytes: Mapped[Optional[int]] = mapped_column(BigInteger)
+    retain_until: Mapped[Optional[float]] = mapped_column(Float, index=True)  # None: kept until deleted by hand
+    deleted_at: Mapped[Optional[float]] = mapped_column(Float)
 
     transcripts: Mapped[list["Transcript"]] = relationship(back_populates="recording",
                                                            cascade="all, delete-orphan", lazy="selectin")
@@ -226,6 +247,43 @@ class Transcript(Base):
     created_at: Mapped[Optional[float]] = mapped_column(Float)
 
     recording: Mapped[Recording] = relationship(back_populates="transcripts")
+
+
+class RecordingLog(Base):
+    """Who did what to a recording (every audio download, export, deletion, pause, failure), kept
+    after the recording itself is deleted."""
+    __tablename__ = "recording_log"
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    ts: Mapped[float] = mapped_column(Float, index=True)
+    recording_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    call_id: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    action: Mapped[str] = mapped_column(String(32))                     # download | export | delete | expire ...
+    actor: Mapped[Optional[str]] = mapped_column(String(64))            # user name, "retention", "engine"
+    detail: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+
+
+class Job(Base):
+    """The durable post-call job queue (``callcenter.analytics.jobs``): a job survives a restart."""
+    __tablename__ = "jobs"
+    __table_args__ = (Index("ix_jobs_status_run_after", "status", "run_after"),)
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(64))                       # recording.finalize, transcribe ...
+    key: Mapped[Optional[str]] = mapped_column(String(191), unique=True)  # idempotency: one job per key
+    call_id: Mapped[Optional[str]] = mapped_column(String(64), index=True)
+    recording_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    payload: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="queued")    # JOB_STATUSES
+    priority: Mapped[int] = mapped_column(Integer, default=100)         # lower runs first
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    max_attempts: Mapped[int] = mapped_column(Integer, default=5)
+    run_after: Mapped[float] = mapped_column(Float, default=0.0)
+    lease_until: Mapped[Optional[float]] = mapped_column(Float)
+    worker: Mapped[Optional[str]] = mapped_column(String(128))
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    result: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[Optional[float]] = mapped_column(Float)
+    started_at: Mapped[Optional[float]] = mapped_column(Float)
+    finished_at: Mapped[Optional[float]] = mapped_column(Float)
 
 
 class FlowVersion(Base):

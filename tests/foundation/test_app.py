@@ -14,6 +14,7 @@ from callcenter.config import load_config
 from callcenter.events import DomainEvent
 from callcenter.store import repo
 from callcenter.store.db import Database
+from callcenter.store.migrate import head_revision
 
 
 def make_config(tmp_path, **over):
@@ -75,7 +76,7 @@ async def test_health_aggregates_components_and_stop_is_ordered(tmp_path):
     assert status == 200
     assert health["status"] == "degraded" and health["problems"] == ["b"]
     assert health["components"]["database"]["state"] == "ok"
-    assert (await http_get(app, "/version"))[1]["schema"] == "0003"
+    assert (await http_get(app, "/version"))[1]["schema"] == head_revision()
     b.state = "ok"
     assert (await http_get(app, "/health"))[1]["status"] == "ok"
     app.request_stop()
