@@ -40,7 +40,10 @@ import time
 from typing import Any, Protocol, runtime_checkable
 
 from . import __version__
+from .analytics.finalize import register as register_finalize
 from .analytics.jobs import JobQueue, JobSettings
+from .analytics.policy import PolicyError
+from .analytics.recorder import Recorder
 from .api.app import WebDeps, create_web_app
 from .asterisk.service import AsteriskService
 from .clock import Clock
@@ -177,8 +180,18 @@ class App:
         asterisk = AsteriskService(cfg, self.bus, self.clock, synthesizer=getattr(speech, "synthesizer", None),
                                    recognizer=getattr(speech, "recognizer", None))
         self.flows = build_flows(cfg, self.clock, self.db)
+        jobs = recorder = None
+        if self.db is not None:
+            # post-call work (recording finalize; analytics registers its kinds here too), off the call path
+            jobs = JobQueue(self.db, clock=self.clock, settings=JobSettings.from_config(cfg.recordings))
+            register_finalize(jobs)
+            try:
+                recorder = Recorder(cfg, self.db, self.bus, control=asterisk.control, jobs=jobs, clock=self.clock)
+            except PolicyError as exc:
+                raise StartupError(f"configuration: {exc}") from None
         engine = CallManager(cfg, self.bus, self.clock, control=asterisk.control, phones=asterisk,
-                             flows=self.flows, records=DbRecords(self.db, self.writer) if self.db is not None else None)
+                             flows=self.flows, records=DbRecords(self.db, self.writer) if self.db is not None else None,
+                             recorder=recorder)
         # routes go in before the listener starts: a call that arrives while the engine is still
         # starting waits for it instead of "noroute"
         asterisk.route("ivr", engine.handle_ivr, channel=True)
@@ -186,10 +199,9 @@ class App:
         self.components["asterisk"] = asterisk
         self.components["speech"] = SpeechComponent(speech, owned)
         self.components["engine"] = engine
-        if self.db is not None:
-            # post-call work (recording finalize; analytics registers its kinds here too), off the call path
-            self.components["jobs"] = JobQueue(self.db, clock=self.clock,
-                                               settings=JobSettings.from_config(cfg.recordings))
+        if jobs is not None:
+            self.components["recorder"] = recorder
+            self.components["jobs"] = jobs
 
     def _build_components(self) -> None:
         if self.component_specs is None:

@@ -23,6 +23,7 @@ from .errors import ApiError, error_middleware
 from .flow_try import TRY_KEY, TRY_ROUTES, TrySessions
 from .flows import FLOW_ROUTES
 from .metrics import Metrics
+from .recordings import RECORDING_ROUTES
 from .spec import Field, Route, add_routes, openapi_document, read_body, read_query
 from .ws import WebSocketHub
 
@@ -301,7 +302,7 @@ ROUTES: list[Route] = [
 ]
 
 
-ROUTES += FLOW_ROUTES + TRY_ROUTES + ADMIN_ROUTES
+ROUTES += FLOW_ROUTES + TRY_ROUTES + ADMIN_ROUTES + RECORDING_ROUTES
 
 
 def setup_api(app: web.Application, *, engine: Any, bus: EventBus, tokens: dict | None = None,

@@ -17,7 +17,8 @@ How a waiting caller meets an agent (the contract with ``asterisk_conf/extension
 Everything after the connection goes through AMI on channel names: ``hold`` (Redirect both legs:
 caller to ``cc-hold`` music, agent to ``cc-agent-hold``; ``unhold`` bridges them again with the
 ``Bridge`` action), ``transfer`` (Redirect to ``cc-transfer``), ``hangup``, ``start_recording`` /
-``stop_recording`` (``MixMonitor`` / ``StopMixMonitor``), ``spy`` (Originate the supervisor's phone to
+``stop_recording`` / ``mute_recording`` (``MixMonitor`` / ``StopMixMonitor`` / ``MixMonitorMute``),
+``spy`` (Originate the supervisor's phone to
 ``ChanSpy(<agent channel>,q[w|B]E)``), ``originate`` and ``callback`` (agent first, then the
 customer via ``Local/<number>@cc-outbound`` into ``cc-callback-connect`` which bridges to the agent).
 
@@ -338,6 +339,15 @@ class CallControl:
         mid = mixmonitor_id if mixmonitor_id and not mixmonitor_id.startswith(("/", ".")) and \
             "." not in mixmonitor_id.rsplit("/", 1)[-1] else None
         await self._action(client, "StopMixMonitor", {"Channel": channel, "MixMonitorID": mid})
+
+    async def mute_recording(self, channel: str, muted: bool, *, direction: str = "both",
+                             server: str | None = None) -> None:
+        """``MixMonitorMute`` (Asterisk 22 has no PauseMonitor: app_monitor is gone): while muted the
+        recording goes on with silence in the muted directions, so the file keeps the call's timing
+        (``apps/app_mixmonitor.c``: ``Response: Success``, event ``MixMonitorMute``)."""
+        client = self.client_for(channel, server)
+        await self._action(client, "MixMonitorMute", {"Channel": channel, "Direction": direction,
+                                                      "State": "1" if muted else "0"})
 
     # -- supervision ------------------------------------------------------------------------------
     async def spy(self, supervisor_interface: str, target_channel: str, mode: str = "listen", *,

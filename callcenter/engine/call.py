@@ -275,6 +275,7 @@ class CallLife:
         call.queue, call.priority, call.skills = queue, int(req.priority or 0), dict(req.skills or {})
         call.language = req.language or call.language
         call.callback_offer = getattr(req, "callback", None)
+        call.record = getattr(req, "record", None)
         call.queued_at = call.queued_at or now
         # a call recovered after a restart keeps its wait (hold time, SL) from its first queueing
         call.queue_joined_at = call.queued_at if call.recovered else now
@@ -471,6 +472,7 @@ class CallLife:
                 await channel.set_variable("CC_ANSWERED", agent_id)
             except ChannelError:
                 pass
+            self._recording_started(call)
             if agent_channel:
                 await channel.bridge(agent_channel)
             else:
@@ -497,11 +499,27 @@ class CallLife:
         call.talk_s = round(now - (call.answered_at or now), 3)
         self.events.publish("CallCompleted", call, agent_id=call.agent_id, holdtime=call.hold_s,
                             talktime=call.talk_s, ended_by=ended_by)
+        self._recording_ended(call)
         a = self.state.agents.get(call.agent_id or "")
         self.apply(self.state.router.call_ended(call.call_id, now))
         if a is not None and a.state != "wrap_up" and a.call_id == call.call_id:
             a.call_id = None
         self.finish(call, "answered", ended_by=ended_by)
+
+    # ------------------------------------------------------------------------------ recording
+    def _recording_started(self, call: LiveCall) -> None:
+        """The agent answered: the recorder starts MixMonitor if the policy says so (beside the call)."""
+        if self.ports.recorder is not None:
+            call.recording_task = self.tasks.spawn(self.ports.recorder.call_answered(call), "recording-start")
+
+    def _recording_ended(self, call: LiveCall) -> None:
+        if self.ports.recorder is not None:
+            self.tasks.spawn(self._end_recording(call), "recording-end")
+
+    async def _end_recording(self, call: LiveCall) -> None:
+        if call.recording_task is not None:        # a start still under way finishes first
+            await asyncio.gather(call.recording_task, return_exceptions=True)
+        await self.ports.recorder.call_ended(call)
 
     # ------------------------------------------------------------------------------ the end
     def finish(self, call: LiveCall, disposition: str, ended_by: str | None = None, **data: Any) -> None:

@@ -44,7 +44,8 @@ from .core import (RESTART_GRACE, RESTART_PAUSE, EngineSettings, EngineState, Ev
 from .decisions import Decisions
 from .feature_codes import FeatureCodes
 from .model import LiveCall
-from .ports import CallControlPort, EngineRecords, EnginePorts, FlowSource, NoPhoneLines, PhoneLines
+from .ports import (CallControlPort, EngineRecords, EnginePorts, FlowSource, NoPhoneLines, PhoneLines,
+                    RecorderPort)
 from .provisioning import Provisioning
 from .ringing import Ringing
 from .supervisor import SupervisorOps
@@ -67,7 +68,8 @@ class CallManager:
     def __init__(self, config: Config, bus: EventBus, clock: Clock | None = None, *,
                  control: CallControlPort | None = None, phones: PhoneLines | None = None,
                  flows: FlowSource | None = None, records: EngineRecords | None = None,
-                 queues: list[dict] | None = None, agents: list[dict] | None = None) -> None:
+                 queues: list[dict] | None = None, agents: list[dict] | None = None,
+                 recorder: RecorderPort | None = None) -> None:
         self.bus = bus
         self.clock = clock or Clock()
         self._static_queues = list(queues or [])
@@ -76,7 +78,8 @@ class CallManager:
         self.state = EngineState()
         self.events = EventPublisher(bus, self.clock)
         self.tasks = TaskSet()
-        self.ports = EnginePorts(control=control, phones=phones or NoPhoneLines(), flows=flows, records=records)
+        self.ports = EnginePorts(control=control, phones=phones or NoPhoneLines(), flows=flows, records=records,
+                                 recorder=recorder)
         # phones can be rung only with call control and an Asterisk configured (ami.servers): without
         # them an offer is not rung (nor counted as a miss) and the log says so
         self.state.telephony = control is not None and bool(getattr(phones, "clients", True))
@@ -419,6 +422,10 @@ class CallManager:
 
     async def spy(self, agent_id: str, mode: str, phone: str, by: str | None = None) -> dict:
         return await self.supervisor.spy(agent_id, mode, phone, by)
+
+    async def recording(self, call_id: str, action: str, by: str | None = None,
+                        agent_id: str | None = None) -> dict:
+        return await self.supervisor.recording(call_id, action, by, agent_id)
 
     # views
     def agents_status(self) -> list[dict]:

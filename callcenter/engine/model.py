@@ -71,6 +71,8 @@ class LiveCall:
     wrapup_s: float | None = None
     ended_by: str | None = None
     recovered: bool = False
+    record: str | None = None               # recording policy of the flow's queue node (None: the queue's)
+    recording_task: asyncio.Task | None = field(default=None, repr=False)   # MixMonitor being started
     inbox: asyncio.Queue = field(default_factory=asyncio.Queue, repr=False)
     ring_task: asyncio.Task | None = field(default=None, repr=False)
     done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)

@@ -5,6 +5,7 @@
 * :class:`PhoneLines`: what the engine asks Asterisk about phones and channels (presence of a phone,
   its newest channel, whether a call's channel still exists); :class:`NoPhoneLines` without Asterisk.
 * :class:`FlowSource`: the IVR flow for a dialled number (:class:`callcenter.ivr.registry.FlowRegistry`).
+* :class:`RecorderPort`: call recording (MixMonitor by policy, pause / resume);
 * :class:`EngineRecords`: the database as the engine needs it (:class:`callcenter.engine.records.DbRecords`).
 * :class:`EnginePorts`: all of them, handed to every part of the engine.
 """
@@ -115,6 +116,24 @@ class EngineRecords(Protocol):
         """Call detail records, newest first, optionally of one caller / agent (pending writes flushed first)."""
 
 
+class RecorderPort(Protocol):
+    """Call recording (:class:`callcenter.analytics.recorder.Recorder`)."""
+
+    async def call_answered(self, call: Any) -> Any:
+        """The agent answered: record if the policy says so."""
+
+    async def call_ended(self, call: Any) -> None:
+        """The conversation is over: stop and queue the finalize job."""
+
+    async def start_on_request(self, call: Any, by: str | None) -> dict: ...
+
+    async def pause(self, call: Any, by: str | None) -> dict: ...
+
+    async def resume(self, call: Any, by: str | None) -> dict: ...
+
+    def state_of(self, call_id: str) -> dict | None: ...
+
+
 @dataclass
 class EnginePorts:
     """The engine's collaborators; every part of the engine reads them from here."""
@@ -123,3 +142,4 @@ class EnginePorts:
     phones: PhoneLines = NoPhoneLines()
     flows: FlowSource | None = None
     records: EngineRecords | None = None
+    recorder: RecorderPort | None = None

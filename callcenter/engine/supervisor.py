@@ -1,5 +1,6 @@
 """Supervisor operations on calls in progress: move to another queue, change priority, hang up, spy
-(listen / whisper / barge through ChanSpy on the supervisor's phone)."""
+(listen / whisper / barge through ChanSpy on the supervisor's phone), the recording's controls (start on
+request, pause, resume: also the agent's own, checked by ``agent_id``)."""
 from __future__ import annotations
 
 from .agents import find_agent
@@ -79,6 +80,30 @@ class SupervisorOps:
             raise EngineError(f"call {call_id} cannot be hung up in state {c.state}", "call_id")
         self.events.publish("CallHangupRequested", c, by=by)
         return {"call_id": call_id, "hung_up": True}
+
+    async def recording(self, call_id: str, action: str, by: str | None = None,
+                        agent_id: str | None = None) -> dict:
+        """The call controls of a recording: ``start`` (on request), ``pause``, ``resume``, ``status``.
+        ``agent_id``: the asking agent, who may only control their own call."""
+        c = find_call(self.state, call_id)
+        if agent_id is not None and c.agent_id != agent_id:
+            raise NotFound(f"no call {call_id!r} in progress for agent {agent_id}", "call_id")
+        recorder = self.ports.recorder
+        if recorder is None:
+            raise EngineError("call recording is not available (no database or Asterisk)", status=503)
+        if action == "status":
+            return {"call_id": call_id, "recording": recorder.state_of(call_id)}
+        if c.state != "talking":
+            raise EngineError(f"call {call_id} is not in conversation (state {c.state})", "call_id")
+        ops = {"start": recorder.start_on_request, "pause": recorder.pause, "resume": recorder.resume}
+        if action not in ops:
+            raise EngineError(f"recording action must be start, pause, resume or status, got {action!r}",
+                              "action", status=400)
+        try:
+            out = await ops[action](c, by)
+        except Exception as exc:  # noqa: BLE001 - RecordingRefused carries its HTTP status
+            raise EngineError(str(exc), "call_id", status=getattr(exc, "status", 409)) from None
+        return {"call_id": call_id, "action": action, "recording": out}
 
     async def spy(self, agent_id: str, mode: str, phone: str, by: str | None = None) -> dict:
         a = find_agent(self.state, agent_id)

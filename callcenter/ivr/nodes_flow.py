@@ -154,7 +154,7 @@ class FlowNodes:
         max_wait = node.get("max_wait")
         return QueueRequest(queue, skills, lang or s.language, int(pr), node.get("music"),
                             float(node.get("announce_position", 0)), float(node.get("announce_ewt", 0)),
-                            float(max_wait) if max_wait is not None else None, offer)
+                            float(max_wait) if max_wait is not None else None, offer, node.get("record"))
 
     def _enter_transfer(self, s: IvrState, node: Node, now: float, actions: list) -> None:
         if self._play_first(s, node, now, actions, "transfer"):

@@ -45,6 +45,7 @@ class QueueRequest:
     announce_ewt: float = 0.0              # seconds between estimated-wait announcements (0 = off)
     max_wait: float | None = None          # seconds; None = the queue's setting
     callback: CallbackOffer | None = None
+    record: str | None = None              # recording policy of the queue node (None: the queue's)
 
     def to_dict(self) -> dict[str, Any]:
         return _jsonable(asdict(self))

@@ -142,6 +142,8 @@ def build_schema() -> dict[str, Any]:
             "music": {"type": "string"}, "announce_position": {"type": "number", "minimum": 0},
             "announce_ewt": {"type": "number", "minimum": 0},
             "max_wait": {"type": "number", "minimum": 0},
+            "record": {"enum": ["always", "never", "sampled", "request"],
+                       "description": "recording policy for this call (overrides the queue's, docs/recordings.md)"},
             "callback": {"anyOf": [{"type": "boolean"}, {
                 "type": "object", "additionalProperties": False,
                 "properties": {"offer_after": {"type": "number", "minimum": 0},

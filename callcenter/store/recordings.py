@@ -24,7 +24,8 @@ async def start_call_recording(s: AsyncSession, call_id: str, path: str, *, sour
                                agent: str | None = None, caller: str | None = None,
                                retain_until: float | None = None) -> Recording:
     """The record of a call recording that MixMonitor has just started (status ``recording``);
-    ``path`` is where the finished stereo WAV will be, and is written on the call's CDR too."""
+    ``path`` is where the finished stereo WAV will be (the engine puts it on the call's CDR through
+    its ``RecordingStarted`` event, as every CDR change goes through the store writer)."""
     if not call_id:
         raise RepoError("a call recording needs the call's id")
     rec = (await s.execute(select(Recording).where(Recording.path == str(path)))).scalar_one_or_none()
@@ -36,7 +37,6 @@ async def start_call_recording(s: AsyncSession, call_id: str, path: str, *, sour
                  ("caller", caller), ("retain_until", retain_until), ("status", "recording"), ("pauses", [])):
         setattr(rec, k, v)
     await s.flush()
-    await save_call(s, call_id, recording=str(path))
     return rec
 
 

@@ -12,6 +12,7 @@ from callcenter.asterisk.ami_codec import AmiMessage, AmiParser, AmiProtocolErro
 
 from .caller import Caller, CallSession
 from .dialplan import PLAYBACK_SECONDS, REPO_DIALPLAN, Dialplan
+from .mixmonitor import MixMonitorActions, Recording
 from .model import DChannel, Model
 from .phones import AgentPhone, Customer
 
@@ -60,7 +61,7 @@ class _AmiConn(asyncio.Protocol):
             self.transport.write(encode_message(pairs))
 
 
-class AsteriskDouble:
+class AsteriskDouble(MixMonitorActions):
     def __init__(self, *, username: str = "callcenter", secret: str = "secret", time_scale: float = 1.0,
                  path_map: dict[str, str] | None = None, login_fail_delay: float = 0.05,
                  host: str = "127.0.0.1", dialplan: Path | str | None = None,
@@ -79,6 +80,7 @@ class AsteriskDouble:
         self.silent = False
         self.calls: list[CallSession] = []
         self.mixmonitors: dict[str, str] = {}       # MixMonitorID -> channel
+        self.recordings: list[Recording] = []       # every MixMonitor started (files written at the end)
         self.redirects: list[tuple[str, str, str]] = []
         self._conns: set[_AmiConn] = set()
         self._server: asyncio.AbstractServer | None = None
@@ -453,30 +455,6 @@ class AsteriskDouble:
             return
         reply("Success", ("Message", "Channels have been bridged"))
         self.model.bridge(a, b)
-
-    async def _a_mixmonitor(self, conn, m, head, reply) -> None:
-        ch = self.model.by_name(m.get("Channel") or "")
-        if ch is None:
-            reply("Error", ("Message", "No such channel"))
-            return
-        mid = "0x" + secrets.token_hex(6)
-        self.mixmonitors[mid] = ch.name
-        reply("Success")            # 22.10.1: no MixMonitorID, no Message (bridge-mixmonitor-*.txt)
-        self.model._emit("MixMonitorStart", ch.fields())
-
-    async def _a_stopmixmonitor(self, conn, m, head, reply) -> None:
-        ch = self.model.by_name(m.get("Channel") or "")
-        if ch is None:
-            reply("Error", ("Message", "No such channel"))
-            return
-        stopped = False
-        for k, v in list(self.mixmonitors.items()):
-            if v == ch.name and (not m.get("MixMonitorID") or m.get("MixMonitorID") == k):
-                del self.mixmonitors[k]
-                stopped = True
-        reply("Success")
-        if stopped:
-            self.model._emit("MixMonitorStop", ch.fields())
 
     async def _a_command(self, conn, m, head, reply) -> None:
         cmd = (m.get("Command") or "").strip()

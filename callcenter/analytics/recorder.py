@@ -1,0 +1,275 @@
+"""The live side of call recording: MixMonitor from the agent's answer, pause / resume, the end.
+
+The engine calls :meth:`Recorder.call_answered` when an agent answers (the call's queue, the flow
+node's ``record`` key and the policy decide, :mod:`.policy`), :meth:`Recorder.call_ended` when the
+conversation is over, and the pause / resume / start-on-request operations for the agent's and the
+supervisor's controls (API, CLI, the engine's call controls).
+
+MixMonitor runs on the **caller's** channel with ``Options: D`` into
+``<asterisk_calls_dir>/<YYYY>/<MM>/<DD>/<call>-<time>.raw`` (as Asterisk sees it; the engine reads the
+same file under ``calls_dir``): left = the caller, right = the agent (captured:
+``asterisk-wire/bridge-mixmonitor-D-stop.txt``). A pause is ``MixMonitorMute`` (both directions): the
+file goes on with silence, so it keeps the call's timing, and the gap is recorded on the recording
+(``pauses``: when, how long, by whom). At the end the engine sends ``StopMixMonitor`` (a call that ends
+does not stop MixMonitor by itself when the caller's leg lives on) and queues the ``recording.finalize``
+job (:mod:`.finalize`).
+
+It is also the ``recorder`` component: at start, recordings left in ``recording`` by a previous run are
+closed and finalized; every ``retention_interval`` seconds the retention sweep runs (:mod:`.retention`).
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ..clock import Clock
+from ..events import DomainEvent, EventBus
+from ..store.recordings import (add_pause, end_pause, find_recordings, log_recording, recording_to_dict,
+                                start_call_recording, update_recording)
+from .finalize import KIND as FINALIZE
+from .jobs import JobQueue
+from .policy import RecordingPolicies
+from .retention import Retention
+
+log = logging.getLogger("callcenter.analytics.recorder")
+
+#: seconds between the end of a call and its finalize job (MixMonitor closes the file)
+FINALIZE_DELAY = 1.0
+
+
+class RecordingRefused(Exception):
+    """A recording operation cannot be done (not recording, already paused, no call control ...);
+    ``status`` is the HTTP status the API answers with."""
+
+    def __init__(self, message: str, status: int = 409) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass
+class Active:
+    recording_id: int
+    call_id: str
+    channel: str
+    path: str
+    paused: bool = False
+
+
+def safe_name(text: str) -> str:
+    return re.sub(r"[^A-Za-z0-9._-]", "_", text)[:80] or "call"
+
+
+class Recorder:
+    name = "recorder"
+
+    def __init__(self, config: Any, db: Any, bus: EventBus, *, control: Any = None, jobs: JobQueue | None = None,
+                 clock: Clock | None = None, free_bytes: Callable[[Path], int] | None = None) -> None:
+        sect = config.recordings
+        self.calls_dir = Path(config.call_recordings_dir)
+        self.asterisk_dir = sect.asterisk_calls_dir or str(self.calls_dir.resolve())
+        self.policies = RecordingPolicies.from_config(sect)
+        self.min_free = int(sect.min_free_mb) * 1024 * 1024
+        self.retention_interval = float(sect.retention_interval)
+        self.db = db
+        self.bus = bus
+        self.control = control
+        self.jobs = jobs
+        self.clock = clock or Clock()
+        self.free_bytes = free_bytes or (lambda p: shutil.disk_usage(p).free)
+        self.retention = Retention(db)
+        self.active: dict[str, Active] = {}
+        self._sweeper: asyncio.Task | None = None
+        self.counters = {"started": 0, "not_recorded": 0, "failed": 0, "paused": 0, "finalize_queued": 0}
+
+    # ------------------------------------------------------------------------------ component
+    async def start(self) -> None:
+        await self.recover()
+        if self.retention_interval > 0:
+            self._sweeper = asyncio.create_task(self._sweep_loop(), name="recordings-retention")
+
+    async def stop(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            await asyncio.gather(self._sweeper, return_exceptions=True)
+            self._sweeper = None
+
+    def status(self) -> dict[str, Any]:
+        return {"state": "ok", "recording": len(self.active), "calls_dir": str(self.calls_dir), **self.counters}
+
+    async def _sweep_loop(self) -> None:
+        while True:
+            try:
+                out = await self.retention.sweep(self.clock.now())
+                if out["deleted"] or out["failed"]:
+                    log.info("retention sweep: %d deleted, %d failed", len(out["deleted"]), len(out["failed"]))
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - try again next time
+                log.warning("retention sweep failed: %s", exc)
+            await asyncio.sleep(self.retention_interval)
+
+    async def recover(self) -> int:
+        """Recordings a previous run left in ``recording``: their calls are over (a call that outlives
+        the engine is ended when its session comes back): close and finalize them."""
+        async with self.db.session() as s:
+            rows = await find_recordings(s, status="recording", limit=None)
+            now = self.clock.now()
+            for rec in rows:
+                if rec.call_id in self.active:
+                    continue
+                pauses = [dict(p) for p in rec.pauses or []]
+                if pauses and pauses[-1].get("resumed_at") is None:
+                    pauses[-1].update(resumed_at=now, duration=round(now - pauses[-1]["at"], 3))
+                await update_recording(s, rec.id, status="pending", ended_at=rec.ended_at or now, pauses=pauses)
+                if self.jobs is not None:
+                    await self.jobs.enqueue(FINALIZE, call_id=rec.call_id, recording_id=rec.id,
+                                            key=f"{FINALIZE}:{rec.id}", session=s)
+        return len(rows)
+
+    # ------------------------------------------------------------------------------ the call
+    async def call_answered(self, call: Any) -> dict | None:
+        """The agent answered ``call`` (a LiveCall): start MixMonitor when the policy says so."""
+        now = self.clock.now()
+        decision = self.policies.decide(call.call_id, call.queue, now, node_policy=getattr(call, "record", None))
+        if not decision.record:
+            self.counters["not_recorded"] += 1
+            log.debug("call not recorded: %s", decision.reason, extra={"call_id": call.call_id})
+            return None
+        return await self._start(call, decision.policy, decision.retain_until, by=None, reason=decision.reason)
+
+    async def start_on_request(self, call: Any, by: str | None) -> dict:
+        """The agent or a supervisor asks to record a call in conversation."""
+        if call.call_id in self.active:
+            raise RecordingRefused(f"call {call.call_id} is already being recorded")
+        now = self.clock.now()
+        out = await self._start(call, "request", self.policies.retain_until(call.queue, now), by=by,
+                                reason=f"asked for by {by or 'agent'}")
+        if out is None:
+            raise RecordingRefused(f"call {call.call_id}: recording could not start (see the call's errors)", 503)
+        return out
+
+    async def _start(self, call: Any, policy: str, retain_until: float | None, *, by: str | None,
+                     reason: str) -> dict | None:
+        now = self.clock.now()
+        if not call.channel:
+            return self._failed(call, "the caller's channel is not known")
+        if self.control is None or not hasattr(self.control, "start_recording"):
+            return self._failed(call, "no Asterisk call control to start MixMonitor")
+        stamp = time.strftime("%Y/%m/%d", time.gmtime(now))
+        stem = f"{stamp}/{safe_name(call.call_id)}-{int(now)}"
+        day_dir = self.calls_dir / stamp
+        try:
+            day_dir.mkdir(parents=True, exist_ok=True)
+            free = self.free_bytes(day_dir)
+        except OSError as exc:
+            return self._failed(call, f"recordings directory {day_dir} is not usable: {exc.strerror or exc}")
+        if free < self.min_free:
+            return self._failed(call, f"disk almost full: {free // (1024 * 1024)} MB free in {self.calls_dir} "
+                                      f"(recordings.min_free_mb = {self.min_free // (1024 * 1024)}); not recorded")
+        wav, raw = self.calls_dir / f"{stem}.wav", self.calls_dir / f"{stem}.raw"
+        ast_raw = f"{self.asterisk_dir.rstrip('/')}/{stem}.raw"
+        try:
+            await self.control.start_recording(call.channel, ast_raw, options="D")
+        except Exception as exc:  # noqa: BLE001 - ControlError or a lost AMI connection
+            return self._failed(call, f"MixMonitor refused: {exc}")
+        async with self.db.session() as s:
+            rec = await start_call_recording(s, call.call_id, str(wav), source_path=str(raw), asterisk_path=ast_raw,
+                                             policy=policy, started_at=now, queue=call.queue, agent=call.agent_id,
+                                             caller=call.caller, retain_until=retain_until)
+            await log_recording(s, "start", recording_id=rec.id, call_id=call.call_id, actor=by or "engine",
+                                detail={"policy": policy, "reason": reason, "asterisk_path": ast_raw}, now=now)
+            out = recording_to_dict(rec)
+        self.active[call.call_id] = Active(rec.id, call.call_id, call.channel, str(wav))
+        self.counters["started"] += 1
+        self._publish("RecordingStarted", call, recording_id=rec.id, policy=policy, reason=reason, by=by,
+                      cdr={"recording": str(wav)})
+        return out
+
+    def _failed(self, call: Any, error: str) -> None:
+        self.counters["failed"] += 1
+        log.error("call not recorded: %s", error, extra={"call_id": call.call_id})
+        self._publish("RecordingFailed", call, error=error, cdr={"data": {"errors": {"recording": error}}})
+        return None
+
+    def _publish(self, kind: str, call: Any, **data: Any) -> None:
+        self.bus.publish(DomainEvent(kind, self.clock.now(), call_id=call.call_id,
+                                     agent_id=getattr(call, "agent_id", None), queue=getattr(call, "queue", None),
+                                     data=data))
+
+    def _active(self, call_id: str) -> Active:
+        act = self.active.get(call_id)
+        if act is None:
+            raise RecordingRefused(f"call {call_id} is not being recorded")
+        return act
+
+    async def pause(self, call: Any, by: str | None) -> dict:
+        """Stop capturing audio (card numbers ...): MixMonitorMute both directions; a gap opens."""
+        act = self._active(call.call_id)
+        if act.paused:
+            raise RecordingRefused(f"the recording of call {call.call_id} is already paused")
+        try:
+            await self.control.mute_recording(act.channel, True)
+        except Exception as exc:  # noqa: BLE001
+            raise RecordingRefused(f"pause failed: {exc}", 502) from None
+        now = self.clock.now()
+        act.paused = True
+        self.counters["paused"] += 1
+        async with self.db.session() as s:
+            rec = await add_pause(s, act.recording_id, now, by)
+            await log_recording(s, "pause", recording_id=act.recording_id, call_id=call.call_id, actor=by, now=now,
+                                detail={"offset": rec.pauses[-1]["offset"]})
+            out = recording_to_dict(rec)
+        self._publish("RecordingPaused", call, recording_id=act.recording_id, by=by, offset=out["pauses"][-1]["offset"])
+        return out
+
+    async def resume(self, call: Any, by: str | None) -> dict:
+        act = self._active(call.call_id)
+        if not act.paused:
+            raise RecordingRefused(f"the recording of call {call.call_id} is not paused")
+        try:
+            await self.control.mute_recording(act.channel, False)
+        except Exception as exc:  # noqa: BLE001
+            raise RecordingRefused(f"resume failed: {exc}", 502) from None
+        now = self.clock.now()
+        act.paused = False
+        async with self.db.session() as s:
+            rec = await end_pause(s, act.recording_id, now, by)
+            gap = rec.pauses[-1]
+            await log_recording(s, "resume", recording_id=act.recording_id, call_id=call.call_id, actor=by, now=now,
+                                detail={"offset": gap["offset"], "duration": gap["duration"]})
+            out = recording_to_dict(rec)
+        self._publish("RecordingResumed", call, recording_id=act.recording_id, by=by, gap_s=gap["duration"])
+        return out
+
+    async def call_ended(self, call: Any) -> None:
+        """The conversation is over: close the gap if paused, StopMixMonitor, queue the finalize job."""
+        act = self.active.pop(call.call_id, None)
+        if act is None:
+            return
+        now = self.clock.now()
+        if self.control is not None:
+            try:
+                await self.control.stop_recording(act.channel)
+            except Exception as exc:  # noqa: BLE001 - the channel is often gone already: MixMonitor closed
+                log.debug("StopMixMonitor on %s: %s", act.channel, exc, extra={"call_id": call.call_id})
+        async with self.db.session() as s:
+            if act.paused:
+                await end_pause(s, act.recording_id, now, "call ended")
+            await update_recording(s, act.recording_id, status="pending", ended_at=now)
+            if self.jobs is not None:
+                await self.jobs.enqueue(FINALIZE, call_id=call.call_id, recording_id=act.recording_id,
+                                        key=f"{FINALIZE}:{act.recording_id}", delay=FINALIZE_DELAY, session=s)
+                self.counters["finalize_queued"] += 1
+        if self.jobs is not None:
+            self.jobs.wake()
+        self._publish("RecordingStopped", call, recording_id=act.recording_id)
+
+    def state_of(self, call_id: str) -> dict | None:
+        act = self.active.get(call_id)
+        return None if act is None else {"recording_id": act.recording_id, "paused": act.paused, "path": act.path}

@@ -1,0 +1,130 @@
+"""Recordings through the whole server and the Asterisk double: policy ``always`` records an answered
+call with MixMonitor ``D`` on the caller's channel, pause / resume leave a marked silent gap, the
+finalize job turns the file into a stereo WAV (caller left, agent right), the CDR links it, the API
+applies the roles and logs downloads; faults (missing file, full disk) end as clear errors on the
+call's record."""
+from __future__ import annotations
+
+import asyncio
+import wave
+
+import numpy as np
+import pytest
+
+from tests.asterisk_double import AsteriskDouble, Caller, Press
+from tests.asterisk_double.mixmonitor import AGENT_HZ, CALLER_HZ
+from tests.e2e.conftest import Center
+
+from callcenter.store import recordings as store_rec
+from callcenter.store import repo
+
+FAST = {"speech.enabled": False, "recordings.policy": "always", "recordings.min_free_mb": 0,
+        "recordings.job_poll_interval": 0.05, "recordings.job_retry_delay": 0.1, "recordings.job_retry_max_delay": 0.2,
+        "recordings.retention_interval": 0}
+
+
+@pytest.fixture
+async def double():
+    async with AsteriskDouble() as d:
+        yield d
+        assert not d.errors, f"the Asterisk double failed: {d.errors!r}"
+
+
+async def make_center(tmp_path, double, **overrides) -> Center:
+    c = Center(tmp_path, double, None, agents=4, overrides={**FAST, **overrides})
+    await c.provision()
+    await c.start()
+    return c
+
+
+async def recording_of(center: Center, call_id: str, status: tuple = ("ready",), timeout: float = 15.0):
+    async def get():
+        async with center.app.db.session() as s:
+            return await store_rec.get_call_recording(s, call_id)
+    deadline = asyncio.get_running_loop().time() + timeout
+    while True:
+        rec = await get()
+        if rec is not None and rec.status in status:
+            return store_rec.recording_to_dict(rec)
+        if asyncio.get_running_loop().time() > deadline:
+            raise AssertionError(f"recording of {call_id}: {rec and store_rec.recording_to_dict(rec)}")
+        await asyncio.sleep(0.05)
+
+
+def dominant_hz(x: np.ndarray) -> float:
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.argmax(spec) * 8000 / len(x))
+
+
+async def test_always_policy_records_a_stereo_wav_with_a_marked_pause(tmp_path, double):
+    center = await make_center(tmp_path, double)
+    try:
+        double.phone("3000").talk_seconds = 2.5
+        await center.login_agents(["a00"])
+        s = center.call(Caller(script=[Press("1"), Press("123456#")], caller_id="5550100"))
+        await double.wait_for(lambda: any(c.state == "talking" for c in center.engine.calls.values()), 20)
+        call_id = next(iter(center.engine.calls))
+        await double.wait_for(lambda: call_id in center.engine.ports.recorder.active, 5)
+        # the agent's own controls: pause 0.6 s, resume
+        await asyncio.sleep(0.5)
+        st, body = await center.api("POST", f"/api/calls/{call_id}/recording/pause", token="tok-a00")
+        assert st == 200 and body["recording"]["pauses"][0]["by"] == "a00", body
+        st, body = await center.api("POST", f"/api/calls/{call_id}/recording/pause", token="tok-a00")
+        assert st == 409 and "already paused" in body["error"]
+        st, body = await center.api("POST", f"/api/calls/{call_id}/recording/pause", token="tok-a01")
+        assert st == 404                                   # another agent's call
+        await asyncio.sleep(0.6)
+        st, body = await center.api("POST", f"/api/calls/{call_id}/recording/resume")   # the supervisor
+        assert st == 200, body
+        await center.wait_calls([s], 20)
+        await center.settle()
+        rec = await recording_of(center, call_id)
+    finally:
+        await center.close()
+    assert rec["policy"] == "always" and rec["channels"] == 2 and rec["sample_rate"] == 8000 and rec["error"] is None
+    assert rec["layout"] == {"left": "caller", "right": "agent"}
+    [gap] = rec["pauses"]
+    assert 0.4 <= gap["offset"] <= 1.5 and 0.5 <= gap["duration"] <= 1.2 and gap["resumed_by"] == "sue"
+    # MixMonitor D on the caller's channel; the .raw is gone, the WAV is stereo with caller left
+    [mm] = double.actions_named("MixMonitor")
+    assert mm.get("Options") == "D" and mm.get("File").endswith(".raw") and mm.get("Channel").startswith("PJSIP/caller")
+    mutes = double.actions_named("MixMonitorMute")
+    assert [(m.get("Direction"), m.get("State")) for m in mutes] == [("both", "1"), ("both", "0")]
+    assert not list((tmp_path / "recordings").rglob("*.raw"))
+    with wave.open(rec["path"]) as w:
+        assert (w.getnchannels(), w.getframerate(), w.getsampwidth()) == (2, 8000, 2)
+        audio = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2).astype(float)
+    assert abs(len(audio) / 8000 - rec["duration"]) < 0.01 and rec["duration"] >= 2.0
+    before = audio[: int(0.4 * 8000)]
+    assert abs(dominant_hz(before[:, 0]) - CALLER_HZ) < 20 and abs(dominant_hz(before[:, 1]) - AGENT_HZ) < 20
+    # the gap is silent in both channels (its middle; the double's timing is the wall clock's)
+    mid = int((gap["offset"] + gap["duration"] / 2) * 8000)
+    assert np.abs(audio[mid - 800: mid + 800]).max() == 0
+    # the CDR links the recording; the log has every step
+    cdrs = await _cdrs(tmp_path)
+    assert cdrs[call_id]["recording"] == rec["path"]
+    actions = [r["action"] for r in await _log(tmp_path, rec["id"])]
+    assert actions == ["start", "pause", "resume", "finalized"]
+
+
+async def _db(tmp_path):
+    from callcenter.store.db import open_database
+    return await open_database(f"sqlite+aiosqlite:///{tmp_path / 'data' / 'callcenter.db'}")
+
+
+async def _cdrs(tmp_path) -> dict:
+    db = await _db(tmp_path)
+    try:
+        async with db.session() as s:
+            return {c.call_id: repo.call_to_dict(c) for c in await repo.list_calls(s, limit=None)}
+    finally:
+        await db.close()
+
+
+async def _log(tmp_path, rid) -> list[dict]:
+    db = await _db(tmp_path)
+    try:
+        async with db.session() as s:
+            return [store_rec.log_to_dict(r) for r in await store_rec.list_recording_log(s, recording_id=rid)]
+    finally:
+        await db.close()
