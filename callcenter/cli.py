@@ -25,6 +25,7 @@ COMMAND_MODULES = [
     "queue",
     "provision",
     "calls",
+    "recordings",
     "report",
     "simulate",
     "asterisk",

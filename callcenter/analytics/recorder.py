@@ -89,9 +89,8 @@ class Recorder:
 
     # ------------------------------------------------------------------------------ component
     async def start(self) -> None:
-        await self.recover()
-        if self.retention_interval > 0:
-            self._sweeper = asyncio.create_task(self._sweep_loop(), name="recordings-retention")
+        """Recovery and the retention sweep run in the background: the server's start does not wait."""
+        self._sweeper = asyncio.create_task(self._background(), name="recordings-background")
 
     async def stop(self) -> None:
         if self._sweeper is not None:
@@ -102,8 +101,14 @@ class Recorder:
     def status(self) -> dict[str, Any]:
         return {"state": "ok", "recording": len(self.active), "calls_dir": str(self.calls_dir), **self.counters}
 
-    async def _sweep_loop(self) -> None:
-        while True:
+    async def _background(self) -> None:
+        try:
+            n = await self.recover()
+            if n:
+                log.warning("%d recording(s) left open by the previous run closed and queued for finalizing", n)
+        except Exception as exc:  # noqa: BLE001 - the database may be away for a moment
+            log.warning("could not recover recordings left open: %s", exc)
+        while self.retention_interval > 0:
             try:
                 out = await self.retention.sweep(self.clock.now())
                 if out["deleted"] or out["failed"]:

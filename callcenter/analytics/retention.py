@@ -5,9 +5,9 @@ transaction, keeps the recording's row with ``status=deleted`` and ``deleted_at`
 ``retain_until``; a file that cannot be removed (other than already gone) leaves the recording as it
 was and the failure is logged and returned.
 
-Derived data outside the ``transcripts`` table (analytics' own tables) is removed by deleters
-registered with :meth:`Retention.register_deleter`: ``await fn(session, recording)`` inside the
-deletion's transaction.
+Derived data outside the ``transcripts`` table (analytics' own tables) is removed by the deleters named
+in :data:`DERIVED_DATA` (every process) or registered with :meth:`Retention.register_deleter` (this
+one): ``await fn(session, recording)`` inside the deletion's transaction.
 """
 from __future__ import annotations
 
@@ -24,6 +24,17 @@ from ..store.recordings import expired_recordings, log_recording, require_record
 log = logging.getLogger("callcenter.analytics.retention")
 
 Deleter = Callable[[Any, Recording], Awaitable[None]]
+
+#: Derived-data deleters every :class:`Retention` runs (the server's sweep, ``recordings delete`` and
+#: the API alike): ``"module:function"`` names of ``async def fn(session, recording)``. Analytics adds
+#: its own here (one line per module), so a deletion from any process removes every derived row.
+DERIVED_DATA: list[str] = []
+
+
+def _load(spec: str) -> Deleter:
+    import importlib
+    mod, _, name = spec.partition(":")
+    return getattr(importlib.import_module(mod), name)
 
 
 class RetentionError(Exception):
@@ -60,7 +71,7 @@ class Retention:
                     pass
                 except OSError as exc:
                     raise RetentionError(f"recording {rec.id}: cannot delete {p}: {exc.strerror or exc}") from None
-            for fn in self.deleters:
+            for fn in [_load(spec) for spec in DERIVED_DATA] + self.deleters:
                 await fn(s, rec)
             await s.execute(delete(Transcript).where(Transcript.recording_id == rec.id))
             jobs = await delete_jobs_of_recording(s, rec.id)

@@ -77,8 +77,9 @@ def _speech():
 class Live:
     """The private Asterisk + the server + the phones, for one test."""
 
-    def __init__(self, tmp: Path) -> None:
+    def __init__(self, tmp: Path, overrides: dict | None = None) -> None:
         self.tmp = tmp
+        self.overrides = dict(overrides or {})     # configuration keys a test changes
         self.agi_port = free_port()
         self.ast = PrivateAsterisk(PREFIX, tmp / "ast", agi_port=self.agi_port, agents=[
             {"name": a["name"], "full_name": a["full_name"], "extension": a["extension"]} for a in AGENTS],
@@ -99,7 +100,7 @@ class Live:
             "ivr.flows_dir": str(FLOWS), "ivr.default_flow": "e2e", "ivr.fallback_queue": "support",
             "acd.rona_timeout": 6.0, "acd.tick_interval": 0.2, "acd.default_wrapup": 0.5, "acd.rona_strikes": 3,
             "recordings.dir": str(self.tmp / "ast" / "rec"), "prompts.dir": str(self.tmp / "prompts"),
-            "api.tokens": TOKENS})
+            "api.tokens": TOKENS, **self.overrides})
         await self._provision()
         await self.start_engine()
         return self

@@ -208,8 +208,8 @@ async def test_workers_bound_the_jobs_running_at_once_and_cpu_work_runs_niced(db
         await asyncio.sleep(0.3)
         assert running == 2 and peak == 2
         release.set()
-        for _ in range(200):
-            if finished == 5:
+        for _ in range(400):
+            if q.status()["done"] == 5:              # handlers returned and their results are stored
                 break
             await asyncio.sleep(0.02)
     finally:

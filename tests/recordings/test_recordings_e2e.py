@@ -51,6 +51,15 @@ async def recording_of(center: Center, call_id: str, status: tuple = ("ready",),
         await asyncio.sleep(0.05)
 
 
+async def talking_call(center: Center, double, talk_seconds: float):
+    """Agent a00 (billing) answers a DTMF caller and talks ``talk_seconds``: (session, call id)."""
+    double.phone("3000").talk_seconds = talk_seconds
+    await center.login_agents(["a00"])
+    s = center.call(Caller(script=[Press("1"), Press("123456#")], caller_id="5550100"))
+    await double.wait_for(lambda: any(c.state == "talking" for c in center.engine.calls.values()), 20)
+    return s, next(iter(center.engine.calls))
+
+
 def dominant_hz(x: np.ndarray) -> float:
     spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
     return float(np.argmax(spec) * 8000 / len(x))
@@ -59,11 +68,7 @@ def dominant_hz(x: np.ndarray) -> float:
 async def test_always_policy_records_a_stereo_wav_with_a_marked_pause(tmp_path, double):
     center = await make_center(tmp_path, double)
     try:
-        double.phone("3000").talk_seconds = 2.5
-        await center.login_agents(["a00"])
-        s = center.call(Caller(script=[Press("1"), Press("123456#")], caller_id="5550100"))
-        await double.wait_for(lambda: any(c.state == "talking" for c in center.engine.calls.values()), 20)
-        call_id = next(iter(center.engine.calls))
+        s, call_id = await talking_call(center, double, 2.5)
         await double.wait_for(lambda: call_id in center.engine.ports.recorder.active, 5)
         # the agent's own controls: pause 0.6 s, resume
         await asyncio.sleep(0.5)
@@ -79,6 +84,21 @@ async def test_always_policy_records_a_stereo_wav_with_a_marked_pause(tmp_path, 
         await center.wait_calls([s], 20)
         await center.settle()
         rec = await recording_of(center, call_id)
+        # the API: an agent sees only its own calls' recordings; every download is logged
+        st, body = await center.api("GET", "/api/recordings", token="tok-a00")
+        assert st == 200 and [r["id"] for r in body["recordings"]] == [rec["id"]]
+        st, body = await center.api("GET", "/api/recordings", token="tok-a01")
+        assert st == 200 and body["recordings"] == []
+        st, body = await center.api("GET", f"/api/recordings/{rec['id']}/audio", token="tok-a01")
+        assert st == 404
+        async with center.http.get(f"{center.url}/api/recordings/{rec['id']}/audio",
+                                   headers={"Authorization": "Bearer tok-a00"}) as r:
+            assert r.status == 200 and r.headers["Content-Type"] == "audio/wav"
+            assert (await r.read())[:4] == b"RIFF"
+        st, body = await center.api("DELETE", f"/api/recordings/{rec['id']}", json={"reason": "x"})
+        assert st == 403                                   # a supervisor may not delete
+        st, body = await center.api("GET", "/api/jobs?status=done")
+        assert st == 200 and body["backlog"] == 0 and body["jobs"][0]["kind"] == "recording.finalize"
     finally:
         await center.close()
     assert rec["policy"] == "always" and rec["channels"] == 2 and rec["sample_rate"] == 8000 and rec["error"] is None
@@ -103,8 +123,9 @@ async def test_always_policy_records_a_stereo_wav_with_a_marked_pause(tmp_path, 
     # the CDR links the recording; the log has every step
     cdrs = await _cdrs(tmp_path)
     assert cdrs[call_id]["recording"] == rec["path"]
-    actions = [r["action"] for r in await _log(tmp_path, rec["id"])]
-    assert actions == ["start", "pause", "resume", "finalized"]
+    log_rows = await _log(tmp_path, rec["id"])
+    assert [r["action"] for r in log_rows] == ["start", "pause", "resume", "finalized", "download"]
+    assert log_rows[-1]["actor"] == "a00"
 
 
 async def _db(tmp_path):
@@ -128,3 +149,29 @@ async def _log(tmp_path, rid) -> list[dict]:
             return [store_rec.log_to_dict(r) for r in await store_rec.list_recording_log(s, recording_id=rid)]
     finally:
         await db.close()
+
+
+async def test_on_request_recording_and_a_file_asterisk_wrote_elsewhere(tmp_path, double):
+    # Asterisk writes under a directory the engine does not see: the finalize job reports it on the call
+    double.path_map["/srv/asterisk-calls"] = str(tmp_path / "elsewhere")
+    center = await make_center(tmp_path, double, **{"recordings.policy": "request",
+                                                    "recordings.asterisk_calls_dir": "/srv/asterisk-calls",
+                                                    "recordings.job_max_attempts": 2})
+    try:
+        s, call_id = await talking_call(center, double, 1.5)
+        st, body = await center.api("GET", f"/api/calls/{call_id}/recording", token="tok-a00")
+        assert st == 200 and body["recording"] is None            # policy request: nothing yet
+        st, body = await center.api("POST", f"/api/calls/{call_id}/recording/start", token="tok-a00")
+        assert st == 200 and body["recording"]["policy"] == "request", body
+        await center.wait_calls([s], 20)
+        await center.settle()
+        rec = await recording_of(center, call_id, status=("failed",))
+        cdr = {c["call_id"]: c for c in await center.cdrs()}[call_id]
+    finally:
+        await center.close()
+    [mm] = double.actions_named("MixMonitor")
+    assert mm.get("File").startswith("/srv/asterisk-calls/")
+    assert list((tmp_path / "elsewhere").rglob("*.raw"))          # the file is there, where Asterisk put it
+    assert "is missing" in rec["error"] and "/srv/asterisk-calls/" in rec["error"]
+    assert "recordings.asterisk_calls_dir" in cdr["data"]["errors"]["recording"]
+    assert cdr["recording"] == rec["path"] and cdr["disposition"] == "answered"

@@ -1,0 +1,64 @@
+"""A recorded call through the real Asterisk 22: policy ``always`` gives a stereo WAV with the caller
+(baresip phone 1000, its 1000 Hz tone) on the left and the agent (phone 7001, 440 Hz) on the right, a
+pause (MixMonitorMute) is silence at the recorded offset, and the CDR links the file."""
+from __future__ import annotations
+
+import asyncio
+import wave
+
+import numpy as np
+
+from callcenter.store import recordings as store_rec
+
+from .live import AGENT_TONE, CALLER_TONE, Live
+
+
+def _dominant(x: np.ndarray) -> float:
+    spec = np.abs(np.fft.rfft(x * np.hanning(len(x))))
+    return float(np.argmax(spec) * 8000 / len(x))
+
+
+async def test_always_policy_gives_caller_left_agent_right(tmp_path):
+    live = Live(tmp_path, overrides={"recordings.policy": "always", "recordings.min_free_mb": 0,
+                                     "recordings.job_poll_interval": 0.2})
+    try:
+        await live.start()
+        await live.phone("7001")
+        caller = await live.phone("1000")
+        await live.ready("ann")
+        await caller.dial("5000")                    # e2e flow: no input -> support -> ann
+        await live.wait_for(lambda: any(c.state == "talking" for c in live.engine.calls.values()), 40, 0.1)
+        call = next(c for c in live.engine.calls.values() if c.state == "talking")
+        await live.wait_for(lambda: call.call_id in live.engine.ports.recorder.active, 10, 0.1)
+        await asyncio.sleep(3.0)
+        st, body = await live.api("POST", f"/api/calls/{call.call_id}/recording/pause")
+        assert st == 200, body
+        await asyncio.sleep(2.0)
+        st, body = await live.api("POST", f"/api/calls/{call.call_id}/recording/resume")
+        assert st == 200, body
+        await asyncio.sleep(3.0)
+        await caller.hangup()
+        await live.settle()
+
+        async def ready():
+            async with live.app.db.session() as s:
+                r = await store_rec.get_call_recording(s, call.call_id)
+                return store_rec.recording_to_dict(r) if r is not None and r.status in ("ready", "failed") else None
+        rec = await live.wait_for(ready, 20, 0.2)
+        [cdr] = await live.cdrs()
+    finally:
+        await live.close()
+    assert rec["status"] == "ready" and rec["error"] is None, rec
+    assert cdr["recording"] == rec["path"]
+    with wave.open(rec["path"]) as w:
+        assert (w.getnchannels(), w.getframerate()) == (2, 8000)
+        audio = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2).astype(float)
+    assert 6.0 < len(audio) / 8000 < 12.0
+    talk = audio[int(1.0 * 8000): int(2.5 * 8000)]
+    assert abs(_dominant(talk[:, 0]) - CALLER_TONE) < 15, "left is not the caller"
+    assert abs(_dominant(talk[:, 1]) - AGENT_TONE["7001"]) < 15, "right is not the agent"
+    [gap] = rec["pauses"]
+    mid = int((gap["offset"] + gap["duration"] / 2) * 8000)
+    quiet = np.sqrt(np.mean(np.square(audio[mid - 2000: mid + 2000]), axis=0))
+    loud = np.sqrt(np.mean(np.square(talk), axis=0))
+    assert (quiet < 0.05 * loud).all(), (quiet, loud)
