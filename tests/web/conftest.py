@@ -16,7 +16,7 @@ async def browser():
 
 @pytest.fixture
 async def center(tmp_path, double, speech_service):  # noqa: F811
-    c = Center(tmp_path, double, speech_service, agents=4)
+    c = Center(tmp_path, double, speech_service, agents=4, overrides={"web.alert_waiting": 1})
     await c.provision()
     await c.start()
     try:

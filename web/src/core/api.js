@@ -41,7 +41,25 @@ export async function api(method, path, body, { token = session.value && session
   return data;
 }
 
-export const get = (path) => api("GET", path);
+// GETs started early (a page's `prefetch`, while its code loads) are handed to the first get() of
+// the same path within a few seconds, so the page's code and its data arrive together.
+const early = new Map();
+
+export function prefetch(paths) {
+  if (!session.value) return;
+  for (const path of paths) {
+    const p = api("GET", path);
+    p.catch(() => {});
+    early.set(path, p);
+    setTimeout(() => { if (early.get(path) === p) early.delete(path); }, 5000);
+  }
+}
+
+export function get(path) {
+  const p = early.get(path);
+  if (p) { early.delete(path); return p; }
+  return api("GET", path);
+}
 export const post = (path, body = {}) => api("POST", path, body);
 
 /** POST /auth/login; keeps the session (survives a reload). */

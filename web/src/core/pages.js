@@ -7,7 +7,8 @@
 //
 // Options: role (least role, default "agent"), order (navigation order), nav (false: reachable but not
 // in the menu), home (roles that land here after login), when(session) (an extra condition, e.g. the
-// desk needs a user who is an agent).
+// desk needs a user who is an agent), prefetch (GET paths to start while the page's code loads; the
+// page's first get() of each path takes the answer).
 import { atLeast } from "./session.js";
 
 export const PAGES = [];

@@ -2,7 +2,7 @@
 // role may open, language, live-connection dot, user, logout) and the current page, loaded on first use.
 import { html, useEffect, useState } from "./html.js";
 import { session } from "./session.js";
-import { logout } from "./api.js";
+import { logout, prefetch } from "./api.js";
 import { live } from "./ws.js";
 import { route, navigate } from "./router.js";
 import { findPage, homeFor, mayOpen, pagesFor } from "./pages.js";
@@ -18,6 +18,7 @@ function PageHost({ page }) {
   useEffect(() => {
     if (Comp) return;
     let alive = true;
+    if (page.prefetch) prefetch(page.prefetch);
     page.load().then((m) => { loaded.set(page.path, m.default); if (alive) setReady((n) => n + 1); },
       (e) => { console.error(e); loaded.set(page.path, () => html`<div class="empty error">${String(e)}</div>`);
         if (alive) setReady((n) => n + 1); });

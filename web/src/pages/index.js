@@ -5,7 +5,8 @@ import { definePage } from "../core/pages.js";
 definePage({ path: "/desk", title: "nav.desk", role: "agent", order: 10, home: ["agent"],
              when: (s) => !!s.agent, load: () => import("./desk/page.js") });
 definePage({ path: "/wallboard", title: "nav.wallboard", role: "supervisor", order: 20,
-             home: ["supervisor", "admin"], load: () => import("./wallboard/page.js") });
+             home: ["supervisor", "admin"], load: () => import("./wallboard/page.js"),
+             prefetch: ["api/queues", "api/agents", "api/desk/settings"] });
 definePage({ path: "/flows", title: "nav.flows", role: "supervisor", order: 30, load: () => import("./flows/page.js") });
 definePage({ path: "/reports", title: "nav.reports", role: "supervisor", order: 40, load: () => import("./reports/page.js") });
 definePage({ path: "/admin", title: "nav.admin", role: "admin", order: 50, load: () => import("./admin/page.js") });

@@ -11,7 +11,8 @@ export function breaches(q) {
   const a = settings.value.alerts || {};
   const out = [];
   if (a.waiting != null && q.calls_waiting > a.waiting) out.push(["waiting", t("wb.alert_waiting", { q: q.name, n: q.calls_waiting, x: a.waiting })]);
-  if (a.longest_wait != null && q.longest_wait > a.longest_wait) out.push(["longest", t("wb.alert_longest", { q: q.name, t: duration(q.longest_wait), x: duration(a.longest_wait) })]);
+  const longest = q.longest_since ? lastUpdate.value - q.longest_since : 0;
+  if (a.longest_wait != null && longest > a.longest_wait) out.push(["longest", t("wb.alert_longest", { q: q.name, t: duration(longest), x: duration(a.longest_wait) })]);
   if (a.abandon_rate != null && q.abandon_rate !== null && q.offered >= MIN_FOR_SL && q.abandon_rate > a.abandon_rate) out.push(["abandon", t("wb.alert_abandon", { q: q.name, p: q.abandon_rate, x: a.abandon_rate })]);
   if (q.service_level !== null && q.offered >= MIN_FOR_SL && q.service_level < (q.sl_percent || 80)) out.push(["sl", t("wb.alert_sl", { q: q.name, p: q.service_level, x: q.sl_percent || 80 })]);
   return out;
@@ -36,6 +37,9 @@ export const alerts = computed(() => {
   for (const k of [...since.keys()]) if (!live.has(k)) since.delete(k);
   return out;
 });
+
+/** the queues in alert, as one string ("billing,sales"): a tile re-renders only when this changes */
+export const alertQueues = computed(() => [...new Set(alerts.value.map((a) => a.key.split(":")[0]))].sort().join(","));
 
 export function AlertBar() {
   const list = alerts.value;

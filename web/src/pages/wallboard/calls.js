@@ -3,9 +3,12 @@
 import { html, useState } from "../../core/html.js";
 import { t } from "../../core/i18n.js";
 import { duration } from "../../core/format.js";
+import { serverNow } from "../../core/clock.js";
 import { post } from "../../core/api.js";
 import { attempt } from "../../core/ui.js";
 import { callIds, calls, queueNames } from "./store.js";
+
+const Wait = ({ since }) => duration(serverNow() - since);
 
 function CallRow({ id }) {
   const c = calls.get(id).value;
@@ -16,7 +19,7 @@ function CallRow({ id }) {
   const hang = () => { if (confirm(t("wb.confirm_hangup", { id: c.caller || id }))) attempt(() => post(`api/calls/${cid}/hangup`)); };
   return html`<tr data-testid=${`call-${id}`} data-call=${id}>
     <td class="num">${c.position}</td><td>${c.caller || "–"}</td><td>${c.queue}</td>
-    <td class="num mono">${duration(c.wait)}</td>
+    <td class="num mono"><${Wait} since=${c.since} /></td>
     <td class="num">${c.priority}
       <button class="small" title=${t("wb.priority") + " +1"} onClick=${() => prio(c.priority + 1)}>+</button>
       <button class="small" title=${t("wb.priority") + " −1"} disabled=${c.priority <= 0} onClick=${() => prio(c.priority - 1)}>−</button></td>

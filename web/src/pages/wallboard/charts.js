@@ -33,21 +33,27 @@ async function dayReport() {
     by.set(ts, b);
   }
   const xs = [...by.keys()].sort((a, b) => a - b);
+  dayRange = [r.from, Math.max(r.to, r.from + 3600)];
   return [xs, xs.map((x) => by.get(x).offered), xs.map((x) => by.get(x).answered), xs.map((x) => by.get(x).abandoned),
           xs.map((x) => (by.get(x).base ? (100 * by.get(x).inSl) / by.get(x).base : null))];
 }
 
-const base = (width, title) => ({ width, height: 150, title, legend: { show: true }, cursor: { drag: { x: false, y: false } } });
+let dayRange = null;        // [midnight, now] of the last report: the day charts' x axis
+
+const base = (width, title, day = true) => ({
+  width, height: 150, title, legend: { show: true }, cursor: { drag: { x: false, y: false } },
+  scales: { x: { time: true, ...(day ? { range: (u, lo, hi) => dayRange || [lo, hi] } : {}) } },
+});
 
 export function DayCharts() {
   const day = useRef([[], [], [], [], []]);
   const [callsEl, callsPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_calls")), series: [{},
     { label: t("wb.offered"), stroke: "#2b78c5", width: 2 }, { label: t("wb.answered"), stroke: "#1e8e4e", width: 2 },
     { label: t("wb.abandon"), stroke: "#c62f2f", width: 2 }] }), () => day.current.slice(0, 4), [lang.value]);
-  const [slEl, slPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_sl")), scales: { y: { range: [0, 100] } },
+  const [slEl, slPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_sl")), scales: { ...base(w).scales, y: { range: [0, 100] } },
     series: [{}, { label: t("wb.sl"), stroke: "#8a4fd1", width: 2, spanGaps: true }] }),
     () => [day.current[0], day.current[4]], [lang.value]);
-  const [waitEl, waitPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_waiting")), series: [{},
+  const [waitEl, waitPlot] = usePlot((w) => ({ ...base(w, t("wb.chart_waiting"), false), series: [{},
     { label: t("wb.waiting"), stroke: "#c77c00", width: 2, fill: "rgba(199,124,0,.12)" }] }),
     () => [[], []], [lang.value]);
 

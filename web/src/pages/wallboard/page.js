@@ -3,7 +3,7 @@
 // Live over the WebSocket (queue view every second, agent events as they happen); each part reads
 // only its own signals, so an update repaints what changed and nothing else.
 import "./i18n.js";
-import { html, useEffect } from "../../core/html.js";
+import { html, useEffect, useState } from "../../core/html.js";
 import { t } from "../../core/i18n.js";
 import { duration, pct, secs, clock } from "../../core/format.js";
 import { navigate } from "../../core/router.js";
@@ -13,7 +13,6 @@ import { StateBar, QueueTiles } from "./queues.js";
 import { AlertBar } from "./alerts.js";
 import { WaitingCalls } from "./calls.js";
 import { AgentGrid } from "./agents.js";
-import { DayCharts } from "./charts.js";
 
 function Totals() {
   const x = totals.value;
@@ -48,7 +47,14 @@ function Toolbar({ full }) {
 }
 
 export default function Wallboard({ query }) {
+  const [Charts, setCharts] = useState(null);
   useEffect(() => start(), []);
+  // the charts (uPlot, and their report query) load once the live board is on screen
+  useEffect(() => {
+    if (totals.value && !Charts) {
+      requestAnimationFrame(() => import("./charts.js").then((m) => setCharts(() => m.DayCharts), () => {}));
+    }
+  });
   useEffect(() => {
     if (!window.__wallboardFirstRender && totals.value) window.__wallboardFirstRender = performance.now();
   });
@@ -60,7 +66,7 @@ export default function Wallboard({ query }) {
       <div class="wb-queues"><h2>${t("wb.queues")}</h2><${QueueTiles} /></div>
       <${WaitingCalls} />
     </div>
-    <div class="panel"><h2>${t("wb.agents")}</h2><${AgentGrid} /></div>
-    <${DayCharts} />
+    <div class="panel wb-agents"><h2>${t("wb.agents")}</h2><${AgentGrid} /></div>
+    ${Charts && html`<${Charts} />`}
   </div>`;
 }

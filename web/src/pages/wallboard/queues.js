@@ -3,9 +3,10 @@
 import { html } from "../../core/html.js";
 import { t } from "../../core/i18n.js";
 import { duration, pct, secs } from "../../core/format.js";
+import { serverNow } from "../../core/clock.js";
 import { Gauge } from "./gauge.js";
 import { queue, queueNames } from "./store.js";
-import { breaches } from "./alerts.js";
+import { alertQueues } from "./alerts.js";
 
 const STATES = ["ready", "on_call", "offered", "wrap_up", "paused", "logged_out"];
 
@@ -16,16 +17,21 @@ export function StateBar({ states, total }) {
   </div>`;
 }
 
+/** seconds since `since`, following the 1 s tick (only this text re-renders each second) */
+export function Since({ since, testid = "longest" }) {
+  return html`<div class="mono" data-field=${testid}>${duration(since ? serverNow() - since : 0)}</div>`;
+}
+
 function QueueTile({ name }) {
   const q = queue(name).value;
-  const alert = breaches(q).length > 0;
+  const alert = alertQueues.value.split(",").includes(name);
   return html`<div class=${`qtile ${alert ? "alert" : ""}`} data-testid=${`queue-${name}`} data-queue=${name}>
     <div class="qtile-head"><b>${name}</b><span class="muted">${q.strategy}</span></div>
     <div class="qtile-body">
       <div class="qtile-nums">
         <div class=${`big-num ${q.calls_waiting ? "hot" : ""}`} data-field="waiting">${q.calls_waiting}</div>
         <div class="muted">${t("wb.waiting")}</div>
-        <div class="mono" data-field="longest">${duration(q.longest_wait)}</div>
+        <${Since} since=${q.longest_since} />
         <div class="muted">${t("wb.longest")}</div>
       </div>
       <div class="qtile-gauge">

@@ -48,11 +48,13 @@ export function applyQueues(msg) {
     let ahtSum = 0, ahtN = 0, asaSum = 0, asaN = 0;
     for (const q of msg.queues) {
       names.push(q.name);
-      const { callers = [], members, ...view } = q;
+      const { callers = [], members, longest_wait, ...view } = q;
+      // waits become start times: a tile or row changes when its data does, the seconds follow the clock tick
+      view.longest_since = longest_wait ? Math.round(msg.now - longest_wait) : null;
       put(queues, "q:" + q.name, view);
-      for (const c of callers) waiting.push({ ...c, queue: q.name });
+      for (const { wait, ...c } of callers) waiting.push({ ...c, queue: q.name, since: Math.round(msg.now - wait) });
       sumWait += q.calls_waiting;
-      longest = Math.max(longest, q.longest_wait || 0);
+      longest = Math.max(longest, q.longest_wait || 0);   // (totals: one small panel, updated each view)
       offered += q.offered; answered += q.answered; abandoned += q.abandoned;
       if (q.service_level !== null) { inSl += (q.service_level / 100) * (q.answered + q.abandoned); slBase += q.answered + q.abandoned; }
       if (q.aht !== null) { ahtSum += q.aht * q.answered; ahtN += q.answered; }
@@ -60,7 +62,7 @@ export function applyQueues(msg) {
     }
     for (const s of agents.values()) byState[s.value.state] = (byState[s.value.state] || 0) + 1;
     sameList(queueNames, names);
-    waiting.sort((a, b) => b.wait - a.wait);
+    waiting.sort((a, b) => a.since - b.since);
     const ids = waiting.map((c) => c.call_id);
     const keep = new Set(ids);
     for (const c of waiting) put(calls, c.call_id, c);
