@@ -212,12 +212,22 @@ new MutationObserver((records) => {
 """
 
 
-async def first_render(browser, url: str, init: str) -> dict[str, float]:
+async def first_render(browser, url: str, init: str, reloads: int = 0) -> list[dict[str, float]]:
+    """One load in a fresh context (new renderer process, empty cache), then ``reloads`` reloads of the
+    same page (renderer and cache kept: a wall display reopening the board)."""
     ctx = await browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)   # page polling
     await ctx.add_init_script(init)
     page = await ctx.new_page()
+    out = [await _load(page, lambda: page.goto(url + "/#/wallboard"))]
+    for _ in range(reloads):
+        out.append(await _load(page, page.reload))
+    await ctx.close()
+    return out
+
+
+async def _load(page, go) -> dict[str, float]:
     cpu0 = chromium_cpu_seconds()
-    await page.goto(url + "/#/wallboard")
+    await go()
     await page.wait_for_function("window.__bench && window.__bench.rendered !== null", timeout=30000)
     cpu1 = chromium_cpu_seconds()
     out = await page.evaluate("""() => {
@@ -226,7 +236,6 @@ async def first_render(browser, url: str, init: str) -> dict[str, float]:
       return {rendered: window.__bench.rendered, dcl: nav.domContentLoadedEventEnd,
               js_kb: js.reduce((a, r) => a + (r.decodedBodySize || 0), 0) / 1024, js_files: js.length};
     }""")
-    await ctx.close()
     out["cpu_ms"] = 1000 * (cpu1 - cpu0)
     return out
 
@@ -312,15 +321,19 @@ async def main() -> None:
             print(f"wallboard at 1280x800, {args.agents} agents, {args.queues} queues, chromium {browser.version}, "
                   f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (wall times grow with it)")
             await first_render(browser, url, init)           # warm-up (disk cache of the process, JIT)
-            loads = [await first_render(browser, url, init) for _ in range(args.loads)]
-            r = [x["rendered"] for x in loads]
-            print(f"first render (navigation start -> {args.queues} tiles + {args.agents} cards in the page): "
-                  f"median {statistics.median(r):.0f} ms, worst {max(r):.0f} ms over {len(r)} loads "
-                  f"(DOMContentLoaded median {statistics.median(x['dcl'] for x in loads):.0f} ms; "
-                  f"JavaScript {loads[0]['js_kb']:.0f} KiB in {loads[0]['js_files']} files)")
-            cpu = [x["cpu_ms"] for x in loads]
-            print(f"  CPU time of all chromium processes during that load (what it costs whatever the load): "
-                  f"median {statistics.median(cpu):.0f} ms, worst {max(cpu):.0f} ms")
+            cold, warm = [], []
+            for _ in range(args.loads):
+                first, *again = await first_render(browser, url, init, reloads=2)
+                cold.append(first)
+                warm += again
+            print(f"first render (navigation start -> {args.queues} tiles + {args.agents} cards in the page):")
+            for name, loads in (("new browser context", cold), ("reload of the open board", warm)):
+                r = [x["rendered"] for x in loads]
+                cpu = [x["cpu_ms"] for x in loads]
+                print(f"  {name}: median {statistics.median(r):.0f} ms, worst {max(r):.0f} ms over {len(r)} loads; "
+                      f"CPU of all chromium processes median {statistics.median(cpu):.0f} ms "
+                      f"(DOMContentLoaded median {statistics.median(x['dcl'] for x in loads):.0f} ms)")
+            print(f"  JavaScript fetched: {cold[0]['js_kb']:.0f} KiB in {cold[0]['js_files']} files")
             u = await live_updates(browser, url, init, engine, bus, args.rate, args.seconds)
             print(f"live updates: {u['events']} agent events at {args.rate:g}/s + the queue view every second for "
                   f"{u['elapsed']:.0f} s")
