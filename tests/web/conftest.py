@@ -16,7 +16,8 @@ async def browser():
 
 @pytest.fixture
 async def center(tmp_path, double, speech_service):  # noqa: F811
-    c = Center(tmp_path, double, speech_service, agents=4, overrides={"web.alert_waiting": 1})
+    c = Center(tmp_path, double, speech_service, agents=4, overrides={"web.alert_waiting": 1,
+                                                                        "recordings.policy": "always"})
     await c.provision()
     await c.start()
     try:

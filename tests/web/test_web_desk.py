@@ -45,6 +45,11 @@ async def test_agent_takes_a_call_on_the_desk(center, browser):
     assert "account" in variables and "424242" in variables and "billing" in variables
     await page.wait_for_selector("[data-testid=agent-state]:has-text('On call')")
     await page.wait_for_selector("[data-testid=history]")           # no earlier call from this number
+    await page.wait_for_selector("[data-testid=rec-state]:has-text('Recording')")   # recordings.policy: always
+    await page.click("[data-testid=btn-recording]")                # pause the recording ...
+    await page.wait_for_selector("[data-testid=rec-state]:has-text('Recording paused')")
+    await page.click("[data-testid=btn-recording]")                # ... and resume it
+    await page.wait_for_selector("[data-testid=rec-state]:text-is('Recording')")
     await screenshot(page, "desk-call")
 
     await page.click("[data-testid=btn-hangup]")

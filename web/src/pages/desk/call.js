@@ -55,10 +55,10 @@ function Controls({ agentId, c }) {
       ${c.on_hold ? t("desk.unhold") : t("desk.hold")} <kbd>Alt+K</kbd></button>
     <button disabled=${!talking || !f.transfer} title=${f.transfer ? "" : na} onClick=${() => setXfer(true)}>
       ${t("desk.transfer")} <kbd>Alt+T</kbd></button>
-    <button data-testid="btn-recording" disabled=${!talking || !f.recording || !rec || !rec.recording} title=${f.recording ? "" : na}
-            onClick=${() => act.recordingAction(rec && rec.paused ? "resume" : "pause")}>
-      ${rec && rec.paused ? t("desk.rec_resume") : t("desk.rec_pause")}</button>
-    ${rec && rec.recording && html`<span class=${`rec-dot ${rec.paused ? "paused" : ""}`}>${rec.paused ? t("desk.rec_paused") : t("desk.recording")}</span>`}
+    <button data-testid="btn-recording" disabled=${!talking || !f.recording} title=${f.recording ? "" : na}
+            onClick=${() => act.recordingAction(!rec ? "start" : rec.paused ? "resume" : "pause")}>
+      ${!rec ? t("desk.rec_start") : rec.paused ? t("desk.rec_resume") : t("desk.rec_pause")}</button>
+    ${rec && html`<span class=${`rec-dot ${rec.paused ? "paused" : ""}`} data-testid="rec-state">${rec.paused ? t("desk.rec_paused") : t("desk.recording")}</span>`}
     ${xfer && html`<${TransferDialog} onClose=${() => setXfer(false)} />`}
   </div>`;
 }

@@ -12,7 +12,7 @@ export const settings = signal({ pause_reasons: [], wrapup_codes: [] });
 export const today = signal(null);
 export const history = signal(null);         // {caller, calls: [...]}
 export const features = signal({});          // optional routes this server has (hold, transfer, recording)
-export const recording = signal(null);       // {recording, paused} when the server records calls
+export const recording = signal(null);       // the call's recording {recording_id, paused, path}, or null
 export const error = signal(null);
 
 let agentId = null;
@@ -54,7 +54,7 @@ async function loadHistory(callId) {
 export async function loadRecording() {
   const c = call.value;
   if (!features.value.recording || !c || c.phase !== "talking") { recording.value = null; return; }
-  try { recording.value = await get(`api/calls/${encodeURIComponent(c.call_id)}/recording`); } catch (_) { recording.value = null; }
+  try { recording.value = (await get(`api/calls/${encodeURIComponent(c.call_id)}/recording`)).recording || null; } catch (_) { recording.value = null; }
 }
 
 export async function refreshToday() {
