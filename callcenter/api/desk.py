@@ -8,6 +8,7 @@
 * ``POST /api/calls/{call_id}/wrapup``: a wrap-up code and notes stored with the call (event
   ``CallWrappedUp`` in the event log, ``data.wrapup`` in the call's CDR).
 * ``GET /api/calls/{call_id}/history``: the caller's previous calls (stored CDRs of the same number).
+* ``POST /api/calls/{call_id}/transfer``: blind transfer to an agent, an extension or a number.
 
 An agent reaches these for itself only: its own agent id, a call it is on (or wrapping up), or a call it
 answered in the last day; supervisors and admins reach every agent and call.
@@ -105,6 +106,19 @@ async def call_wrapup(request: web.Request) -> web.Response:
     return _json({"call_id": call_id, "wrapup": wrapup})
 
 
+TRANSFER_BODY = (Field("to", "string", required=True,
+                       description="an agent's name, an extension, a number as the dialplan's cc-transfer takes it "
+                                   "(0 + number for the trunk), or context,exten[,priority]"),)
+
+
+async def call_transfer(request: web.Request) -> web.Response:
+    p = principal(request)
+    body = await read_body(request, TRANSFER_BODY)
+    agent = None if p.at_least("supervisor") else (p.agent_id or "\x00")
+    return _json(await _engine(request).transfer_call(request.match_info["call_id"], body["to"], by=p.user,
+                                                      agent_id=agent))
+
+
 HISTORY_QUERY = (Field("days", "integer", minimum=1, maximum=3650, description="how far back (default 90)"),
                  Field("limit", "integer", minimum=1, maximum=200, description="at most (default 10)"))
 
@@ -149,6 +163,9 @@ DESK_ROUTES: list[Route] = [
     Route("POST", "/api/calls/{call_id}/wrapup", call_wrapup, "store a wrap-up code and notes with the call "
           "(an agent: its own call, during or after it)", role="agent", body=WRAPUP_BODY, tag="desk",
           responses={"403": "not the agent's call"}),
+    Route("POST", "/api/calls/{call_id}/transfer", call_transfer, "blind transfer of a call in conversation to an "
+          "agent, an extension or a number (an agent: its own call)", role="agent", body=TRANSFER_BODY, tag="desk",
+          responses={"404": "no such call (of this agent)", "409": "not in conversation", "400": "a queue"}),
     Route("GET", "/api/calls/{call_id}/history", call_history, "the caller's previous calls (stored records of "
           "the same number, newest first)", role="agent", query=HISTORY_QUERY, tag="desk",
           responses={"403": "not the agent's call"}),

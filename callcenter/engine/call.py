@@ -475,6 +475,8 @@ class CallLife:
             self._recording_started(call)
             if agent_channel:
                 await channel.bridge(agent_channel)
+                if call.transfer_to:                # the agent's leg was ended to transfer the caller
+                    ended_by = "transfer"
             else:
                 raise ChannelError("the agent leg has no channel name")
         except CallerHungUp:
@@ -484,12 +486,17 @@ class CallLife:
             ended_by = "failed"
         finally:
             self.after_talk(call, ended_by)
-        if ended_by not in ("caller", ASTERISK_RESTART):
+        if ended_by == "transfer":
+            try:
+                await channel.transfer(call.transfer_to)
+            except (ChannelError, CallerHungUp) as exc:
+                log.warning("transfer to %s failed: %s", call.transfer_to, exc, extra={"call_id": call.call_id})
+        elif ended_by not in ("caller", ASTERISK_RESTART):
             try:
                 await channel.hangup()
             except (ChannelError, CallerHungUp):
                 pass
-        if agent_channel and ended_by != "agent":
+        if agent_channel and ended_by not in ("agent", "transfer"):
             await hangup_quietly(self.ports.control, agent_channel)
 
     def after_talk(self, call: LiveCall, ended_by: str) -> None:
@@ -504,7 +511,8 @@ class CallLife:
         self.apply(self.state.router.call_ended(call.call_id, now))
         if a is not None and a.state != "wrap_up" and a.call_id == call.call_id:
             a.call_id = None
-        self.finish(call, "answered", ended_by=ended_by)
+        self.finish(call, "answered", ended_by=ended_by,
+                    transferred_to=call.transfer_to if ended_by == "transfer" else None)
 
     # ------------------------------------------------------------------------------ recording
     def _recording_started(self, call: LiveCall) -> None:

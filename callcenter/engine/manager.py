@@ -420,6 +420,10 @@ class CallManager:
     async def hangup_call(self, call_id: str, by: str | None = None, leg: str = "caller") -> dict:
         return await self.supervisor.hangup_call(call_id, by, leg)
 
+    async def transfer_call(self, call_id: str, destination: str, by: str | None = None,
+                            agent_id: str | None = None) -> dict:
+        return await self.supervisor.transfer_call(call_id, destination, by, agent_id)
+
     async def spy(self, agent_id: str, mode: str, phone: str, by: str | None = None) -> dict:
         return await self.supervisor.spy(agent_id, mode, phone, by)
 

@@ -65,6 +65,7 @@ class LiveCall:
     callback_offered: bool = False
     callback_attempts: int = 0
     agent_channel: str | None = None        # the answered agent leg (for spy, hang-up, callbacks)
+    transfer_to: str | None = None          # blind transfer asked for: where the caller goes when the agent leg ends
     customer_channel: str | None = None     # a callback's customer leg
     talk_s: float | None = None
     hold_s: float | None = None

@@ -105,6 +105,39 @@ class SupervisorOps:
             raise EngineError(str(exc), "call_id", status=getattr(exc, "status", 409)) from None
         return {"call_id": call_id, "action": action, "recording": out}
 
+    async def transfer_call(self, call_id: str, destination: str, by: str | None = None,
+                            agent_id: str | None = None) -> dict:
+        """Blind transfer of a call in conversation: to an agent (by name: its extension), an extension or
+        a number as the dialplan's ``cc-transfer`` takes them, or ``context,exten[,priority]``. The agent's
+        leg ends and the caller goes there; the call's record says ``ended_by: transfer``.
+        ``agent_id``: the asking agent, who may only transfer its own call."""
+        c = find_call(self.state, call_id)
+        if agent_id is not None and c.agent_id != agent_id:
+            raise NotFound(f"no call {call_id!r} in progress for agent {agent_id}", "call_id")
+        if c.state != "talking" or not c.agent_channel:
+            raise EngineError(f"call {call_id} is not in conversation (state {c.state})", "call_id")
+        dest = destination.strip()
+        target = self.state.agents.get(dest)
+        if target is not None:
+            if not target.extension:
+                raise EngineError(f"agent {dest} has no extension to transfer to", "to")
+            dest = target.extension
+        elif dest in self.state.queue_rows:
+            raise EngineError(f"{dest!r} is a queue: a call in conversation cannot re-enter a queue; "
+                              "transfer to an agent, an extension or a number", "to", status=400)
+        if not dest:
+            raise EngineError("transfer: give a destination", "to", status=400)
+        if self.ports.control is None:
+            raise EngineError("no Asterisk connection for call control", status=503)
+        c.transfer_to = dest
+        try:
+            await self.ports.control.hangup(c.agent_channel)
+        except Exception as exc:  # noqa: BLE001
+            c.transfer_to = None
+            raise EngineError(f"transfer failed: {exc}", "call_id") from None
+        self.events.publish("CallTransferRequested", c, agent_id=c.agent_id, to=dest, by=by)
+        return {"call_id": call_id, "transferred_to": dest}
+
     async def spy(self, agent_id: str, mode: str, phone: str, by: str | None = None) -> dict:
         a = find_agent(self.state, agent_id)
         c = self.state.calls.get(a.call_id or "")

@@ -52,3 +52,19 @@ async def test_hangup_wrapup_history(center):
     assert (await center.api("POST", f"/api/calls/{call2}/hangup", token="tok-a01"))[0] == 403   # supervisor route
     assert (await center.api("POST", f"/api/calls/{call2}/hangup", token="tok-sup"))[0] == 200
     await center.wait_calls([second], 10)
+
+
+async def test_blind_transfer_from_the_desk(center):
+    s, call_id = await _answered_call(center, caller_id="5550177")
+    assert (await center.api("POST", f"/api/calls/{call_id}/transfer", token="tok-a00", json={"to": "a02"}))[0] == 404
+    st, body = await center.api("POST", f"/api/calls/{call_id}/transfer", token="tok-a01", json={"to": "billing"})
+    assert st == 400 and "queue" in body["error"]
+    st, body = await center.api("POST", f"/api/calls/{call_id}/transfer", token="tok-a01", json={"to": "a02"})
+    assert st == 200 and body["transferred_to"] == "3002", body             # the agent's extension
+    await center.wait_calls([s], 10)
+    await center.settle()
+    [cdr] = await center.cdrs()
+    assert cdr["disposition"] == "answered" and cdr["agent"] == "a01"
+    assert cdr["data"]["ended_by"] == "transfer" and cdr["data"]["transferred_to"] == "3002"
+    assert s.c.variables.get("CC_AGI_STATUS") == "transfer" and s.c.variables.get("CC_TRANSFER_EXTEN") == "3002"
+    assert [e["data"]["to"] for e in await center.events("CallTransferRequested")] == ["3002"]

@@ -50,6 +50,8 @@ async def test_agent_takes_a_call_on_the_desk(center, browser):
     await page.wait_for_selector("[data-testid=rec-state]:has-text('Recording paused')")
     await page.click("[data-testid=btn-recording]")                # ... and resume it
     await page.wait_for_selector("[data-testid=rec-state]:text-is('Recording')")
+    assert await page.is_enabled("[data-testid=btn-transfer]")           # the server offers transfers
+    assert not await page.is_enabled("[data-testid=btn-hold]")           # ... and no hold (yet)
     await screenshot(page, "desk-call")
 
     await page.click("[data-testid=btn-hangup]")

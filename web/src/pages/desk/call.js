@@ -34,7 +34,7 @@ function TransferDialog({ onClose }) {
   const [to, setTo] = useState("");
   return html`<${Modal} title=${t("desk.transfer")} onClose=${onClose}>
     <form onSubmit=${(e) => { e.preventDefault(); act.transfer(to.trim()); onClose(); }}>
-      <label>${t("desk.transfer_to")}<input autofocus value=${to} onInput=${(e) => setTo(e.target.value)} placeholder="billing · a03 · 5551234" /></label>
+      <label>${t("desk.transfer_to")}<input autofocus value=${to} onInput=${(e) => setTo(e.target.value)} placeholder="a03 · 3005 · 05551234" /></label>
       <div class="actions"><button type="button" onClick=${onClose}>${t("ui.cancel")}</button>
         <button class="primary" type="submit" disabled=${!to.trim()}>${t("desk.transfer")}</button></div>
     </form>
@@ -51,9 +51,9 @@ function Controls({ agentId, c }) {
   return html`<div class="controls row">
     <button class="danger" data-testid="btn-hangup" disabled=${!talking} onClick=${() => act.hangup(agentId)}>
       ${t("desk.hangup")} <kbd>Alt+H</kbd></button>
-    <button disabled=${!talking || !f.hold} title=${f.hold ? "" : na} onClick=${() => act.hold(!c.on_hold)}>
+    <button data-testid="btn-hold" disabled=${!talking || !f.hold} title=${f.hold ? "" : na} onClick=${() => act.hold(!c.on_hold)}>
       ${c.on_hold ? t("desk.unhold") : t("desk.hold")} <kbd>Alt+K</kbd></button>
-    <button disabled=${!talking || !f.transfer} title=${f.transfer ? "" : na} onClick=${() => setXfer(true)}>
+    <button data-testid="btn-transfer" disabled=${!talking || !f.transfer} title=${f.transfer ? "" : na} onClick=${() => setXfer(true)}>
       ${t("desk.transfer")} <kbd>Alt+T</kbd></button>
     <button data-testid="btn-recording" disabled=${!talking || !f.recording} title=${f.recording ? "" : na}
             onClick=${() => act.recordingAction(!rec ? "start" : rec.paused ? "resume" : "pause")}>
