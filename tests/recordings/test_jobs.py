@@ -14,10 +14,13 @@ from callcenter.store import jobs as store_jobs
 from callcenter.store import repo
 from callcenter.store.db import open_database
 
+from tests.store.conftest import db_url  # noqa: F401 - the fixture (sqlite, postgresql)
+
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'jobs.db'}")
+async def db(db_url):  # noqa: F811 - db_url is the fixture
+    """SQLite, and PostgreSQL when CALLCENTER_TEST_PG_URL names one (tests/store/conftest.py)."""
+    database = await open_database(db_url)
     yield database
     await database.close()
 

@@ -22,14 +22,17 @@ from callcenter.store import jobs as store_jobs
 from callcenter.store import recordings as store_rec
 from callcenter.store import repo
 from callcenter.store.db import open_database
+
+from tests.store.conftest import db_url  # noqa: F401 - the fixture (sqlite, postgresql)
 from callcenter.store.models import Transcript
 
 DAY = 86400.0
 
 
 @pytest.fixture
-async def db(tmp_path):
-    database = await open_database(f"sqlite+aiosqlite:///{tmp_path / 'rec.db'}")
+async def db(db_url):  # noqa: F811 - db_url is the fixture
+    """SQLite, and PostgreSQL when CALLCENTER_TEST_PG_URL names one (tests/store/conftest.py)."""
+    database = await open_database(db_url)
     yield database
     await database.close()
 
