@@ -7,9 +7,10 @@ raises ``MixMonitorStart``; ``StopMixMonitor`` answers Success and raises ``MixM
 channel hangs up without StopMixMonitor there is **no** MixMonitorStop, the file is just closed.
 ``Options: D`` writes a header-less ``.raw`` of interleaved 2-channel s16le at 8 kHz: left = audio read
 from the monitored channel (the caller), right = audio written to it (the agent); ``r(file)`` /
-``t(file)`` write mono 8 kHz WAVs of each direction. ``MixMonitorMute`` (not captured; from
-``apps/app_mixmonitor.c`` of 22.10.1: ``Response: Success`` + ``MixMonitorMute`` event with
-``Direction`` and ``State``) makes the muted directions silent in the file.
+``t(file)`` write mono 8 kHz WAVs of each direction. ``MixMonitorMute``: the event as captured live
+(``live-cc-mixmonitor-pause.txt``: channel fields, then ``Direction``, ``State``), the response and its
+errors as ``apps/app_mixmonitor.c`` of 22.10.1 words them; the muted directions are silent in the
+file (the live recording shows the gap silent on both channels).
 
 The double's "voices": the caller is a 440 Hz tone, the agent a 1000 Hz tone, both at amplitude 4000,
 so a test can tell the channels apart; a muted stretch is digital silence. The audio lasts the

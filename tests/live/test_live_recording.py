@@ -4,12 +4,15 @@ pause (MixMonitorMute) is silence at the recorded offset, and the CDR links the 
 from __future__ import annotations
 
 import asyncio
+import os
 import wave
+from pathlib import Path
 
 import numpy as np
 
 from callcenter.store import recordings as store_rec
 
+from .capture import AmiCapture
 from .live import AGENT_TONE, CALLER_TONE, Live
 
 
@@ -19,24 +22,32 @@ def _dominant(x: np.ndarray) -> float:
 
 
 async def test_always_policy_gives_caller_left_agent_right(tmp_path):
+    """Also keeps what the real Asterisk sends on AMI for MixMonitor / MixMonitorMute (set
+    CALLCENTER_LIVE_CAPTURE_DIR to save ``live-cc-mixmonitor-pause.txt``; the double's events follow it)."""
     live = Live(tmp_path, overrides={"recordings.policy": "always", "recordings.min_free_mb": 0,
                                      "recordings.job_poll_interval": 0.2})
+    cap = None
     try:
         await live.start()
+        cap = await AmiCapture("127.0.0.1", live.ast.ami_port, "callcenter", live.ast.secret).start()
         await live.phone("7001")
         caller = await live.phone("1000")
         await live.ready("ann")
+        cap.note("phone 1000 dials 5000 (e2e flow: no input -> support -> agent 7001 ann), policy always")
         await caller.dial("5000")                    # e2e flow: no input -> support -> ann
         await live.wait_for(lambda: any(c.state == "talking" for c in live.engine.calls.values()), 40, 0.1)
         call = next(c for c in live.engine.calls.values() if c.state == "talking")
         await live.wait_for(lambda: call.call_id in live.engine.ports.recorder.active, 10, 0.1)
         await asyncio.sleep(3.0)
+        cap.note("engine: MixMonitorMute Direction both State 1 (pause)")
         st, body = await live.api("POST", f"/api/calls/{call.call_id}/recording/pause")
         assert st == 200, body
         await asyncio.sleep(2.0)
+        cap.note("engine: MixMonitorMute Direction both State 0 (resume)")
         st, body = await live.api("POST", f"/api/calls/{call.call_id}/recording/resume")
         assert st == 200, body
         await asyncio.sleep(3.0)
+        cap.note("phone 1000 hangs up (BYE); the engine then sends StopMixMonitor")
         await caller.hangup()
         await live.settle()
 
@@ -47,7 +58,23 @@ async def test_always_policy_gives_caller_left_agent_right(tmp_path):
         rec = await live.wait_for(ready, 20, 0.2)
         [cdr] = await live.cdrs()
     finally:
+        if cap is not None:
+            await cap.stop()
         await live.close()
+    ev = cap.events()
+    mm = [e for e in ev if e.get("Event", "").startswith("MixMonitor")]
+    # then MixMonitorStop when the engine's StopMixMonitor reaches the caller's channel before it is gone
+    assert [(e["Event"], e.get("Direction"), e.get("State")) for e in mm][:3] == [
+        ("MixMonitorStart", None, None), ("MixMonitorMute", "both", "1"), ("MixMonitorMute", "both", "0")], mm
+    assert [e["Event"] for e in mm[3:]] in ([], ["MixMonitorStop"]), mm
+    assert all(e["Channel"] == call.channel for e in mm)
+    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
+    if out:
+        cap.save(Path(out) / "live-cc-mixmonitor-pause.txt", [
+            "Real Asterisk 22.10.1 (private instance of tests/live), AMI user callcenter of asterisk_conf/manager.conf",
+            "(read = system,call): the events a second AMI connection sees while the engine records a bridged call",
+            "(MixMonitor Options D on the caller's channel), pauses it (MixMonitorMute both 1), resumes it (both 0),",
+            "and the caller hangs up. Format as in ami-*.txt."])
     assert rec["status"] == "ready" and rec["error"] is None, rec
     assert cdr["recording"] == rec["path"]
     with wave.open(rec["path"]) as w:
