@@ -22,6 +22,7 @@ or set the attributes before the first call.
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 from pathlib import Path
 from typing import Any, Callable
@@ -252,6 +253,9 @@ class AsteriskService:
     async def start(self) -> None:
         if self.audiosocket is not None:
             await self.audiosocket.start()
+        if self.streaming is not None and self.recognizer is not None:
+            # one live decoder per language now, not while the first callers' audio is being paced
+            await asyncio.get_running_loop().run_in_executor(None, self.streaming.warm, self.recognizer)
         await self.agi.start()
         for c in self.clients:
             await c.start()

@@ -1,5 +1,6 @@
 """IVR prompts as PCM for a live leg: text through the prompt synthesizer (its cache), sound files from
-the prompts folder or Asterisk's sound folders, digits and numbers spoken by the synthesizer, silence.
+the prompts folder or Asterisk's sound folders, digits and numbers spoken by the synthesizer (digits
+from Asterisk's ``digits/<n>`` sounds when there is none), silence.
 
 ``PromptAudio.render(prompts, rate)`` returns the PCM (16-bit mono at ``rate``) of a prompt list;
 a file that cannot be found raises :class:`PromptFileMissing` naming the file and the folders tried.
@@ -105,6 +106,17 @@ class PromptAudio:
             return b""
         return await asyncio.get_running_loop().run_in_executor(None, self.read, Path(sp.path), rate)
 
+    async def _say_with_sounds(self, kind: str, value: str, language: str, rate: int) -> bytes:
+        """Without a synthesizer: digits from Asterisk's ``digits/<n>`` sounds (what ``SAY DIGITS``
+        plays); a number needs the synthesizer (Asterisk's number grammar is not redone here)."""
+        if kind == "number":
+            raise PromptFileMissing(f"number prompt {value!r} needs the prompt synthesizer (none configured)")
+        loop = asyncio.get_running_loop()
+        parts = []
+        for d in value:
+            parts.append(await loop.run_in_executor(None, self.read, self.find(f"digits/{d}", language), rate))
+        return b"".join(parts)
+
     async def render_one(self, p: Prompt, rate: int, language: str = "en-US") -> bytes:
         lang = p.language or language
         if p.kind == "file":
@@ -117,6 +129,8 @@ class PromptAudio:
             value = "".join(ch for ch in str(p.value) if ch in keep)
             if not value:
                 return b""
+            if self.synthesizer is None:
+                return await self._say_with_sounds(p.kind, value, lang, rate)
             text = " ".join(value) if p.kind == "digits" else value
             return await self._text(text, lang, p.voice, rate)
         if p.kind == "silence":

@@ -58,6 +58,25 @@ class StreamingSpeech:
         return cls(ListenSettings.from_media(cfg.media), PromptAudio(synthesizer, [cfg.prompts_dir]),
                    barge_in=cfg.media.barge_in, executor=executor, on_partial=on_partial)
 
+    def warm(self, recognizer: Any) -> list[str]:
+        """Open and finish one stream per language the recognizer serves (blocking: run it in a thread
+        before calls come). pocketsphinx's first live decoder takes 0.1-3 s to create and holds the GIL
+        meanwhile, which would otherwise stall every leg's pacing on the first answer. Returns the
+        languages warmed; failures are logged, never raised."""
+        done = []
+        try:
+            languages = list(recognizer.languages())
+        except Exception as exc:  # noqa: BLE001
+            log.warning("streaming speech warm-up skipped: %s", exc)
+            return done
+        for lang in languages:
+            try:
+                recognizer.stream(lang, self.sample_rate, None).finish()
+                done.append(lang)
+            except Exception as exc:  # noqa: BLE001 - a model that cannot stream is reported by its own path
+                log.warning("streaming speech warm-up for %s failed: %s", lang, exc)
+        return done
+
     def _fallback(self, channel: Any, why: str, kind: str = "") -> _UseFilePath:
         """The file path for this node; the reason is a warning the first time (per kind), then info."""
         self.stats["file_path"] += 1

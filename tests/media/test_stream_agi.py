@@ -149,3 +149,21 @@ def test_service_builds_streaming_only_in_stream_mode(tmp_path):
         if expect:
             assert ch.streaming.settings.endpoint.end_ms == cfg.media.speech_end_ms
             assert ch.streaming.audio.sound_dirs == [Path(cfg.prompts_dir)]
+
+
+def test_warm_up_opens_one_stream_per_language(caplog):
+    opened = []
+
+    class Rec:
+        def languages(self):
+            return ["en-US", "ko-KR"]
+
+        def stream(self, language, sample_rate=8000, phrases=None):
+            if language == "ko-KR":
+                raise RuntimeError("no streaming for ko")
+            opened.append((language, sample_rate, phrases))
+            return type("S", (), {"finish": lambda self: Recognition("", 0.0)})()
+
+    with caplog.at_level(logging.WARNING, logger="callcenter.media.streaming"):
+        assert StreamingSpeech().warm(Rec()) == ["en-US"]
+    assert opened == [("en-US", 8000, None)] and "warm-up for ko-KR failed: no streaming for ko" in caplog.text

@@ -53,6 +53,19 @@ async def test_play_text_digits_number_silence_and_files(tmp_path, synth):
     await ch.close()
 
 
+async def test_digits_without_a_synthesizer_use_asterisk_digit_sounds(tmp_path):
+    sounds = tmp_path / "sounds"
+    (sounds / "en" / "digits").mkdir(parents=True)
+    for d in "0123456789":
+        (sounds / "en" / "digits" / f"{d}.wav").write_bytes(wav_bytes(np.zeros(800, dtype=np.int16) + 100, 8000))
+    audio = PromptAudio(None, asterisk_sounds=[sounds])
+    assert len(await audio.render([Prompt("digits", "4-0-7")], 8000)) == 3 * 800 * 2
+    with pytest.raises(PromptFileMissing, match="number prompt '42' needs the prompt synthesizer"):
+        await audio.render([Prompt("number", "42")], 8000)
+    with pytest.raises(PromptFileMissing, match="'digits/5' not found"):
+        await PromptAudio(None, asterisk_sounds=[tmp_path / "none"]).render([Prompt("digits", "5")], 8000)
+
+
 async def test_a_key_stops_a_prompt(synth):
     leg = FakeLeg(b"", dtmf=[(0.2, "7")])
     ch = MediaChannel(leg, synthesizer=synth)
