@@ -49,6 +49,7 @@ addStyle("flows", `
 .transcript .end { font-weight: 600; margin-top: 6px; }
 .keypad { display: grid; grid-template-columns: repeat(12, 1fr); gap: 3px; }
 .keypad button { height: 30px; padding: 0; font-weight: 600; }
+.version-view { display: grid; grid-template-columns: minmax(0, 1fr) minmax(0, 1fr); gap: 10px; width: 84vw; }
 .pre { font-family: ui-monospace, monospace; white-space: pre; max-height: 60vh; overflow: auto; font-size: 12.5px; }
 `);
 
@@ -134,6 +135,18 @@ export default function Flows({ query }) {
     if (!schema.value) get("api/flow-schema").then((s) => { schema.value = s; }, () => {});
   }, []);
   useEffect(() => { setDetail(null); loadDetail(); }, [name]);
+  // a save elsewhere (another tab, a file edited on the server): follow the list, and the open flow
+  useEffect(() => {
+    const timer = setInterval(reloadList, 10000);
+    return () => clearInterval(timer);
+  }, []);
+  const listed = name && list.value && list.value.current[name];
+  useEffect(() => {
+    if (detail && listed && (listed.version !== detail.current.version
+        || (list.value.errors.length > 0) !== (detail.problems.length > 0 || detail.rejected_text !== null))) {
+      loadDetail();
+    }
+  }, [listed && listed.version, list.value && list.value.errors.length]);
   const data = list.value;
   if (!data) return html`<div class="empty">${t("ui.loading")}</div>`;
   const onSaved = async () => { await Promise.all([loadDetail(), reloadList()]); };

@@ -6,6 +6,7 @@ import { api, get } from "../../core/api.js";
 import { t } from "../../core/i18n.js";
 import { Modal, notify } from "../../core/ui.js";
 import { dateTime } from "../../core/format.js";
+import { GraphView } from "./graphview.js";
 
 function DiffView({ text }) {
   const lines = text.split("\n");
@@ -62,6 +63,7 @@ export function VersionsTab({ name, detail, onSaved }) {
         ${diff ? html`<span class="badge">+${diff.added}</span><span class="badge bad">−${diff.removed}</span>` : null}</div>
       ${diff ? (diff.diff ? html`<${DiffView} text=${diff.diff} />` : html`<div class="muted">${t("flows.no_diff")}</div>`) : null}`}
     ${shown ? html`<${Modal} title=${`${name} v${shown.version}`} onClose=${() => setShown(null)}>
-      <div class="pre" data-testid="version-text">${shown.text}</div><//>` : null}
+      <div class="version-view"><div class="pre" data-testid="version-text">${shown.text}</div>
+        <${GraphView} graph=${shown.graph} /></div><//>` : null}
   </div>`;
 }
