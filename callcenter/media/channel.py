@@ -76,6 +76,14 @@ class MediaChannel(Channel):
         self.last_heard: Heard | None = None
         self._seq = itertools.count(1)
 
+    @staticmethod
+    def options_from_config(cfg) -> dict[str, Any]:
+        """The keyword arguments the configuration decides: listening (``media.*``), barge-in, where
+        ``file`` prompts are looked for (``prompts.dir``, then Asterisk's sound folders) and recordings go
+        (``recordings.dir``). ``MediaChannel(leg, info, **MediaChannel.options_from_config(cfg), ...)``."""
+        return {"settings": ListenSettings.from_media(cfg.media), "barge_in": cfg.media.barge_in,
+                "sound_dirs": [cfg.prompts_dir], "record_dir": cfg.recordings_dir}
+
     # -- plumbing ------------------------------------------------------------------------------------
     def _gone(self, what: str) -> CallerHungUp:
         why = self.leg.ended.reason if self.leg.ended else "leg ended"

@@ -103,6 +103,15 @@ async def test_record_writes_a_wav_that_ends_on_silence(tmp_path, answers):
     await ch2.close()
 
 
+def test_options_from_config(tmp_path):
+    from callcenter.config import load_config
+    cfg = load_config(None, env={"CALLCENTER_DATA_DIR": str(tmp_path), "CALLCENTER_MEDIA__BARGE_IN": "false",
+                                 "CALLCENTER_MEDIA__SPEECH_END_MS": "700", "CALLCENTER_MEDIA__VAD_GATE_DB": "18"})
+    ch = MediaChannel(FakeLeg(b""), **MediaChannel.options_from_config(cfg))
+    assert ch.barge_in is False and ch.settings.endpoint.end_ms == 700 and ch.settings.vad.gate_db == 18.0
+    assert ch.audio.sound_dirs == [Path(cfg.prompts_dir)] and ch.record_dir == Path(cfg.recordings_dir)
+
+
 async def test_variables_and_callbacks():
     done = []
 
