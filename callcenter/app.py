@@ -189,7 +189,13 @@ class App:
                 recorder = Recorder(cfg, self.db, self.bus, control=asterisk.control, jobs=jobs, clock=self.clock)
             except PolicyError as exc:
                 raise StartupError(f"configuration: {exc}") from None
-        engine = CallManager(cfg, self.bus, self.clock, control=asterisk.control, phones=asterisk,
+        control, phones, webrtc = asterisk.control, asterisk, None
+        if cfg.webrtc.enabled:
+            # imported here: aiortc and PyAV load in a second, which only the server needs
+            from .media.webrtc_service import WebRTCComponent
+            webrtc = WebRTCComponent.build(cfg, self.bus, self.clock, asterisk, speech)
+            control = phones = webrtc.phones
+        engine = CallManager(cfg, self.bus, self.clock, control=control, phones=phones,
                              flows=self.flows, records=DbRecords(self.db, self.writer) if self.db is not None else None,
                              recorder=recorder)
         # routes go in before the listener starts: a call that arrives while the engine is still
@@ -202,6 +208,9 @@ class App:
         if jobs is not None:
             self.components["recorder"] = recorder
             self.components["jobs"] = jobs
+        if webrtc is not None:
+            webrtc.calls.engine = engine
+            self.components["webrtc"] = webrtc
 
     def _build_components(self) -> None:
         if self.component_specs is None:
@@ -295,7 +304,8 @@ class App:
         self.web_app = create_web_app(WebDeps(
             health=self.health, version_info=self.version_info, now=self.clock.now, db=self.db, bus=self.bus,
             engine=self.engine, tokens=cfg.api.tokens, token_ttl=float(cfg.api.token_ttl or 0) or None,
-            api_failed=self._api_failed, web_settings=dataclasses.asdict(cfg.web)))
+            api_failed=self._api_failed, web_settings=dataclasses.asdict(cfg.web),
+            webrtc=self._webrtc_deps()))
         self._runner = web.AppRunner(self.web_app, access_log=None, handle_signals=False)
         await self._runner.setup()
         site = web.TCPSite(self._runner, host, port, reuse_address=True)
@@ -311,6 +321,14 @@ class App:
         self.http_address = sockets[0].getsockname()[:2] if sockets else (host, port)
         self.started.append("http")
         log.info("HTTP listening", extra={"address": f"http://{self.http_address[0]}:{self.http_address[1]}"})
+
+    def _webrtc_deps(self) -> Any:
+        comp = self.components.get("webrtc")
+        if comp is None:
+            return None
+        from .api.webrtc import WebRTCDeps
+        return WebRTCDeps(gateway=comp.gateway, calls=comp.calls, phones=comp.phones,
+                          callers=self.config.webrtc.callers)
 
     def _api_failed(self, why: str) -> None:
         self.failed["api"] = why

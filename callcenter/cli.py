@@ -26,6 +26,7 @@ COMMAND_MODULES = [
     "provision",
     "calls",
     "recordings",
+    "call",
     "report",
     "simulate",
     "asterisk",

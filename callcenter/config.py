@@ -5,14 +5,7 @@ Every key has a documented default (``DEFAULTS`` below is the single source of t
 key or a value of the wrong type stops start-up with a :class:`ConfigError` whose message names the
 key path and the file it came from.
 
-Environment overrides
----------------------
-* ``CALLCENTER_CONFIG``: path of the configuration file (default ``./callcenter.yaml`` when present).
-* ``CALLCENTER_<SECTION>__<KEY>`` (double underscore between levels), e.g. ``CALLCENTER_HTTP__PORT=9000``,
-  ``CALLCENTER_LOG__LEVEL=DEBUG``. Values are parsed as YAML scalars (``true``, ``5``, ``[a, b]``).
-* Shortcuts: ``CALLCENTER_DATABASE_URL``, ``CALLCENTER_DATA_DIR``, ``CALLCENTER_VOSK_MODEL``,
-  ``CALLCENTER_FLOWS_DIR``, ``CALLCENTER_LOG_LEVEL``, ``CALLCENTER_HTTP_PORT``, ``CALLCENTER_AGI_PORT``,
-  ``CALLCENTER_AMI`` (comma separated ``user:secret@host:port`` entries, replaces ``ami.servers``).
+Environment overrides: ``CALLCENTER_<SECTION>__<KEY>`` and the shortcuts listed in ``ENV_HELP`` (below).
 """
 from __future__ import annotations
 
@@ -25,6 +18,7 @@ from typing import Any, Mapping
 import yaml
 
 from .config_recordings import RECORDINGS_DEFAULTS, RecordingsSection as _RecordingsFields
+from .config_webrtc import DEFAULTS as WEBRTC_DEFAULTS, WebRTCSection, problem as webrtc_problem
 from .yamlfile import YamlDoc, YamlError, load_yaml, parse_path, read_text, type_name
 
 #: Type markers used by the validator.
@@ -108,6 +102,7 @@ DEFAULTS: dict[str, Any] = {
         "audiosocket_idle_timeout": 30.0,       # end a leg when Asterisk sends nothing this long (0 = never)
         "audiosocket_max_sessions": 1000,       # concurrent AudioSocket connections
     },
+    "webrtc": WEBRTC_DEFAULTS,          # web callers and browser phones (callcenter/config_webrtc.py)
     "acd": {
         "rona_timeout": 15.0,           # seconds an agent's phone rings before the offer is withdrawn
         "rona_strikes": 3,              # missed offers before the agent is auto-paused (no-answer)
@@ -310,7 +305,7 @@ class WebSection:
 
 #: Section name -> its dataclass (every mapping in ``DEFAULTS``).
 SECTIONS: dict[str, type] = {
-    "log": LogSection, "http": HttpSection, "agi": AgiSection, "ami": AmiSection,
+    "log": LogSection, "http": HttpSection, "agi": AgiSection, "ami": AmiSection, "webrtc": WebRTCSection,
     "database": DatabaseSection, "ivr": IvrSection, "recordings": RecordingsSection, "web": WebSection,
     "prompts": PromptsSection, "speech": SpeechSection, "media": MediaSection, "acd": AcdSection, "api": ApiSection,
 }
@@ -646,6 +641,8 @@ def _semantic_checks(d: dict, src: str) -> None:
         names.add(s["name"])
     if d["prompts"]["format"] not in ("wav", "gsm", "ulaw"):
         raise ConfigError(f"{src}: key 'prompts.format' must be wav, gsm or ulaw")
+    if webrtc_problem(d["webrtc"]):
+        raise ConfigError(f"{src}: {webrtc_problem(d['webrtc'])}")
     media = d["media"]
     if media["speech_mode"] not in ("file", "stream"):
         raise ConfigError(f"{src}: key 'media.speech_mode' must be 'file' or 'stream', got {media['speech_mode']!r}")

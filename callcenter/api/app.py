@@ -45,6 +45,7 @@ class WebDeps:
     token_ttl: float | None = None                      # lifetime of a login token (None: no expiry)
     api_failed: Callable[[str], None] = lambda why: None    # told when the API routes cannot be mounted
     web_settings: Mapping[str, Any] = field(default_factory=dict)   # configuration section web (desk, wallboard)
+    webrtc: Any = None                                  # api.webrtc.WebRTCDeps: /call, /phone, signalling
 
 
 DEPS_KEY = web.AppKey("callcenter_web_deps", WebDeps)
@@ -131,6 +132,11 @@ def create_web_app(deps: WebDeps) -> web.Application:
         setup_api(web_app, engine=deps.engine, bus=deps.bus, tokens=dict(deps.tokens or {}),
                   token_lookup=db_token_lookup(deps.db) if deps.db is not None else None, db=deps.db)
         setup_desk(web_app, deps.bus, deps.web_settings)
+        if deps.webrtc is not None:
+            from .auth import Authenticator
+            from .webrtc import setup_webrtc
+            setup_webrtc(web_app, deps.webrtc, Authenticator(dict(deps.tokens or {}), db_token_lookup(deps.db)
+                                                             if deps.db is not None else None))
     except Exception as exc:  # noqa: BLE001 - /health must keep working; the failure shows there
         why = f"{type(exc).__name__}: {exc}"
         log.error("REST API not mounted: %s", why, exc_info=log.isEnabledFor(logging.DEBUG))

@@ -199,7 +199,9 @@ class CallManager:
         return {"state": state, "calls_in_progress": len(self.calls),
                 "agents_logged_in": sum(1 for a in self.agents.values() if a.state != "logged_out"),
                 "queues": len(self.queue_rows), **self.counters,
-                "telephony": "asterisk" if self.state.telephony else "none",
+                # what can ring now: the phone lines may say (browser phones: asterisk | browser | none)
+                "telephony": (getattr(self.ports.phones, "telephony", None)
+                              or ("asterisk" if self.state.telephony else "none")),
                 "cpu_seconds": round(self.cpu_seconds, 3),
                 "provisioning_revision": self.provisioning.revision,
                 **({"provisioning_errors": [f"{k}: {v}" for k, v in errors.items()]} if errors else {})}
