@@ -1,0 +1,133 @@
+"""WebRTC calls bridged by the engine per core (the embedded mode's scale).
+
+The server side is what the embedded mode runs for a conversation: two WebRTC legs (the caller's and the
+browser agent's: decode, resample to 8 kHz, 20 ms frames; paced playout, resample, encode) joined by
+``callcenter.media.bridge``. The browsers are aiortc clients in another process (so their CPU is not
+counted), each sending a tone all the time. After every pair is connected and has settled, the server
+process's CPU time is measured over ``--seconds``: calls per core = call-seconds / CPU-seconds.
+
+    python bench/webrtc_bench.py --pairs 10 --seconds 20            # Opus, as browsers use
+    python bench/webrtc_bench.py --pairs 10 --seconds 20 --codec PCMU
+
+Loopback only (host candidates on 127.0.0.1).
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from aiohttp import web  # noqa: E402
+
+from callcenter.media.bridge import bridge  # noqa: E402
+from callcenter.media.webrtc import WebRTCGateway, WebRTCSettings  # noqa: E402
+from callcenter.media.webrtc_client import PeerClient  # noqa: E402
+
+
+# -- the browsers (a separate process) ------------------------------------------------------------------
+async def clients(url: str, pairs: int, seconds: float, codec: str) -> None:
+    import aiohttp
+    import numpy as np
+    t = np.arange(8000 * 600) / 8000
+    tone = np.rint(6000 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes()
+    peers: list[PeerClient] = []
+    async with aiohttp.ClientSession() as http:
+        for _ in range(pairs):
+            offers = []
+            for _side in range(2):
+                c = PeerClient(8000, keep_audio=False)
+                if codec != "opus":
+                    for tr in c.pc.getTransceivers():
+                        from aiortc.rtcrtpsender import RTCRtpSender
+                        caps = RTCRtpSender.getCapabilities("audio").codecs
+                        tr.setCodecPreferences([x for x in caps if x.mimeType.lower() == f"audio/{codec.lower()}"])
+                c.say(tone)
+                peers.append(c)
+                offers.append(await c.offer())
+            async with http.post(url + "/pair", json=offers) as r:
+                answers = await r.json()
+            for c, a in zip(peers[-2:], answers):
+                await c.accept(a)
+        await asyncio.gather(*(asyncio.wait_for(c.opened.wait(), 30) for c in peers))
+        print("connected", flush=True)
+        await asyncio.sleep(seconds + 6)
+        heard = sum(c.frames_heard for c in peers)
+        print(json.dumps({"client_frames_heard": heard}), flush=True)
+        for c in peers:
+            await c.close()
+
+
+# -- the server (this process) ----------------------------------------------------------------------------
+async def serve(pairs: int, seconds: float, codec: str) -> dict:
+    gw = WebRTCGateway(WebRTCSettings(host_addresses=("127.0.0.1",), max_sessions=2 * pairs + 10,
+                                      media_timeout=60))
+    bridges: list[asyncio.Task] = []
+    legs = []
+
+    async def pair(request: web.Request) -> web.Response:
+        offers = await request.json()
+        (a, ans_a), (b, ans_b) = [await gw.answer(o) for o in offers]
+        legs.extend((a, b))
+        bridges.append(asyncio.ensure_future(bridge(a, b)))
+        return web.json_response([ans_a, ans_b])
+
+    app = web.Application()
+    app.router.add_post("/pair", pair)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = site._server.sockets[0].getsockname()[1]
+    proc = await asyncio.create_subprocess_exec(sys.executable, __file__, "--client", f"http://127.0.0.1:{port}",
+                                                "--pairs", str(pairs), "--seconds", str(seconds), "--codec", codec,
+                                                stdout=subprocess.PIPE)
+    line = await asyncio.wait_for(proc.stdout.readline(), 60 + 2 * pairs)
+    assert line.strip() == b"connected", line
+    await asyncio.sleep(3.0)                                     # settle (DTLS, first frames)
+    frames0 = sum(leg.frames_in for leg in legs)
+    cpu0, wall0 = time.process_time(), time.monotonic()
+    await asyncio.sleep(seconds)
+    cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+    frames = sum(leg.frames_in for leg in legs) - frames0
+    out = (await proc.stdout.read()).decode()
+    await proc.wait()
+    for t in bridges:
+        t.cancel()
+    await asyncio.gather(*bridges, return_exceptions=True)
+    await gw.stop()
+    await runner.cleanup()
+    call_seconds = pairs * wall
+    return {"pairs": pairs, "codec": codec, "seconds": round(wall, 2), "server_cpu_s": round(cpu, 2),
+            "cpu_per_call": round(cpu / call_seconds, 4),
+            "calls_per_core": round(call_seconds / cpu, 1) if cpu else None,
+            "frames_in_per_leg_per_s": round(frames / (2 * pairs) / wall, 1),
+            "client": out.strip().splitlines()[-1] if out.strip() else "", "load": os.getloadavg()[0]}
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--pairs", type=int, default=10, help="bridged calls at once (2 browsers each)")
+    ap.add_argument("--seconds", type=float, default=20.0, help="measurement window")
+    ap.add_argument("--codec", default="opus", choices=["opus", "PCMU", "PCMA"])
+    ap.add_argument("--client", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.client:
+        asyncio.run(clients(args.client, args.pairs, args.seconds, args.codec))
+        return 0
+    result = asyncio.run(serve(args.pairs, args.seconds, args.codec))
+    print(json.dumps(result))
+    print(f"{result['pairs']} bridged WebRTC calls ({result['codec']}): {result['cpu_per_call'] * 100:.1f}% of a "
+          f"core each -> about {result['calls_per_core']} calls per core "
+          f"({result['frames_in_per_leg_per_s']} frames/s per leg, load {result['load']:.1f})")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
