@@ -2,7 +2,7 @@
 
 * :class:`WebRTCLeg`: one browser peer connection as a leg. The browser's audio track (Opus or G.711,
   whatever it negotiated) is decoded by aiortc, resampled (PyAV) to the leg's rate (8 or 16 kHz) and cut
-  into 20 ms :class:`AudioFrame` s; the leg's outgoing track (:class:`LegAudioTrack`) sends what
+  into 20 ms :class:`AudioFrame` s; the leg's outgoing track (:class:`PacedTrack`) sends what
   ``play()`` queued, paced one frame per 20 ms by its own clock, and silence otherwise. Keys come from
   the page on the ``control`` data channel (``{"type": "dtmf", "digits": "12#"}``) and become
   :class:`DtmfDigit` events; ``{"type": "hangup"}`` ends the leg; other messages go to ``on_control``.
@@ -102,16 +102,75 @@ class WebRTCSettings:
 
 
 # -------------------------------------------------------------------------------------------------
-class LegAudioTrack(MediaStreamTrack):
-    """What the leg sends: queued PCM, one 20 ms frame per 20 ms of its own clock, silence otherwise."""
+class PcmQueue:
+    """PCM waiting to be sent, taken one frame at a time (silence when nothing is queued)."""
+
+    def __init__(self, frame: int) -> None:
+        self.frame = frame
+        self.buf = bytearray()
+        self.idle = asyncio.Event()
+        self.idle.set()
+
+    def add(self, pcm: bytes) -> None:
+        self.buf += pcm[: len(pcm) // 2 * 2]
+        if self.buf:
+            self.idle.clear()
+
+    def clear(self) -> None:
+        self.buf.clear()
+        self.idle.set()
+
+    def take(self) -> bytes:
+        if not self.buf:
+            return bytes(self.frame)
+        chunk = bytes(self.buf[: self.frame])
+        del self.buf[: self.frame]
+        if not self.buf:
+            self.idle.set()
+        return chunk + bytes(self.frame - len(chunk))
+
+
+class EventBox:
+    """The events of a leg for its one reader: ``push`` (bounded: the oldest audio goes first), ``drain``
+    yields them until ``ended()`` and nothing is left."""
+
+    def __init__(self, limit: int = EVENT_BACKLOG) -> None:
+        self.events: deque[MediaEvent] = deque()
+        self.wake = asyncio.Event()
+        self.limit = limit
+
+    def push(self, event: MediaEvent) -> None:
+        if len(self.events) >= self.limit:
+            for i, old in enumerate(self.events):     # drop the oldest audio, never a key
+                if isinstance(old, AudioFrame):
+                    del self.events[i]
+                    break
+        self.events.append(event)
+        self.wake.set()
+
+    async def drain(self, ended: Callable[[], bool]) -> AsyncIterator[MediaEvent]:
+        while True:
+            while self.events:
+                yield self.events.popleft()
+            if ended():
+                return
+            self.wake.clear()
+            await self.wake.wait()
+
+
+class PacedTrack(MediaStreamTrack):
+    """An outgoing audio track: ``take()`` (20 ms of 16-bit mono PCM at ``rate``) once per 20 ms of its own
+    clock, restarting the clock after a long stall instead of bursting. The legs send what the engine
+    plays with it; the test client what the caller says."""
 
     kind = "audio"
 
-    def __init__(self, leg: "WebRTCLeg") -> None:
+    def __init__(self, rate: int, take: Callable[[], bytes]) -> None:
         super().__init__()
-        self._leg = leg
-        self._samples = leg.sample_rate * FRAME_MS // 1000
-        self._time_base = fractions.Fraction(1, leg.sample_rate)
+        self._rate = rate
+        self._take = take
+        self._samples = rate * FRAME_MS // 1000
+        self._time_base = fractions.Fraction(1, rate)
         self._start: float | None = None
         self._pts = 0
 
@@ -122,14 +181,14 @@ class LegAudioTrack(MediaStreamTrack):
             self._start = time.monotonic()
         else:
             self._pts += self._samples
-            wait = self._start + self._pts / self._leg.sample_rate - time.monotonic()
+            wait = self._start + self._pts / self._rate - time.monotonic()
             if wait > 0:
                 await asyncio.sleep(wait)
-            elif wait < -0.2:           # starved for a while: restart the clock instead of bursting
-                self._start = time.monotonic() - self._pts / self._leg.sample_rate
+            elif wait < -0.2:
+                self._start = time.monotonic() - self._pts / self._rate
         frame = av.AudioFrame(format="s16", layout="mono", samples=self._samples)
-        frame.planes[0].update(self._leg._next_out())
-        frame.sample_rate = self._leg.sample_rate
+        frame.planes[0].update(self._take())
+        frame.sample_rate = self._rate
         frame.pts = self._pts
         frame.time_base = self._time_base
         return frame
@@ -155,19 +214,17 @@ class WebRTCLeg(MediaLeg):
         self.frames_in = 0
         self.frames_out = 0
         self._frame = frame_bytes(sample_rate)
-        self._events: deque[MediaEvent] = deque()
-        self._wake = asyncio.Event()
+        self._box = EventBox()
         self._reading = False
-        self._out = bytearray()
-        self._idle = asyncio.Event()
-        self._idle.set()
+        self._out = PcmQueue(self._frame)
         self._channel = None
         self._pending_control: list[str] = []
         self._tasks: set[asyncio.Task] = set()
         self._last_audio = time.monotonic()
         self._end_callbacks: list[Callable[["WebRTCLeg"], None]] = []
         self._closed = asyncio.Event()
-        self.track = LegAudioTrack(self)
+        self._closing: asyncio.Future | None = None
+        self.track = PacedTrack(sample_rate, self._next_out)
         pc.on("track", self._on_track)
         pc.on("datachannel", self._on_datachannel)
         pc.on("connectionstatechange", self._on_state)
@@ -188,13 +245,7 @@ class WebRTCLeg(MediaLeg):
             self._end_callbacks.append(callback)
 
     def _push(self, event: MediaEvent) -> None:
-        if len(self._events) >= EVENT_BACKLOG:
-            for i, old in enumerate(self._events):     # drop the oldest audio, never a key
-                if isinstance(old, AudioFrame):
-                    del self._events[i]
-                    break
-        self._events.append(event)
-        self._wake.set()
+        self._box.push(event)
 
     def _end(self, by: str, reason: str) -> None:
         if self.ended is not None:
@@ -202,18 +253,23 @@ class WebRTCLeg(MediaLeg):
         self.ended = LegEnded(by, reason)
         log.info("webrtc leg ended by %s: %s", by, reason, extra={"leg": self.leg_id, "kind": self.kind})
         self._out.clear()
-        self._idle.set()
-        self._wake.set()
+        self._box.wake.set()
         self._closed.set()
         self.track.stop()
         if by != "us":
-            self._spawn(self._close_pc(), "close")
+            self._close_soon()
         for cb in self._end_callbacks:
             try:
                 cb(self)
             except Exception:  # noqa: BLE001
                 log.exception("webrtc leg end callback failed", extra={"leg": self.leg_id})
         self._end_callbacks.clear()
+
+    def _close_soon(self) -> asyncio.Future:
+        """Close the peer connection once (never cancelled half-way: that leaves aiortc's tasks running)."""
+        if self._closing is None:
+            self._closing = asyncio.ensure_future(self._close_pc())
+        return self._closing
 
     async def _close_pc(self) -> None:
         if self._channel is not None and self._channel.readyState == "open":
@@ -319,13 +375,7 @@ class WebRTCLeg(MediaLeg):
     # -- outgoing ------------------------------------------------------------------------------------
     def _next_out(self) -> bytes:
         self.frames_out += 1
-        if not self._out:
-            return bytes(self._frame)
-        chunk = bytes(self._out[: self._frame])
-        del self._out[: self._frame]
-        if not self._out:
-            self._idle.set()
-        return chunk + bytes(self._frame - len(chunk))
+        return self._out.take()
 
     def send_control(self, message: dict) -> None:
         """JSON to the page on the control data channel (kept until it opens; dropped once ended)."""
@@ -346,40 +396,30 @@ class WebRTCLeg(MediaLeg):
         if self._reading:
             raise MediaError(f"webrtc leg {self.leg_id}: events() has one reader")
         self._reading = True
-        while True:
-            while self._events:
-                yield self._events.popleft()
-            if self.ended is not None:
-                return
-            self._wake.clear()
-            await self._wake.wait()
+        async for ev in self._box.drain(lambda: self.ended is not None):
+            yield ev
 
     def play(self, pcm: bytes) -> None:
-        if self.ended is not None or not pcm:
-            return
-        self._out += pcm[: len(pcm) // 2 * 2]
-        self._idle.clear()
+        if self.ended is None and pcm:
+            self._out.add(pcm)
 
     def stop_playback(self) -> None:
         self._out.clear()
-        self._idle.set()
 
     async def playback_idle(self) -> None:
-        await self._idle.wait()
+        await self._out.idle.wait()
 
     @property
     def playing(self) -> bool:
-        return bool(self._out)
+        return bool(self._out.buf)
 
     def queued_bytes(self) -> int:
         """PCM queued and not yet sent (the bridge keeps it short)."""
-        return len(self._out)
+        return len(self._out.buf)
 
     async def close(self, reason: str = "") -> None:
-        first = self.ended is None
         self._end("us", reason or "closed")
-        if first:
-            await self._close_pc()
+        await asyncio.shield(self._close_soon())
         tasks = [t for t in self._tasks if t is not asyncio.current_task()]
         for t in tasks:
             t.cancel()

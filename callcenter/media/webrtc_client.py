@@ -10,7 +10,6 @@ server sent on the data channel, ``ended`` is set when the server ends the call 
 from __future__ import annotations
 
 import asyncio
-import fractions
 import json
 import time
 from typing import Any, Callable
@@ -19,36 +18,8 @@ import av
 from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError
 
-from .leg import FRAME_MS, frame_bytes
-
-
-class _PcmTrack(MediaStreamTrack):
-    kind = "audio"
-
-    def __init__(self, client: "PeerClient") -> None:
-        super().__init__()
-        self.client = client
-        self.rate = client.rate
-        self.samples = self.rate * FRAME_MS // 1000
-        self.start: float | None = None
-        self.pts = 0
-
-    async def recv(self) -> av.AudioFrame:
-        if self.readyState != "live":
-            raise MediaStreamError
-        if self.start is None:
-            self.start = time.monotonic()
-        else:
-            self.pts += self.samples
-            wait = self.start + self.pts / self.rate - time.monotonic()
-            if wait > 0:
-                await asyncio.sleep(wait)
-        frame = av.AudioFrame(format="s16", layout="mono", samples=self.samples)
-        frame.planes[0].update(self.client._next_out())
-        frame.sample_rate = self.rate
-        frame.pts = self.pts
-        frame.time_base = fractions.Fraction(1, self.rate)
-        return frame
+from .leg import frame_bytes
+from .webrtc import PacedTrack, PcmQueue
 
 
 class PeerClient:
@@ -56,7 +27,8 @@ class PeerClient:
                  keep_audio: bool = True) -> None:
         self.rate = rate
         self.pc = RTCPeerConnection(configuration=RTCConfiguration(iceServers=[]))
-        self.track = _PcmTrack(self)
+        self._out = PcmQueue(frame_bytes(rate))
+        self.track = PacedTrack(rate, self._out.take)
         self.pc.addTrack(self.track)
         self.channel = self.pc.createDataChannel("control")
         self.channel.on("message", self._on_message)
@@ -71,10 +43,6 @@ class PeerClient:
         self.ended = asyncio.Event()
         self.opened = asyncio.Event()
         self.channel.on("open", self.opened.set)
-        self._out = bytearray()
-        self._frame = frame_bytes(rate)
-        self._sent = asyncio.Event()
-        self._sent.set()
         self._reader: asyncio.Task | None = None
         self.session: str | None = None
 
@@ -123,23 +91,12 @@ class PeerClient:
                     self.heard += bytes(out.planes[0])[: out.samples * 2]
 
     # -- sending -----------------------------------------------------------------------------------
-    def _next_out(self) -> bytes:
-        if not self._out:
-            return bytes(self._frame)
-        chunk = bytes(self._out[: self._frame])
-        del self._out[: self._frame]
-        if not self._out:
-            self._sent.set()
-        return chunk + bytes(self._frame - len(chunk))
-
     def say(self, pcm: bytes) -> None:
-        self._out += pcm[: len(pcm) // 2 * 2]
-        if self._out:
-            self._sent.clear()
+        self._out.add(pcm)
 
     async def said(self) -> None:
         """Wait until everything queued by ``say`` has been sent."""
-        await self._sent.wait()
+        await self._out.idle.wait()
 
     def send(self, message: dict) -> None:
         if self.channel.readyState == "open":

@@ -29,11 +29,11 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
-from collections import deque
 from dataclasses import dataclass
 from typing import Any, AsyncIterator, Awaitable, Callable, Mapping
 
 from .leg import LegEnded, MediaEvent, MediaLeg
+from .webrtc import EventBox
 
 log = logging.getLogger("callcenter.media.phones")
 
@@ -64,31 +64,22 @@ class LineCallLeg(MediaLeg):
         self.call_id = call_id
         self.sample_rate = line.leg.sample_rate
         self.ended = None
-        self._events: deque[MediaEvent] = deque()
-        self._wake = asyncio.Event()
+        self._box = EventBox()
 
     def feed(self, event: MediaEvent) -> None:
         if self.ended is None:
-            if len(self._events) > 500:
-                self._events.popleft()
-            self._events.append(event)
-            self._wake.set()
+            self._box.push(event)
 
     def finish(self, by: str, reason: str) -> None:
         if self.ended is not None:
             return
         self.ended = LegEnded(by, reason)
-        self._wake.set()
+        self._box.wake.set()
         self.line.call_ended(self)
 
     async def events(self) -> AsyncIterator[MediaEvent]:
-        while True:
-            while self._events:
-                yield self._events.popleft()
-            if self.ended is not None:
-                return
-            self._wake.clear()
-            await self._wake.wait()
+        async for ev in self._box.drain(lambda: self.ended is not None):
+            yield ev
 
     def play(self, pcm: bytes) -> None:
         if self.ended is None:

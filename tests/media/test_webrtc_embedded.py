@@ -165,6 +165,8 @@ async def test_signalling_refusals_over_http(tmp_path):
             assert "script-src 'self'" in r.headers["Content-Security-Policy"]
         async with s.http.get(s.url + "/phone/phone.js") as r:
             assert r.status == 200 and "export class BrowserPhone" in await r.text()
+        async with s.http.head(s.url + "/phone/desk.js") as r:     # the desk mounts it when it is there
+            assert r.status == 200 and r.headers["Content-Type"].startswith("text/javascript")
         async with s.http.get(s.url + "/phone/..%2Fapp.py") as r:
             assert r.status == 404
 
