@@ -72,6 +72,9 @@ function FlowList({ data, selected }) {
     errorsBy[n] = errorsBy[n] || { e: 0, w: 0 };
     errorsBy[n][e.severity === "warning" ? "w" : "e"] += 1;
   }
+  const sources = new Set(names.map((n) => data.current[n].source));
+  const broken = Object.entries(Object.fromEntries(data.errors.filter((e) => e.severity !== "warning" && !sources.has(e.file))
+    .reverse().map((e) => [e.file, e])));                  // files that never loaded: first error of each
   const didsOf = (n) => Object.entries(data.dids).filter(([, f]) => f === n).map(([d]) => d);
   const [asking, setAsking] = useState(false);
   const [newName, setNewName] = useState("");
@@ -99,6 +102,9 @@ function FlowList({ data, selected }) {
           <td class="num">v${data.current[n].version}</td></tr>`;
       })}</tbody>
     </table>`}
+    ${broken.length ? html`<div class="notice bad" style="margin-top: 8px" data-testid="not-loaded">
+      <b>${t("flows.not_loaded")}</b>${broken.map(([file, e]) => html`<div key=${file} style="font-size: 12px">
+        ${file.split("/").pop()}:${e.line}:${e.column} ${e.message}</div>`)}</div>` : null}
     <h3 style="margin-top: 14px">${t("flows.dids_title")}</h3>
     <table data-testid="did-map"><tbody>
       ${Object.entries(data.dids).map(([d, f]) => html`<tr key=${d}><td>${d}</td><td>→ ${f}</td></tr>`)}
