@@ -84,6 +84,8 @@ async def test_try_the_flow_from_the_page(center, browser):
     assert "billing" in await outcome.inner_text()
     # the path is lit on the graph
     assert await page.locator("[data-testid=flow-graph] g.visited[data-node=account]").count() == 1
+    # the web caller page is served (webrtc.enabled): the page offers a real call
+    assert await page.get_attribute("[data-testid=real-call]", "href") == "call"
     assert page.errors == []
 
 
