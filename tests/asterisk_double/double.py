@@ -533,7 +533,15 @@ class AsteriskDouble(MixMonitorActions):
         ch.variables.update(variables)
         self.originated.append(ch)
         gone = asyncio.get_running_loop().create_future()
-        ch.on_hangup.append(lambda _c: gone.done() or gone.set_result(True))
+        ringing = {"now": False}
+
+        def hung_up(_c: DChannel) -> None:
+            if ringing["now"] and ch.name not in self.cancelled_rings:
+                # hung up while ringing (AMI Hangup: the engine cancelled the ring): CANCEL to the
+                # phone, recorded at once (a test may look right after the channel is gone)
+                self.cancelled_rings.append(ch.name)
+            gone.done() or gone.set_result(True)
+        ch.on_hangup.append(hung_up)
         ch.on_hangup.append(lambda _c: self.refresh_device(device) if phone else None)
         self.model.set_state(ch, 5)
         if phone is not None:
@@ -546,14 +554,14 @@ class AsteriskDouble(MixMonitorActions):
                 self.model.device_state(device, "NOT_INUSE")
             return respond(False, "5", None)
         wait = timeout if answer_after is None or answer_after > timeout else answer_after
+        ringing["now"] = True
         try:
             await asyncio.wait_for(asyncio.shield(gone), wait * self.time_scale)
         except asyncio.TimeoutError:
             pass
+        ringing["now"] = False
         if not ch.alive:
-            # hung up while ringing (AMI Hangup: the engine cancelled the ring): CANCEL to the phone
-            self.cancelled_rings.append(ch.name)
-            return respond(False, "1", None)
+            return respond(False, "1", None)            # the ring was cancelled (see hung_up)
         if answer_after is None or answer_after > timeout:
             self.model.hangup(ch, 19, "No user responding", request=False)
             if phone is None:
