@@ -111,9 +111,10 @@ async def find_recordings(s: AsyncSession, *, queue: str | None = None, agent: s
 
 
 async def expired_recordings(s: AsyncSession, now: float, limit: int = 500) -> list[Recording]:
-    """Call recordings whose retention ended before ``now`` and that are not deleted yet."""
+    """Call recordings whose retention ended before ``now`` and that are not deleted yet (nor still
+    being recorded: a call in progress keeps its recording until it has ended)."""
     q = select(Recording).where(Recording.retain_until.is_not(None), Recording.retain_until <= now,
-                                (Recording.status.is_(None)) | (Recording.status != "deleted"))
+                                (Recording.status.is_(None)) | Recording.status.not_in(("deleted", "recording")))
     return await _rows(s, q.order_by(Recording.retain_until, Recording.id), limit)
 
 

@@ -202,6 +202,14 @@ async def test_retention_deletes_exactly_what_expired_with_derived_data(db, tmp_
         assert sorted(r.call_id for r in log_rows) == ["edge", "old"]
         assert all(r.actor == "retention" and r.detail["reason"] == "retention of queue q ended" for r in log_rows)
     assert (await ret.sweep(now))["deleted"] == []           # nothing twice
+    # a call still being recorded keeps its recording, whatever its retention says
+    async with db.session() as s:
+        live = await store_rec.start_call_recording(s, "live", str(tmp_path / "live.wav"), source_path="x.raw",
+                                                    asterisk_path="x.raw", policy="always", started_at=0.0,
+                                                    retain_until=1.0)
+    assert (await ret.sweep(now))["deleted"] == []
+    async with db.session() as s:
+        assert (await s.get(store_rec.Recording, live.id)).status == "recording"
 
 
 # -- the recorder without a call ---------------------------------------------------------------------
