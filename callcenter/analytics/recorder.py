@@ -41,6 +41,8 @@ log = logging.getLogger("callcenter.analytics.recorder")
 
 #: seconds between the end of a call and its finalize job (MixMonitor closes the file)
 FINALIZE_DELAY = 1.0
+#: ... and for a recording left open by a previous run
+RECOVERED_DELAY = 10.0
 
 
 class RecordingRefused(Exception):
@@ -133,8 +135,10 @@ class Recorder:
                     pauses[-1].update(resumed_at=now, duration=round(now - pauses[-1]["at"], 3))
                 await update_recording(s, rec.id, status="pending", ended_at=rec.ended_at or now, pauses=pauses)
                 if self.jobs is not None:
+                    # later than after a normal end: the call's channel is hung up when its AGI
+                    # session comes back to this engine, which closes the file
                     await self.jobs.enqueue(FINALIZE, call_id=rec.call_id, recording_id=rec.id,
-                                            key=f"{FINALIZE}:{rec.id}", session=s)
+                                            key=f"{FINALIZE}:{rec.id}", delay=RECOVERED_DELAY, session=s)
         return len(rows)
 
     # ------------------------------------------------------------------------------ the call
