@@ -26,7 +26,11 @@ answer. Every figure is printed beside its baseline from the same run, with the 
    decoding of the same N answers at once through the same pool (its only work in the engine): the
    time until the last one is decided.
 
-Usage: python bench/media_bench.py [--quick] [--streams 10 20 40] [--json FILE]
+5. **WebRTC calls bridged by the engine per core** (the embedded mode's scale):
+   ``bench/webrtc_bench.py`` run with ``--webrtc-pairs N`` pairs of browsers (aiortc clients in another
+   process) bridged by the engine: server CPU per real-time call, Opus then G.711.
+
+Usage: python bench/media_bench.py [--quick] [--streams 10 20 40] [--webrtc-pairs 10] [--json FILE]
 """
 from __future__ import annotations
 
@@ -291,6 +295,13 @@ async def main(args) -> None:
         alone = await latency(rec, answers, tmp)
         await cpu_cost(rec, answers, tmp)
         await concurrent(rec, answers, alone, args.streams or ([5, 10] if args.quick else [10, 20, 40, 60, 80]), tmp)
+    if args.webrtc_pairs:
+        import webrtc_bench
+        for codec in ("opus", "PCMU"):
+            r = await webrtc_bench.serve(args.webrtc_pairs, 10.0 if args.quick else 20.0, codec)
+            RESULTS[f"webrtc_{codec.lower()}"] = r
+            print(f"WebRTC calls bridged by the engine ({codec}, {r['pairs']} at once): {r['calls_per_core']} "
+                  f"per core ({r['cpu_per_call'] * 100:.1f}% of a core per call)")
     if args.json:
         Path(args.json).write_text(json.dumps(RESULTS, indent=2))
 
@@ -300,5 +311,6 @@ if __name__ == "__main__":
     ap.add_argument("--quick", action="store_true", help="fewer answers and levels")
     ap.add_argument("--streams", type=int, nargs="+", help="concurrency levels to try")
     ap.add_argument("--cache", help="folder for the rendered answers (default: the temp folder)")
+    ap.add_argument("--webrtc-pairs", type=int, default=10, help="bridged WebRTC calls at once (0: skip)")
     ap.add_argument("--json", help="also write the results here")
     asyncio.run(main(ap.parse_args()))

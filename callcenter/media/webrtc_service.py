@@ -12,7 +12,7 @@ import logging
 from typing import Any
 
 from ..events import DomainEvent
-from .listen import ListenSettings
+from .channel import MediaChannel
 from .webrtc import WebRTCGateway, WebRTCSettings
 from .webrtc_asterisk import AsteriskWebRTC
 from .webrtc_call import WebCalls
@@ -43,20 +43,16 @@ class WebRTCComponent:
                 via = AsteriskWebRTC(asterisk.control, caller_number=cfg.webrtc.caller_number,
                                      sample_rate=cfg.webrtc.sample_rate)
             else:
-                log.warning("web callers and browser agents reach Asterisk through AudioSocket channels: set "
+                log.info("web callers and browser agents reach Asterisk through AudioSocket channels: set "
                             "media.audiosocket_enabled: true; until then web calls run in the engine and reach "
                             "browser agents only")
         phones = BrowserPhones(getattr(asterisk, "control", None), asterisk, publish=publish,
                                asterisk_leg=via.agent_leg if via is not None else None)
-        prompts_dir = cfg.prompts.dir
         calls = WebCalls(None, did=cfg.webrtc.caller_number, phones=phones,
                          asterisk_caller=via.caller if via is not None else None,
                          synthesizer=getattr(speech, "synthesizer", None),
                          recognizer=getattr(speech, "recognizer", None),
-                         channel_kw={"sound_dirs": [d for d in (prompts_dir,) if d],
-                                     "record_dir": cfg.recordings.dir,
-                                     "settings": ListenSettings.from_media(cfg.media),
-                                     "barge_in": cfg.media.barge_in})
+                         channel_kw=MediaChannel.options_from_config(cfg))
         return cls(gateway, phones, calls, via)
 
     async def start(self) -> None:
