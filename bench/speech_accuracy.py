@@ -185,7 +185,8 @@ def margin_of(row: dict, coverage_weight: float | None = None) -> float:
 
 def decide(row: dict, calibration: M.Calibration, coverage_weight: float | None = None):
     ev = M.MenuEvidence(**{**row["evidence"], "detail": tuple(row["evidence"].get("detail", ()))})
-    ev = M.MenuEvidence(ev.heard, ev.phrase, margin_of(row, coverage_weight), ev.free_text, ev.speech_s, ev.detail)
+    ev = M.MenuEvidence(ev.heard, ev.phrase, margin_of(row, coverage_weight), ev.free_text, ev.speech_s, ev.detail,
+                        ev.voiced)
     return M._decide(ev, calibration)
 
 

@@ -56,7 +56,7 @@ class Calibration:
 
 #: Fitted by ``python bench/speech_accuracy.py --fit`` on the tuning set only (never the held-out one).
 VOSK_CALIBRATION = Calibration(offset=58.506, scale=0.001)
-SPHINX_CALIBRATION = Calibration(offset=8.838, scale=0.5012)
+SPHINX_CALIBRATION = Calibration(offset=11.66, scale=1.2589)
 #: vosk: weight of the candidate's lead over the next phrase in the margin (fitted with the calibration).
 VOSK_LEAD_WEIGHT = 4.0
 
@@ -75,7 +75,7 @@ def vosk_margin(detail: tuple, lead_weight: float | None = None) -> float:
 
 
 #: pocketsphinx: weight of the phrase's coverage of the speech in the margin (fitted with the calibration).
-SPHINX_COVERAGE_WEIGHT = 12.0
+SPHINX_COVERAGE_WEIGHT = 16.0
 
 
 def sphinx_margin(detail: tuple, coverage_weight: float | None = None) -> float:
@@ -96,6 +96,7 @@ class MenuEvidence:
     free_text: str         # what the unrestricted decode heard (vosk words; "" for a phone loop)
     speech_s: float        # seconds of speech the margin is divided by
     detail: tuple = ()     # backend-specific raw scores (benchmark fitting)
+    voiced: bool = False   # speech was there (by energy) even if no decode put words on it
 
 
 def _phrase_of(words: str, forms: dict[str, str]) -> str | None:
@@ -119,7 +120,7 @@ def _collapse_repeats(text: str) -> str:
 
 def _decide(ev: MenuEvidence, calibration: Calibration) -> Recognition:
     """The menu answer from the evidence: a whole phrase with enough confidence, else no match."""
-    if not ev.heard and not ev.free_text:
+    if not ev.heard and not ev.free_text and not ev.voiced:
         return Recognition(text="", confidence=0.0)                 # silence: no input
     conf = calibration.confidence(ev.margin)
     if ev.phrase is not None and conf >= ACCEPT:

@@ -16,7 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from .api import Recognition, RecognitionStream, SpeechUnavailable
-from .audio import MODEL_RATE, StreamResampler, resample, trim_silence
+from .audio import (MODEL_RATE, HighBandFiller, StreamResampler, fill_high_band, is_narrowband, resample,
+                    trim_silence)
 from .discovery import canonical_language
 from .intents import normalize
 from .menu import _weighted_confidence, _match, SPHINX_CALIBRATION, sphinx_margin, MenuEvidence, _phrase_of, _decide
@@ -27,6 +28,15 @@ _FILLER_RE = re.compile(r"^(<s>|</s>|<sil>|\[.*\]|\+\+.*\+\+|\+.*\+)$")
 _ALT_RE = re.compile(r"\(\d+\)$")
 
 
+#: Telephone answers (nothing above 4 kHz) get a faint noise floor above 3.8 kHz before decoding
+#: (:func:`~callcenter.speech.audio.fill_high_band`: the wideband model's upper filters otherwise see
+#: digital silence); its level in dB under the speech's RMS, chosen on the tuning set (None: off).
+#: Relative, so that the answer's loudness does not change what is heard (the cepstral mean
+#: normalization makes the rest of the features independent of the level).
+HIGH_BAND_DB: float | None = 42.0
+#: Where the floor starts (Hz): above what 8 kHz audio can hold, below the model's next filters.
+HIGH_BAND_EDGE = 3800.0
+
 _PAD = np.rint(np.random.default_rng(7).normal(0, 10, int(0.3 * MODEL_RATE))).astype(np.int16)
 
 
@@ -36,7 +46,26 @@ def _pad_for_sphinx(samples: np.ndarray) -> np.ndarray:
     long silences (a recording ends with the 1.5 s of silence that stopped it), a prompt cut right
     at the first/last word leaves no room for its silence model, and digital zeros upset its energy
     features: all three gave empty or truncated results on telephone-like test answers."""
-    return np.concatenate([_PAD, trim_silence(np.asarray(samples, dtype=np.int16), MODEL_RATE), _PAD])
+    x = np.concatenate([_PAD, trim_silence(np.asarray(samples, dtype=np.int16), MODEL_RATE), _PAD])
+    if HIGH_BAND_DB is not None and is_narrowband(x, MODEL_RATE):
+        x = fill_high_band(x, MODEL_RATE, high_band_rms(x), edge=HIGH_BAND_EDGE)
+    return x
+
+
+def high_band_rms(x: np.ndarray) -> float:
+    """The floor's RMS for an answer: :data:`HIGH_BAND_DB` under its speech."""
+    return _speech_rms(x) * 10 ** (-(HIGH_BAND_DB or 0.0) / 20)
+
+
+def _speech_rms(x: np.ndarray) -> float:
+    """RMS of the loud 10 ms frames (:func:`_loud_frames`): the level of the caller's speech."""
+    x = np.asarray(x, dtype=np.float64)
+    loud = _loud_frames(x)
+    if not loud.any():
+        return float(np.sqrt(np.mean(x ** 2))) if len(x) else 0.0
+    f = MODEL_RATE // 100
+    frames = x[: len(loud) * f].reshape(len(loud), f)[loud]
+    return float(np.sqrt(np.mean(frames ** 2)))
 
 
 def _loud_frames(samples: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
@@ -50,6 +79,11 @@ def _loud_frames(samples: np.ndarray, rate: int = MODEL_RATE) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     rms = np.sqrt((x[: n * f].reshape(n, f) ** 2).mean(axis=1))
     return rms > max(rms.max() * 0.2, 100.0)
+
+
+#: Loud 10 ms frames that make an answer speech, not silence, when the grammar fits no words to it
+#: (talk that no phrase can be aligned with is a no match, not "no input").
+_VOICED_FRAMES = 20
 
 
 def _log_score(segs) -> float:
@@ -99,6 +133,7 @@ class PocketsphinxRecognizer(_Base):
         self._lock = threading.Lock()
         self._error: str | None = None
         self._cmn_hint: str | None = None
+        self._floor_hint = 0.0         # the high-band floor of the answer the hint came from
 
     @staticmethod
     def available() -> bool:
@@ -214,7 +249,19 @@ class PocketsphinxRecognizer(_Base):
             self._release(d)
 
     @staticmethod
-    def _decode(d, data: bytes) -> list:
+    def _fresh_features(d) -> None:
+        """A new feature extractor for a recorded answer: pocketsphinx's noise removal
+        (``remove_noise``, on in the model's ``feat.params``) otherwise keeps its noise estimate from
+        the previous answer the pooled decoder heard, so the same answer scored differently
+        depending on the caller before (costs ~0.1 ms)."""
+        try:
+            d.reinit_feat()
+        except Exception:        # an older binding without it: decode as before
+            pass
+
+    @classmethod
+    def _decode(cls, d, data: bytes) -> list:
+        cls._fresh_features(d)
         d.start_utt()
         d.process_raw(data, no_search=False, full_utt=True)
         d.end_utt()
@@ -233,6 +280,7 @@ class PocketsphinxRecognizer(_Base):
         segs = self._decode(d, data)
         try:
             self._cmn_hint = d.get_cmn()
+            self._floor_hint = high_band_rms(samples) if is_narrowband(samples, MODEL_RATE) else 0.0
         except Exception:
             pass
         words = [seg for seg in segs if (seg.word or "").strip() and not _FILLER_RE.match(seg.word)]
@@ -245,7 +293,8 @@ class PocketsphinxRecognizer(_Base):
         unexplained = int((loud & ~covered).sum())
         detail = (round(_log_score(words), 3), n_words, unexplained, int(loud.sum()))
         return MenuEvidence(heard=heard, phrase=_phrase_of(heard, forms), margin=sphinx_margin(detail),
-                            free_text="", speech_s=round(int(loud.sum()) / 100.0, 3), detail=detail)
+                            free_text="", speech_s=round(int(loud.sum()) / 100.0, 3), detail=detail,
+                            voiced=int(loud.sum()) >= _VOICED_FRAMES)
 
     def recognize_samples(self, samples: np.ndarray, rate: int, language: str,
                           phrases: Sequence[str] | None = None) -> Recognition:
@@ -259,12 +308,14 @@ class PocketsphinxRecognizer(_Base):
             forms = self._activate(d, phrases)
             if forms and self.phrase_mode == "grammar":
                 return _decide(self._evidence(d, samples, forms), self.calibration)
+            self._fresh_features(d)
             d.start_utt()
             d.process_raw(np.asarray(samples, dtype="<i2").tobytes(), no_search=False, full_utt=True)
             d.end_utt()
             if len(samples) > MODEL_RATE // 2:
                 try:   # the cepstral mean of real answers: a warm start for live (streaming) decoders
                     self._cmn_hint = d.get_cmn()
+                    self._floor_hint = high_band_rms(samples) if is_narrowband(samples, MODEL_RATE) else 0.0
                 except Exception:
                     pass
             return self._result(d, phrases, forms, language)
@@ -313,13 +364,18 @@ class _SphinxStream(RecognitionStream):
         self._phrases, self._forms, self._language = phrases, forms, language
         self._result: Recognition | None = None
         self._audio: list[bytes] = []
+        # telephone audio gets the same high-band floor as recorded answers (at the level of the
+        # answer the cepstral-mean hint came from, since this answer's level is not known yet)
+        self._filler = (HighBandFiller(MODEL_RATE, owner._floor_hint, HIGH_BAND_EDGE)
+                        if HIGH_BAND_DB is not None and sample_rate <= 8000 and owner._floor_hint > 0 else None)
 
     def feed(self, pcm16: bytes) -> str | None:
         if self._result is not None:
             raise RuntimeError("stream already finished")
         x = np.frombuffer(pcm16[: len(pcm16) // 2 * 2], dtype="<i2")
-        data = self._resampler.feed(x).astype("<i2").tobytes()
-        self._audio.append(data)
+        y = self._resampler.feed(x)
+        self._audio.append(y.astype("<i2").tobytes())        # the final decode makes its own floor
+        data = (self._filler.feed(y) if self._filler is not None else y).astype("<i2").tobytes()
         self._d.process_raw(data, no_search=False, full_utt=False)
         hyp = self._d.hyp()
         return hyp.hypstr if hyp and hyp.hypstr else None

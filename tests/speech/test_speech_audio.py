@@ -197,3 +197,43 @@ def test_missing_file_is_a_file_not_found_error_naming_it(tmp_path):
     with pytest.raises(FileNotFoundError) as ei:     # what the AGI channel catches to give its hint
         read_audio(p)
     assert isinstance(ei.value, AudioError) and str(p) in str(ei.value)
+
+
+def _band_energy(x, rate, lo, hi):
+    spec = np.abs(np.fft.rfft(np.asarray(x, dtype=np.float64))) ** 2
+    f = np.fft.rfftfreq(len(x), 1.0 / rate)
+    return spec[(f >= lo) & (f < hi)].sum()
+
+
+def test_telephone_audio_brought_to_16k_is_narrowband_and_wideband_audio_is_not():
+    from callcenter.speech.audio import is_narrowband
+    rng = np.random.default_rng(1)
+    wide = (rng.normal(0, 3000, 16000)).astype(np.int16)
+    tel = resample(resample(wide, 16000, 8000), 8000, 16000)
+    assert is_narrowband(tel, 16000)
+    assert not is_narrowband(wide, 16000)
+    assert not is_narrowband(resample(wide, 16000, 8000), 8000)      # already at 8 kHz: nothing to fill
+
+
+def test_high_band_fill_adds_a_floor_above_the_telephone_band_and_leaves_the_speech_band():
+    from callcenter.speech.audio import fill_high_band
+    t = np.arange(16000) / 16000.0
+    tone = (8000 * np.sin(2 * np.pi * 1000 * t)).astype(np.int16)
+    out = fill_high_band(tone, 16000, rms=36.0)
+    assert _band_energy(tone, 16000, 4500, 8000) < 1e-6 * _band_energy(tone, 16000, 0, 4000)
+    hi = out.astype(np.float64) - tone
+    assert 30 < np.sqrt(np.mean(hi ** 2)) < 42                       # the floor asked for
+    assert _band_energy(hi, 16000, 0, 3000) < 0.01 * _band_energy(hi, 16000, 4000, 8000)
+    assert np.array_equal(out, fill_high_band(tone, 16000, rms=36.0))   # deterministic
+
+
+def test_high_band_filler_for_streams_is_the_same_floor_whatever_the_chunks():
+    from callcenter.speech.audio import HighBandFiller
+    x = np.zeros(16000, dtype=np.int16)
+    whole = HighBandFiller(16000, 36.0).feed(x)
+    f = HighBandFiller(16000, 36.0)
+    chunked = np.concatenate([f.feed(x[i:i + 320]) for i in range(0, len(x), 320)])
+    assert np.array_equal(whole, chunked)
+    floor = whole[2000:].astype(np.float64)
+    assert 30 < np.sqrt(np.mean(floor ** 2)) < 42
+    assert _band_energy(floor, 16000, 0, 3000) < 0.01 * _band_energy(floor, 16000, 4000, 8000)

@@ -163,3 +163,10 @@ def test_vosk_never_returns_part_of_a_phrase_as_the_choice(vosk_ko):
 def test_calibrations_are_real_curves():
     for cal in (VOSK_CALIBRATION, SPHINX_CALIBRATION):
         assert cal.scale > 0 and cal.confidence(cal.offset) == 0.5
+
+
+def test_speech_no_phrase_fits_is_no_match_not_no_input():
+    # pocketsphinx's grammar search can end without any word on loud talk: that is an answer that
+    # matched nothing (no match), not silence
+    r = _decide(MenuEvidence("", None, -50.0, "", 0.7, voiced=True), CAL)
+    assert r.matched is None and r.no_match and r.confidence < ACCEPT
