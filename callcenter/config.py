@@ -17,6 +17,7 @@ from typing import Any, Mapping
 
 import yaml
 
+from .config_env import ENV_HELP, env_overrides
 from .config_recordings import RECORDINGS_DEFAULTS, RecordingsSection as _RecordingsFields
 from .config_webrtc import DEFAULTS as WEBRTC_DEFAULTS, WebRTCSection, problem as webrtc_problem
 from .yamlfile import YamlDoc, YamlError, load_yaml, parse_path, read_text, type_name
@@ -103,6 +104,16 @@ DEFAULTS: dict[str, Any] = {
         "audiosocket_max_sessions": 1000,       # concurrent AudioSocket connections
     },
     "webrtc": WEBRTC_DEFAULTS,          # web callers and browser phones (callcenter/config_webrtc.py)
+    "analytics": {
+        "enabled": True,                # analyse each finished call recording (transcribe, risk words, mood, QA)
+        "risk_words": None,             # risk-word lists: a YAML file (docs/analytics.md)
+        "scorecards": None,             # QA scorecards: a YAML file or a folder of them
+        "default_language": "en-US",    # language of a call whose record names none
+        "languages": {},                # queue -> language, e.g. {support_ko: ko-KR} (before the call's own)
+        "alert_severity": "low",        # risk hits of this severity or higher alert supervisors (low|medium|high)
+        "job_priority": 50,             # on the post-call job queue (lower runs first; finalize is 10)
+        "max_attempts": 3,              # transcription attempts before the job fails for good
+    },
     "acd": {
         "rona_timeout": 15.0,           # seconds an agent's phone rings before the offer is withdrawn
         "rona_strikes": 3,              # missed offers before the agent is auto-paused (no-answer)
@@ -138,6 +149,7 @@ _FREE_MAPPINGS: dict[str, Any] = {
     "ivr.dids": "",
     "speech.vosk_models": "",
     "speech.voices": "",
+    "analytics.languages": "",
     "api.tokens": ANY,
     "recordings.queues": ANY,
 }
@@ -279,6 +291,18 @@ class MediaSection:
     audiosocket_max_sessions: int
 
 
+@_section(DEFAULTS["analytics"])
+class AnalyticsSection:
+    enabled: bool
+    risk_words: str | None
+    scorecards: str | None
+    default_language: str
+    languages: dict[str, str]
+    alert_severity: str
+    job_priority: int
+    max_attempts: int
+
+
 @_section(DEFAULTS["acd"])
 class AcdSection:
     rona_timeout: float
@@ -308,6 +332,7 @@ SECTIONS: dict[str, type] = {
     "log": LogSection, "http": HttpSection, "agi": AgiSection, "ami": AmiSection, "webrtc": WebRTCSection,
     "database": DatabaseSection, "ivr": IvrSection, "recordings": RecordingsSection, "web": WebSection,
     "prompts": PromptsSection, "speech": SpeechSection, "media": MediaSection, "acd": AcdSection, "api": ApiSection,
+    "analytics": AnalyticsSection,
 }
 if set(SECTIONS) != {k for k, v in DEFAULTS.items() if isinstance(v, Mapping)}:
     raise TypeError("config: every mapping in DEFAULTS needs a section class in SECTIONS")
@@ -337,6 +362,7 @@ class Config:
     acd: AcdSection
     api: ApiSection
     web: WebSection
+    analytics: AnalyticsSection
 
     def __init__(self, data: dict[str, Any], source: str = "<defaults>") -> None:
         self.data = data
@@ -476,57 +502,11 @@ def _merge_mapping(path: str, default: Mapping, value: Mapping, where: str) -> d
     return out
 
 
-def _env_overrides(env: Mapping[str, str]) -> list[tuple[str, Any, str]]:
-    """Return (dotted key, value, env var name) triples from the environment."""
-    out: list[tuple[str, Any, str]] = []
-    shortcuts = {
-        "CALLCENTER_DATABASE_URL": "database.url",
-        "CALLCENTER_DATA_DIR": "data_dir",
-        "CALLCENTER_FLOWS_DIR": "ivr.flows_dir",
-        "CALLCENTER_LOG_LEVEL": "log.level",
-        "CALLCENTER_HTTP_PORT": "http.port",
-        "CALLCENTER_AGI_PORT": "agi.port",
-    }
-    for name, value in sorted(env.items()):
-        if not name.startswith("CALLCENTER_") or name in ("CALLCENTER_CONFIG", "CALLCENTER_TEST_AMI",
-                                                           "CALLCENTER_TEST_PG_URL", "CALLCENTER_TOKEN",
-                                                           "CALLCENTER_URL"):
-            continue
-        if name == "CALLCENTER_VOSK_MODEL":
-            # a single model directory; its language is guessed from the folder name by the speech layer
-            out.append(("speech.vosk_models.default", value, name))
-            continue
-        if name == "CALLCENTER_AMI":
-            out.append(("ami.servers", _parse_ami_urls(value, name), name))
-            continue
-        if name in shortcuts:
-            out.append((shortcuts[name], _yaml_scalar(value), name))
-            continue
-        if "__" in name:
-            dotted = ".".join(p.lower() for p in name[len("CALLCENTER_"):].split("__"))
-            out.append((dotted, _yaml_scalar(value), name))
-    return out
-
-
-def _yaml_scalar(text: str) -> Any:
+def _env_overrides_or_error(env: Mapping[str, str]) -> list[tuple[str, Any, str]]:
     try:
-        return yaml.safe_load(text) if text != "" else ""
-    except yaml.YAMLError:
-        return text
-
-
-def _parse_ami_urls(text: str, name: str) -> list[dict]:
-    servers = []
-    for i, part in enumerate(p.strip() for p in text.split(",") if p.strip()):
-        try:
-            cred, _, hostport = part.rpartition("@")
-            user, _, secret = cred.partition(":")
-            host, _, port = hostport.partition(":")
-            servers.append({"name": f"ami{i + 1}" if i else "default", "host": host or "127.0.0.1",
-                            "port": int(port or 5038), "username": user or "callcenter", "secret": secret})
-        except ValueError:
-            raise ConfigError(f"environment {name}: entry {part!r} is not user:secret@host:port") from None
-    return servers
+        return env_overrides(env)
+    except ValueError as exc:
+        raise ConfigError(str(exc)) from None
 
 
 def _set_dotted(tree: dict, dotted: str, value: Any) -> None:
@@ -567,7 +547,7 @@ def load_config(path: str | os.PathLike | None = None, env: Mapping[str, str] | 
         raise _with_line(exc, doc) from None
 
     # environment, then command-line overrides, one at a time so an error names its variable / option
-    layers = [(dotted, value, f"environment variable {name}") for dotted, value, name in _env_overrides(env)]
+    layers = [(dotted, value, f"environment variable {name}") for dotted, value, name in _env_overrides_or_error(env)]
     layers += [(dotted, value, f"command-line override of '{dotted}'") for dotted, value in (overrides or {}).items()]
     for dotted, value, where in layers:
         tree: dict = {}
@@ -639,6 +619,10 @@ def _semantic_checks(d: dict, src: str) -> None:
         if s["name"] in names:
             raise ConfigError(f"{src}: key 'ami.servers[{i}].name' repeats the name {s['name']!r}")
         names.add(s["name"])
+    if d["analytics"]["alert_severity"] not in ("low", "medium", "high"):
+        raise ConfigError(f"{src}: key 'analytics.alert_severity' must be low, medium or high")
+    if d["analytics"]["max_attempts"] < 1:
+        raise ConfigError(f"{src}: key 'analytics.max_attempts' must be at least 1")
     if d["prompts"]["format"] not in ("wav", "gsm", "ulaw"):
         raise ConfigError(f"{src}: key 'prompts.format' must be wav, gsm or ulaw")
     if webrtc_problem(d["webrtc"]):
@@ -678,18 +662,3 @@ def _check_audiosocket(media: dict, src: str) -> None:
 def dump_defaults() -> str:
     """The defaults as YAML (``callcenter config defaults``)."""
     return yaml.safe_dump(DEFAULTS, sort_keys=False, allow_unicode=True)
-
-
-ENV_HELP = """
-CALLCENTER_CONFIG=FILE              configuration file (default ./callcenter.yaml when present)
-CALLCENTER_<SECTION>__<KEY>=VALUE   any key, e.g. CALLCENTER_HTTP__PORT=9000, CALLCENTER_AMI__PING_INTERVAL=5
-                                    (double underscore between levels; values parsed as YAML scalars)
-CALLCENTER_DATABASE_URL=URL         database.url (sqlite+aiosqlite:///... or postgresql+asyncpg://...)
-CALLCENTER_DATA_DIR=DIR             data_dir
-CALLCENTER_FLOWS_DIR=DIR            ivr.flows_dir
-CALLCENTER_LOG_LEVEL=LEVEL          log.level
-CALLCENTER_HTTP_PORT=PORT           http.port
-CALLCENTER_AGI_PORT=PORT            agi.port
-CALLCENTER_AMI=user:secret@host:port[,...]   replaces ami.servers
-CALLCENTER_VOSK_MODEL=DIR           speech.vosk_models.default
-"""

@@ -206,6 +206,9 @@ def transcribe_sides(caller: np.ndarray, agent: np.ndarray, rate: int, language:
     return Transcript(language, duration, words, recognizer.name), audio["caller"], audio["agent"]
 
 
-def transcribe_file(path: str | Path, language: str, speech) -> tuple[Transcript, SideAudio, SideAudio]:
+def transcribe_file(path: str | Path, language: str, speech=None, recognizer: WordRecognizer | None = None
+                    ) -> tuple[Transcript, SideAudio, SideAudio]:
+    """Read and transcribe a stereo recording with ``recognizer``, or the one ``speech`` (a SpeechService)
+    has for ``language``."""
     caller, agent, rate = read_stereo(path)
-    return transcribe_sides(caller, agent, rate, language, word_recognizer(speech, language))
+    return transcribe_sides(caller, agent, rate, language, recognizer or word_recognizer(speech, language))

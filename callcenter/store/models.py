@@ -299,3 +299,51 @@ class FlowVersion(Base):
     yaml_text: Mapped[str] = mapped_column(Text)
     loaded_at: Mapped[Optional[float]] = mapped_column(Float)
     first_served_at: Mapped[Optional[float]] = mapped_column(Float)
+
+
+class CallAnalysis(Base):
+    """Conversation analytics of one call's recording (``callcenter/analytics``): transcript text (full-text
+    searchable: SQLite FTS5 table ``call_analyses_fts`` / PostgreSQL ``search`` tsvector column, both made
+    by migration 0005 and kept out of the model, see :data:`FTS_OBJECTS`), risk hits, mood, QA score,
+    supervisors' overrides. ``result`` holds the whole analysis (turns, words, hits, mood, scorecard)."""
+    __tablename__ = "call_analyses"
+    __table_args__ = (Index("ix_call_analyses_agent_call_at", "agent", "call_at"),
+                      Index("ix_call_analyses_queue_call_at", "queue", "call_at"))
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    call_id: Mapped[str] = mapped_column(String(64), unique=True)
+    recording_id: Mapped[Optional[int]] = mapped_column(Integer, index=True)
+    path: Mapped[Optional[str]] = mapped_column(String(512))
+    status: Mapped[str] = mapped_column(String(16), default="pending")     # pending | done | failed
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    queue: Mapped[Optional[str]] = mapped_column(String(64))
+    agent: Mapped[Optional[str]] = mapped_column(String(64))
+    language: Mapped[Optional[str]] = mapped_column(String(16))
+    engine: Mapped[Optional[str]] = mapped_column(String(32))
+    call_at: Mapped[Optional[float]] = mapped_column(Float, index=True)    # when the call took place
+    analyzed_at: Mapped[Optional[float]] = mapped_column(Float)
+    duration: Mapped[Optional[float]] = mapped_column(Float)
+    text: Mapped[str] = mapped_column(Text, default="")
+    risk_count: Mapped[int] = mapped_column(Integer, default=0)
+    score: Mapped[Optional[float]] = mapped_column(Float)                  # QA score with overrides applied
+    caller_mood: Mapped[Optional[float]] = mapped_column(Float)
+    agent_mood: Mapped[Optional[float]] = mapped_column(Float)
+    result: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    overrides: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)      # rule id -> {passed, comment, by, at}
+
+
+#: Full-text search objects made by migration 0005 with each database's own SQL, not by the model:
+#: SQLite's FTS5 table (and the shadow tables FTS5 keeps beside it) and PostgreSQL's tsvector column + index.
+FTS_OBJECTS = {"tables_prefix": "call_analyses_fts", "column": ("call_analyses", "search"),
+               "index": "ix_call_analyses_search"}
+
+
+def include_object(obj, name, type_, reflected, compare_to) -> bool:
+    """Alembic's filter: leave the full-text search objects (:data:`FTS_OBJECTS`) out of model comparisons."""
+    if type_ == "table" and name and name.startswith(FTS_OBJECTS["tables_prefix"]):
+        return False
+    if type_ == "column" and (getattr(obj, "table", None) is not None
+                              and (obj.table.name, name) == FTS_OBJECTS["column"]):
+        return False
+    if type_ == "index" and name == FTS_OBJECTS["index"]:
+        return False
+    return True

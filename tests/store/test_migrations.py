@@ -61,13 +61,14 @@ async def test_models_match_migrations(db_url):
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from callcenter.store.models import Base
+    from callcenter.store.models import Base, include_object
     db = Database(db_url)
     try:
         await db.upgrade()
         async with db.engine.connect() as conn:
             diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata))
+                lambda c: compare_metadata(MigrationContext.configure(
+                    c, opts={"compare_type": True, "include_object": include_object}), Base.metadata))
         assert diff == []
     finally:
         await db.close()

@@ -11,7 +11,7 @@ import asyncio
 from alembic import context
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from callcenter.store.models import Base
+from callcenter.store.models import Base, include_object
 
 config = context.config
 target_metadata = Base.metadata
@@ -23,6 +23,7 @@ def _configure(connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",   # ALTER TABLE via copy on SQLite
         compare_type=True,
+        include_object=include_object,                          # full-text search objects: by hand
     )
     with context.begin_transaction():
         context.run_migrations()
