@@ -33,6 +33,8 @@ COMMAND_MODULES = [
     "ivr",
     "prompts",
     "speech",
+    "qa",
+    "transcripts",
 ]
 
 

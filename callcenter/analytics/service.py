@@ -45,6 +45,14 @@ class Rules:
     errors: list[str]
 
 
+def scorecard_files(path: str | None) -> list[Path]:
+    """``analytics.scorecards``: one file, or every ``*.yaml`` / ``*.yml`` in a folder."""
+    if not path:
+        return []
+    p = Path(path)
+    return sorted(list(p.glob("*.yaml")) + list(p.glob("*.yml"))) if p.is_dir() else [p]
+
+
 def load_rules(risk_path: str | None, scorecards_path: str | None) -> Rules:
     """The configured risk-word lists and scorecards; a file that does not load is reported in ``errors``
     (its file:line problems), never raised: the other parts of an analysis go on without it."""
@@ -56,14 +64,11 @@ def load_rules(risk_path: str | None, scorecards_path: str | None) -> Rules:
         except RulesFileError as exc:
             errors.append(f"risk words not checked: {exc}")
     cards: list[Scorecard] = []
-    if scorecards_path:
-        p = Path(scorecards_path)
-        files = sorted(list(p.glob("*.yaml")) + list(p.glob("*.yml"))) if p.is_dir() else [p]
-        for f in files:
-            try:
-                cards.append(load_scorecard(f))
-            except RulesFileError as exc:
-                errors.append(f"scorecard not used: {exc}")
+    for f in scorecard_files(scorecards_path):
+        try:
+            cards.append(load_scorecard(f))
+        except RulesFileError as exc:
+            errors.append(f"scorecard not used: {exc}")
     return Rules(risk, cards, errors)
 
 

@@ -17,6 +17,7 @@ from aiohttp import web
 from ..engine import reports as rep
 from ..events import EventBus
 from .admin import ADMIN_ROUTES
+from .analytics import ANALYTICS_ROUTES
 from .auth import Authenticator, TokenLookup, make_auth_middleware, principal, require, require_agent_access
 from .common import DB_KEY, ENGINE_KEY, engine_of, json_response
 from .errors import ApiError, error_middleware
@@ -302,7 +303,7 @@ ROUTES: list[Route] = [
 ]
 
 
-ROUTES += FLOW_ROUTES + TRY_ROUTES + ADMIN_ROUTES + RECORDING_ROUTES
+ROUTES += FLOW_ROUTES + TRY_ROUTES + ADMIN_ROUTES + RECORDING_ROUTES + ANALYTICS_ROUTES
 
 
 def setup_api(app: web.Application, *, engine: Any, bus: EventBus, tokens: dict | None = None,

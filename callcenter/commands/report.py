@@ -31,8 +31,42 @@ async def _offline(args, db) -> int:
     return 0
 
 
+def _analytics(args) -> int:
+    """``--analytics``: conversation analytics per agent / queue (callcenter/analytics/reports.py)."""
+    from .qa import report_filters, run_service
+    if args.offline:
+        try:
+            filters = report_filters(args)
+        except ValueError as exc:
+            return fail(f"--from/--to: {exc}")
+        if args.only:
+            filters[args.by] = args.only
+
+        async def go(svc) -> int:
+            _print_analytics(args, await svc.report(args.by, **filters))
+            return 0
+        return run_service(args, go)
+    params = {"from": args.start, "to": args.end, "by": args.by, args.by: args.only}
+    _print_analytics(args, client_from_args(args).get("/api/analytics/report", **params)["lines"])
+    return 0
+
+
+def _print_analytics(args, lines: list[dict]) -> None:
+    from .qa import analytics_table
+    if args.format == "json":
+        print_json(lines)
+    elif args.format == "csv":
+        cols = [k for k in lines[0] if k not in ("rule_failure_rates", "mood_trend")] if lines else []
+        sys.stdout.write(",".join(cols) + "\n" + "".join(
+            ",".join("" if ln.get(c) is None else str(ln[c]) for c in cols) + "\n" for ln in lines))
+    else:
+        sys.stdout.write(analytics_table(lines, args.by))
+
+
 @api_verb
 def cmd_report(args) -> int:
+    if args.analytics:
+        return _analytics(args)
     if args.offline:
         return run_database(args, lambda db: _offline(args, db))
     client = client_from_args(args)
@@ -75,6 +109,9 @@ def register(sub) -> None:
     p.add_argument("--by", choices=("queue", "agent"), default="queue")
     p.add_argument("--only", help="one queue (--by queue) or agent (--by agent)")
     p.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    p.add_argument("--analytics", action="store_true",
+                   help="conversation analytics instead: average QA score, rule failure rates, risk hits, "
+                        "talk/listen, silence, overtalk, mood trend (per --by)")
     p.add_argument("--offline", action="store_true",
                    help="read the database of the configuration directly instead of asking the server")
     add_client_args(p)

@@ -62,7 +62,7 @@ def test_missing_risk_file():
 
 
 def test_scorecard_score_and_evidence():
-    card = load_scorecard(FIXTURES / "scorecard_support.yaml")
+    card = load_scorecard(FIXTURES / "scorecards" / "support.yaml")
     t = transcript(("agent", 1.0, "good morning thank you for calling"),
                    ("caller", 4.0, "hello my internet is down"),
                    ("agent", 8.0, "what is your acount number"),
@@ -84,7 +84,7 @@ def test_scorecard_score_and_evidence():
 
 
 def test_greeting_too_late_and_forbidden_phrase_fail_with_their_words():
-    card = load_scorecard(FIXTURES / "scorecard_support.yaml")
+    card = load_scorecard(FIXTURES / "scorecards" / "support.yaml")
     t = transcript(("agent", 12.0, "thank you for calling"), ("agent", 20.0, "that is not my problem"),
                    duration=40.0)
     qa = evaluate(card, CallFacts(t.words, t.duration, {"silence_pct": 5.0, "talk_listen_ratio": 1.0}))
@@ -96,7 +96,7 @@ def test_greeting_too_late_and_forbidden_phrase_fail_with_their_words():
 
 
 def test_override_kept_beside_the_automatic_result():
-    card = load_scorecard(FIXTURES / "scorecard_support.yaml")
+    card = load_scorecard(FIXTURES / "scorecards" / "support.yaml")
     t = transcript(("agent", 12.0, "thank you for calling"), duration=40.0)
     qa = evaluate(card, CallFacts(t.words, t.duration, {"silence_pct": 5.0, "talk_listen_ratio": 1.0}))
     before = qa["score"]
@@ -110,7 +110,7 @@ def test_override_kept_beside_the_automatic_result():
 
 def test_pick_scorecard_prefers_the_queue_s_own():
     generic = parse_scorecard("name: g\nrules: [{id: s, type: max_silence_pct, max_pct: 50}]\n")
-    own = load_scorecard(FIXTURES / "scorecard_support.yaml")
+    own = load_scorecard(FIXTURES / "scorecards" / "support.yaml")
     assert pick_scorecard([generic, own], "support", "en-US") is own
     assert pick_scorecard([generic, own], "sales", "en-US") is generic
     assert pick_scorecard([own], "support", "ko-KR") is None

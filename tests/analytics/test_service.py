@@ -19,7 +19,7 @@ GOOD = [("agent", 0.5, 2.0, 300), ("caller", 2.5, 4.5, 500), ("agent", 5.0, 6.5,
 
 
 def _service(db, bus=None, **settings):
-    kw = {"risk_words": str(FIXTURES / "risk_words.yaml"), "scorecards": str(FIXTURES / "scorecard_support.yaml"),
+    kw = {"risk_words": str(FIXTURES / "risk_words.yaml"), "scorecards": str(FIXTURES / "scorecards" / "support.yaml"),
           **settings}
     return AnalyticsService(db, None, bus, AnalyticsSection(**kw), clock=lambda: 5000.0,
                             recognizer=lambda language: ToneWords())

@@ -48,7 +48,7 @@ def english_call(tmp_path_factory, speech):
     transcript, caller, agent = transcribe_file(path, "en-US", speech)
     analysis = analyze(transcript, caller, agent, queue="support",
                        risk=load_risk_lists(FIXTURES / "risk_words.yaml"),
-                       scorecards=[load_scorecard(FIXTURES / "scorecard_support.yaml")])
+                       scorecards=[load_scorecard(FIXTURES / "scorecards" / "support.yaml")])
     return placed, transcript, analysis
 
 
