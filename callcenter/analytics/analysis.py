@@ -7,7 +7,7 @@ is reported under ``errors`` and the other parts are still there.
 """
 from __future__ import annotations
 
-from typing import Any, Sequence
+from typing import Any, Mapping, Sequence
 
 from .acoustics import ConversationFlow, SideAudio, conversation_flow, prosody
 from .conversation import Transcript, conversation_text
@@ -21,9 +21,11 @@ HOLD_SILENCE_S = 20.0
 
 def analyze(transcript: Transcript, caller: SideAudio, agent: SideAudio, *, queue: str | None = None,
             risk: RiskLists | None = None, scorecards: Sequence[Scorecard] = (),
-            holds: Sequence[tuple[float, float]] | None = None, errors: Sequence[str] = ()) -> dict[str, Any]:
-    """``holds``: the call's holds / recording pauses as (start, end) seconds, when the call knows them;
-    None: mutual silences of :data:`HOLD_SILENCE_S` or more are taken as holds."""
+            holds: Sequence[tuple[float, float]] | None = None, errors: Sequence[str] = (),
+            gaps: Sequence[Mapping[str, Any]] = ()) -> dict[str, Any]:
+    """``holds``: the call's holds as (start, end) seconds, when the call knows them; None: mutual
+    silences of :data:`HOLD_SILENCE_S` or more are taken as holds. ``gaps``: where the recording was
+    paused (``{offset, duration}``: the audio is cut at ``offset``; the call went on ``duration`` s)."""
     flow = conversation_flow(caller, agent)
     holds = _holds(flow, holds)
     audio = {"caller": caller, "agent": agent}
@@ -44,6 +46,7 @@ def analyze(transcript: Transcript, caller: SideAudio, agent: SideAudio, *, queu
         "words": [w.to_dict() for w in transcript.words],
         "flow": flow.to_dict(), "holds": [[round(a, 2), round(b, 2)] for a, b in holds],
         "metrics": metrics, "risk_hits": hits, "mood": mood, "qa": None, "errors": list(errors),
+        "gaps": [dict(g) for g in gaps],
     }
     card = pick_scorecard(scorecards, queue, transcript.language)
     if card is not None:

@@ -72,6 +72,12 @@ def load_rules(risk_path: str | None, scorecards_path: str | None) -> Rules:
     return Rules(risk, cards, errors)
 
 
+async def delete_derived(session, recording) -> None:
+    """The retention sweep's deleter (``Retention.register_deleter``): a deleted recording's analysis goes
+    with it, in the deletion's transaction."""
+    await store.delete_analyses_of_recording(session, recording.id)
+
+
 class AnalyticsService:
     def __init__(self, db, speech, bus: EventBus | None = None, settings=None,
                  clock: Callable[[], float] = time.time,
@@ -95,11 +101,11 @@ class AnalyticsService:
         return self.settings.languages.get(queue or "") or call_language or self.settings.default_language
 
     def run_sync(self, path: str, language: str, queue: str | None, rules: Rules,
-                 holds: Sequence[tuple[float, float]] | None = None) -> dict[str, Any]:
+                 holds: Sequence[tuple[float, float]] | None = None, gaps: Sequence[dict] = ()) -> dict[str, Any]:
         """The blocking part (reading, both recognizers, the pure analysis): for a worker thread."""
         transcript, caller, agent = transcribe_file(path, language, recognizer=self.recognizer(language))
         return analyze(transcript, caller, agent, queue=queue, risk=rules.risk, scorecards=rules.scorecards,
-                       holds=holds, errors=rules.errors)
+                       holds=holds, errors=rules.errors, gaps=gaps)
 
     async def analyze_call(self, call_id: str, path: str | None = None, *, recording_id: int | None = None,
                            language: str | None = None, queue: str | None = None, agent: str | None = None,
@@ -118,7 +124,7 @@ class AnalyticsService:
         try:
             if not info["path"]:
                 raise AnalysisError(info.get("error") or f"call {call_id} has no recording to analyse")
-            args = (info["path"], language, queue, rules, info["holds"])
+            args = (info["path"], language, queue, rules, info["holds"], info["gaps"])
             if run_cpu is not None:
                 result = await run_cpu(self.run_sync, *args)
             else:
@@ -134,7 +140,7 @@ class AnalyticsService:
 
     async def _call_info(self, call_id: str, path: str | None, recording_id: int | None) -> dict[str, Any]:
         info: dict[str, Any] = {"queue": None, "agent": None, "language": None, "call_at": None, "path": path,
-                                "recording_id": recording_id, "holds": None}
+                                "recording_id": recording_id, "holds": None, "gaps": []}
         async with self.db.session() as s:
             cdr = await repo.get_call(s, call_id)
             rec = await repo.get_recording(s, recording_id) if recording_id is not None else None
@@ -153,6 +159,8 @@ class AnalyticsService:
             info["queue"] = info["queue"] or rec.queue
             info["agent"] = info["agent"] or rec.agent
             info["call_at"] = info["call_at"] or rec.created_at
+            info["gaps"] = [{"offset": p.get("offset"), "duration": p.get("duration")}
+                            for p in (getattr(rec, "pauses", None) or []) if isinstance(p, dict)]
             status = getattr(rec, "status", None)
             if status not in (None, "ready") and path is None:
                 info["path"] = None

@@ -67,6 +67,8 @@ def print_analysis(a: dict[str, Any], words: bool = True) -> None:
           f"overtalk {m.get('overtalk_s', 0):.1f} s, silence {m.get('silence_pct', 0):.1f} %, "
           f"holds {m.get('hold_s', 0):.0f} s")
     print(f"  mood: {(r.get('mood') or {}).get('summary', '-')}")
+    for g in r.get("gaps", []):
+        print(f"  paused at {_mmss(g.get('offset'))}: {g.get('duration') or 0:.0f} s of the call not recorded")
     for h in r.get("risk_hits", []):
         print(f"  RISK {h['at']} {h['side']}: '{h['heard']}' ({h['list']}, {h['kind']} '{h['term']}', {h['severity']})")
     qa = r.get("qa")
