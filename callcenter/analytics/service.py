@@ -270,3 +270,14 @@ class AnalyticsService:
 
         jobs.register(JOB_KIND, handle, priority=self.settings.job_priority, max_attempts=self.settings.max_attempts)
         jobs.on_done("recording.finalize", chain)
+
+
+def register_analytics(jobs, recorder, db, speech, bus, cfg, clock) -> AnalyticsService:
+    """Server wiring (``callcenter.app``): the analytics job on the post-call queue after each finalize job,
+    and the retention sweep's deleter of analyses. ``cfg``: the whole configuration; ``clock``: the App's."""
+    svc = AnalyticsService(db, speech, bus, cfg.analytics, clock=clock.now)
+    svc.register_jobs(jobs)
+    retention = getattr(recorder, "retention", None)
+    if retention is not None:
+        retention.register_deleter(delete_derived)
+    return svc

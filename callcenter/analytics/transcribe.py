@@ -172,6 +172,9 @@ class SphinxWords:
 def word_recognizer(speech, language: str) -> WordRecognizer:
     """The recognizer for ``language`` from a :class:`SpeechService`; :class:`AnalysisError` naming the
     language and what is installed when none serves it (unknown language, missing model)."""
+    if speech is None:
+        raise AnalysisError("speech recognition is not available on this server (see the speech service's "
+                            "status): no recognizer for language " + repr(language))
     try:
         backend = speech.recognizer_for(language)
     except SpeechUnavailable as exc:
