@@ -95,12 +95,13 @@ def cmd_score(args) -> int:
     return run_service(args, go)
 
 
-def cmd_show(args) -> int:
+def cmd_show(args, json_view=None) -> int:
+    """Print a call's stored analysis (``json_view(analysis)``: what ``--json`` prints, default all)."""
     async def go(svc) -> int:
         a = await svc.get(args.call)
         if a is None:
             return fail(f"call {args.call} has no analysis (run: callcenter qa score {args.call})")
-        print_json(a) if args.json else print_analysis(a)
+        print_json((json_view or (lambda x: x))(a)) if args.json else print_analysis(a)
         return 0
     return run_service(args, go)
 

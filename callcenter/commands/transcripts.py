@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import time
 
-from .qa import print_analysis, run_service
+from . import qa
+from .qa import run_service
 from .toolbox import add_command, fail, print_json, table
 
 
@@ -39,17 +40,8 @@ def cmd_search(args) -> int:
 
 
 def cmd_show(args) -> int:
-    async def go(svc) -> int:
-        a = await svc.get(args.call)
-        if a is None:
-            return fail(f"call {args.call} has no transcript (run: callcenter qa score {args.call})")
-        if args.json:
-            print_json({"call_id": a["call_id"], "turns": (a["result"] or {}).get("turns", []),
-                        "words": (a["result"] or {}).get("words", [])})
-        else:
-            print_analysis(a)
-        return 0
-    return run_service(args, go)
+    return qa.cmd_show(args, lambda a: {"call_id": a["call_id"], "turns": (a["result"] or {}).get("turns", []),
+                                        "words": (a["result"] or {}).get("words", [])})
 
 
 def register(sub) -> None:

@@ -9,21 +9,16 @@ import pytest
 
 from callcenter.analytics.reports import analytics_report
 from callcenter.cli import main
+from tests.speech.conftest import isolated_env  # noqa: F401  (fixture)
 
 FIX = Path(__file__).resolve().parents[1] / "fixtures" / "analytics"
 
 
 @pytest.fixture
-def env(tmp_path, monkeypatch):
-    import os
-    for k in list(os.environ):
-        if k.startswith("CALLCENTER_"):
-            monkeypatch.delenv(k, raising=False)
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("CALLCENTER_DATA_DIR", str(tmp_path / "data"))
+def env(isolated_env, monkeypatch):
     monkeypatch.setenv("CALLCENTER_ANALYTICS__RISK_WORDS", str(FIX / "risk_words.yaml"))
     monkeypatch.setenv("CALLCENTER_ANALYTICS__SCORECARDS", str(FIX / "scorecards"))
-    return tmp_path
+    return isolated_env
 
 
 def _fill(tmp_path):
