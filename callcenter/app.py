@@ -44,6 +44,7 @@ from .analytics.finalize import register as register_finalize
 from .analytics.jobs import JobQueue, JobSettings
 from .analytics.policy import PolicyError
 from .analytics.recorder import Recorder
+from .analytics.service import register_analytics
 from .api.app import WebDeps, create_web_app
 from .asterisk.service import AsteriskService
 from .clock import Clock
@@ -189,6 +190,8 @@ class App:
                 recorder = Recorder(cfg, self.db, self.bus, control=asterisk.control, jobs=jobs, clock=self.clock)
             except PolicyError as exc:
                 raise StartupError(f"configuration: {exc}") from None
+            # transcription, risk words, mood, QA after each finalized recording (docs/analytics.md)
+            register_analytics(jobs, recorder, self.db, speech, self.bus, cfg, self.clock)
         control, phones, webrtc = asterisk.control, asterisk, None
         if cfg.webrtc.enabled:
             # imported here: aiortc and PyAV load in a second, which only the server needs

@@ -37,14 +37,13 @@ async def _recording(db, call_id, path, status="ready"):
 
 async def test_analytics_runs_after_finalize_and_stores_its_result(db, tmp_path):
     q = jobs_mod.JobQueue(db, clock=FakeClock())
-    svc = _service(db)
-    svc.register_jobs(q)
     done = []
 
-    async def fake_finalize(job, ctx):
+    async def fake_finalize(job, ctx):           # the recording is already a checked stereo WAV
         done.append(job.recording_id)
         return {"ok": True}
     q.register("recording.finalize", fake_finalize, priority=10)
+    _service(db).register_jobs(q)
     rid = await _recording(db, "c1", tone_call(tmp_path / "c1.wav", GOOD, 12.0))
     await q.enqueue("recording.finalize", call_id="c1", recording_id=rid)
     assert await q.run_pending() == 2                      # finalize, then the analytics job it chained
@@ -63,6 +62,7 @@ async def jobs_mod_list(s):
 
 async def test_a_bad_recording_fails_its_job_at_once_with_the_reason_on_the_call(db, tmp_path):
     q = jobs_mod.JobQueue(db, clock=FakeClock())
+    q.register("recording.finalize", lambda job, ctx: None)
     _service(db).register_jobs(q)
     bad = tmp_path / "bad.wav"
     bad.write_bytes(b"RIFF\x10\x00\x00\x00WAVEjunkjunkjunk")
