@@ -272,12 +272,18 @@ class AnalyticsService:
         jobs.on_done("recording.finalize", chain)
 
 
-def register_analytics(jobs, recorder, db, speech, bus, cfg, clock) -> AnalyticsService:
+def register_analytics(jobs, recorder, db, speech, bus, cfg, clock) -> AnalyticsService | None:
     """Server wiring (``callcenter.app``): the analytics job on the post-call queue after each finalize job,
-    and the retention sweep's deleter of analyses. ``cfg``: the whole configuration; ``clock``: the App's."""
-    svc = AnalyticsService(db, speech, bus, cfg.analytics, clock=clock.now)
-    svc.register_jobs(jobs)
+    and the retention sweep's deleter of analyses. ``cfg``: the whole configuration; ``clock``: the App's.
+    With ``analytics.enabled: false`` or ``speech.enabled: false`` no job is queued (said once in the log);
+    analyses made with ``callcenter qa score`` are still deleted with their recording."""
     retention = getattr(recorder, "retention", None)
     if retention is not None:
         retention.register_deleter(delete_derived)
+    if not cfg.analytics.enabled or not cfg.speech.enabled:
+        why = "analytics.enabled" if not cfg.analytics.enabled else "speech.enabled"
+        log.info(f"conversation analytics of recorded calls is off ({why}: false)")
+        return None
+    svc = AnalyticsService(db, speech, bus, cfg.analytics, clock=clock.now)
+    svc.register_jobs(jobs)
     return svc
