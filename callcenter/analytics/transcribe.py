@@ -110,23 +110,44 @@ class WordRecognizer(Protocol):
 
 
 class VoskWords:
+    """vosk free speech with word times. One ``KaldiRecognizer`` per thread and language, reused from one
+    stretch of speech to the next (``FinalResult`` resets it): on small models with a dynamic graph a
+    reused recognizer keeps the graph it expanded and is several times faster than a new one (speech.md)."""
     name = "vosk"
 
     def __init__(self, vosk_recognizer) -> None:
         self._vosk = vosk_recognizer        # callcenter.speech.recognizers.VoskRecognizer (owns the models)
+        self._local = threading.local()
+
+    def _recognizer(self, language: str) -> list:
+        """[recognizer, samples fed to it so far]: vosk's word times count from the recognizer's creation,
+        across ``FinalResult`` resets, so each stretch's times are taken relative to what came before."""
+        from vosk import KaldiRecognizer
+        model = self._vosk.model(language)
+        recs = getattr(self._local, "recs", None)
+        if recs is None:
+            recs = self._local.recs = {}
+        entry = recs.get(id(model))
+        if entry is None:
+            rec = KaldiRecognizer(model, MODEL_RATE)
+            rec.SetWords(True)
+            entry = recs[id(model)] = [rec, 0]
+        return entry
 
     def words(self, samples: np.ndarray, language: str) -> list[tuple[float, float, str, float]]:
-        from vosk import KaldiRecognizer
-        rec = KaldiRecognizer(self._vosk.model(language), MODEL_RATE)
-        rec.SetWords(True)
+        entry = self._recognizer(language)
+        rec, base = entry[0], entry[1] / MODEL_RATE
         out: list[tuple[float, float, str, float]] = []
         pcm = np.asarray(samples, dtype="<i2").tobytes()
         step = MODEL_RATE * 2 * 4            # 4 s per feed: vosk ends utterances at pauses by itself
-        for i in range(0, len(pcm), step):
-            if rec.AcceptWaveform(pcm[i:i + step]):
-                out += _vosk_words(rec.Result())
-        out += _vosk_words(rec.FinalResult())
-        return out
+        try:
+            for i in range(0, len(pcm), step):
+                if rec.AcceptWaveform(pcm[i:i + step]):
+                    out += _vosk_words(rec.Result())
+            out += _vosk_words(rec.FinalResult())
+        finally:
+            entry[1] += len(pcm) // 2
+        return [(a - base, b - base, w, c) for a, b, w, c in out]
 
 
 def _vosk_words(result: str) -> list[tuple[float, float, str, float]]:
@@ -169,9 +190,14 @@ class SphinxWords:
         return out
 
 
+_SHARED: dict[int, tuple[object, WordRecognizer]] = {}     # id(backend) -> (backend kept alive, recognizer)
+_SHARED_LOCK = threading.Lock()
+
+
 def word_recognizer(speech, language: str) -> WordRecognizer:
-    """The recognizer for ``language`` from a :class:`SpeechService`; :class:`AnalysisError` naming the
-    language and what is installed when none serves it (unknown language, missing model)."""
+    """The recognizer for ``language`` from a :class:`SpeechService` (one per backend, shared by every call:
+    its decoders are kept per worker thread); :class:`AnalysisError` naming the language and what is
+    installed when none serves it (unknown language, missing model)."""
     if speech is None:
         raise AnalysisError("speech recognition is not available on this server (see the speech service's "
                             "status): no recognizer for language " + repr(language))
@@ -180,9 +206,12 @@ def word_recognizer(speech, language: str) -> WordRecognizer:
     except SpeechUnavailable as exc:
         have = ", ".join(sorted(speech.languages())) or "none"
         raise AnalysisError(f"no recognizer for language {language!r}: {exc} (languages available: {have})") from None
-    if getattr(backend, "name", "") == "vosk":
-        return VoskWords(backend)
-    return SphinxWords()
+    with _SHARED_LOCK:
+        entry = _SHARED.get(id(backend))
+        if entry is None:
+            words = VoskWords(backend) if getattr(backend, "name", "") == "vosk" else SphinxWords()
+            entry = _SHARED[id(backend)] = (backend, words)
+        return entry[1]
 
 
 # --------------------------------------------------------------------------------------------------
