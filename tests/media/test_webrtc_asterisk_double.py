@@ -1,0 +1,83 @@
+"""A web caller through the Asterisk double: its WebRTC leg is joined to an AudioSocket channel originated
+into cc-inbound, the inbound dialplan runs the FastAGI IVR on it, and keys pressed in the page reach that
+IVR as AMI PlayDTMF Receive: yes (AudioSocket cannot carry DTMF to Asterisk)."""
+from __future__ import annotations
+
+import asyncio
+
+from callcenter.asterisk.agi_channel import AgiChannel
+from callcenter.ivr.channel import Prompt
+from callcenter.media.webrtc_asterisk import AsteriskWebRTC
+from callcenter.media.webrtc_call import WebCalls
+from tests.asterisk.conftest import double  # noqa: F401 - the Asterisk double fixture
+from tests.media.test_audiosocket_agi import service  # noqa: F401 - AsteriskService with AudioSocket on the double
+
+from .webrtc_helpers import connect, gateway, tone
+
+
+async def test_web_caller_runs_the_inbound_ivr_and_page_keys_reach_it(service, double):  # noqa: F811
+    double.agi_port = service.agi.bound_port
+    seen: dict = {}
+
+    async def ivr(ch: AgiChannel):
+        seen["info"] = ch.info
+        await ch.answer()
+        await asyncio.sleep(1.5)                      # the page presses its keys meanwhile
+        seen["digits"] = await ch.collect_digits([Prompt("file", "enter-account")], 3, 5.0)
+    service.route("ivr", ivr, channel=True)
+    via = AsteriskWebRTC(service.control, caller_number="5000", sample_rate=8000)
+    calls = WebCalls(None, asterisk_caller=via.caller)
+    gw = gateway()
+    client, leg = await connect(gw)
+    try:
+        calls.start(leg, caller="web", caller_name="Web caller")
+        status = await client.wait_message("status", 10)
+        assert status is not None and status["channel"].startswith("AudioSocket/")
+        client.say(tone(440, 1.0))
+        client.press("12#")
+        ended = await client.wait_message("ended", 15)            # the IVR ended: Asterisk hung up
+        assert ended is not None
+        info = seen["info"]
+        assert info.did == "5000" and info.caller_name == "Web caller" and info.channel == status["channel"]
+        assert seen["digits"].digits == "12"
+        plays = [a for a in double.actions_named("PlayDTMF")]
+        assert [(a.get("Digit"), a.get("Receive")) for a in plays] == [("1", "yes"), ("2", "yes"), ("#", "yes")]
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 5
+        while (calls.tasks or service.audiosocket.legs) and loop.time() < end:
+            await asyncio.sleep(0.05)
+        assert not calls.tasks and service.audiosocket.legs == {} and leg.ended is not None
+    finally:
+        await client.close()
+        await calls.stop()
+        await gw.stop()
+
+
+async def test_browser_agent_leg_is_an_audiosocket_channel_asterisk_can_bridge(service, double):  # noqa: F811
+    from callcenter.media.webrtc_phones import BrowserPhones
+    via = AsteriskWebRTC(service.control, caller_number="5000", sample_rate=8000)
+    phones = BrowserPhones(service.control, service, asterisk_leg=via.agent_leg)
+    gw = gateway()
+    client, leg = await connect(gw, kind="agent")
+    try:
+        phones.register("alice", leg)
+        ring = asyncio.ensure_future(phones.ring_agent("Browser/alice", call_id="c-7", timeout=5))
+        assert (await client.wait_message("ring", 5))["call_id"] == "c-7"
+        client.send({"type": "answer"})
+        res = await ring
+        assert res.answered and res.channel.startswith("AudioSocket/")
+        [orig] = double.actions_named("Originate")
+        assert orig.get("Context") == "cc-agent-wait"
+        assert double.model.by_name(res.channel) is not None              # a live channel Asterisk can bridge
+        await phones.hangup(res.channel)                                   # the engine ends the agent leg (AMI)
+        assert (await client.wait_message("call-ended", 5))["call_id"] == "c-7"
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 5
+        while (via.tasks or service.audiosocket.legs) and loop.time() < end:
+            await asyncio.sleep(0.05)
+        assert not via.tasks and service.audiosocket.legs == {}
+        assert phones.lines["Browser/alice"].state == "idle"
+    finally:
+        await leg.close()
+        await client.close()
+        await gw.stop()
