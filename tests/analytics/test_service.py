@@ -49,6 +49,11 @@ async def test_a_call_through_the_pipeline(db, tmp_path):
     assert alert.agent_id is None and alert.data["agent"] == "alice" and alert.call_id == "c1"
     assert "'lawyer' (legal) said by the caller at 00:04" in alert.data["summary"]
     assert [e.kind for e in seen][-1] == "CallAnalyzed"
+    # over the WebSocket: supervisors get the alert, the agent (even the call's own) does not
+    from callcenter.api.auth import Principal
+    from callcenter.api.ws import _Client
+    assert _Client(Principal("sue", "supervisor"), None).wants(alert)
+    assert not _Client(Principal("alice", "agent", "alice"), None).wants(alert)
     async with db.session() as s:
         cdr = await repo.get_call(s, "c1")
     assert cdr.data["analytics"]["risk_hits"] == 1 and cdr.data["analytics"]["score"] == row["score"]
