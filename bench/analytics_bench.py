@@ -113,7 +113,7 @@ def backlog(rate_per_h: float, call_s: float, rtf: float, workers: int, hours: f
     load = rate_per_h * service / (3600.0 * workers)
     return {"calls_per_hour": rate_per_h, "call_minutes": round(call_s / 60, 1), "rtf": rtf, "workers": workers,
             "utilisation": round(load, 3), "longest_queue": longest_queue, "longest_wait_min": round(longest_wait / 60, 1),
-            "stable": load < 1.0}
+            "stable": load < 1.0, "max_calls_per_hour": int(workers * 3600.0 / service) if service else None}
 
 
 def main() -> int:
@@ -157,7 +157,8 @@ def main() -> int:
     print(f"\nbacklog, {args.rate:g} calls/h of {args.call_minutes:g} min on {args.workers} workers, 8 h:")
     for b in out["backlog"]:
         print(f"  {b['lang']}: utilisation {b['utilisation']:.0%}, longest queue {b['longest_queue']} job(s), "
-              f"longest wait {b['longest_wait_min']} min ({'stable' if b['stable'] else 'GROWS without bound'})")
+              f"longest wait {b['longest_wait_min']} min ({'stable' if b['stable'] else 'GROWS without bound'}); "
+              f"kept up with up to {b['max_calls_per_hour']} calls/h")
     if args.json:
         Path(args.json).write_text(json.dumps(out, indent=2, ensure_ascii=False))
     return 0
