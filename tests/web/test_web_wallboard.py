@@ -48,6 +48,7 @@ async def test_wallboard_follows_the_calls(center, browser):
     await center.double.wait_for(lambda: sum(c.state == "waiting" for c in center.engine.calls.values()) == 3, 10)
     await same_as_api(center, page)
     await page.wait_for_selector("[data-testid=waiting-calls] tbody tr >> nth=2")
+    await page.wait_for_selector(".charts .chart canvas >> nth=2", state="attached")   # the day's charts
     # web.alert_waiting is 1 here: 3 callers in sales breach it, the bar says so and the tile turns red
     await page.wait_for_selector("[data-testid=alerts] >> text=sales: 3 calls waiting")
     await page.wait_for_selector("[data-queue=sales].alert")

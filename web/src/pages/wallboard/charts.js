@@ -42,7 +42,7 @@ let dayRange = null;        // [midnight, now] of the last report: the day chart
 
 const base = (width, title, day = true) => ({
   width, height: 150, title, legend: { show: true }, cursor: { drag: { x: false, y: false } },
-  scales: { x: { time: true, ...(day ? { range: (u, lo, hi) => dayRange || [lo, hi] } : {}) } },
+  scales: { x: { time: true, range: day ? (u, lo, hi) => dayRange || [lo, hi] : (u, lo, hi) => [Math.min(lo, hi - 300), hi] } },
 });
 
 export function DayCharts() {

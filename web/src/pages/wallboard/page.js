@@ -3,7 +3,7 @@
 // Live over the WebSocket (queue view every second, agent events as they happen); each part reads
 // only its own signals, so an update repaints what changed and nothing else.
 import "./i18n.js";
-import { html, useEffect, useState } from "../../core/html.js";
+import { effect, html, useEffect, useState } from "../../core/html.js";
 import { t } from "../../core/i18n.js";
 import { duration, pct, secs, clock } from "../../core/format.js";
 import { navigate } from "../../core/router.js";
@@ -49,15 +49,16 @@ function Toolbar({ full }) {
 export default function Wallboard({ query }) {
   const [Charts, setCharts] = useState(null);
   useEffect(() => start(), []);
-  // the charts (uPlot, and their report query) load once the live board is on screen
+  // the charts (uPlot, and their report query) load once the live board is on screen; this effect
+  // follows the totals signal without making the whole board re-render with it
   useEffect(() => {
-    if (totals.value && !Charts) {
+    let asked = false;
+    return effect(() => {
+      if (!totals.value || asked) return;
+      asked = true;
       requestAnimationFrame(() => import("./charts.js").then((m) => setCharts(() => m.DayCharts), () => {}));
-    }
-  });
-  useEffect(() => {
-    if (!window.__wallboardFirstRender && totals.value) window.__wallboardFirstRender = performance.now();
-  });
+    });
+  }, []);
   const full = query.full === "1";
   return html`<div class=${`wallboard ${full ? "full" : ""}`} data-testid="wallboard">
     <div class="wb-top"><${Totals} /><${Toolbar} full=${full} /></div>
