@@ -26,6 +26,8 @@ async def test_agent_takes_a_call_on_the_desk(center, browser):
     await log_in(page, "ann", "ann-pw")
     await page.wait_for_selector("[data-testid=desk]")
     assert "#/desk" in page.url                                     # an agent lands on its desk
+    # the media plane's browser phone (callcenter/web/phone/desk.js) mounts in the desk's phone panel
+    await page.wait_for_selector("[data-testid=phone-slot] .browser-phone button:has-text('Take calls in this browser')")
     assert await page.inner_text("[data-testid=agent-state]") == "Logged out"
 
     await page.click("text=Log in >> nth=-1")                       # the desk's "Log in" (phone: provisioned)
