@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import asyncio
 
+from callcenter.events import DomainEvent
 from tests.asterisk_double import Caller, Press
 from tests.web.browser import log_in, new_page, screenshot
 
@@ -77,6 +78,16 @@ async def test_wallboard_follows_the_calls(center, browser):
     for a in agents["agents"]:
         await page.wait_for_selector(f"[data-testid=agent-{a['agent_id']}][data-state={center.engine.agents[a['agent_id']].state}]",
                                      timeout=5000)
+
+    # a risk-word alert from the conversation analytics shows on the board until dismissed
+    center.app.bus.publish(DomainEvent("RiskWordsDetected", center.engine.now(), "c-risk", None, "sales",
+                                       {"agent": "a02", "count": 1, "hits": [],
+                                        "summary": "'lawyer' (legal) said by the caller at 00:04"}))
+    risk = page.locator("[data-testid=risk-alert]")
+    await risk.wait_for()
+    assert "sales" in await risk.inner_text() and "lawyer" in await risk.inner_text()
+    await risk.locator("button").click()
+    await risk.wait_for(state="detached")
 
     await page.click("[data-testid=fullscreen]")
     await page.wait_for_selector(".shell.full")

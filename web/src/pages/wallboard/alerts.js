@@ -3,7 +3,7 @@
 import { html, computed } from "../../core/html.js";
 import { t } from "../../core/i18n.js";
 import { duration, clock } from "../../core/format.js";
-import { queue, queueNames, settings, lastUpdate } from "./store.js";
+import { queue, queueNames, settings, lastUpdate, riskAlerts } from "./store.js";
 
 const MIN_FOR_SL = 5;         // calls offered before a low SL is worth an alert
 
@@ -43,8 +43,13 @@ export const alertQueues = computed(() => [...new Set(alerts.value.map((a) => a.
 
 export function AlertBar() {
   const list = alerts.value;
-  return html`<div class=${`alerts ${list.length ? "on" : ""}`} data-testid="alerts" role="status">
-    ${list.length === 0 ? html`<span class="muted">${t("wb.no_alerts")}</span>`
-      : list.map((a) => html`<span class="alert-item" key=${a.key}>⚠ ${a.text} <span class="muted">${clock(a.since)}</span></span>`)}
+  const risks = riskAlerts.value;
+  const dismiss = (key) => { riskAlerts.value = riskAlerts.value.filter((r) => r.key !== key); };
+  return html`<div class=${`alerts ${list.length || risks.length ? "on" : ""}`} data-testid="alerts" role="status">
+    ${list.length === 0 && risks.length === 0 && html`<span class="muted">${t("wb.no_alerts")}</span>`}
+    ${list.map((a) => html`<span class="alert-item" key=${a.key}>⚠ ${a.text} <span class="muted">${clock(a.since)}</span></span>`)}
+    ${risks.map((r) => html`<span class="alert-item risk" key=${r.key} data-testid="risk-alert">
+      ⚑ ${t("wb.alert_risk", { q: r.queue || "–", a: r.agent || "–", s: r.summary })} <span class="muted">${clock(r.ts)}</span>
+      <button class="icon small" title=${t("ui.close")} onClick=${() => dismiss(r.key)}>×</button></span>`)}
   </div>`;
 }

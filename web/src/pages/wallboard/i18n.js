@@ -15,6 +15,7 @@ addMessages("en", {
   "wb.alert_longest": "{q}: a caller has waited {t} (alert above {x})",
   "wb.alert_abandon": "{q}: abandon rate {p}% (alert above {x}%)",
   "wb.alert_sl": "{q}: service level {p}% below its target {x}%",
+  "wb.alert_risk": "risk words on a call of {q} (agent {a}): {s}",
   "wb.no_alerts": "No threshold breached.", "wb.pos": "#", "wb.caller": "Caller", "wb.queue": "Queue",
   "wb.wait": "Wait", "wb.actions": "Actions", "wb.state_time": "in state",
 });
@@ -34,6 +35,7 @@ addMessages("zh", {
   "wb.alert_longest": "{q}：来电已等待 {t}（告警阈值 {x}）",
   "wb.alert_abandon": "{q}：放弃率 {p}%（告警阈值 {x}%）",
   "wb.alert_sl": "{q}：服务水平 {p}% 低于目标 {x}%",
+  "wb.alert_risk": "{q} 的通话出现风险词（座席 {a}）：{s}",
   "wb.no_alerts": "无告警。", "wb.pos": "#", "wb.caller": "主叫", "wb.queue": "队列",
   "wb.wait": "等待", "wb.actions": "操作", "wb.state_time": "状态时长",
 });

@@ -19,6 +19,7 @@ export const totals = signal(null);         // centre-wide figures
 export const settings = signal({ pause_reasons: [], wrapup_codes: [], alerts: {} });
 export const samples = signal([]);          // [[ts, waiting, longest]] since the page opened (chart)
 export const lastUpdate = signal(0);
+export const riskAlerts = signal([]);       // RiskWordsDetected (conversation analytics), newest first, at most 20
 
 const seen = new Map();                     // key -> JSON last written
 
@@ -87,6 +88,12 @@ function applyAgent(a) {
 }
 
 function onEvent(ev) {
+  if (ev.kind === "RiskWordsDetected") {
+    const d = ev.data || {};
+    riskAlerts.value = [{ key: `${ev.call_id}:${ev.ts}`, ts: ev.ts, queue: ev.queue, agent: d.agent, call_id: ev.call_id,
+                          summary: d.summary || "" }, ...riskAlerts.value].slice(0, 20);
+    return;
+  }
   if (ev.kind === "AgentStateChanged" && ev.agent_id) {
     const s = agents.get(ev.agent_id);
     const cur = s ? s.value : { agent_id: ev.agent_id, name: ev.agent_id };
