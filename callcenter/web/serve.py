@@ -33,7 +33,7 @@ async def index(request: web.Request) -> web.StreamResponse:
     if not INDEX.is_file():
         return web.Response(status=503, content_type="text/plain",
                             text=f"the web pages are not built: {INDEX} is missing "
-                                 "(cd web && npm ci && npm run build)")
+                                 "(cd callcenter/web/frontend && npm ci && npm run build)")
     return web.FileResponse(INDEX, headers={**SECURITY_HEADERS, "Content-Type": "text/html; charset=utf-8"})
 
 

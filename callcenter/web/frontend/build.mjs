@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const here = dirname(fileURLToPath(import.meta.url));
-const out = join(here, "..", "callcenter", "web", "static");
+const out = join(here, "..", "static");
 const watch = process.argv.includes("--watch");
 
 // old chunks go, the phone's folder (callcenter/web/phone) is not ours and lives elsewhere
