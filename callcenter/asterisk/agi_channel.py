@@ -34,7 +34,8 @@ import os
 from pathlib import Path
 from typing import Any, AsyncIterator, Mapping, Sequence
 
-from ..ivr.channel import CallerHungUp, CallInfo, Channel, ChannelError, DigitsResult, Prompt, RecordResult
+from ..ivr.channel import (CallerHungUp, CallInfo, Channel, ChannelError, DigitsResult, Prompt, RecordResult,
+                           speech_serves)
 from ..media.audiosocket import AudioSocketServer
 from ..media.audiosocket_leg import AudioSocketLeg
 from ..speech.api import Recognition
@@ -316,15 +317,7 @@ class AgiChannel(Channel):
 
     @property
     def speech_available(self) -> bool:
-        rec = self.recognizer
-        if rec is None:
-            return False
-        try:
-            langs = rec.languages()
-        except Exception:  # noqa: BLE001
-            return False
-        lang = self.info.language
-        return any(l == lang or l.split("-")[0] == lang.split("-")[0] for l in langs)
+        return speech_serves(self.recognizer, self.info.language)
 
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None,
                         timeout: float = 5.0, language: str | None = None,

@@ -23,6 +23,18 @@ from typing import Sequence
 from ..speech.api import Recognition
 
 
+def speech_serves(recognizer: object, language: str) -> bool:
+    """``recognizer`` has a model for ``language`` (the same base language counts): what a channel's
+    ``speech_available`` says."""
+    if recognizer is None:
+        return False
+    try:
+        langs = recognizer.languages()  # type: ignore[attr-defined]
+    except Exception:  # noqa: BLE001
+        return False
+    return any(lang == language or lang.split("-")[0] == language.split("-")[0] for lang in langs)
+
+
 class CallerHungUp(Exception):
     """The caller hung up; the IVR stops and the call is finished."""
 

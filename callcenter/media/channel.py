@@ -29,7 +29,8 @@ import wave
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Sequence
 
-from ..ivr.channel import CallerHungUp, CallInfo, Channel, ChannelError, DigitsResult, Prompt, RecordResult
+from ..ivr.channel import (CallerHungUp, CallInfo, Channel, ChannelError, DigitsResult, Prompt, RecordResult,
+                           speech_serves)
 from ..speech.api import Recognition
 from .endpoint import EndpointConfig, Endpointer, SpeechEnded
 from .leg import AudioFrame, DtmfDigit, MediaLeg
@@ -38,17 +39,6 @@ from .playout import PromptAudio, tone
 from .vad import Vad
 
 log = logging.getLogger("callcenter.media.channel")
-
-
-def speech_serves(recognizer: Any, language: str) -> bool:
-    """The recognizer has a model for ``language`` (same base language counts)."""
-    if recognizer is None:
-        return False
-    try:
-        langs = recognizer.languages()
-    except Exception:  # noqa: BLE001
-        return False
-    return any(lang == language or lang.split("-")[0] == language.split("-")[0] for lang in langs)
 
 
 class MediaChannel(Channel):
