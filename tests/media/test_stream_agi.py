@@ -96,12 +96,12 @@ async def test_stream_mode_listens_over_audiosocket(tmp_path, answers, sphinx):
 
 
 async def test_a_node_without_barge_in(tmp_path, answers, sphinx):
-    x, _, _ = answers("sales", lead=0.1)
+    x, _, _ = answers("billing", lead=0.1)
     leg = FakeLeg(np.asarray(x, dtype="<i2").tobytes() * 2)      # says it over the prompt, then after it
     synth = ToneSynth(tmp_path, seconds=len(x) / 8000)
     ch = StreamingAgi(FakeSession(), synth, sphinx, streaming=streaming(tmp_path, synth), leg=leg)
-    r = await ch.recognize([Prompt("text", "Say sales.")], EN_MENU, 5.0, barge_in=False)
-    assert r.matched == "sales" and leg.stops == []
+    r = await ch.recognize([Prompt("text", "Say billing.")], EN_MENU, 5.0, barge_in=False)
+    assert r.matched == "billing" and leg.stops == []
 
 
 @pytest.mark.parametrize("why", ["connect", "not-enabled", "missing-file", "socket-closed"])

@@ -160,11 +160,11 @@ nodes:
   sales_q: {type: queue, queue: sales}
 """)
     assert flow is not None, problems
-    x, _, _ = answers("sales", lead=0.2)
+    x, _, _ = answers("billing", lead=0.2)
     leg = FakeLeg(np.asarray(x, dtype="<i2").tobytes())
     ch = MediaChannel(leg, CallInfo("call-9"), synthesizer=synth, recognizer=sphinx)
     from callcenter.clock import FakeClock
     outcome = await run_flow(flow, ch, clock=FakeClock(), call_data=ch.info)
-    assert outcome.kind == "queue" and outcome.queue.queue == "sales", outcome
+    assert outcome.kind == "queue" and outcome.queue.queue == "billing", outcome
     assert leg.stops                                          # the caller talked over the prompt
     await ch.close()

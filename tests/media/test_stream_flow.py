@@ -69,7 +69,7 @@ def test_the_node_key_reaches_the_channel_request():
 
 
 async def test_a_menu_that_opts_out_plays_its_prompt_to_the_end(tmp_path, answers, sphinx):
-    x, _, _ = answers("sales", lead=0.3)
+    x, _, _ = answers("billing", lead=0.3)
     speech = np.asarray(x, dtype="<i2").tobytes()
     for barge, stopped in (("false", False), ("true", True)):
         flow, _ = load_flow_text(FLOW.format(barge=barge))
@@ -78,5 +78,5 @@ async def test_a_menu_that_opts_out_plays_its_prompt_to_the_end(tmp_path, answer
                           recognizer=sphinx)
         outcome = await run_flow(flow, ch, clock=FakeClock(), call_data=ch.info)
         assert bool(leg.stops) is stopped, (barge, leg.stops)
-        assert any(e.kind == "recognition" and e.data.get("matched") == "sales" for e in outcome.trace), outcome.trace
+        assert any(e.kind == "recognition" and e.data.get("matched") == "billing" for e in outcome.trace), outcome.trace
         await ch.close()

@@ -75,7 +75,7 @@ async def test_out_of_grammar_speech_is_no_match(answers, sphinx):
 
 
 async def test_without_barge_in_the_prompt_plays_to_the_end(answers, sphinx):
-    x, onset, _ = answers("sales", lead=1.0)
+    x, onset, _ = answers("billing", lead=1.0)
     speech = pcm(x)
     # the caller talks over the prompt, then answers after it
     caller = speech + speech
@@ -84,7 +84,7 @@ async def test_without_barge_in_the_prompt_plays_to_the_end(answers, sphinx):
     heard = await ch.listen(tone(440.0, len(x) / 8000 + 0.2, 8000), EN_MENU, 5.0, "en-US", barge_in=False)
     assert leg.stops == [] and heard.barge_in_at is None
     assert heard.speech_started - leg.t0 >= len(x) / 8000           # what was said over the prompt is ignored
-    assert heard.recognition.matched == "sales"
+    assert heard.recognition.matched == "billing"
     await ch.close()
 
 
