@@ -26,6 +26,19 @@ async def until(pred, timeout: float = 10.0, what: str = "condition") -> None:
         await asyncio.sleep(0.05)
 
 
+async def answered_call(s: Server):
+    """alice's browser phone registered and ready, a web caller presses 1 (billing), alice answers:
+    (phone, caller, answer)."""
+    phone = await s.agent_phone("alice", "tok-alice")
+    caller, answer = await s.call()
+    await caller.wait_message("prompt", 10)
+    caller.press("1")
+    assert await phone.wait_message("ring", 10)
+    phone.send({"type": "answer"})
+    assert await phone.wait_message("call-started", 5)
+    return phone, caller, answer
+
+
 def ended(events: list, call_id: str):
     return next((e for e in events if e.kind == "CallEnded" and e.call_id == call_id), None)
 
@@ -65,13 +78,7 @@ async def test_keys_reach_the_ivr_and_a_browser_agent_answers(tmp_path):
 async def test_agent_hangs_up_in_the_page_and_the_caller_is_released(tmp_path):
     async with Server(tmp_path) as s:
         events = recorder(s)
-        phone = await s.agent_phone("alice", "tok-alice")
-        caller, answer = await s.call()
-        await caller.wait_message("prompt", 10)
-        caller.press("1")
-        await phone.wait_message("ring", 10)
-        phone.send({"type": "answer"})
-        await phone.wait_message("call-started", 5)
+        phone, caller, answer = await answered_call(s)
         await asyncio.sleep(0.3)
         phone.send({"type": "end"})
         msg = await caller.wait_message("ended", 5)
@@ -124,13 +131,7 @@ async def test_vanished_caller_while_waiting_is_an_abandon(tmp_path):
 async def test_agent_phone_vanishes_during_the_call_and_the_caller_is_released(tmp_path):
     async with Server(tmp_path) as s:
         events = recorder(s)
-        phone = await s.agent_phone("alice", "tok-alice")
-        caller, answer = await s.call()
-        await caller.wait_message("prompt", 10)
-        caller.press("1")
-        await phone.wait_message("ring", 10)
-        phone.send({"type": "answer"})
-        await phone.wait_message("call-started", 5)
+        phone, caller, answer = await answered_call(s)
         await phone.close()                             # the agent closed the tab
         assert await caller.wait_message("ended", 8)
         await until(lambda: ended(events, answer["call_id"]) is not None, 5, "CallEnded")
