@@ -261,7 +261,8 @@ class AsteriskService:
             await c.start()
         if not self.clients:
             log.warning("no Asterisk manager configured (ami.servers is empty): FastAGI only; "
-                        "agents cannot be rung until an AMI server is configured")
+                        "SIP phones cannot be rung until an AMI server is configured "
+                        "(browser phones, Browser/<agent>, still can)")
         self.started = True
 
     async def stop(self) -> None:

@@ -83,7 +83,7 @@ class WebCallChannel(MediaChannel):
 
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None, timeout: float = 5.0,
                         language: str | None = None, escape_digits: str = "0123456789*#",
-                        barge_in: bool = True) -> Recognition | None:
+                        barge_in: bool | None = None) -> Recognition | None:
         for p in prompts:
             if p.kind == "text":
                 self._tell({"type": "prompt", "text": p.value})
