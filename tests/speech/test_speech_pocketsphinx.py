@@ -103,3 +103,11 @@ def test_answer_as_asterisk_records_it(sphinx, espeak, lead, trail):
     y = np.concatenate([np.rint(rng.normal(0, 30, int(lead * 8000))).astype(np.int16), x,
                         np.rint(rng.normal(0, 30, int(trail * 8000))).astype(np.int16)])
     assert phrase_found(sphinx.recognize_samples(y, 8000, "en-US", MENU)) == "technical support"
+
+
+async def test_a_recording_the_engine_cannot_see_is_a_file_not_found_error_through_the_pool(sphinx, tmp_path):
+    # the AGI channel catches FileNotFoundError to log its "check recordings.agi_record_dir" hint:
+    # the real backend (worker pool, file reading) must not wrap it in anything else
+    missing = tmp_path / "call-asr-1.wav"
+    with pytest.raises(FileNotFoundError, match="call-asr-1.wav"):
+        await sphinx.recognize_file(missing, "en-US", MENU)
