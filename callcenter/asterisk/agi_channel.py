@@ -259,20 +259,7 @@ class AgiChannel(Channel):
             digits = "".join(ch for ch in r.result if ch in ALL_DIGITS)
             timed_out = r.data == "timeout"
             return DigitsResult(digits, timed_out=timed_out and len(digits) < max_digits)
-        digits = ""
-        first = await self.play(prompts, ALL_DIGITS)
-        if first is not None:
-            if first == terminator:
-                return DigitsResult("", timed_out=False)
-            digits = first
-        while len(digits) < max_digits:
-            d = await self.wait_digit(inter_digit_timeout if digits else timeout)
-            if d is None:
-                return DigitsResult(digits, timed_out=True)
-            if d == terminator:
-                return DigitsResult(digits, timed_out=False)
-            digits += d
-        return DigitsResult(digits, timed_out=False)
+        return await self.collect_keys(prompts, max_digits, timeout, terminator, inter_digit_timeout)
 
     def _record_paths(self, name: str) -> tuple[str, Path]:
         safe = "".join(ch if ch.isalnum() or ch in "-_." else "_" for ch in name) or "rec"

@@ -104,6 +104,25 @@ class Channel(abc.ABC):
     @abc.abstractmethod
     async def wait_digit(self, timeout: float) -> str | None: ...
 
+    async def collect_keys(self, prompts: Sequence[Prompt], max_digits: int, timeout: float,
+                           terminator: str = "#", inter_digit_timeout: float = 3.0) -> DigitsResult:
+        """``collect_digits`` built from ``play`` (interruptible by any key) and ``wait_digit``: for
+        channels whose transport has no digit-collecting command of its own."""
+        digits = ""
+        first = await self.play(prompts, "0123456789*#")
+        if first is not None:
+            if terminator and first == terminator:
+                return DigitsResult("", timed_out=False)
+            digits = first
+        while len(digits) < max_digits:
+            d = await self.wait_digit(inter_digit_timeout if digits else timeout)
+            if d is None:
+                return DigitsResult(digits, timed_out=True)
+            if terminator and d == terminator:
+                return DigitsResult(digits, timed_out=False)
+            digits += d
+        return DigitsResult(digits, timed_out=False)
+
     @abc.abstractmethod
     async def record(self, name: str, max_seconds: float, silence_seconds: float = 2.0,
                      escape_digits: str = "#", beep: bool = True) -> RecordResult:

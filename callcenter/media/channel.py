@@ -142,21 +142,8 @@ class MediaChannel(Channel):
 
     async def collect_digits(self, prompts: Sequence[Prompt], max_digits: int, timeout: float,
                              terminator: str = "#", inter_digit_timeout: float = 3.0) -> DigitsResult:
-        max_digits = max(1, int(max_digits))
-        digits = ""
-        first = await self.play(prompts, "0123456789*#")
-        if first is not None:
-            if terminator and first == terminator:
-                return DigitsResult("", timed_out=False)
-            digits = first
-        while len(digits) < max_digits:
-            d = await self.wait_digit(inter_digit_timeout if digits else timeout)
-            if d is None:
-                return DigitsResult(digits, timed_out=True)
-            if terminator and d == terminator:
-                return DigitsResult(digits, timed_out=False)
-            digits += d
-        return DigitsResult(digits, timed_out=False)
+        return await self.collect_keys(prompts, max(1, int(max_digits)), timeout, terminator,
+                                       inter_digit_timeout)
 
     def _record_path(self, name: str) -> Path:
         safe = "".join(ch if ch.isalnum() or ch in "-_./" else "_" for ch in name).strip("/") or "rec"
