@@ -4,9 +4,12 @@ Rows are :func:`callcenter.store.analytics.summary_rows` dicts (one per analysed
 calls analysed (and failed), average QA score (with supervisors' overrides), each rule's failure rate,
 risk hits, talk / listen ratio (agent talk over caller talk, summed), silence and overtalk (share of
 call time), average caller and agent mood, and the mood trend: caller mood per day (UTC).
+:func:`analytics_csv` is the one CSV of those lines (the API's ``format=csv``, the CLI's ``--format csv``).
 """
 from __future__ import annotations
 
+import csv
+import io
 import time
 from collections import defaultdict
 from typing import Any, Iterable, Mapping
@@ -68,3 +71,23 @@ def _group(rows: list[Mapping[str, Any]]) -> dict[str, Any]:
         "agent_mood": _mean([r["agent_mood"] for r in done if r.get("agent_mood") is not None]),
         "mood_trend": [{"day": d, "caller_mood": _mean(v), "calls": len(v)} for d, v in sorted(by_day.items())],
     }
+
+
+def analytics_csv(lines: list[Mapping[str, Any]]) -> str:
+    """The report lines as CSV: one column per figure, ``fail_<rule>`` per scorecard rule (its failure
+    rate; empty where the group's calls were not scored on it) and ``mood_trend`` as ``day=mood/calls``
+    pairs separated by spaces."""
+    rules = sorted({r for line in lines for r in line.get("rule_failure_rates") or {}})
+    cols: list[str] = []
+    for line in lines:
+        cols += [k for k in line if k not in ("rule_failure_rates", "mood_trend") and k not in cols]
+    buf = io.StringIO()
+    w = csv.writer(buf, lineterminator="\n")
+    w.writerow(cols + [f"fail_{r}" for r in rules] + ["mood_trend"])
+    for line in lines:
+        rates = line.get("rule_failure_rates") or {}
+        trend = " ".join(f"{d['day']}={'' if d['caller_mood'] is None else d['caller_mood']}/{d['calls']}"
+                         for d in line.get("mood_trend") or [])
+        w.writerow(["" if line.get(c) is None else line.get(c) for c in cols]
+                   + ["" if rates.get(r) is None else rates[r] for r in rules] + [trend])
+    return buf.getvalue()

@@ -78,6 +78,14 @@ async def delete_derived(session, recording) -> None:
     await store.delete_analyses_of_recording(session, recording.id)
 
 
+class OverrideError(ValueError):
+    """A supervisor's override that is refused as given; ``field`` names the part at fault."""
+
+    def __init__(self, message: str, field: str) -> None:
+        super().__init__(message)
+        self.field = field
+
+
 class AnalyticsService:
     def __init__(self, db, speech, bus: EventBus | None = None, settings=None,
                  clock: Callable[[], float] = time.time,
@@ -227,7 +235,8 @@ class AnalyticsService:
         return out
 
     async def override(self, call_id: str, rule_id: str, passed: bool | None, comment: str, by: str) -> dict[str, Any]:
-        """A supervisor's override of one rule (``passed`` None removes it); the score is worked out again."""
+        """A supervisor's override of one rule (``passed`` None removes it; setting one needs a ``comment``,
+        else :class:`OverrideError`); the score is worked out again."""
         async with self.db.session() as s:
             row = await store.get_analysis(s, call_id)
             if row is None or row.status != "done":
@@ -238,6 +247,9 @@ class AnalyticsService:
             if rule_id not in {r["id"] for r in qa["rules"]}:
                 known = ", ".join(r["id"] for r in qa["rules"])
                 raise AnalysisError(f"scorecard '{qa['scorecard']}' has no rule '{rule_id}' (rules: {known})")
+            if passed is not None and not (comment or "").strip():
+                raise OverrideError(f"call {call_id}, rule '{rule_id}': an override needs a comment saying why",
+                                    "comment")
             row = await store.set_override(s, call_id, rule_id, passed, comment, by, now=self.clock())
             row.score = apply_overrides(qa, row.overrides or {})["score"]
         return await self.get(call_id)  # type: ignore[return-value]

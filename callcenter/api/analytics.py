@@ -31,10 +31,11 @@ SEARCH_QUERY = (
 REPORT_QUERY = (
     Field("by", "string", enum=("agent", "queue")), Field("from", "string"), Field("to", "string"),
     Field("queue", "string"), Field("agent", "string"),
+    Field("format", "string", enum=("json", "csv"), description="json (default) or csv (fail_<rule> columns)"),
 )
 OVERRIDE_BODY = (
     Field("passed", "boolean", description="the rule's result as the supervisor sees it; null removes the override"),
-    Field("comment", "string", description="why"),
+    Field("comment", "string", description="why (required when passed is true or false)"),
 )
 
 
@@ -101,12 +102,15 @@ async def override(request: web.Request) -> web.Response:
     body = await read_body(request, OVERRIDE_BODY)
     if "passed" not in body:
         raise ApiError(400, "give passed: true / false (or null to remove the override)", "passed")
+    from ..analytics.service import OverrideError
     from ..analytics.transcribe import AnalysisError
     try:
         a = await service_of(request).override(request.match_info["call_id"], request.match_info["rule"],
                                                body["passed"], body.get("comment") or "", p.user)
     except AnalysisError as exc:
         raise ApiError(404, str(exc)) from None
+    except OverrideError as exc:
+        raise ApiError(400, str(exc), exc.field) from None
     return json_response(a)
 
 
@@ -119,7 +123,11 @@ async def report(request: web.Request) -> web.Response:
     if own is not None:
         filters["agent"] = own
     by = q.get("by") or "agent"
-    return json_response({"by": by, "lines": await service_of(request).report(by, **filters)})
+    lines = await service_of(request).report(by, **filters)
+    if q.get("format") == "csv":
+        from ..analytics.reports import analytics_csv
+        return web.Response(text=analytics_csv(lines), content_type="text/csv")
+    return json_response({"by": by, "lines": lines})
 
 
 ANALYTICS_ROUTES: list[Route] = [
@@ -130,8 +138,9 @@ ANALYTICS_ROUTES: list[Route] = [
           "(an agent: its own calls only)", role="agent", query=SEARCH_QUERY, tag="analytics"),
     Route("POST", "/api/analytics/calls/{call_id}/overrides/{rule}", override, "override one scorecard rule's "
           "result (kept beside the automatic result); the score is worked out again", role="supervisor",
-          body=OVERRIDE_BODY, tag="analytics", responses={"404": "no finished analysis, or no such rule"}),
+          body=OVERRIDE_BODY, tag="analytics", responses={"400": "no comment (field: comment), or no passed",
+                                                        "404": "no finished analysis, or no such rule"}),
     Route("GET", "/api/analytics/report", report, "per agent or queue: average score, rule failure rates, risk "
-          "hits, talk/listen, silence, overtalk, mood trend (an agent: itself only)", role="agent",
-          query=REPORT_QUERY, tag="analytics"),
+          "hits, talk/listen, silence, overtalk, mood trend (an agent: itself only); JSON or CSV", role="agent",
+          query=REPORT_QUERY, tag="analytics", produces="application/json, text/csv"),
 ]

@@ -31,6 +31,7 @@ def analytics_service(cfg, db):
 def run_service(args, fn) -> int:
     """Open the configured database (schema upgraded) and run ``fn(service)``; an analysis or rules-file
     error is one line on stderr and exit status 1."""
+    from ..analytics.service import OverrideError
     from ..analytics.transcribe import AnalysisError
     from ..store.db import open_database
     cfg = load_config_from(args)
@@ -46,7 +47,7 @@ def run_service(args, fn) -> int:
     from ..store.common import RepoError
     try:
         return asyncio.run(main())
-    except (AnalysisError, DatabaseError, RepoError) as exc:
+    except (AnalysisError, DatabaseError, OverrideError, RepoError) as exc:
         return fail(f"error: {exc}")
 
 
@@ -154,7 +155,11 @@ def cmd_report(args) -> int:
 
     async def go(svc) -> int:
         lines = await svc.report(args.by, **filters)
-        print_json(lines) if args.format == "json" else sys.stdout.write(analytics_table(lines, args.by))
+        if args.format == "csv":
+            from ..analytics.reports import analytics_csv
+            sys.stdout.write(analytics_csv(lines))
+        else:
+            print_json(lines) if args.format == "json" else sys.stdout.write(analytics_table(lines, args.by))
         return 0
     return run_service(args, go)
 
@@ -232,4 +237,4 @@ def add_report_args(r) -> None:
     r.add_argument("--to", dest="end", help="end, same forms")
     r.add_argument("--queue")
     r.add_argument("--agent")
-    r.add_argument("--format", choices=("table", "json"), default="table")
+    r.add_argument("--format", choices=("table", "json", "csv"), default="table")

@@ -56,9 +56,8 @@ def _print_analytics(args, lines: list[dict]) -> None:
     if args.format == "json":
         print_json(lines)
     elif args.format == "csv":
-        cols = [k for k in lines[0] if k not in ("rule_failure_rates", "mood_trend")] if lines else []
-        sys.stdout.write(",".join(cols) + "\n" + "".join(
-            ",".join("" if ln.get(c) is None else str(ln[c]) for c in cols) + "\n" for ln in lines))
+        from ..analytics.reports import analytics_csv
+        sys.stdout.write(analytics_csv(lines))
     else:
         sys.stdout.write(analytics_table(lines, args.by))
 

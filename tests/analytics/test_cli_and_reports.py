@@ -57,11 +57,17 @@ def test_search_show_override_report(env, capsys):
     assert "[override by sue: looked up a bill; automatic: fail]" in capsys.readouterr().out
     assert main(["qa", "override", "c1", "silence"]) == 1
     assert "give --pass or --fail" in capsys.readouterr().err
+    assert main(["qa", "override", "c1", "identity", "--fail", "--by", "sue"]) == 1
+    assert "an override needs a comment" in capsys.readouterr().err
     assert main(["qa", "report", "--by", "queue"]) == 0
     out = capsys.readouterr().out
     assert "support" in out and "avg_score" in out
     assert main(["report", "--analytics", "--offline", "--by", "agent", "--from", "2020-01-01", "--format", "json"]) == 0
     assert '"agent": "a1"' in capsys.readouterr().out
+    assert main(["qa", "report", "--by", "agent", "--format", "csv"]) == 0
+    head, row = capsys.readouterr().out.splitlines()[:2]
+    assert head.startswith("agent,calls,failed,avg_score") and "fail_silence" in head and head.endswith("mood_trend")
+    assert row.startswith("a1,1,0,") and dict(zip(head.split(","), row.split(",")))["fail_silence"] == "0.0"
     assert main(["qa", "show", "nope"]) == 1
     assert "has no analysis" in capsys.readouterr().err
 

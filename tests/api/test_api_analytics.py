@@ -77,6 +77,20 @@ async def test_supervisor_overrides_a_rule(env):
     assert body["score"] == body["result"]["qa"]["score"]
     r = await env.post("/api/analytics/calls/c1/overrides/nosuch", json={"passed": True}, headers=SUP)
     assert r.status == 404 and "no rule 'nosuch'" in (await r.json())["error"]
+    r = await env.post("/api/analytics/calls/c1/overrides/identity", json={"passed": True, "comment": " "}, headers=SUP)
+    assert r.status == 400 and (await r.json())["field"] == "comment"
     r = await env.get("/api/analytics/report", params={"by": "queue"}, headers=SUP)
     line = (await r.json())["lines"][0]
     assert line["queue"] == "support" and line["calls"] == 2 and line["rule_failure_rates"]["silence"] == 0.5
+
+
+async def test_report_as_csv(env):
+    r = await env.get("/api/analytics/report", params={"by": "queue", "format": "csv"}, headers=SUP)
+    text = await r.text()
+    assert r.status == 200 and r.content_type == "text/csv"
+    head, row = text.splitlines()
+    cells = dict(zip(head.split(","), row.split(",")))
+    assert cells["queue"] == "support" and cells["calls"] == "2" and cells["fail_silence"] == "1.0"
+    assert cells["mood_trend"].startswith("1970-01-01=") and cells["mood_trend"].endswith("/2")
+    r = await env.get("/api/analytics/report", params={"by": "queue", "format": "csv"}, headers=A1)
+    assert (await r.text()).splitlines()[1].split(",")[1] == "1"          # an agent: its own call only

@@ -78,3 +78,16 @@ export async function logout() {
     try { await api("POST", "auth/logout", undefined, { token: s.token }); } catch (_) { /* already gone */ }
   }
 }
+
+/** GET `path` (with the token) and hand the answer to the browser as a file named `filename`
+ *  (the CSV downloads: exactly the bytes the API sent). Throws ApiError like api(). */
+export async function download(path, filename) {
+  const resp = await api("GET", path, undefined, { raw: true });
+  const blob = await resp.blob();
+  const a = document.createElement("a");
+  a.href = URL.createObjectURL(blob);
+  a.download = filename.replace(/[^\w.-]+/g, "_");
+  document.body.appendChild(a);
+  a.click();
+  setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
+}

@@ -5,6 +5,7 @@ export default {
   "nav.wallboard": "Wallboard",
   "nav.flows": "Flows",
   "nav.reports": "Reports",
+  "nav.quality": "Quality",
   "nav.admin": "Admin",
   "role.agent": "agent",
   "role.supervisor": "supervisor",

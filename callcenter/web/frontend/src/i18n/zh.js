@@ -5,6 +5,7 @@ export default {
   "nav.wallboard": "监控大屏",
   "nav.flows": "流程",
   "nav.reports": "报表",
+  "nav.quality": "质检",
   "nav.admin": "管理",
   "role.agent": "座席",
   "role.supervisor": "班长",

@@ -9,4 +9,5 @@ definePage({ path: "/wallboard", title: "nav.wallboard", role: "supervisor", ord
              prefetch: ["api/queues", "api/agents", "api/desk/settings"] });
 definePage({ path: "/flows", title: "nav.flows", role: "supervisor", order: 30, load: () => import("./flows/page.js") });
 definePage({ path: "/reports", title: "nav.reports", role: "supervisor", order: 40, load: () => import("./reports/page.js") });
+definePage({ path: "/quality", title: "nav.quality", role: "agent", order: 45, load: () => import("./quality/page.js") });
 definePage({ path: "/admin", title: "nav.admin", role: "admin", order: 50, load: () => import("./admin/page.js") });

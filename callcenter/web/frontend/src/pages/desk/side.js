@@ -13,7 +13,7 @@ export function HistoryPanel() {
     <h2>${t("desk.history")}</h2>
     ${h.calls.length === 0 ? html`<div class="muted">${t("desk.no_history")}</div>` : html`<table><tbody>
       ${h.calls.map((c) => html`<tr key=${c.call_id}>
-        <td>${dateTime(c.arrived_at)}</td><td>${c.queue || "–"}</td><td>${c.agent || "–"}</td>
+        <td><a href=${"#/quality?call=" + encodeURIComponent(c.call_id)} data-testid="history-open">${dateTime(c.arrived_at)}</a></td><td>${c.queue || "–"}</td><td>${c.agent || "–"}</td>
         <td>${c.disposition}</td><td class="num">${duration(c.talk_s)}</td>
         <td>${c.wrapup ? html`<b>${c.wrapup.code || ""}</b> ${c.wrapup.notes || ""}` : ""}</td></tr>`)}
     </tbody></table>`}

@@ -2,7 +2,7 @@
 // very lines `callcenter report` prints (per queue or per agent, 15-minute / hourly / daily buckets),
 // as a table and two charts, with the CSV of the same request (format=csv) to download.
 import { html, useEffect, useRef, useState } from "../../core/html.js";
-import { api, get } from "../../core/api.js";
+import { download, get } from "../../core/api.js";
 import { navigate } from "../../core/router.js";
 import { addMessages, t } from "../../core/i18n.js";
 import { notify } from "../../core/ui.js";
@@ -149,20 +149,8 @@ export default function Reports({ query }) {
   useEffect(() => { load(); }, [q.from, q.to, q.bucket, q.by, q.only]);
   const set = (k, v) => navigate("/reports", { ...q, [k]: v, ...(k === "by" ? { only: "" } : {}) });
   const preset = Object.entries(PRESETS).find(([, [f, to]]) => f === q.from && to === q.to);
-  const csv = async () => {
-    try {
-      const resp = await api("GET", `api/reports?${params(q)}&format=csv`, undefined, { raw: true });
-      const blob = await resp.blob();
-      const a = document.createElement("a");
-      a.href = URL.createObjectURL(blob);
-      a.download = `report-${q.by}-${q.bucket}-${q.from}.csv`.replace(/[^\w.-]+/g, "_");
-      document.body.appendChild(a);
-      a.click();
-      setTimeout(() => { URL.revokeObjectURL(a.href); a.remove(); }, 1000);
-    } catch (e) {
-      notify(e.message, "error");
-    }
-  };
+  const csv = () => download(`api/reports?${params(q)}&format=csv`, `report-${q.by}-${q.bucket}-${q.from}.csv`)
+    .catch((e) => notify(e.message, "error"));
   const cols = q.by === "queue" ? QUEUE_COLS : AGENT_COLS;
   const current = report && report.by === q.by && report.bucket === q.bucket ? report : null;   // not a stale answer
   const lines = current ? current.lines : [];

@@ -49,7 +49,7 @@ export function AlertBar() {
     ${list.length === 0 && risks.length === 0 && html`<span class="muted">${t("wb.no_alerts")}</span>`}
     ${list.map((a) => html`<span class="alert-item" key=${a.key}>⚠ ${a.text} <span class="muted">${clock(a.since)}</span></span>`)}
     ${risks.map((r) => html`<span class="alert-item risk" key=${r.key} data-testid="risk-alert">
-      ⚑ ${t("wb.alert_risk", { q: r.queue || "–", a: r.agent || "–", s: r.summary })} <span class="muted">${clock(r.ts)}</span>
+      ⚑ <a href=${"#/quality?call=" + encodeURIComponent(r.call_id)} data-testid="risk-open" style="color: inherit">${t("wb.alert_risk", { q: r.queue || "–", a: r.agent || "–", s: r.summary })}</a> <span class="muted">${clock(r.ts)}</span>
       <button class="icon small" title=${t("ui.close")} onClick=${() => dismiss(r.key)}>×</button></span>`)}
   </div>`;
 }

@@ -1,4 +1,4 @@
-import{g as s,j as e,q as n}from"./chunk-ZXUWONE6.js";var r=s([]),c=1;function l(t,i="info",a=5e3){let o=c++;r.value=[...r.value,{id:o,message:t,kind:i}],setTimeout(()=>{r.value=r.value.filter(d=>d.id!==o)},a)}async function $(t,i){try{let a=await t();return i&&l(i,"ok",2500),a}catch(a){l(a.message||String(a),"error");return}}function m(){return e`<div class="toasts" role="status" aria-live="polite">
+import{g as s,j as e,q as n}from"./chunk-24KITCDC.js";var r=s([]),c=1;function l(t,i="info",a=5e3){let o=c++;r.value=[...r.value,{id:o,message:t,kind:i}],setTimeout(()=>{r.value=r.value.filter(d=>d.id!==o)},a)}async function $(t,i){try{let a=await t();return i&&l(i,"ok",2500),a}catch(a){l(a.message||String(a),"error");return}}function m(){return e`<div class="toasts" role="status" aria-live="polite">
     ${r.value.map(t=>e`<div key=${t.id} class=${`toast toast-${t.kind}`}>${t.message}</div>`)}
   </div>`}function p({title:t,onClose:i,children:a}){return e`<div class="modal-back" onClick=${o=>o.target===o.currentTarget&&i()}>
     <div class="modal" role="dialog" aria-label=${t}>

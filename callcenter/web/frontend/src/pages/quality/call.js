@@ -1,0 +1,99 @@
+// One call: GET api/analytics/calls/{call} (transcript turns and words, risk hits, mood, the scorecard
+// with overrides) and its recording (GET api/recordings?call_id=: status, duration, the pauses that
+// left gaps). An agent gets only its own calls from the server: for another agent's call both answers
+// are refusals, and the page shows the server's words.
+import { html, useEffect, useState } from "../../core/html.js";
+import { get } from "../../core/api.js";
+import { navigate } from "../../core/router.js";
+import { t } from "../../core/i18n.js";
+import { dateTime, duration } from "../../core/format.js";
+import { Stat } from "../../core/ui.js";
+import { Player, usePlayer } from "./player.js";
+import { Transcript, transcriptItems } from "./transcript.js";
+import { Scorecard } from "./scorecard.js";
+import { mmss, Mood, Score } from "./util.js";
+
+function Hits({ hits, onSeek }) {
+  return html`<div class="panel hits" data-testid="hits"><h3>${t("qa.hits")}</h3>
+    ${!hits.length ? html`<div class="muted">${t("qa.no_hits")}</div>` : html`<ul>${hits.map((h, i) => html`
+      <li key=${i} class=${`sev-${h.severity}`} data-testid="hit">
+        <a href="#" class="mono" onClick=${(e) => { e.preventDefault(); onSeek(h.start); }}>${mmss(h.start)}</a>
+        ${" "}${t("qa.hit", { heard: h.heard, list: h.list, kind: h.kind, term: h.term, severity: h.severity,
+                            side: t("side." + h.side) })}</li>`)}</ul>`}
+  </div>`;
+}
+
+function MoodPanel({ mood, metrics }) {
+  const sides = (mood && mood.sides) || {};
+  const m = metrics || {};
+  return html`<div class="panel mood-panel" data-testid="mood"><h3>${t("qa.mood")}</h3>
+    ${["caller", "agent"].map((side) => {
+      const s = sides[side] || {};
+      return html`<div class="row mood-side" key=${side} data-side=${side}>
+        <b>${t(side === "caller" ? "qa.caller" : "qa.agent_side")}</b> <${Mood} value=${s.mood} label=${s.label} />
+        ${s.upset_from !== null && s.upset_from !== undefined ? html`<span class="mood mood-upset">${t("qa.upset_from", { t: mmss(s.upset_from) })}</span>` : null}
+        ${s.trend ? html`<span class="muted">${t("qa.trend", { x: (s.trend > 0 ? "+" : "") + s.trend.toFixed(2) })}</span>` : null}
+      </div>`;
+    })}
+    <h3 style="margin-top: 10px">${t("qa.figures")}</h3>
+    <div class="row stats">
+      <${Stat} label=${t("qa.talk_listen")} value=${m.talk_listen_ratio ?? "–"} />
+      <${Stat} label=${t("qa.silence")} value=${m.silence_pct === undefined ? "–" : `${Math.round(m.silence_pct)}%`} />
+      <${Stat} label=${t("qa.overtalk")} value=${m.overtalk_pct === undefined ? "–" : `${Math.round(m.overtalk_pct)}%`} />
+      <${Stat} label=${t("qa.hold")} value=${duration(m.hold_s)} />
+    </div>
+  </div>`;
+}
+
+export function CallView({ callId, back }) {
+  const [analysis, setAnalysis] = useState(null);        // the analysis, or {error}
+  const [recording, setRecording] = useState(undefined); // the recording, null when none (or refused)
+  useEffect(() => {
+    let alive = true;
+    get(`api/analytics/calls/${encodeURIComponent(callId)}`)
+      .then((a) => alive && setAnalysis(a), (e) => alive && setAnalysis({ error: e.message, status: e.status }));
+    get(`api/recordings?call_id=${encodeURIComponent(callId)}&limit=1`)
+      .then((r) => alive && setRecording(r.recordings[0] || null), () => alive && setRecording(null));
+    return () => { alive = false; };
+  }, [callId]);
+  const player = usePlayer(recording ? recording.id : null);
+  const backLink = html`<a href="#" data-testid="back" onClick=${(e) => { e.preventDefault(); navigate("/quality", back ? JSON.parse(back) : {}); }}>${t("qa.back")}</a>`;
+  if (!analysis || recording === undefined) return html`<div class="empty">${t("ui.loading")}</div>`;
+  if (analysis.error && !recording) {
+    return html`<div class="panel">${backLink}<div class="empty error" role="alert" data-testid="call-error">${analysis.error}</div></div>`;
+  }
+  const result = (!analysis.error && analysis.result) || {};
+  const gaps = recording && recording.pauses && recording.pauses.length ? recording.pauses : (result.gaps || []);
+  const hits = result.risk_hits || [];
+  const items = transcriptItems(result, gaps);
+  const dur = analysis.duration || (recording && recording.duration) || 0;
+  const seek = (s) => player.seek(s, true);
+  return html`<div class="call-view" data-testid="call-view" data-call=${callId}>
+    <div class="panel call-head">
+      <div class="row">${backLink}<h2 class="mono">${callId}</h2>
+        <span>${dateTime(analysis.call_at || (recording && recording.started_at))}</span>
+        <span>${t("qa.queue")}: <b>${analysis.queue || (recording && recording.queue) || "–"}</b></span>
+        <span>${t("qa.agent")}: <b>${analysis.agent || (recording && recording.agent) || "–"}</b></span>
+        <span>${duration(dur)}</span>
+        ${analysis.language ? html`<span class="muted">${analysis.language} · ${analysis.engine || ""}</span>` : null}
+        <div style="flex: 1"></div>
+        ${analysis.score !== undefined ? html`<span>${t("qcol.score")} <${Score} value=${analysis.score}
+            mark=${result.qa && result.qa.pass_mark} /></span>` : null}
+        ${analysis.mood ? html`<span class="muted" data-testid="mood-summary">${analysis.mood}</span>` : null}
+      </div>
+      ${analysis.error ? html`<div class="form-error" role="alert" data-testid="call-error">${analysis.error}</div>` : null}
+      ${analysis.status && analysis.status !== "done" ? html`<div class="muted">${t("qa.analysis_status", { s: analysis.status })}</div>` : null}
+      ${result.errors && result.errors.length ? html`<div class="form-error">${t("qa.errors", { e: result.errors.join("; ") })}</div>` : null}
+    </div>
+    <${Player} player=${player} recording=${recording} duration=${dur} turns=${result.turns || []} hits=${hits} gaps=${gaps} />
+    <div class="call-body">
+      <div class="panel transcript-box"><h3>${t("qa.transcript")}</h3>
+        <${Transcript} items=${items} time=${player.time} playing=${player.playing} onSeek=${seek} /></div>
+      <div class="call-side">
+        <${Hits} hits=${hits} onSeek=${seek} />
+        <${MoodPanel} mood=${result.mood} metrics=${result.metrics} />
+      </div>
+    </div>
+    ${!analysis.error ? html`<${Scorecard} analysis=${analysis} onChange=${setAnalysis} onSeek=${seek} />` : null}
+  </div>`;
+}
