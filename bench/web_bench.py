@@ -6,27 +6,39 @@ over a synthetic engine of A agents in Q queues (each agent in 5 queues, a few c
 a day of report history), while E events per second (agents changing state) go out on the bus and the
 queue view goes out every second (what the wallboard asks for: ``/api/ws?every=1&members=0``).
 
-It prints, for the wallboard at 1280x800:
+Two builds of the pages side by side in one run, each served by its own server over the same engine:
+the **baseline** (the built ``callcenter/web/static`` of git revision ``--baseline``, the wallboard before
+the load-time work, taken with ``git archive``) and the **current** one (this package's), loads
+alternating between them so that the machine's load weighs on both alike. It prints, for the
+wallboard at 1280x800, each figure for both and their ratio (current / baseline):
 
 * **first render**: from navigation start to the moment every queue tile and every agent card is in the
-  page (a MutationObserver installed before the page loads notes the time), median and worst of N
-  loads, plus the JavaScript the page fetched;
+  page (a MutationObserver installed before the page loads notes the time), median and p90 of N loads,
+  in a **new browser context** (new renderer process, empty cache: the goal's case) and on a **reload**
+  of the open board; the CPU of all chromium processes during it; the bytes that crossed the network
+  until then (HTML, scripts, styles, data: ``transferSize``, so compression and the cache count);
 * **update cost**: main-thread time the page spends per second of live updates (Chrome's own
   ``Performance.getMetrics``: tasks, script, layout, style), and per event;
 * **update latency**: from an agent event leaving the server to that agent's card showing the new
   state (median, p95), and how many DOM nodes an update touches.
 
-Usage: ``python bench/web_bench.py [--agents 200] [--queues 50] [--rate 20] [--seconds 20] [--loads 5]``.
+Usage: ``python bench/web_bench.py [--agents 200] [--queues 50] [--rate 20] [--seconds 20] [--loads 10]
+[--baseline REV | --baseline none]``.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import logging
 import os
 import random
 import statistics
+import subprocess
 import sys
+import tarfile
+import tempfile
+import io
 import time
 from pathlib import Path
 from typing import Any
@@ -45,6 +57,8 @@ CHROMIUM = os.environ.get("CALLCENTER_TEST_CHROMIUM", "/usr/bin/chromium")
 MARK = f"--callcenter-web-bench={os.getpid()}"        # finds our chromium among others on the machine
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", MARK]
 TOKEN = "bench-supervisor"
+# the last build before the wallboard's load-time work (docs/web.md, "Wallboard cost")
+BASELINE_REV = "4058580cdb95151f41add666bc234681dd0e3249"
 STATES = ("ready", "on_call", "wrap_up", "paused", "offered")
 REASONS = ("break", "lunch", "training")
 
@@ -179,14 +193,29 @@ class SyntheticEngine:
                 self.stats[q]["offered"] += 1
 
 
-async def serve(engine: SyntheticEngine, bus: EventBus) -> tuple[web.AppRunner, str]:
+def baseline_pages(rev: str, into: Path) -> Path:
+    """The built pages of git revision ``rev`` (callcenter/web/static is committed) unpacked under ``into``."""
+    try:
+        tar = subprocess.run(["git", "-C", str(ROOT), "archive", rev, "callcenter/web/static"], check=True,
+                             capture_output=True).stdout
+    except (OSError, subprocess.CalledProcessError) as exc:
+        err = getattr(exc, "stderr", b"") or b""
+        sys.exit(f"web_bench: cannot take the baseline pages of {rev} with git archive: "
+                 f"{err.decode(errors='replace').strip() or exc} (--baseline none skips the comparison)")
+    with tarfile.open(fileobj=io.BytesIO(tar)) as t:
+        t.extractall(into, filter="data")
+    return into / "callcenter" / "web" / "static"
+
+
+async def serve(engine: SyntheticEngine, bus: EventBus, static_dir: Path | None = None) -> tuple[web.AppRunner, str]:
     async def health():
         return {"status": "ok"}
     app = create_web_app(WebDeps(health=health, version_info=lambda: {}, now=time.time, bus=bus, engine=engine,
                                  tokens={TOKEN: {"user": "bench", "role": "supervisor"}},
                                  web_settings={"pause_reasons": list(REASONS), "wrapup_codes": ["resolved"],
                                                "alert_waiting": 3, "alert_longest_wait": 120.0,
-                                               "alert_abandon_rate": 10.0}))
+                                               "alert_abandon_rate": 10.0},
+                                 static_dir=static_dir))
     runner = web.AppRunner(app, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, "127.0.0.1", 0)
@@ -195,6 +224,7 @@ async def serve(engine: SyntheticEngine, bus: EventBus) -> tuple[web.AppRunner, 
     return runner, f"http://{host}:{port}"
 
 
+RENDERED = "callcenter-bench: the board is drawn"
 INIT = """
 localStorage.setItem('callcenter.session', JSON.stringify(%(session)s));
 localStorage.setItem('callcenter.lang', 'en');
@@ -203,7 +233,10 @@ new MutationObserver((records) => {
   const b = window.__bench;
   b.touched += records.length;
   if (b.rendered === null && document.querySelectorAll('.qtile').length === %(queues)d
-      && document.querySelectorAll('.acard').length === %(agents)d) b.rendered = performance.now();
+      && document.querySelectorAll('.acard').length === %(agents)d) {
+    b.rendered = performance.now();
+    console.debug('%(rendered)s');
+  }
   for (const r of records) {
     if (r.type === 'attributes' && r.attributeName === 'data-state' && r.target.dataset.testid)
       b.changes.push([r.target.dataset.testid.slice(6), r.target.dataset.state, Date.now()]);
@@ -215,7 +248,7 @@ new MutationObserver((records) => {
 async def first_render(browser, url: str, init: str, reloads: int = 0) -> list[dict[str, float]]:
     """One load in a fresh context (new renderer process, empty cache), then ``reloads`` reloads of the
     same page (renderer and cache kept: a wall display reopening the board)."""
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)   # page polling
+    ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
     await ctx.add_init_script(init)
     page = await ctx.new_page()
     out = [await _load(page, lambda: page.goto(url + "/#/wallboard"))]
@@ -225,38 +258,54 @@ async def first_render(browser, url: str, init: str, reloads: int = 0) -> list[d
     return out
 
 
+async def drawn(page, go) -> None:
+    """``go()`` (a navigation), then wait for the page's console to say the board is drawn (the init script
+    says so: polling with wait_for_function would inject Playwright's helper script into the page and
+    run it on the page's main thread while it is drawing)."""
+    async with page.expect_console_message(lambda m: m.text == RENDERED, timeout=30000):
+        await go()
+
+
 async def _load(page, go) -> dict[str, float]:
     cpu0 = chromium_cpu_seconds()
-    await go()
-    await page.wait_for_function("window.__bench && window.__bench.rendered !== null", timeout=30000)
+    await drawn(page, go)
     cpu1 = chromium_cpu_seconds()
     out = await page.evaluate("""() => {
       const nav = performance.getEntriesByType('navigation')[0];
-      const js = performance.getEntriesByType('resource').filter(r => r.name.endsWith('.js'));
-      return {rendered: window.__bench.rendered, dcl: nav.domContentLoadedEventEnd,
+      const until = window.__bench.rendered;
+      const res = performance.getEntriesByType('resource').filter(r => r.startTime <= until);
+      const js = res.filter(r => r.name.endsWith('.js'));
+      return {rendered: until, dcl: nav.domContentLoadedEventEnd, requests: 1 + res.filter(r => r.transferSize > 0).length,
+              kb: (nav.transferSize + res.reduce((a, r) => a + (r.transferSize || 0), 0)) / 1024,
               js_kb: js.reduce((a, r) => a + (r.decodedBodySize || 0), 0) / 1024, js_files: js.length};
     }""")
     out["cpu_ms"] = 1000 * (cpu1 - cpu0)
     return out
 
 
-async def live_updates(browser, url: str, init: str, engine: SyntheticEngine, bus: EventBus, rate: float,
-                       seconds: float) -> dict[str, Any]:
-    ctx = await browser.new_context(viewport={"width": 1280, "height": 800}, bypass_csp=True)   # page polling
-    await ctx.add_init_script(init)
-    page = await ctx.new_page()
-    await page.goto(url + "/#/wallboard")
-    await page.wait_for_function("window.__bench && window.__bench.rendered !== null", timeout=30000)
-    await asyncio.sleep(2.0)                                 # the socket is up, the first views applied
-    cdp = await ctx.new_cdp_session(page)
-    await cdp.send("Performance.enable")
+async def live_updates(browser, urls: dict[str, str], init: str, engine: SyntheticEngine, bus: EventBus,
+                       rate: float, seconds: float) -> dict[str, dict[str, Any]]:
+    """Every build's board open at once (one browser context each), all fed the same events over the same
+    seconds, so the machine's load weighs on each alike; each page's own main-thread metrics."""
+    pages = {}
+    for name, url in urls.items():
+        ctx = await browser.new_context(viewport={"width": 1280, "height": 800})
+        await ctx.add_init_script(init)
+        page = await ctx.new_page()
+        await drawn(page, lambda: page.goto(url + "/#/wallboard"))
+        cdp = await ctx.new_cdp_session(page)
+        await cdp.send("Performance.enable")
+        pages[name] = (ctx, page, cdp)
+    await asyncio.sleep(2.0)                                 # the sockets are up, the first views applied
 
-    async def metrics() -> dict[str, float]:
+    async def metrics(cdp) -> dict[str, float]:
         m = await cdp.send("Performance.getMetrics")
         return {x["name"]: x["value"] for x in m["metrics"]}
 
-    await page.evaluate("() => { window.__bench.changes = []; window.__bench.touched = 0; }")
-    before = await metrics()
+    before = {}
+    for name, (_, page, cdp) in pages.items():
+        await page.evaluate("() => { window.__bench.changes = []; window.__bench.touched = 0; }")
+        before[name] = await metrics(cdp)
     sent: list[tuple[str, str, float]] = []
     t0 = time.monotonic()
     n = 0
@@ -272,25 +321,27 @@ async def live_updates(browser, url: str, init: str, engine: SyntheticEngine, bu
         await asyncio.sleep(max(0.0, t0 + n / rate - time.monotonic()))
     await asyncio.sleep(1.5)                                 # let the last updates land
     elapsed = time.monotonic() - t0
-    after = await metrics()
-    bench = await page.evaluate("() => window.__bench")
-    await ctx.close()
-
-    seen: dict[tuple[str, str], list[float]] = {}
-    for aid, state, ts in bench["changes"]:
-        seen.setdefault((aid, state), []).append(ts)
-    lat = []
-    for aid, state, ts in sent:
-        later = [t for t in seen.get((aid, state), []) if t >= ts - 5]
-        if later:
-            lat.append(min(later) - ts)
-    d = {k: after.get(k, 0) - before.get(k, 0) for k in ("TaskDuration", "ScriptDuration", "LayoutDuration",
-                                                          "RecalcStyleDuration")}
-    return {"events": n, "elapsed": elapsed, "task_ms_per_s": 1000 * d["TaskDuration"] / elapsed,
-            "script_ms_per_s": 1000 * d["ScriptDuration"] / elapsed,
-            "layout_style_ms_per_s": 1000 * (d["LayoutDuration"] + d["RecalcStyleDuration"]) / elapsed,
-            "task_ms_per_event": 1000 * d["TaskDuration"] / max(1, n),
-            "latency_ms": lat, "matched": len(lat), "mutations_per_s": bench["touched"] / elapsed}
+    out = {}
+    for name, (ctx, page, cdp) in pages.items():
+        after = await metrics(cdp)
+        bench = await page.evaluate("() => window.__bench")
+        await ctx.close()
+        seen: dict[tuple[str, str], list[float]] = {}
+        for aid, state, ts in bench["changes"]:
+            seen.setdefault((aid, state), []).append(ts)
+        lat = []
+        for aid, state, ts in sent:
+            later = [t for t in seen.get((aid, state), []) if t >= ts - 5]
+            if later:
+                lat.append(min(later) - ts)
+        d = {k: after.get(k, 0) - before[name].get(k, 0)
+             for k in ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")}
+        out[name] = {"events": n, "elapsed": elapsed, "task_ms_per_s": 1000 * d["TaskDuration"] / elapsed,
+                     "script_ms_per_s": 1000 * d["ScriptDuration"] / elapsed,
+                     "layout_style_ms_per_s": 1000 * (d["LayoutDuration"] + d["RecalcStyleDuration"]) / elapsed,
+                     "task_ms_per_event": 1000 * d["TaskDuration"] / max(1, n),
+                     "latency_ms": lat, "matched": len(lat), "mutations_per_s": bench["touched"] / elapsed}
+    return out
 
 
 def pct(values: list[float], p: float) -> float:
@@ -298,55 +349,103 @@ def pct(values: list[float], p: float) -> float:
     return values[min(len(values) - 1, int(round(p / 100 * (len(values) - 1))))] if values else float("nan")
 
 
+def row(label: str, unit: str, base: float | None, cur: float, fmt: str = "{:.0f}") -> str:
+    """one printed line: the figure for the baseline, the current build, and their ratio"""
+    b = "" if base is None else fmt.format(base) + unit
+    ratio = "" if base is None or not base else f"{cur / base:.2f}"
+    return f"  {label:<54s}{b:>12s}{fmt.format(cur) + unit:>12s}{ratio:>8s}"
+
+
+def load_rows(name: str, base: list[dict] | None, cur: list[dict]) -> list[str]:
+    def fig(loads, f):
+        return None if loads is None else f(loads)
+    med = lambda k: lambda loads: statistics.median(x[k] for x in loads)   # noqa: E731
+    return [
+        row(f"{name}: median", " ms", fig(base, med("rendered")), med("rendered")(cur)),
+        row(f"{name}: p90", " ms", fig(base, lambda x: pct([y["rendered"] for y in x], 90)),
+            pct([y["rendered"] for y in cur], 90)),
+        row(f"{name}: worst", " ms", fig(base, lambda x: max(y["rendered"] for y in x)),
+            max(y["rendered"] for y in cur)),
+        row(f"{name}: CPU of chromium (median)", " ms", fig(base, med("cpu_ms")), med("cpu_ms")(cur)),
+        row(f"{name}: bytes transferred (median)", " KiB", fig(base, med("kb")), med("kb")(cur)),
+        row(f"{name}: requests to the server until drawn (median)", "", fig(base, med("requests")), med("requests")(cur)),
+    ]
+
+
 async def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--agents", type=int, default=200)
     ap.add_argument("--queues", type=int, default=50)
     ap.add_argument("--rate", type=float, default=20.0, help="agent events per second")
-    ap.add_argument("--seconds", type=float, default=20.0, help="length of the live-update run")
-    ap.add_argument("--loads", type=int, default=5, help="page loads for the first-render figure")
+    ap.add_argument("--seconds", type=float, default=20.0, help="length of each live-update run")
+    ap.add_argument("--loads", type=int, default=10, help="new-context loads per build (each followed by 2 reloads)")
+    ap.add_argument("--baseline", default=BASELINE_REV,
+                    help="git revision whose built pages are the baseline ('none': only the current build)")
     args = ap.parse_args()
     if not os.path.exists(CHROMIUM):
         sys.exit(f"web_bench: needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.async_api import async_playwright
 
+    for noisy in ("aiohttp", "callcenter.api"):     # closing pages reset their sockets mid-answer: not news
+        logging.getLogger(noisy).setLevel(logging.CRITICAL)
+    asyncio.get_running_loop().set_exception_handler(lambda loop, ctx: None if isinstance(
+        ctx.get("exception"), ConnectionError) else loop.default_exception_handler(ctx))
     engine = SyntheticEngine(args.agents, args.queues)
     bus = EventBus()
-    runner, url = await serve(engine, bus)
     session = json.dumps({"token": TOKEN, "user": "bench", "role": "supervisor", "agent": None, "expires_at": None})
-    init = INIT % {"session": session, "queues": args.queues, "agents": args.agents}
-    try:
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-            print(f"wallboard at 1280x800, {args.agents} agents, {args.queues} queues, chromium {browser.version}, "
-                  f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} (wall times grow with it)")
-            await first_render(browser, url, init)           # warm-up (disk cache of the process, JIT)
-            cold, warm = [], []
-            for _ in range(args.loads):
-                first, *again = await first_render(browser, url, init, reloads=2)
-                cold.append(first)
-                warm += again
-            print(f"first render (navigation start -> {args.queues} tiles + {args.agents} cards in the page):")
-            for name, loads in (("new browser context", cold), ("reload of the open board", warm)):
-                r = [x["rendered"] for x in loads]
-                cpu = [x["cpu_ms"] for x in loads]
-                print(f"  {name}: median {statistics.median(r):.0f} ms, worst {max(r):.0f} ms over {len(r)} loads; "
-                      f"CPU of all chromium processes median {statistics.median(cpu):.0f} ms "
-                      f"(DOMContentLoaded median {statistics.median(x['dcl'] for x in loads):.0f} ms)")
-            print(f"  JavaScript fetched: {cold[0]['js_kb']:.0f} KiB in {cold[0]['js_files']} files")
-            u = await live_updates(browser, url, init, engine, bus, args.rate, args.seconds)
-            print(f"live updates: {u['events']} agent events at {args.rate:g}/s + the queue view every second for "
-                  f"{u['elapsed']:.0f} s")
-            print(f"  main thread busy {u['task_ms_per_s']:.0f} ms per second ({u['task_ms_per_s'] / 10:.1f}% of one "
-                  f"core): script {u['script_ms_per_s']:.0f} ms, layout+style {u['layout_style_ms_per_s']:.0f} ms; "
-                  f"{u['task_ms_per_event']:.2f} ms per event")
-            lat = u["latency_ms"]
-            print(f"  event -> card shows the new state: median {pct(lat, 50):.0f} ms, p95 {pct(lat, 95):.0f} ms, "
-                  f"max {max(lat) if lat else float('nan'):.0f} ms ({u['matched']} of {u['events']} matched); "
-                  f"{u['mutations_per_s']:.0f} DOM mutation records per second")
-            await browser.close()
-    finally:
-        await runner.cleanup()
+    init = INIT % {"session": session, "queues": args.queues, "agents": args.agents, "rendered": RENDERED}
+    with tempfile.TemporaryDirectory(prefix="web-bench-") as tmp:
+        servers = {}
+        if args.baseline != "none":
+            servers["baseline"] = await serve(engine, bus, baseline_pages(args.baseline, Path(tmp)))
+        servers["current"] = await serve(engine, bus)
+        try:
+            async with async_playwright() as p:
+                browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+                print(f"wallboard at 1280x800, {args.agents} agents, {args.queues} queues, chromium {browser.version}, "
+                      f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start "
+                      f"(wall times grow with it); baseline: the pages of {args.baseline[:12]}")
+                for _, url in servers.values():
+                    await first_render(browser, url, init)       # warm-up (disk cache of the process, JIT)
+                cold: dict[str, list] = {k: [] for k in servers}
+                warm: dict[str, list] = {k: [] for k in servers}
+                for _ in range(args.loads):                      # alternate, so the machine's load hits both alike
+                    for name, (_, url) in servers.items():
+                        first, *again = await first_render(browser, url, init, reloads=2)
+                        cold[name].append(first)
+                        warm[name] += again
+                base = "baseline" if "baseline" in servers else None
+                print(f"first render (navigation start -> {args.queues} tiles + {args.agents} cards in the page), "
+                      f"{args.loads} new contexts + {2 * args.loads} reloads per build, load average "
+                      f"{os.getloadavg()[0]:.1f} at the end")
+                print(f"  {'':<54s}{'baseline':>12s}{'current':>12s}{'ratio':>8s}")
+                for label, loads in (("new browser context", cold), ("reload of the open board", warm)):
+                    for line in load_rows(label, loads[base] if base else None, loads["current"]):
+                        print(line)
+                for name in servers:
+                    c = cold[name][0]
+                    print(f"  {name}: JavaScript until drawn {c['js_kb']:.0f} KiB (uncompressed) in {c['js_files']} files")
+                lives = await live_updates(browser, {name: url for name, (_, url) in servers.items()}, init, engine,
+                                           bus, args.rate, args.seconds)
+                u = lives["current"]
+                b = lives.get("baseline")
+                print(f"live updates: {u['events']} agent events at {args.rate:g}/s + the queue view every second for "
+                      f"{u['elapsed']:.0f} s, every build's board open at once (charts included), load average {os.getloadavg()[0]:.1f}")
+                for label, key, unit, fmt in (("main thread busy per second", "task_ms_per_s", " ms", "{:.0f}"),
+                                              ("  of which script", "script_ms_per_s", " ms", "{:.0f}"),
+                                              ("  of which layout + style", "layout_style_ms_per_s", " ms", "{:.0f}"),
+                                              ("main thread per event", "task_ms_per_event", " ms", "{:.2f}"),
+                                              ("DOM mutation records per second", "mutations_per_s", "", "{:.0f}")):
+                    print(row(label, unit, b[key] if b else None, u[key], fmt))
+                for label, f in (("event -> card: median", lambda x: pct(x, 50)), ("event -> card: p95", lambda x: pct(x, 95)),
+                                 ("event -> card: max", lambda x: max(x) if x else float("nan"))):
+                    print(row(label, " ms", f(b["latency_ms"]) if b else None, f(u["latency_ms"])))
+                print("  events matched on the page: " + ", ".join(f"{k} {v['matched']} of {v['events']}"
+                                                                    for k, v in lives.items()))
+                await browser.close()
+        finally:
+            for runner, _ in servers.values():
+                await runner.cleanup()
 
 
 if __name__ == "__main__":

@@ -23,6 +23,7 @@ from ..web import setup_pages
 from .auth import Principal
 from .desk import setup_desk
 from .routes import setup_api
+from .wallboard import setup_wallboard
 
 if TYPE_CHECKING:  # pragma: no cover
     from ..events import EventBus
@@ -46,6 +47,7 @@ class WebDeps:
     api_failed: Callable[[str], None] = lambda why: None    # told when the API routes cannot be mounted
     web_settings: Mapping[str, Any] = field(default_factory=dict)   # configuration section web (desk, wallboard)
     webrtc: Any = None                                  # api.webrtc.WebRTCDeps: /call, /phone, signalling
+    static_dir: Any = None                              # the built pages served at / (None: the package's)
 
 
 DEPS_KEY = web.AppKey("callcenter_web_deps", WebDeps)
@@ -127,11 +129,12 @@ def create_web_app(deps: WebDeps) -> web.Application:
     web_app.router.add_get("/version", version)
     web_app.router.add_post("/auth/login", login)
     web_app.router.add_post("/auth/logout", logout)
-    setup_pages(web_app)
+    setup_pages(web_app, deps.static_dir)
     try:
         setup_api(web_app, engine=deps.engine, bus=deps.bus, tokens=dict(deps.tokens or {}),
                   token_lookup=db_token_lookup(deps.db) if deps.db is not None else None, db=deps.db)
         setup_desk(web_app, deps.bus, deps.web_settings)
+        setup_wallboard(web_app)
         if deps.webrtc is not None:
             from .auth import Authenticator
             from .webrtc import setup_webrtc

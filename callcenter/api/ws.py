@@ -63,6 +63,11 @@ def _period(text: str | None, default: float) -> float:
     return min(60.0, max(0.5, value)) if value == value else default
 
 
+def without_members(queues) -> list[dict]:
+    """Queue views without their ``members`` (``?members=0``; ``GET /api/wallboard``)."""
+    return [{k: v for k, v in q.items() if k != "members"} for q in queues]
+
+
 class WebSocketHub:
     def __init__(self, bus: EventBus, queues_snapshot: Callable[[], Any] | None = None,
                  queues_interval: float = 2.0) -> None:
@@ -130,8 +135,7 @@ class WebSocketHub:
                 snap = self.queues_snapshot()
                 if snap is not None:
                     if not members:
-                        snap = {**snap, "queues": [{k: v for k, v in q.items() if k != "members"}
-                                                   for q in snap.get("queues", ())]}
+                        snap = {**snap, "queues": without_members(snap.get("queues", ()))}
                     client.push({"type": "queues", **snap})
             except Exception:  # noqa: BLE001 - the engine may be starting; try again next time
                 log.debug("queue snapshot for the websocket failed", exc_info=True)

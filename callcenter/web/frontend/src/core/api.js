@@ -16,6 +16,8 @@ async function parse(resp) {
   return resp.text();
 }
 
+const unreachable = (e) => new ApiError(0, `the server cannot be reached (${e.message})`);
+
 /** api("GET", "api/queues") -> parsed body; throws ApiError on a non-2xx answer. */
 export async function api(method, path, body, { token = session.value && session.value.token, raw = false } = {}) {
   const headers = {};
@@ -27,9 +29,13 @@ export async function api(method, path, body, { token = session.value && session
       method, headers, body: body === undefined ? undefined : JSON.stringify(body),
     });
   } catch (e) {
-    throw new ApiError(0, `the server cannot be reached (${e.message})`);
+    throw unreachable(e);
   }
   if (raw && resp.ok) return resp;
+  return answer(resp, token);
+}
+
+async function answer(resp, token) {
   const data = await parse(resp);
   if (!resp.ok) {
     const msg = (data && data.error) || `${resp.status} ${resp.statusText}`;
@@ -41,18 +47,28 @@ export async function api(method, path, body, { token = session.value && session
   return data;
 }
 
-// GETs started early (a page's `prefetch`, while its code loads) are handed to the first get() of
-// the same path within a few seconds, so the page's code and its data arrive together.
+// GETs started early (a page's `prefetch`, while its code loads; or by the inline boot script of
+// index.html, src/boot.js, before any module arrived) are handed to the first get() of the same path
+// within a few seconds, so the page's code and its data arrive together.
 const early = new Map();
+
+function keep(path, p) {
+  p.catch(() => {});
+  early.set(path, p);
+  setTimeout(() => { if (early.get(path) === p) early.delete(path); }, 5000);
+}
+
+const boot = window.__callcenterEarly;
+if (boot && session.value && boot.token === session.value.token) {
+  for (const [path, resp] of Object.entries(boot.answers)) {
+    keep(path, resp.then((r) => answer(r, boot.token), (e) => { throw unreachable(e); }));
+  }
+}
+delete window.__callcenterEarly;
 
 export function prefetch(paths) {
   if (!session.value) return;
-  for (const path of paths) {
-    const p = api("GET", path);
-    p.catch(() => {});
-    early.set(path, p);
-    setTimeout(() => { if (early.get(path) === p) early.delete(path); }, 5000);
-  }
+  for (const path of paths) if (!early.has(path)) keep(path, api("GET", path));
 }
 
 export function get(path) {

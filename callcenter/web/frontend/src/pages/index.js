@@ -6,7 +6,7 @@ definePage({ path: "/desk", title: "nav.desk", role: "agent", order: 10, home: [
              when: (s) => !!s.agent, load: () => import("./desk/page.js") });
 definePage({ path: "/wallboard", title: "nav.wallboard", role: "supervisor", order: 20,
              home: ["supervisor", "admin"], load: () => import("./wallboard/page.js"),
-             prefetch: ["api/queues", "api/agents", "api/desk/settings"] });
+             prefetch: ["api/wallboard"] });
 definePage({ path: "/flows", title: "nav.flows", role: "supervisor", order: 30, load: () => import("./flows/page.js") });
 definePage({ path: "/reports", title: "nav.reports", role: "supervisor", order: 40, load: () => import("./reports/page.js") });
 definePage({ path: "/quality", title: "nav.quality", role: "agent", order: 45, load: () => import("./quality/page.js") });

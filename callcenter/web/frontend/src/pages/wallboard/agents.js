@@ -1,19 +1,15 @@
 // The agents' grid: one card per agent, coloured by state, with time in state; a card's menu offers
 // listen / whisper / barge (rings the supervisor's phone), force pause with a reason, force logout.
-// Each card reads its own agent's signal; only the time figures follow the 1 s tick.
+// Each card reads its own agent's signal; the time in state moves on with the 1 s tick without
+// re-rendering the card (core/clock.js: elapsed).
 import { html, useState } from "../../core/html.js";
 import { t } from "../../core/i18n.js";
-import { duration } from "../../core/format.js";
-import { serverNow } from "../../core/clock.js";
+import { elapsed } from "../../core/clock.js";
 import { post } from "../../core/api.js";
 import { attempt, Modal } from "../../core/ui.js";
 import { agentIds, agents, settings } from "./store.js";
 
 const PHONE_KEY = "callcenter.supervisor_phone";
-
-function TimeInState({ since }) {
-  return html`<span class="mono">${duration(since ? serverNow() - since : null)}</span>`;
-}
 
 function AgentMenu({ a, onClose }) {
   const [phone, setPhone] = useState(localStorage.getItem(PHONE_KEY) || "");
@@ -47,7 +43,7 @@ function AgentCard({ id, onOpen }) {
                       title=${`${a.agent_id} ${a.phone || a.interface || ""}`} onClick=${() => onOpen(id)}>
     <span class="acard-name">${a.name || a.agent_id}</span>
     <span class="acard-state">${t("state." + a.state)}${a.state === "paused" && a.reason ? ` · ${a.reason}` : ""}</span>
-    <${TimeInState} since=${a.state_since} />
+    <span class="mono" ...${elapsed(a.state_since)} />
   </button>`;
 }
 

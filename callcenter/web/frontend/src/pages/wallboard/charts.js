@@ -70,10 +70,15 @@ export function DayCharts() {
     return () => { alive = false; clearInterval(timer); };
   }, []);
 
-  useEffect(() => effect(() => {
-    const s = samples.value;
-    if (waitPlot.current && s.length) waitPlot.current.setData([s.map((x) => x[0]), s.map((x) => x[1])]);
-  }), []);
+  // the live chart redraws each second only while it is on screen (below the fold of a 1280x800 board)
+  useEffect(() => {
+    let visible = false;
+    const io = new IntersectionObserver(([e]) => { visible = e.isIntersecting; if (visible) draw(samples.peek()); });
+    const draw = (s) => { if (waitPlot.current && s.length) waitPlot.current.setData([s.map((x) => x[0]), s.map((x) => x[1])]); };
+    io.observe(waitEl.current);
+    const off = effect(() => { const s = samples.value; if (visible) draw(s); });
+    return () => { off(); io.disconnect(); };
+  }, []);
 
   return html`<div class="charts">
     <div class="panel chart" ref=${callsEl}></div>

@@ -48,7 +48,10 @@ function Toolbar({ full }) {
 
 export default function Wallboard({ query }) {
   const [Charts, setCharts] = useState(null);
-  useEffect(() => start(), []);
+  // started while rendering, not in an effect (those wait for a paint): the first view, often already
+  // here (index.html's boot script asked for it), is drawn in the very first paint of the board
+  const [stop] = useState(start);
+  useEffect(() => stop, []);
   // the charts (uPlot, and their report query) load once the live board is on screen; this effect
   // follows the totals signal without making the whole board re-render with it
   useEffect(() => {

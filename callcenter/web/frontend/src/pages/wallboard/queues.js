@@ -2,8 +2,8 @@
 // Each tile reads its own queue's signal: a change in one queue repaints that tile only.
 import { html } from "../../core/html.js";
 import { t } from "../../core/i18n.js";
-import { duration, pct, secs } from "../../core/format.js";
-import { serverNow } from "../../core/clock.js";
+import { pct, secs } from "../../core/format.js";
+import { elapsed } from "../../core/clock.js";
 import { Gauge } from "./gauge.js";
 import { queue, queueNames } from "./store.js";
 import { alertQueues } from "./alerts.js";
@@ -17,11 +17,6 @@ export function StateBar({ states, total }) {
   </div>`;
 }
 
-/** seconds since `since`, following the 1 s tick (only this text re-renders each second) */
-export function Since({ since, testid = "longest" }) {
-  return html`<div class="mono" data-field=${testid}>${duration(since ? serverNow() - since : 0)}</div>`;
-}
-
 function QueueTile({ name }) {
   const q = queue(name).value;
   const alert = alertQueues.value.split(",").includes(name);
@@ -31,7 +26,7 @@ function QueueTile({ name }) {
       <div class="qtile-nums">
         <div class=${`big-num ${q.calls_waiting ? "hot" : ""}`} data-field="waiting">${q.calls_waiting}</div>
         <div class="muted">${t("wb.waiting")}</div>
-        <${Since} since=${q.longest_since} />
+        <div class="mono" data-field="longest" ...${elapsed(q.longest_since, "0:00")} />
         <div class="muted">${t("wb.longest")}</div>
       </div>
       <div class="qtile-gauge">

@@ -1,7 +1,8 @@
 // The wallboard's live data, kept as one signal per queue and per agent so that a change repaints only
 // its own tile, card or row (never the whole page):
 //   * queues: the GET /api/queues view, pushed on the WebSocket every second (?every=1&members=0);
-//   * agents: GET /api/agents once, then every AgentStateChanged event as it happens;
+//   * agents: GET /api/agents once (with the queues and settings: GET /api/wallboard), then every
+//     AgentStateChanged event as it happens (and GET /api/agents again when the socket reconnects);
 //   * waiting calls: the queues' callers, one signal per call.
 // A signal is written only when its content changed (compared as JSON).
 import { signal, batch } from "../../core/html.js";
@@ -108,24 +109,55 @@ function onEvent(ev) {
   }
 }
 
+// What the socket brings is applied once per animation frame, in one batch: a burst of events (they
+// come in bursts on a busy server) repaints each card once, in one layout and paint. A hidden page
+// (no frames) still applies them every 200 ms so nothing piles up.
+let pending = [];
+let timer = null;
+function drop() {
+  if (timer) { cancelAnimationFrame(timer.frame); clearTimeout(timer.fallback); }
+  timer = null;
+}
+function flush() {
+  drop();
+  const todo = pending;
+  pending = [];
+  batch(() => { for (const [fn, msg] of todo) fn(msg); });
+}
+function later(fn, msg) {
+  pending.push([fn, msg]);
+  if (!timer) timer = { frame: requestAnimationFrame(flush), fallback: setTimeout(flush, 200) };
+}
+
+function applyAgents(list) {
+  for (const a of list) applyAgent(a);
+  sameList(agentIds, list.map((a) => a.agent_id));
+}
+
 async function loadAgents() {
   const r = await get("api/agents");
   syncServerClock(r.now);
+  batch(() => applyAgents(r.agents));
+}
+
+/** GET /api/wallboard: the queues (without members), the agents and the settings in one answer */
+function applyFirstView(r) {
+  syncServerClock(r.now);
   batch(() => {
-    for (const a of r.agents) applyAgent(a);
-    sameList(agentIds, r.agents.map((a) => a.agent_id));
+    settings.value = r.settings;
+    applyAgents(r.agents);
+    applyQueues({ now: r.now, queues: r.queues });
   });
 }
 
 export function start() {
-  get("api/desk/settings").then((s) => { settings.value = s; }, () => {});
-  loadAgents().catch(() => {});
-  get("api/queues").then(applyQueues, () => {});
+  get("api/wallboard").then(applyFirstView, () => {});
   live.setParams({ every: 1, members: 0 });      // the queue view every second, agents by their events
   const offs = [
     () => live.setParams({}),
-    live.on("queues", applyQueues),
-    live.on("event", onEvent),
+    () => { drop(); pending = []; },
+    live.on("queues", (msg) => later(applyQueues, msg)),
+    live.on("event", (ev) => later(onEvent, ev)),
     live.on("open", () => { loadAgents().catch(() => {}); }),
   ];
   return () => offs.forEach((f) => f());

@@ -1,1 +1,0 @@
-import{g as t}from"./chunk-24KITCDC.js";var o=t(Date.now()/1e3);setInterval(()=>{o.value=Date.now()/1e3},1e3);var n=0;function a(e){typeof e=="number"&&(n=e-Date.now()/1e3)}var c=()=>o.value+n;export{a,c as b};

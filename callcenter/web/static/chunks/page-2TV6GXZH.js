@@ -1,0 +1,133 @@
+import{a as ne,b as N}from"./chunk-MSWPEEKU.js";import{a as Z}from"./chunk-J5CW4CGO.js";import{b as f,d as A,e as y,f as E}from"./chunk-BU7XLANR.js";import{a as v,b as ae,e as se}from"./chunk-3ARAPQD3.js";import{b as h,c as g,d as te,f as U,g as $,j as n,k as D,p as G,q as a,t as b,u as m}from"./chunk-FIC5Y7K7.js";G("en",{"desk.state":"My state","desk.in_state":"for {t}","desk.ready":"Ready","desk.pause":"Pause","desk.pause_reason":"Pause: why?","desk.end_wrapup":"End wrap-up","desk.wrapup_left":"wrap-up ends in {t}","desk.login":"Log in","desk.logout":"Log out of queues","desk.phone":"Phone","desk.no_call":"No call. Calls offered to you appear here.","desk.incoming":"Incoming call","desk.talking":"On call","desk.ended":"Call ended","desk.caller":"Caller","desk.did":"Dialled","desk.queue":"Queue","desk.waited":"Waited","desk.language":"Language","desk.intent":"Intent","desk.ivr_path":"IVR path","desk.heard":"Heard","desk.digits":"Digits","desk.variables":"What the IVR learned","desk.callback":"Callback to","desk.talk_time":"Talk time","desk.hangup":"Hang up","desk.hold":"Hold","desk.unhold":"Resume","desk.transfer":"Transfer","desk.transfer_to":"Transfer to an agent, an extension or a number (0 + number outside)","desk.rec_pause":"Pause recording","desk.rec_start":"Record","desk.rec_resume":"Resume recording","desk.recording":"Recording","desk.rec_paused":"Recording paused","desk.unavailable":"Not available on this server","desk.wrapup":"Wrap-up","desk.code":"Code","desk.notes":"Notes","desk.save":"Save","desk.save_end":"Save and end wrap-up","desk.saved":"Wrap-up saved with the call","desk.done":"Done","desk.history":"Previous calls of this caller","desk.no_history":"No earlier call from this number.","desk.today":"My day","desk.answered":"Answered","desk.missed":"Missed","desk.aht":"AHT","desk.talk":"Talk","desk.occupancy":"Occupancy","desk.paused_time":"Paused","desk.softphone":"Phone","desk.sip_phone":"Your SIP phone {phone} rings for each call.","desk.shortcuts":"Keyboard shortcuts","desk.not_agent":"This desk is for agents: your user is not linked to an agent."});G("zh",{"desk.state":"\u6211\u7684\u72B6\u6001","desk.in_state":"\u5DF2 {t}","desk.ready":"\u5C31\u7EEA","desk.pause":"\u5C0F\u4F11","desk.pause_reason":"\u5C0F\u4F11\u539F\u56E0","desk.end_wrapup":"\u7ED3\u675F\u8BDD\u540E\u6574\u7406","desk.wrapup_left":"\u8BDD\u540E\u6574\u7406\u5269\u4F59 {t}","desk.login":"\u7B7E\u5165","desk.logout":"\u7B7E\u51FA\u961F\u5217","desk.phone":"\u8BDD\u673A","desk.no_call":"\u6682\u65E0\u6765\u7535\u3002\u5206\u914D\u7ED9\u60A8\u7684\u6765\u7535\u4F1A\u663E\u793A\u5728\u8FD9\u91CC\u3002","desk.incoming":"\u6765\u7535\u632F\u94C3","desk.talking":"\u901A\u8BDD\u4E2D","desk.ended":"\u901A\u8BDD\u5DF2\u7ED3\u675F","desk.caller":"\u4E3B\u53EB","desk.did":"\u88AB\u53EB\u53F7\u7801","desk.queue":"\u961F\u5217","desk.waited":"\u7B49\u5F85","desk.language":"\u8BED\u8A00","desk.intent":"\u610F\u56FE","desk.ivr_path":"IVR \u8DEF\u5F84","desk.heard":"\u8BC6\u522B\u5230","desk.digits":"\u6309\u952E","desk.variables":"IVR \u6536\u96C6\u7684\u4FE1\u606F","desk.callback":"\u56DE\u547C\u53F7\u7801","desk.talk_time":"\u901A\u8BDD\u65F6\u957F","desk.hangup":"\u6302\u65AD","desk.hold":"\u4FDD\u6301","desk.unhold":"\u6062\u590D","desk.transfer":"\u8F6C\u63A5","desk.transfer_to":"\u8F6C\u63A5\u5230\u5EA7\u5E2D\u3001\u5206\u673A\u6216\u53F7\u7801\uFF08\u5916\u7EBF\u8BF7\u52A0 0\uFF09","desk.rec_pause":"\u6682\u505C\u5F55\u97F3","desk.rec_start":"\u5F00\u59CB\u5F55\u97F3","desk.rec_resume":"\u6062\u590D\u5F55\u97F3","desk.recording":"\u5F55\u97F3\u4E2D","desk.rec_paused":"\u5F55\u97F3\u5DF2\u6682\u505C","desk.unavailable":"\u6B64\u670D\u52A1\u5668\u4E0D\u652F\u6301","desk.wrapup":"\u8BDD\u540E\u6574\u7406","desk.code":"\u5C0F\u7ED3\u4EE3\u7801","desk.notes":"\u5907\u6CE8","desk.save":"\u4FDD\u5B58","desk.save_end":"\u4FDD\u5B58\u5E76\u7ED3\u675F\u6574\u7406","desk.saved":"\u5C0F\u7ED3\u5DF2\u968F\u901A\u8BDD\u4FDD\u5B58","desk.done":"\u5B8C\u6210","desk.history":"\u8BE5\u6765\u7535\u8005\u7684\u5386\u53F2\u901A\u8BDD","desk.no_history":"\u6B64\u53F7\u7801\u6CA1\u6709\u66F4\u65E9\u7684\u6765\u7535\u3002","desk.today":"\u6211\u7684\u4ECA\u65E5","desk.answered":"\u63A5\u542C","desk.missed":"\u672A\u63A5","desk.aht":"\u5E73\u5747\u5904\u7406\u65F6\u957F","desk.talk":"\u901A\u8BDD","desk.occupancy":"\u5360\u7528\u7387","desk.paused_time":"\u5C0F\u4F11","desk.softphone":"\u8BDD\u673A","desk.sip_phone":"\u6BCF\u901A\u6765\u7535\u5C06\u632F\u94C3\u60A8\u7684 SIP \u8BDD\u673A {phone}\u3002","desk.shortcuts":"\u952E\u76D8\u5FEB\u6377\u952E","desk.not_agent":"\u5EA7\u5E2D\u5DE5\u4F5C\u53F0\u4EC5\u4F9B\u5EA7\u5E2D\u4F7F\u7528\uFF1A\u60A8\u7684\u7528\u6237\u672A\u5173\u8054\u5EA7\u5E2D\u3002"});var k=$(null),r=$(null),P=$({pause_reasons:[],wrapup_codes:[]}),K=$(null),x=$(null),_=$({}),C=$(null),M=$(null),L=null,q=null;async function I(){try{let t=await b(`api/agents/${encodeURIComponent(L)}`);ne(t.now),k.value=t,M.value=null,t.call_id&&(!r.value||r.value.call_id!==t.call_id)&&await le(t.call_id),!t.call_id&&r.value&&r.value.phase==="ringing"&&(r.value=null)}catch(t){M.value=t.message}}async function le(t,e={}){let d={call_id:t,...e};try{let s=await b(`api/calls/${encodeURIComponent(t)}`);for(let[o,l]of Object.entries(s))(l!==null||!(o in d))&&(d[o]=l);d.phase=d.state==="talking"?"talking":e.phase||"ringing"}catch{d.phase=e.phase||"ended"}r.value=d,de(t),ee()}async function de(t){if(q!==t){q=t;try{x.value=await b(`api/calls/${encodeURIComponent(t)}/history`)}catch{x.value=null}}}async function ee(){let t=r.value;if(!_.value.recording||!t||t.phase!=="talking"){C.value=null;return}try{C.value=(await b(`api/calls/${encodeURIComponent(t.call_id)}/recording`)).recording||null}catch{C.value=null}}async function O(){try{K.value=(await b(`api/agents/${encodeURIComponent(L)}/today`)).figures}catch{}}function _e(t){if(t.agent_id&&t.agent_id!==L)return;let e=r.value;switch(t.kind){case"AgentOffered":U(()=>{r.value={call_id:t.call_id,queue:t.queue,phase:"ringing",offered_at:t.ts,...t.data},x.value=null}),de(t.call_id);break;case"CallAnswered":e&&e.call_id===t.call_id&&(r.value={...e,phase:"talking",answered_at:t.ts},le(t.call_id,{...r.value}));break;case"CallCompleted":case"CallEnded":e&&e.call_id===t.call_id&&e.phase!=="ringing"&&(r.value={...e,phase:"ended",ended_at:t.ts},C.value=null,O());break;case"CallWrappedUp":e&&e.call_id===t.call_id&&(r.value={...e,wrapup:t.data});break;default:break}I()}function oe(t){L=t,q=null,U(()=>{k.value=null,r.value=null,x.value=null,K.value=null}),b("api/desk/settings").then(o=>{P.value=o},()=>{}),b("api/openapi.json").then(o=>{let l=Object.keys(o.paths||{});_.value={hold:l.includes("/api/calls/{call_id}/hold"),transfer:l.includes("/api/calls/{call_id}/transfer"),recording:l.includes("/api/calls/{call_id}/recording/{action}")}},()=>{}),I(),O();let e=[Z.on("event",_e),Z.on("open",()=>{I(),O()})],d=setInterval(()=>{I()},15e3),s=setInterval(O,6e4);return()=>{e.forEach(o=>o()),clearInterval(d),clearInterval(s)}}function j(){U(()=>{r.value=null,x.value=null,C.value=null}),q=null}var T=(t,e)=>`api/agents/${encodeURIComponent(t)}/${e}`,F=(t,e)=>`api/calls/${encodeURIComponent(t)}/${e}`,W=async t=>{let e=await t;return await I(),e},V=t=>f(()=>W(m(T(t,"ready")))),J=(t,e)=>f(()=>W(m(T(t,"pause"),e?{reason:e}:{}))),H=t=>f(()=>W(m(T(t,"end-wrapup")))).then(e=>(e&&j(),e)),re=(t,e)=>f(()=>W(m(T(t,"login"),e?{phone:e}:{}))),ie=t=>f(()=>W(m(T(t,"logout"),{reason:"desk"}))),X=t=>f(()=>W(m(T(t,"hangup"))));function z(t){let e=r.value;if(!(!e||!_.value.hold))return f(()=>m(F(e.call_id,t?"hold":"unhold"))).then(d=>(d&&(r.value={...r.value,on_hold:t}),d))}function ue(t){let e=r.value;if(!(!e||!_.value.transfer||!t))return f(()=>m(F(e.call_id,"transfer"),{to:t}),a("desk.transfer"))}function ce(t){let e=r.value;if(!(!e||!_.value.recording))return f(()=>m(`${F(e.call_id,"recording")}/${t}`)).then(d=>(ee(),d))}function pe(t,e){let d=r.value;if(d)return f(()=>m(F(d.call_id,"wrapup"),{code:t||void 0,notes:e}),a("desk.saved")).then(s=>(s&&r.value&&(r.value={...r.value,wrapup:s.wrapup}),s))}var w=$(!1);function we({agentId:t,onClose:e}){let d=P.value.pause_reasons||[];return n`<div class="menu" role="menu" data-testid="pause-menu">
+    <div class="menu-title">${a("desk.pause_reason")}</div>
+    ${d.map((s,o)=>n`<button role="menuitem" key=${s}
+        onClick=${()=>{e(),J(t,s)}}>${o<9?n`<kbd>${o+1}</kbd> `:""}${s}</button>`)}
+  </div>`}function ke({agentId:t}){let e=w.value,d=B=>{w.value=B},[s,o]=h(""),l=k.value;if(!l)return n`<div class="panel">${a("ui.loading")}</div>`;let i=N(),p=l.state_since?i-l.state_since:null,c=l.state==="logged_out",S=l.state==="wrap_up"&&l.wrapup_until?Math.max(0,l.wrapup_until-i):null;return n`<div class="panel desk-state">
+    <h2>${a("desk.state")} · ${l.name||l.agent_id}</h2>
+    <div class="row">
+      <span class=${`state big state-${l.state}`} data-testid="agent-state">${a("state."+l.state)}</span>
+      ${l.state==="paused"&&l.reason&&n`<span class="muted" data-testid="pause-reason">${l.reason}</span>`}
+    </div>
+    <div class="muted time-in-state" data-testid="time-in-state">${a("desk.in_state",{t:v(p)})}</div>
+    ${S!==null&&n`<div class="countdown" data-testid="wrapup-countdown">${a("desk.wrapup_left",{t:v(S)})}</div>`}
+    ${c?n`<div class="col">
+        <label class="muted">${a("desk.phone")}
+          <input placeholder=${l.interface||"PJSIP/\u2026"} value=${s} onInput=${B=>o(B.target.value)} /></label>
+        <button class="primary" onClick=${()=>re(t,s.trim())}>${a("desk.login")}</button>
+      </div>`:n`<div class="col">
+        <button class="primary" data-testid="btn-ready" disabled=${l.state==="ready"||l.state==="on_call"||l.state==="offered"}
+                onClick=${()=>V(t)}>${a("desk.ready")} <kbd>Alt+R</kbd></button>
+        <div class="menu-host">
+          <button data-testid="btn-pause" disabled=${l.state==="on_call"||l.state==="offered"}
+                  onClick=${()=>d(!e)}>${a("desk.pause")} ▾ <kbd>Alt+P</kbd></button>
+          ${e&&n`<${we} agentId=${t} onClose=${()=>d(!1)} />`}
+        </div>
+        ${l.state==="wrap_up"&&n`<button data-testid="btn-end-wrapup" onClick=${()=>H(t)}>
+            ${a("desk.end_wrapup")} <kbd>Alt+E</kbd></button>`}
+        <button class="ghost" disabled=${l.state==="on_call"||l.state==="offered"}
+                onClick=${()=>ie(t)}>${a("desk.logout")}</button>
+      </div>`}
+    <div class="muted small">${a("desk.phone")}: ${l.phone||l.interface||"\u2013"}</div>
+  </div>`}var Y={set:null};function u({label:t,children:e,testid:d}){return n`<div class="field"><div class="field-label">${t}</div><div class="field-value" data-testid=${d}>${e}</div></div>`}function ye({c:t}){let e=t.ivr_summary||{},d=Object.entries(t.ivr||{}).filter(([s])=>!s.startsWith("_"));return n`<div class="ivr-learned">
+    ${(e.path||[]).length>0&&n`<${u} label=${a("desk.ivr_path")} testid="ivr-path">
+      <span class="path">${e.path.map((s,o)=>n`${o?n`<span class="arrow">›</span>`:""}<span class="node">${s}</span>`)}</span></${u}>`}
+    ${t.intent&&n`<${u} label=${a("desk.intent")} testid="ivr-intent"><b>${t.intent}</b></${u}>`}
+    ${(e.heard||[]).length>0&&n`<${u} label=${a("desk.heard")} testid="ivr-heard">
+      ${e.heard.map(s=>n`<div>“${s.text}”${s.matched?n` → <b>${s.matched}</b>`:""}${s.confidence!=null?n` <span class="muted">${Math.round(s.confidence*100)}%</span>`:""}</div>`)}</${u}>`}
+    ${(e.digits||[]).length>0&&n`<${u} label=${a("desk.digits")} testid="ivr-digits">
+      ${e.digits.map(s=>n`<span class="digits">${s.digits}</span> <span class="muted">(${s.node})</span> `)}</${u}>`}
+    ${d.length>0&&n`<${u} label=${a("desk.variables")} testid="ivr-vars">
+      <table class="vars"><tbody>${d.map(([s,o])=>n`<tr key=${s}><th>${s}</th><td>${typeof o=="object"?JSON.stringify(o):String(o)}</td></tr>`)}</tbody></table></${u}>`}
+  </div>`}function Ce({onClose:t}){let[e,d]=h("");return n`<${A} title=${a("desk.transfer")} onClose=${t}>
+    <form onSubmit=${s=>{s.preventDefault(),ue(e.trim()),t()}}>
+      <label>${a("desk.transfer_to")}<input autofocus value=${e} onInput=${s=>d(s.target.value)} placeholder="a03 · 3005 · 05551234" /></label>
+      <div class="actions"><button type="button" onClick=${t}>${a("ui.cancel")}</button>
+        <button class="primary" type="submit" disabled=${!e.trim()}>${a("desk.transfer")}</button></div>
+    </form>
+  </${A}>`}function xe({agentId:t,c:e}){let[d,s]=h(!1);Y.set=s;let o=_.value,l=e.phase==="talking",i=C.value,p=a("desk.unavailable");return n`<div class="controls row">
+    <button class="danger" data-testid="btn-hangup" disabled=${!l} onClick=${()=>X(t)}>
+      ${a("desk.hangup")} <kbd>Alt+H</kbd></button>
+    <button data-testid="btn-hold" disabled=${!l||!o.hold} title=${o.hold?"":p} onClick=${()=>z(!e.on_hold)}>
+      ${e.on_hold?a("desk.unhold"):a("desk.hold")} <kbd>Alt+K</kbd></button>
+    <button data-testid="btn-transfer" disabled=${!l||!o.transfer} title=${o.transfer?"":p} onClick=${()=>s(!0)}>
+      ${a("desk.transfer")} <kbd>Alt+T</kbd></button>
+    <button data-testid="btn-recording" disabled=${!l||!o.recording} title=${o.recording?"":p}
+            onClick=${()=>ce(i?i.paused?"resume":"pause":"start")}>
+      ${i?i.paused?a("desk.rec_resume"):a("desk.rec_pause"):a("desk.rec_start")}</button>
+    ${i&&n`<span class=${`rec-dot ${i.paused?"paused":""}`} data-testid="rec-state">${i.paused?a("desk.rec_paused"):a("desk.recording")}</span>`}
+    ${d&&n`<${Ce} onClose=${()=>s(!1)} />`}
+  </div>`}function $e({agentId:t}){let e=r.value;if(!e)return n`<div class="panel call-panel idle"><${E}>${a("desk.no_call")}</${E}></div>`;let d=N(),s={ringing:a("desk.incoming"),talking:a("desk.talking"),ended:a("desk.ended")}[e.phase],o=e.answered_at?(e.ended_at||d)-e.answered_at:null;return n`<div class=${`panel call-panel phase-${e.phase}`} data-testid="screen-pop">
+    <header class="row"><h2>${s}</h2><div class="spacer"></div>
+      ${o!==null&&n`<span class="muted">${a("desk.talk_time")} <b class="mono">${v(o)}</b></span>`}</header>
+    <div class="caller-line">
+      <span class="caller-num" data-testid="pop-caller">${e.caller||"\u2013"}</span>
+      ${e.caller_name&&n`<span class="caller-name">${e.caller_name}</span>`}
+    </div>
+    <div class="fields">
+      <${u} label=${a("desk.queue")} testid="pop-queue">${e.queue||"\u2013"}</${u}>
+      <${u} label=${a("desk.did")}>${e.did||"\u2013"}</${u}>
+      <${u} label=${a("desk.language")}>${e.language||"\u2013"}</${u}>
+      ${e.wait!=null&&n`<${u} label=${a("desk.waited")}>${v(e.wait)}</${u}>`}
+      ${e.callback_number&&n`<${u} label=${a("desk.callback")}>${e.callback_number}</${u}>`}
+    </div>
+    <${ye} c=${e} />
+    <${xe} agentId=${t} c=${e} />
+  </div>`}var R={save:null};function fe({agentId:t}){let e=r.value,[d,s]=h(e.wrapup&&e.wrapup.code||""),[o,l]=h(e.wrapup&&e.wrapup.notes||"");g(()=>{s(e.wrapup&&e.wrapup.code||""),l(e.wrapup&&e.wrapup.notes||"")},[e.call_id]);let i=k.value&&k.value.state==="wrap_up",p=async c=>{!(!(d||o.trim())||await pe(d,o))||!c||(i?await H(t):j())};return R.save=p,g(()=>()=>{R.save=null},[]),n`<div class="panel wrapup" data-testid="wrapup">
+    <h2>${a("desk.wrapup")}</h2>
+    <div class="row">
+      <label class="muted">${a("desk.code")}
+        <select data-testid="wrapup-code" value=${d} onChange=${c=>s(c.target.value)}>
+          <option value="">–</option>
+          ${(P.value.wrapup_codes||[]).map(c=>n`<option value=${c}>${c}</option>`)}
+        </select></label>
+    </div>
+    <label class="muted notes">${a("desk.notes")}
+      <textarea data-testid="wrapup-notes" rows="3" value=${o} onInput=${c=>l(c.target.value)}
+        onKeyDown=${c=>{c.key==="Enter"&&(c.ctrlKey||c.metaKey)&&(c.preventDefault(),p(!0))}}></textarea></label>
+    <div class="row">
+      <button data-testid="wrapup-save" onClick=${()=>p(!1)}>${a("desk.save")} <kbd>Alt+S</kbd></button>
+      <button class="primary" data-testid="wrapup-save-end" onClick=${()=>p(!0)}>
+        ${i?a("desk.save_end"):a("desk.done")} <kbd>Ctrl+Enter</kbd></button>
+      ${e.wrapup&&n`<span class="ok-text" data-testid="wrapup-saved">✓ ${a("desk.saved")}</span>`}
+    </div>
+  </div>`}function me(){let t=x.value;return t?n`<div class="panel history" data-testid="history">
+    <h2>${a("desk.history")}</h2>
+    ${t.calls.length===0?n`<div class="muted">${a("desk.no_history")}</div>`:n`<table><tbody>
+      ${t.calls.map(e=>n`<tr key=${e.call_id}>
+        <td><a href=${"#/quality?call="+encodeURIComponent(e.call_id)} data-testid="history-open">${se(e.arrived_at)}</a></td><td>${e.queue||"\u2013"}</td><td>${e.agent||"\u2013"}</td>
+        <td>${e.disposition}</td><td class="num">${v(e.talk_s)}</td>
+        <td>${e.wrapup?n`<b>${e.wrapup.code||""}</b> ${e.wrapup.notes||""}`:""}</td></tr>`)}
+    </tbody></table>`}
+  </div>`:null}function ve(){let t=K.value;return n`<div class="panel today" data-testid="today">
+    <h2>${a("desk.today")}</h2>
+    <div class="row stats">
+      <${y} label=${a("desk.answered")} value=${t?t.answered:0} />
+      <${y} label=${a("desk.missed")} value=${t?t.missed:0} />
+      <${y} label=${a("desk.aht")} value=${v(t&&t.aht)} />
+      <${y} label=${a("desk.talk")} value=${v(t?t.talk_time:0)} />
+      <${y} label=${a("desk.occupancy")} value=${ae(t&&t.occupancy)} />
+      <${y} label=${a("desk.paused_time")} value=${v(t?t.pause_time:0)} />
+    </div>
+  </div>`}function he({agentId:t}){let e=te(null);g(()=>{let s=null,o=!0,l=new URL("phone/desk.js",document.baseURI).toString();return fetch(l,{method:"HEAD"}).then(i=>{if(!(!i.ok||!o))return import(l).then(p=>{o&&p.mount&&(s=p.mount(e.current,{token:D.value.token,agent:t,phone:k.value&&k.value.phone}))})}).catch(()=>{}),()=>{o=!1,typeof s=="function"&&s()}},[t]);let d=k.value;return n`<div class="panel phone" data-testid="phone-slot">
+    <h2>${a("desk.softphone")}</h2>
+    <div ref=${e} class="phone-slot"></div>
+    <div class="muted small">${a("desk.sip_phone",{phone:d&&(d.phone||d.interface)||"\u2013"})}</div>
+  </div>`}var Pe=[["Alt+R","desk.ready"],["Alt+P","desk.pause"],["1\u20269","desk.pause_reason"],["Alt+E","desk.end_wrapup"],["Alt+H","desk.hangup"],["Alt+K","desk.hold"],["Alt+T","desk.transfer"],["Alt+S","desk.save"],["Ctrl+Enter","desk.save_end"],["?","desk.shortcuts"]];function ge(t,e){g(()=>{if(!t)return;let d=s=>{let o=/^(INPUT|TEXTAREA|SELECT)$/.test(s.target.tagName);if(w.value&&!s.altKey&&/^[1-9]$/.test(s.key)){let S=(P.value.pause_reasons||[])[Number(s.key)-1];S&&(s.preventDefault(),w.value=!1,J(t,S));return}if(s.key==="Escape"){w.value=!1;return}if(!s.altKey){s.key==="?"&&!o&&(s.preventDefault(),e());return}let l=r.value,i=k.value,p=s.key.toLowerCase(),c={r:()=>V(t),p:()=>{w.value=!w.value},e:()=>i&&i.state==="wrap_up"&&(R.save?R.save(!0):H(t)),h:()=>l&&l.phase==="talking"&&X(t),k:()=>l&&l.phase==="talking"&&z(!l.on_hold),t:()=>l&&l.phase==="talking"&&Y.set&&Y.set(!0),s:()=>R.save&&R.save(!1)}[p];c&&(s.preventDefault(),c())};return window.addEventListener("keydown",d),()=>window.removeEventListener("keydown",d)},[t])}function be({onClose:t}){return n`<${A} title=${a("desk.shortcuts")} onClose=${t}>
+    <table class="shortcuts"><tbody>${Pe.map(([e,d])=>n`<tr key=${e}><td><kbd>${e}</kbd></td><td>${a(d)}</td></tr>`)}</tbody></table>
+  </${A}>`}function Re(){let t=D.value,e=t&&t.agent,[d,s]=h(!1);if(g(()=>e?oe(e):void 0,[e]),ge(e,()=>s(p=>!p)),!e)return n`<${E}>${a("desk.not_agent")}</${E}>`;let o=k.value,l=r.value,i=o&&(o.state==="wrap_up"||l&&l.phase==="ended");return n`<div class="desk" data-testid="desk">
+    <div class="desk-left">
+      <${ke} agentId=${e} />
+      <${ve} />
+      <${he} agentId=${e} />
+    </div>
+    <div class="desk-main">
+      ${M.value&&n`<div class="panel error">${M.value}</div>`}
+      <${$e} agentId=${e} />
+      ${i&&l&&n`<${fe} agentId=${e} />`}
+    </div>
+    <div class="desk-right">
+      <${me} />
+      <button class="ghost small" onClick=${()=>s(!0)}>${a("desk.shortcuts")} <kbd>?</kbd></button>
+    </div>
+    ${d&&n`<${be} onClose=${()=>s(!1)} />`}
+  </div>`}export{Re as default};
