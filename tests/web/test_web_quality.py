@@ -181,4 +181,36 @@ async def test_agent_sees_only_its_own_calls(center, browser):
     assert [ln["agent"] for ln in body["lines"]] == ["a00"]
     st, rec = await center.api("GET", f"/api/recordings/{center.recordings['c-q2']}")
     assert st == 200 and rec["log"] == []                                    # nobody downloaded it
+
+    # the page in Chinese
+    await page.select_option("select.lang", "zh")
+    await page.goto("/#/quality")
+    await page.wait_for_selector("[data-testid=tab-search]:has-text('搜索')")
+    assert "质检" in await page.locator(".topbar nav").inner_text()
+    assert page.errors == []
+
+
+async def test_admin_saves_the_wav_and_deletes_the_recording(center, browser, tmp_path):
+    page = await new_page(browser, center.url)
+    await logged_in(page, "root", "root-pw")
+    await page.goto("/#/quality?call=c-q2")
+    panel = page.locator("[data-testid=recording]")
+    await panel.locator("[data-testid=rec-status]:has-text('ready')").wait_for()
+    async with page.expect_download() as info:
+        await panel.locator("[data-testid=save-wav]").click()
+    path = tmp_path / "saved.wav"
+    await (await info.value).save_as(path)
+    assert path.read_bytes() == (tmp_path / "c-q2.wav").read_bytes()       # the recording as stored
+    await panel.locator("[data-testid=rec-log]:has-text('download')").wait_for()   # the log says who
+
+    async def reason(dialog):
+        await dialog.accept("customer asked (GDPR erasure)")
+    page.once("dialog", reason)
+    await panel.locator("[data-testid=delete-recording]").click()
+    await panel.locator("[data-testid=rec-status]:has-text('deleted')").wait_for()
+    st, rec = await center.api("GET", f"/api/recordings/{center.recordings['c-q2']}")
+    assert rec["status"] == "deleted" and not (tmp_path / "c-q2.wav").exists()
+    assert [(x["action"], x["actor"]) for x in rec["log"]] == [("download", "root"), ("delete", "root")]
+    assert rec["log"][1]["detail"]["reason"] == "customer asked (GDPR erasure)"
+    assert (await center.api("GET", "/api/analytics/calls/c-q2"))[0] == 404      # its analysis went with it
     assert page.errors == []

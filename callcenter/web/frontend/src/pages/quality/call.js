@@ -4,6 +4,7 @@
 // are refusals, and the page shows the server's words.
 import { html, useEffect, useState } from "../../core/html.js";
 import { get } from "../../core/api.js";
+import { live } from "../../core/ws.js";
 import { navigate } from "../../core/router.js";
 import { t } from "../../core/i18n.js";
 import { dateTime, duration } from "../../core/format.js";
@@ -11,6 +12,7 @@ import { Stat } from "../../core/ui.js";
 import { Player, usePlayer } from "./player.js";
 import { Transcript, transcriptItems } from "./transcript.js";
 import { Scorecard } from "./scorecard.js";
+import { RecordingPanel } from "./recording.js";
 import { mmss, Mood, Score } from "./util.js";
 
 function Hits({ hits, onSeek }) {
@@ -48,6 +50,8 @@ function MoodPanel({ mood, metrics }) {
 export function CallView({ callId, back }) {
   const [analysis, setAnalysis] = useState(null);        // the analysis, or {error}
   const [recording, setRecording] = useState(undefined); // the recording, null when none (or refused)
+  const [nonce, setNonce] = useState(0);
+  const reload = () => setNonce((n) => n + 1);
   useEffect(() => {
     let alive = true;
     get(`api/analytics/calls/${encodeURIComponent(callId)}`)
@@ -55,7 +59,9 @@ export function CallView({ callId, back }) {
     get(`api/recordings?call_id=${encodeURIComponent(callId)}&limit=1`)
       .then((r) => alive && setRecording(r.recordings[0] || null), () => alive && setRecording(null));
     return () => { alive = false; };
-  }, [callId]);
+  }, [callId, nonce]);
+  // analysed again (a re-run, or the first analysis arriving while the page is open): show the new one
+  useEffect(() => live.on("event", (ev) => { if (ev.kind === "CallAnalyzed" && ev.call_id === callId) reload(); }), [callId]);
   const player = usePlayer(recording ? recording.id : null);
   const backLink = html`<a href="#" data-testid="back" onClick=${(e) => { e.preventDefault(); navigate("/quality", back ? JSON.parse(back) : {}); }}>${t("qa.back")}</a>`;
   if (!analysis || recording === undefined) return html`<div class="empty">${t("ui.loading")}</div>`;
@@ -87,13 +93,16 @@ export function CallView({ callId, back }) {
     </div>
     <${Player} player=${player} recording=${recording} duration=${dur} turns=${result.turns || []} hits=${hits} gaps=${gaps} />
     <div class="call-body">
-      <div class="panel transcript-box"><h3>${t("qa.transcript")}</h3>
-        <${Transcript} items=${items} time=${player.time} playing=${player.playing} onSeek=${seek} /></div>
+      <div class="call-main">
+        <div class="panel transcript-box"><h3>${t("qa.transcript")}</h3>
+          <${Transcript} items=${items} time=${player.time} playing=${player.playing} onSeek=${seek} /></div>
+        ${!analysis.error ? html`<${Scorecard} analysis=${analysis} onChange=${setAnalysis} onSeek=${seek} />` : null}
+      </div>
       <div class="call-side">
         <${Hits} hits=${hits} onSeek=${seek} />
         <${MoodPanel} mood=${result.mood} metrics=${result.metrics} />
+        ${recording ? html`<${RecordingPanel} recording=${recording} player=${player} onDeleted=${reload} />` : null}
       </div>
     </div>
-    ${!analysis.error ? html`<${Scorecard} analysis=${analysis} onChange=${setAnalysis} onSeek=${seek} />` : null}
   </div>`;
 }

@@ -31,8 +31,9 @@ addStyle("quality", `
   background: repeating-linear-gradient(45deg, #5e6b7d 0 2px, transparent 2px 4px); }
 .quality .playhead { position: absolute; top: -4px; bottom: -4px; width: 2px; background: var(--ink); pointer-events: none; }
 .quality .call-body { display: grid; grid-template-columns: 1fr 340px; gap: var(--gap); align-items: start; }
+.quality .call-main { display: flex; flex-direction: column; gap: var(--gap); min-width: 0; }
 .quality .call-side { display: flex; flex-direction: column; gap: var(--gap); }
-.quality .transcript-box { max-height: 52vh; overflow: auto; }
+.quality .transcript-box { max-height: 46vh; overflow: auto; }
 .quality .transcript { list-style: none; margin: 0; padding: 0; display: flex; flex-direction: column; gap: 6px; }
 .quality .line { max-width: 78%; padding: 6px 10px; border-radius: 10px; cursor: pointer; border: 1px solid transparent; }
 .quality .line.side-caller { align-self: flex-start; background: #eaf1fc; }
@@ -58,6 +59,8 @@ addStyle("quality", `
 .override-form .field-error { color: var(--bad); font-size: 12px; }
 .override-form label.inline { display: flex; flex-direction: row; gap: 4px; align-items: center; color: var(--ink); font-size: 13px; }
 .quality .table-box { overflow: auto; }
+.quality table.kv th { width: 40%; } .quality .recording-panel .row { margin-top: 8px; }
+.quality ul.log { margin: 0; padding-left: 16px; font-size: 12px; }
 .quality .rule-rate { display: inline-block; margin: 1px 4px 1px 0; padding: 0 6px; border-radius: 6px; background: #fde8cf; font-size: 12px; }
 .quality .trend { display: inline-flex; align-items: flex-end; gap: 2px; height: 20px; }
 .quality .trend i { display: inline-block; width: 5px; } .quality .trend i.pos { background: var(--ok); } .quality .trend i.neg { background: var(--bad); }

@@ -81,7 +81,7 @@ import{a as g,b as N,c as S,d as Q,e as P,f as E,g as A,i as f,j as M,k as I,l a
   </div>`:n`<div class="kpis panel">${a("ui.loading")}</div>`}function ct({full:t}){let e=()=>{t?(document.fullscreenElement&&document.exitFullscreen().catch(()=>{}),T("/wallboard")):(document.documentElement.requestFullscreen?.().catch(()=>{}),T("/wallboard",{full:"1"}))};return n`<div class="wb-toolbar">
     <span class="muted" data-testid="updated">${f.value?a("wb.updated",{t:y(f.value)}):""}</span>
     <button class="ghost small" data-testid="fullscreen" onClick=${e}>${t?a("wb.exit_full"):a("wb.full")}</button>
-  </div>`}function ut({query:t}){let[e,l]=d(null),[s]=d(U);v(()=>s,[]),v(()=>{let r=!1;return B(()=>{!E.value||r||(r=!0,requestAnimationFrame(()=>import("./charts-YW7KLYSG.js").then(c=>l(()=>c.DayCharts),()=>{})))})},[]);let i=t.full==="1";return n`<div class=${`wallboard ${i?"full":""}`} data-testid="wallboard">
+  </div>`}function ut({query:t}){let[e,l]=d(null),[s]=d(U);v(()=>s,[]),v(()=>{let r=!1;return B(()=>{!E.value||r||(r=!0,requestAnimationFrame(()=>import("./charts-UIUZBSH6.js").then(c=>l(()=>c.DayCharts),()=>{})))})},[]);let i=t.full==="1";return n`<div class=${`wallboard ${i?"full":""}`} data-testid="wallboard">
     <div class="wb-top"><${rt} /><${ct} full=${i} /></div>
     <${z} />
     <div class="wb-main">
