@@ -37,7 +37,8 @@ class CallReport:
     state: str = "none"                                     # none | ivr | waiting | talking | ended
     queue: str | None = None
     agent: str | None = None
-    ended: str | None = None
+    ended: str | None = None                                # the server's reason (the record's outcome)
+    ended_by: str | None = None                             # who ended it, as the record says
     error: str | None = None
     seconds: float = 0.0
     audio_seconds: float = 0.0
@@ -150,10 +151,18 @@ class _Follower:
             elif r.state == "talking":
                 r.agent = m.get("agent")
                 self.line(f"talking with {r.agent or 'an agent'}")
+            elif r.state == "connected":
+                self.line(f"connected through Asterisk ({m.get('channel')})")
         elif kind == "ended":
-            r.state, r.ended = "ended", m.get("reason") or m.get("by") or "ended"
-            self.line(f"call ended by the server: {r.ended}")
+            r.state, r.ended, r.ended_by = "ended", m.get("reason") or m.get("by") or "ended", m.get("by")
+            self.line(f"call ended by the server: {r.ended}" + (f" (ended by {r.ended_by})" if r.ended_by else ""))
         self.changed.set()
+
+
+def _heard_sound(client: Any) -> bool:
+    import numpy as np
+    tail = bytes(client.heard[-2 * RATE:])            # the last second (polled every 50 ms)
+    return bool(tail) and int(np.abs(np.frombuffer(tail, "<i2")).max()) >= 600
 
 
 def _quiet_for(client: Any, seconds: float) -> bool:
@@ -192,9 +201,10 @@ async def place_call(url: str, *, token: str | None = None, keys: str = "", spee
         except asyncio.TimeoutError:
             report.error = "no WebRTC connection within 15 s (ICE: check webrtc.host_addresses / ice_servers)"
             return report
-        # the first prompt: wait until the IVR has said something and then paused
+        # the first prompt: wait until the IVR has said something (the server's prompt message, or the
+        # prompt's sound: through Asterisk the server does not send prompt texts) and then paused
         end = time.monotonic() + prompt_wait
-        while time.monotonic() < end and not report.said and not client.ended.is_set():
+        while time.monotonic() < end and not (report.said or _heard_sound(client)) and not client.ended.is_set():
             await asyncio.sleep(0.05)
         while time.monotonic() < end and not _quiet_for(client, 0.5) and not client.ended.is_set():
             await asyncio.sleep(0.05)
@@ -220,7 +230,10 @@ async def place_call(url: str, *, token: str | None = None, keys: str = "", spee
             except asyncio.TimeoutError:
                 pass
         if hold and not client.ended.is_set():
-            await asyncio.sleep(hold)
+            try:                            # stay on the line; the server ending the call ends the hold
+                await asyncio.wait_for(client.ended.wait(), hold)
+            except asyncio.TimeoutError:
+                pass
         if not client.ended.is_set() and time.monotonic() >= deadline:
             report.error = f"timeout after {timeout:g} s"
     except (OSError, aiohttp.ClientError) as exc:
@@ -277,7 +290,8 @@ def cmd_call(args) -> int:
     for text in report.recognized:
         print(f"heard (recognized here): {text}")
     where = report.state + (f" in queue {report.queue}" if report.queue else "") + (
-        f" with {report.agent}" if report.agent else "")
+        f" with {report.agent}" if report.agent else "") + (
+        f" ({report.ended}, ended by {report.ended_by})" if report.state == "ended" and report.ended_by else "")
     print(f"result: {where}" + (f" ({report.error})" if report.error else "") + f"; exit {code}")
     return code
 

@@ -219,6 +219,7 @@ class WebRTCLeg(MediaLeg):
         self._out = PcmQueue(self._frame)
         self._channel = None
         self._pending_control: list[str] = []
+        self._told_end = False              # an "ended" message was sent: the close sends none
         self._tasks: set[asyncio.Task] = set()
         self._last_audio = time.monotonic()
         self._end_callbacks: list[Callable[["WebRTCLeg"], None]] = []
@@ -272,7 +273,7 @@ class WebRTCLeg(MediaLeg):
         return self._closing
 
     async def _close_pc(self) -> None:
-        if self._channel is not None and self._channel.readyState == "open":
+        if self._channel is not None and self._channel.readyState == "open" and not self._told_end:
             try:
                 self._channel.send(json.dumps({"type": "ended", "by": self.ended.by if self.ended else "us",
                                                "reason": self.ended.reason if self.ended else ""}))
@@ -381,6 +382,7 @@ class WebRTCLeg(MediaLeg):
         """JSON to the page on the control data channel (kept until it opens; dropped once ended)."""
         if self.ended is not None:
             return
+        self._told_end = self._told_end or message.get("type") == "ended"
         text = json.dumps(message)
         ch = self._channel
         if ch is None or ch.readyState != "open":

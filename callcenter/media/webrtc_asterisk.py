@@ -15,6 +15,12 @@
 
 Either side ending ends the other: the browser gone closes the AudioSocket leg (0x00: Asterisk hangs the
 channel up), the channel hung up (EOF) ends the browser's call.
+
+The page follows its call as in the embedded mode: the engine's domain events about the call whose
+channel is the web caller's AudioSocket channel become page messages (:func:`page_message`, pure):
+``call`` (the engine's call id, the id of the record), ``partial`` (streaming speech), ``heard`` (the keys
+and words the IVR took, when it has finished), ``status`` waiting / talking, and ``ended`` with the
+engine's ``ended_by`` and outcome. Prompts' texts are not sent on this path (Asterisk plays them).
 """
 from __future__ import annotations
 
@@ -22,21 +28,64 @@ import asyncio
 import logging
 from typing import Any
 
+from ..events import DomainEvent
 from .bridge import bridge
 
 log = logging.getLogger("callcenter.media.webrtc")
 
 AGENT_WAIT_CONTEXT = "cc-agent-wait"
 INBOUND_CONTEXT = "cc-inbound"
+#: the domain events a web caller's page is told about (see :func:`page_message`)
+FOLLOWED = ("CallArrived", "CallerSpeechHeard", "IvrFinished", "CallQueued", "CallAnswered", "CallEnded")
+
+
+def page_message(event: DomainEvent) -> list[dict[str, Any]]:
+    """The page messages (data channel) that tell a web caller what the engine did with its call."""
+    d = event.data
+    if event.kind == "CallArrived":
+        return [{"type": "call", "call_id": event.call_id}]
+    if event.kind == "CallerSpeechHeard":
+        return [{"type": "partial", "text": d.get("text", "")}]
+    if event.kind == "IvrFinished":
+        out = []
+        for step in (d.get("cdr") or {}).get("ivr_trace") or []:
+            data = step.get("data") or {}
+            if step.get("kind") == "input" and data.get("digits"):
+                out.append({"type": "heard", "text": "", "digits": data["digits"]})
+            elif step.get("kind") == "recognition" and data.get("available", True):
+                out.append({"type": "heard", "text": data.get("text") or "",
+                            "confidence": round(float(data.get("confidence") or 0), 3),
+                            "digits": data.get("digits")})
+        return out
+    if event.kind == "CallQueued":
+        return [{"type": "status", "state": "waiting", "queue": event.queue or d.get("queue")}]
+    if event.kind == "CallAnswered":
+        return [{"type": "status", "state": "talking", "agent": event.agent_id}]
+    if event.kind == "CallEnded":
+        return [{"type": "ended", "by": d.get("ended_by") or "us", "reason": d.get("outcome") or "ended"}]
+    return []
 
 
 class AsteriskWebRTC:
-    def __init__(self, control: Any, *, caller_number: str, sample_rate: int = 8000) -> None:
+    def __init__(self, control: Any, *, caller_number: str, sample_rate: int = 8000, bus: Any = None) -> None:
         self.control = control
         self.caller_number = caller_number
         self.sample_rate = sample_rate
         self.tasks: set[asyncio.Task] = set()
         self.counters = {"callers": 0, "agents": 0, "failed": 0, "keys": 0}
+        self._by_channel: dict[str, Any] = {}        # AudioSocket channel -> the web caller's leg
+        self._by_call: dict[str, Any] = {}           # the engine's call id -> the web caller's leg
+        self._unsubscribe = bus.subscribe(self._on_event, FOLLOWED) if bus is not None else None
+
+    def _on_event(self, event: DomainEvent) -> None:
+        leg = self._by_call.get(event.call_id or "")
+        if leg is None and event.kind == "CallArrived":
+            leg = self._by_channel.get(event.data.get("channel") or "")
+            if leg is not None and event.call_id:
+                self._by_call[event.call_id] = leg
+        if leg is not None:
+            for message in page_message(event):
+                leg.send_control(message)
 
     async def caller(self, leg: Any, info: Any) -> None:
         """A web caller's call through the inbound dialplan (returns when it is over)."""
@@ -52,6 +101,7 @@ class AsteriskWebRTC:
         self.counters["callers"] += 1
         channel = getattr(as_leg, "channel", "")
         leg.send_control({"type": "status", "state": "connected", "channel": channel})
+        self._by_channel[channel] = leg
 
         async def press(digit: str) -> None:
             self.counters["keys"] += 1
@@ -60,7 +110,12 @@ class AsteriskWebRTC:
             except Exception as exc:  # noqa: BLE001 - a lost key is logged, the call goes on
                 log.warning("key %s not sent to %s: %s", digit, channel, exc, extra={"call_id": info.call_id})
 
-        first = await bridge(leg, as_leg, keys_a=press, reason="the web caller hung up")
+        try:
+            first = await bridge(leg, as_leg, keys_a=press, reason="the web caller hung up")
+        finally:
+            self._by_channel.pop(channel, None)
+            for call_id in [k for k, v in self._by_call.items() if v is leg]:
+                del self._by_call[call_id]
         log.info("web caller's call over (%s hung up first)", "caller" if first == "a" else "Asterisk",
                  extra={"call_id": info.call_id})
 
@@ -77,9 +132,11 @@ class AsteriskWebRTC:
         return as_leg.channel
 
     async def stop(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
         for t in list(self.tasks):
             t.cancel()
         await asyncio.gather(*self.tasks, return_exceptions=True)
 
     def status(self) -> dict[str, Any]:
-        return {"bridged": len(self.tasks), **self.counters}
+        return {"bridged": len(self.tasks), "callers_followed": len(self._by_channel), **self.counters}

@@ -41,7 +41,7 @@ class WebRTCComponent:
         if cfg.ami.enabled_servers:
             if getattr(asterisk, "audiosocket", None) is not None:
                 via = AsteriskWebRTC(asterisk.control, caller_number=cfg.webrtc.caller_number,
-                                     sample_rate=cfg.webrtc.sample_rate)
+                                     sample_rate=cfg.webrtc.sample_rate, bus=bus)
             else:
                 log.info("web callers and browser agents reach Asterisk through AudioSocket channels: set "
                             "media.audiosocket_enabled: true; until then web calls run in the engine and reach "

@@ -123,3 +123,50 @@ async def test_browser_agent_is_an_audiosocket_channel_waiting_for_the_bridge():
     await leg.close()
     await client.close()
     await gw.stop()
+
+
+async def test_the_page_follows_the_engines_call_on_its_audiosocket_channel():
+    """The engine's events about the call whose channel is the web caller's AudioSocket channel reach the
+    page (the record's call id, the keys and words the IVR took, the queue, the agent, the end with
+    ended_by); events of other calls do not; one 'ended' message only."""
+    from callcenter.events import DomainEvent, EventBus
+    bus = EventBus()
+    control = FakeControl()
+    via = AsteriskWebRTC(control, caller_number="8800", bus=bus)
+    calls = WebCalls(None, asterisk_caller=via.caller)
+    gw = gateway()
+    client, leg = await connect(gw)
+    try:
+        calls.start(leg)
+        await until(lambda: control.legs)
+        (channel, as_leg), = control.legs.items()
+        await client.wait_message("status", 5)
+        trace = [{"kind": "input", "data": {"digits": "1"}},
+                 {"kind": "recognition", "data": {"available": False}},
+                 {"kind": "recognition", "data": {"text": "billing", "confidence": 0.81234}}]
+        for ev in [DomainEvent("CallArrived", 1.0, call_id="other", data={"channel": "PJSIP/1000-1"}),
+                   DomainEvent("CallArrived", 1.0, call_id="1700000000.7", data={"channel": channel}),
+                   DomainEvent("CallerSpeechHeard", 2.0, call_id="1700000000.7", data={"text": "bill"}),
+                   DomainEvent("IvrFinished", 3.0, call_id="1700000000.7", data={"cdr": {"ivr_trace": trace}}),
+                   DomainEvent("CallQueued", 3.0, call_id="other", queue="sales"),
+                   DomainEvent("CallQueued", 3.0, call_id="1700000000.7", queue="billing"),
+                   DomainEvent("CallAnswered", 4.0, call_id="1700000000.7", agent_id="ann"),
+                   DomainEvent("CallEnded", 5.0, call_id="1700000000.7",
+                               data={"outcome": "answered", "ended_by": "agent"})]:
+            bus.publish(ev)
+        await as_leg.close("channel hung up")                      # then Asterisk hangs the channel up
+        await until(lambda: not calls.tasks and leg.ended is not None)
+        await asyncio.sleep(0.2)
+        got = [m for m in client.messages if m["type"] != "status" or m["state"] != "connected"][1:]
+        assert got == [{"type": "call", "call_id": "1700000000.7"}, {"type": "partial", "text": "bill"},
+                       {"type": "heard", "text": "", "digits": "1"},
+                       {"type": "heard", "text": "billing", "confidence": 0.812, "digits": None},
+                       {"type": "status", "state": "waiting", "queue": "billing"},
+                       {"type": "status", "state": "talking", "agent": "ann"},
+                       {"type": "ended", "by": "agent", "reason": "answered"}], client.messages
+        assert via.status()["callers_followed"] == 0 and not via._by_call
+    finally:
+        await client.close()
+        await gw.stop()
+        await calls.stop()
+        await via.stop()
