@@ -22,7 +22,8 @@ from ..store import repo
 from ..web import setup_pages
 from .auth import Principal
 from .desk import setup_desk
-from .routes import setup_api
+from .routes import ROUTES_KEY, setup_api
+from .spec import Field, Route, add_routes
 from .wallboard import setup_wallboard
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -122,17 +123,34 @@ def db_token_lookup(db: "Database"):
     return lookup
 
 
+APP_ROUTES: list[Route] = [
+    Route("GET", "/health", health, "200 while the process serves; status ok | degraded | down with each "
+          "component's detail (no token)", role=None, tag="meta",
+          returns=(Field("status", required=True, enum=("ok", "degraded", "down")),
+                   Field("components", "object", description="per component: state and figures"))),
+    Route("GET", "/version", version, "the server's version (no token)", role=None, tag="meta",
+          returns=(Field("version", required=True),)),
+    Route("POST", "/auth/login", login, "log in with a stored user's password: a token for "
+          "'Authorization: Bearer' (valid api.token_ttl seconds)", role=None, tag="auth",
+          body=(Field("username", required=True), Field("password", required=True)),
+          returns=(Field("token", required=True), Field("user", required=True), Field("role", required=True),
+                   Field("agent", nullable=True), Field("expires_at", "number", nullable=True)),
+          responses={"401": "unknown user or wrong password", "503": "the database is not open"}),
+    Route("POST", "/auth/logout", logout, "revoke the token sent in 'Authorization: Bearer'", role=None,
+          tag="auth", returns=(Field("revoked", "boolean", required=True),),
+          responses={"400": "no bearer token"}),
+]
+
+
 def create_web_app(deps: WebDeps) -> web.Application:
     web_app = web.Application(client_max_size=4 * 1024 * 1024)
     web_app[DEPS_KEY] = deps
-    web_app.router.add_get("/health", health)
-    web_app.router.add_get("/version", version)
-    web_app.router.add_post("/auth/login", login)
-    web_app.router.add_post("/auth/logout", logout)
+    add_routes(web_app, APP_ROUTES)             # mounted first: /health works even without the API
     setup_pages(web_app, deps.static_dir)
     try:
         setup_api(web_app, engine=deps.engine, bus=deps.bus, tokens=dict(deps.tokens or {}),
                   token_lookup=db_token_lookup(deps.db) if deps.db is not None else None, db=deps.db)
+        web_app[ROUTES_KEY].extend(APP_ROUTES)
         setup_desk(web_app, deps.bus, deps.web_settings)
         setup_wallboard(web_app)
         if deps.webrtc is not None:

@@ -1,8 +1,10 @@
 """Route specifications: one table drives routing, request validation and the OpenAPI document.
 
-A :class:`Route` names its method, path, minimum role, JSON body fields and query parameters;
-:func:`read_body` validates a request body against the fields (a malformed body or a bad field answers
-400 naming the field), and :func:`openapi_document` turns the table into OpenAPI 3.0.
+A :class:`Route` names its method, path, minimum role, JSON body fields, query parameters and (``returns``)
+the fields of its JSON answer; :func:`read_body` validates a request body against the fields (a malformed
+body or a bad field answers 400 naming the field), and :func:`openapi_document` turns the table into
+OpenAPI 3.0. Every route the server serves is in a table, except the HTML pages (``PAGE_PATHS`` of the
+modules that mount them); ``tests/api/test_api_spec_coverage.py`` holds every module to that.
 """
 from __future__ import annotations
 
@@ -28,9 +30,15 @@ class Field:
     enum: tuple[str, ...] | None = None
     minimum: float | None = None
     maximum: float | None = None
+    items: str | None = None                 # the type of an array's items
+    nullable: bool = False                   # an answer field that may be null
 
     def schema(self) -> dict[str, Any]:
         s: dict[str, Any] = {"type": self.type}
+        if self.type == "array":
+            s["items"] = {"type": self.items} if self.items else {}
+        if self.nullable:
+            s["nullable"] = True
         if self.description:
             s["description"] = self.description
         if self.enum:
@@ -77,6 +85,7 @@ class Route:
     tag: str = "general"
     responses: dict[str, str] = field(default_factory=dict)
     produces: str = "application/json"
+    returns: tuple[Field, ...] = ()          # the JSON answer's fields (its 200 schema); required ones always there
 
 
 async def read_body(request: web.Request, fields: Sequence[Field]) -> dict[str, Any]:
@@ -158,8 +167,13 @@ def openapi_document(routes: Sequence[Route], version: str, title: str = "callce
         for q in r.query:
             params.append({"name": q.name, "in": "query", "required": q.required, "schema": q.schema(),
                            **({"description": q.description} if q.description else {})})
+        answer: dict[str, Any] = {}
+        if r.returns:
+            answer = {"schema": {"type": "object", "properties": {f.name: f.schema() for f in r.returns}}}
+            if any(f.required for f in r.returns):
+                answer["schema"]["required"] = [f.name for f in r.returns if f.required]
         responses: dict[str, Any] = {"200": {"description": r.responses.get("200", "OK"),
-                                             "content": {r.produces: {}}}}
+                                             "content": {r.produces: answer}}}
         err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
         if r.body or r.query:
             responses["400"] = {"description": "malformed request; 'field' names the culprit", **err}

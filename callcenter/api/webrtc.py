@@ -32,6 +32,8 @@ from aiohttp import web
 from ..media.webrtc import SignallingError
 from ..web.serve import SECURITY_HEADERS
 from .auth import Authenticator, principal, require, token_from_request
+from .routes import ROUTES_KEY
+from .spec import Field, Route, add_routes
 
 log = logging.getLogger("callcenter.api.webrtc")
 
@@ -151,7 +153,59 @@ async def sessions(request: web.Request) -> web.Response:
     rows = [{"session": leg.leg_id, "kind": leg.kind, "owner": leg.owner,
              "connected": leg.connected_at is not None, "frames_in": leg.frames_in, "frames_out": leg.frames_out}
             for leg in deps.gateway.sessions.values()]
-    return web.json_response({"sessions": rows, "phones": sorted(deps.phones.lines), **deps.gateway.status()})
+    # the gateway's status counts its sessions under "sessions": the list of them goes last and wins
+    return web.json_response({**deps.gateway.status(), "sessions": rows, "phones": sorted(deps.phones.lines)})
+
+
+OFFER = (Field("type", required=True, enum=("offer",), description="always 'offer'"),
+         Field("sdp", required=True, description="the browser's SDP offer with every ICE candidate in it "
+                                                 "(no trickle): one audio m-line (Opus or G.711) and the "
+                                                 "'control' data channel"))
+ANSWER = (Field("type", required=True, enum=("answer",)), Field("sdp", required=True, description="the answer, "
+                                                                "with every candidate (host only unless "
+                                                                "webrtc.ice_servers is set)"),
+          Field("session", required=True, description="the session id (128 random bits: the capability of "
+                                                       "the /webrtc/sessions/{session}/* routes)"))
+REFUSALS = {"400": "malformed offer ('field' says which part)", "409": "replayed offer (the same ICE credentials "
+            "within 10 minutes)", "503": "too many browser sessions (webrtc.max_sessions)"}
+
+WEBRTC_ROUTES: list[Route] = [
+    Route("POST", "/webrtc/call", web_call, "a web caller's call: answer its WebRTC offer and start the call "
+          "(embedded: the engine's IVR; with Asterisk: an AudioSocket channel into the inbound dialplan). "
+          "No token with webrtc.callers: open; 'Authorization: Bearer' with webrtc.callers: token",
+          role=None, tag="webrtc", body=OFFER + (Field("name", description="the caller's name (shown to agents, "
+                                                                          "64 characters kept)"),),
+          returns=ANSWER + (Field("call_id", required=True, description="the web call's id (the page's "
+                                                                         "messages then give the record's id)"),),
+          responses={**REFUSALS, "401": "a token is needed (webrtc.callers: token)"}),
+    Route("POST", "/webrtc/sessions/{session}/dtmf", session_dtmf, "keys pressed by the page without the data "
+          "channel (0-9 * # A-D; others are ignored); the session id is the capability", role=None, tag="webrtc",
+          body=(Field("digits", required=True, description="keys, e.g. '12#'"),),
+          returns=(Field("pressed", "integer", required=True, description="how many valid keys were taken"),),
+          responses={"404": "unknown or ended session"}),
+    Route("POST", "/webrtc/sessions/{session}/hangup", session_hangup, "hang the session up without the data "
+          "channel (the call ends as when the page hangs up)", role=None, tag="webrtc",
+          returns=(Field("ended", "boolean", required=True),), responses={"404": "unknown or ended session"}),
+    Route("POST", "/api/webrtc/phone", phone_register, "register an agent's browser phone Browser/<agent> (the "
+          "/phone page): the session stays up like a registered SIP phone; ring, answer and hang-up travel on "
+          "its data channel (docs/media.md)", role="agent", tag="webrtc",
+          body=OFFER + (Field("agent", description="whose phone (default: the token's agent; a supervisor may "
+                                                   "register any agent's)"),),
+          returns=ANSWER + (Field("interface", required=True, description="the phone's interface, "
+                                                                          "Browser/<agent>: log in with it"),),
+          responses={**REFUSALS, "400": "malformed offer, or 'agent' missing for a user who is not an agent",
+                     "403": "another agent's phone"}),
+    Route("GET", "/api/webrtc/sessions", sessions, "the live browser sessions (callers and agents' phones), "
+          "the registered browser phones and the gateway's counters", role="supervisor", tag="webrtc",
+          returns=(Field("sessions", "array", required=True, items="object",
+                         description="session, kind (caller | agent), owner, connected, frames_in, frames_out"),
+                   Field("phones", "array", required=True, items="string", description="registered interfaces"),
+                   Field("state", required=True), Field("ice_servers", "integer", required=True),
+                   Field("offers", "integer", required=True), Field("refused", "integer", required=True),
+                   Field("replays", "integer", required=True), Field("ended", "integer", required=True))),
+]
+#: HTML pages (not API routes, so not in the OpenAPI document)
+PAGE_PATHS = ("/call", "/phone", "/phone/{name}")
 
 
 def setup_webrtc(app: web.Application, deps: WebRTCDeps, auth: Authenticator) -> None:
@@ -160,8 +214,5 @@ def setup_webrtc(app: web.Application, deps: WebRTCDeps, auth: Authenticator) ->
     app.router.add_get("/call", _page("call"))
     app.router.add_get("/phone", _page("phone"))
     app.router.add_get("/phone/{name}", static_file)
-    app.router.add_post("/webrtc/call", web_call)
-    app.router.add_post("/webrtc/sessions/{session}/dtmf", session_dtmf)
-    app.router.add_post("/webrtc/sessions/{session}/hangup", session_hangup)
-    app.router.add_post("/api/webrtc/phone", phone_register)
-    app.router.add_get("/api/webrtc/sessions", sessions)
+    app[ROUTES_KEY].extend(WEBRTC_ROUTES)
+    add_routes(app, WEBRTC_ROUTES)
