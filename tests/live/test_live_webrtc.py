@@ -20,6 +20,7 @@ from callcenter.media.webrtc_client import PeerClient
 from .harness import free_port, tone_level
 from .live import AGENT_TONE, CALLER_TONE, Live
 from .test_live_audiosocket import goertzel_share, tone_pcm
+from .test_live_calls import _ended_within, _gone, _talking
 
 RATE = 8000
 #: the browser agent's tone (the SIP caller sends CALLER_TONE)
@@ -77,18 +78,6 @@ def web_call_of(live: Live):
     return next((c for c in live.engine.calls.values() if c.channel.startswith("AudioSocket/")), None)
 
 
-async def _talking(live: Live, timeout: float = 40.0):
-    await live.wait_for(lambda: any(c.state == "talking" for c in live.engine.calls.values()), timeout, 0.1)
-    return next(c for c in live.engine.calls.values() if c.state == "talking")
-
-
-async def _ended_within(live: Live, first: str, second: str) -> float:
-    ev = await live.events()
-    t1 = min(e["ts"] for e in ev if e["event"] in ("BridgeLeft", "ChannelHungup") and e["data"].get("channel") == first)
-    t2 = min(e["ts"] for e in ev if e["event"] == "ChannelHungup" and e["data"].get("channel") == second)
-    return t2 - t1
-
-
 async def test_web_caller_keys_queue_sip_agent_audio_both_ways_caller_hangs_up(wlive):
     live = wlive
     clients: list[PeerClient] = []
@@ -131,10 +120,6 @@ async def test_web_caller_keys_queue_sip_agent_audio_both_ways_caller_hangs_up(w
     finally:
         for c in clients:
             await c.close()
-
-
-async def _gone(live: Live, prefix: str) -> bool:
-    return not any(c.startswith(prefix) for c in await live.channels())
 
 
 async def test_web_caller_spoken_answer_reaches_the_ivr_then_abandons(wlive):
@@ -274,7 +259,8 @@ async def test_callcenter_call_cli_through_asterisk_says_what_it_heard_and_where
     out, err = await asyncio.wait_for(proc.communicate(), 120)
     text = out.decode()
     assert proc.returncode == 0, text + err.decode()[-2000:]
-    [cdr] = (await live.settle()) or await live.cdrs()
+    await live.settle()
+    [cdr] = await live.cdrs()
     lines = text.splitlines()
     assert f"call {cdr['call_id']}" in lines, text                  # the record's id
     assert any(ln.startswith("connected through Asterisk (AudioSocket/") for ln in lines), text
