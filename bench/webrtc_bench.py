@@ -11,6 +11,12 @@ to deliver every frame does not flatter the figure.
     python bench/webrtc_bench.py --pairs 10 --seconds 20            # Opus, as browsers use
     python bench/webrtc_bench.py --pairs 10 --seconds 20 --codec PCMU
 
+``--asterisk PREFIX`` measures web calls through a real Asterisk instead (a private instance of the
+installation at PREFIX, the project's asterisk_conf): leaks after ``--calls`` web calls and calls per core
+(``bench/webrtc_bench_asterisk.py``):
+
+    python bench/webrtc_bench.py --asterisk /opt/asterisk --calls 1000 --concurrency 10 --pairs 10
+
 Loopback only (host candidates on 127.0.0.1).
 """
 from __future__ import annotations
@@ -120,8 +126,23 @@ def main() -> int:
     ap.add_argument("--pairs", type=int, default=10, help="bridged calls at once (2 browsers each)")
     ap.add_argument("--seconds", type=float, default=20.0, help="measurement window")
     ap.add_argument("--codec", default="opus", choices=["opus", "PCMU", "PCMA"])
+    ap.add_argument("--asterisk", metavar="PREFIX", help="through a real Asterisk installed at PREFIX "
+                    "(e.g. /opt/asterisk): leaks after --calls web calls, and --pairs calls per core")
+    ap.add_argument("--calls", type=int, default=300, help="--asterisk: web calls of the leak run")
+    ap.add_argument("--concurrency", type=int, default=10, help="--asterisk: web calls at once in the leak run")
     ap.add_argument("--client", help=argparse.SUPPRESS)
+    ap.add_argument("--browsers", help=argparse.SUPPRESS)
+    ap.add_argument("--agents", type=int, help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.browsers or args.asterisk:
+        import webrtc_bench_asterisk as through
+        if args.browsers:
+            asyncio.run(through.browsers(args.browsers, args.agents, args.calls, args.concurrency, args.pairs,
+                                         args.seconds))
+        else:
+            through.report(asyncio.run(through.serve(args.asterisk, args.calls, args.concurrency, args.pairs,
+                                                     args.seconds)))
+        return 0
     if args.client:
         asyncio.run(clients(args.client, args.pairs, args.seconds, args.codec))
         return 0

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections import OrderedDict
 from typing import Any
 
 from ..events import DomainEvent
@@ -36,6 +37,8 @@ log = logging.getLogger("callcenter.media.webrtc")
 AGENT_WAIT_CONTEXT = "cc-agent-wait"
 INBOUND_CONTEXT = "cc-inbound"
 #: the domain events a web caller's page is told about (see :func:`page_message`)
+#: CallArrived events of unknown AudioSocket channels kept for an Originate still returning
+EARLY_KEPT = 256
 FOLLOWED = ("CallArrived", "CallerSpeechHeard", "IvrFinished", "CallQueued", "CallAnswered", "CallEnded")
 
 
@@ -75,16 +78,33 @@ class AsteriskWebRTC:
         self.counters = {"callers": 0, "agents": 0, "failed": 0, "keys": 0}
         self._by_channel: dict[str, Any] = {}        # AudioSocket channel -> the web caller's leg
         self._by_call: dict[str, Any] = {}           # the engine's call id -> the web caller's leg
+        # CallArrived of an AudioSocket channel not known yet: the dialplan reaches the IVR before the
+        # Originate has returned the channel's name (channel -> call id; a few at most, bounded)
+        self._early: OrderedDict[str, str] = OrderedDict()
         self._unsubscribe = bus.subscribe(self._on_event, FOLLOWED) if bus is not None else None
 
     def _on_event(self, event: DomainEvent) -> None:
         leg = self._by_call.get(event.call_id or "")
-        if leg is None and event.kind == "CallArrived":
-            leg = self._by_channel.get(event.data.get("channel") or "")
-            if leg is not None and event.call_id:
+        if leg is None and event.kind == "CallArrived" and event.call_id:
+            channel = event.data.get("channel") or ""
+            leg = self._by_channel.get(channel)
+            if leg is not None:
                 self._by_call[event.call_id] = leg
+            elif channel.startswith("AudioSocket/"):
+                self._early[channel] = event.call_id
+                while len(self._early) > EARLY_KEPT:
+                    self._early.popitem(last=False)
         if leg is not None:
             for message in page_message(event):
+                leg.send_control(message)
+
+    def _follow(self, channel: str, leg: Any) -> None:
+        """Tell ``leg`` about the engine's call on ``channel`` from now on (and that it arrived, if it did)."""
+        self._by_channel[channel] = leg
+        call_id = self._early.pop(channel, None)
+        if call_id is not None:
+            self._by_call[call_id] = leg
+            for message in page_message(DomainEvent("CallArrived", 0.0, call_id=call_id, data={"channel": channel})):
                 leg.send_control(message)
 
     async def caller(self, leg: Any, info: Any) -> None:
@@ -101,7 +121,7 @@ class AsteriskWebRTC:
         self.counters["callers"] += 1
         channel = getattr(as_leg, "channel", "")
         leg.send_control({"type": "status", "state": "connected", "channel": channel})
-        self._by_channel[channel] = leg
+        self._follow(channel, leg)
 
         async def press(digit: str) -> None:
             self.counters["keys"] += 1

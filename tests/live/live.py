@@ -77,12 +77,16 @@ def _speech():
 class Live:
     """The private Asterisk + the server + the phones, for one test."""
 
-    def __init__(self, tmp: Path, overrides: dict | None = None) -> None:
+    def __init__(self, tmp: Path, overrides: dict | None = None, *, prefix: str = "", agents: list | None = None,
+                 queues: list | None = None, speech: bool = True) -> None:
         self.tmp = tmp
         self.overrides = dict(overrides or {})     # configuration keys a test changes
+        self.agents = agents or AGENTS             # (bench/webrtc_bench.py --asterisk: its own agents, no speech)
+        self.queues = queues or QUEUES
+        self.speech = speech
         self.agi_port = free_port()
-        self.ast = PrivateAsterisk(PREFIX, tmp / "ast", agi_port=self.agi_port, agents=[
-            {"name": a["name"], "full_name": a["full_name"], "extension": a["extension"]} for a in AGENTS],
+        self.ast = PrivateAsterisk(prefix or PREFIX, tmp / "ast", agi_port=self.agi_port, agents=[
+            {"name": a["name"], "full_name": a["full_name"], "extension": a["extension"]} for a in self.agents],
             callers=["1000", "1001"])
         self.config = None
         self.app: App | None = None
@@ -109,13 +113,14 @@ class Live:
         db = Database(self.config.database_url)
         await db.connect()
         await db.upgrade()
-        doc = {"skills": [{"name": n} for n in ("billing", "tech", "sales")], "queues": QUEUES, "agents": AGENTS}
+        doc = {"skills": [{"name": n} for n in ("billing", "tech", "sales")], "queues": self.queues,
+               "agents": self.agents}
         async with db.session() as s:
             await provision.import_data(s, doc, "live")
         await db.close()
 
     async def start_engine(self) -> None:
-        self.app = App(self.config, speech=_speech())      # the components `callcenter serve` builds
+        self.app = App(self.config, speech=_speech() if self.speech else None)   # what `callcenter serve` builds
         await self.app.start()
         if self.http is None:
             self.http = aiohttp.ClientSession()

@@ -170,3 +170,33 @@ async def test_the_page_follows_the_engines_call_on_its_audiosocket_channel():
         await gw.stop()
         await calls.stop()
         await via.stop()
+
+
+async def test_the_call_arriving_before_the_originate_returns_still_reaches_the_page():
+    """On a real Asterisk the channel runs the dialplan (and the engine's IVR starts: CallArrived) before
+    the Originate has returned the channel's name to us: the page is told all the same."""
+    from callcenter.events import DomainEvent, EventBus
+    bus = EventBus()
+
+    class EarlyControl(FakeControl):
+        async def originate_audiosocket(self, **kw):
+            leg = await super().originate_audiosocket(**kw)
+            bus.publish(DomainEvent("CallArrived", 1.0, call_id="1700000000.9", data={"channel": leg.channel}))
+            return leg
+    control = EarlyControl()
+    via = AsteriskWebRTC(control, caller_number="8800", bus=bus)
+    calls = WebCalls(None, asterisk_caller=via.caller)
+    gw = gateway()
+    client, leg = await connect(gw)
+    try:
+        calls.start(leg)
+        msg = await client.wait_message("call", 5, after=1)
+        assert msg == {"type": "call", "call_id": "1700000000.9"}, client.messages
+        bus.publish(DomainEvent("CallQueued", 2.0, call_id="1700000000.9", queue="sales"))
+        assert (await client.wait_message("status", 5, after=2))["queue"] == "sales", client.messages
+        assert not via._early
+    finally:
+        await client.close()
+        await gw.stop()
+        await calls.stop()
+        await via.stop()

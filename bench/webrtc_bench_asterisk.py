@@ -1,0 +1,263 @@
+"""``bench/webrtc_bench.py --asterisk PREFIX``: web calls through a REAL Asterisk (a private instance of the
+installation at PREFIX with the project's ``asterisk_conf/``, as the live suite deploys it).
+
+The server runs in this process as ``callcenter serve`` does with ``ami.servers`` and
+``media.audiosocket_enabled``: a web caller is an AudioSocket channel originated into ``cc-inbound`` (a
+one-key menu, then the queue ``bench``), a browser agent an AudioSocket channel in ``cc-agent-wait`` that
+Asterisk bridges to the caller. The browsers (callers and the agents' /phone pages) are aiortc clients in
+a second process, so their CPU is not counted.
+
+1. **Leaks**: ``--calls`` web calls, ``--concurrency`` at once, a third each: hung up by the page during
+   the IVR, answered by a browser agent and hung up by the page, answered and then vanished (the peer
+   connection closed without a goodbye). Before (after a warm-up) and after: asyncio tasks, open file
+   descriptors, RTCPeerConnection objects, gateway sessions, AudioSocket legs, engine calls, Asterisk
+   channels (``core show channels``); and one call record per call.
+2. **Calls per core**: ``--pairs`` web calls talking to browser agents through Asterisk at once (a tone
+   each way); the server's CPU over ``--seconds`` per real-time call (call-seconds counted from the
+   frames the callers' WebRTC legs received), and Asterisk's CPU beside it.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+FLOW = """flow: bench
+language: en-US
+start: menu
+nodes:
+  menu:
+    type: menu
+    prompt: {file: beep}
+    timeout: 3
+    retries: 0
+    options:
+      - {digit: "1", key: bench, next: q}
+    on_fail: q
+  q: {type: queue, queue: bench}
+"""
+TOKEN = "tok-bench"
+
+
+def agents(n: int) -> list[dict]:
+    return [{"name": f"b{i:02d}", "full_name": f"Bench {i}", "extension": f"{7100 + i}", "skills": {},
+             "queues": {"bench": 0}, "languages": ["en-US"]} for i in range(1, n + 1)]
+
+
+# -- the browsers (a second process) ------------------------------------------------------------------------
+async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs: int, seconds: float) -> None:
+    import aiohttp
+    import numpy as np
+
+    from callcenter.media.webrtc_client import PeerClient
+    t = np.arange(8000 * 120) / 8000
+    tone = np.rint(6000 * np.sin(2 * np.pi * 440 * t)).astype("<i2").tobytes()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    http = aiohttp.ClientSession()
+    phones: list[PeerClient] = []
+
+    def answering(c_ref: list):
+        def on_message(m: dict) -> None:
+            if m.get("type") == "ring":
+                c_ref[0].send({"type": "answer"})
+        return on_message
+
+    for a in agents(n_agents):
+        ref: list = [None]
+        c = PeerClient(8000, on_message=answering(ref), keep_audio=False)
+        ref[0] = c
+        c.say(tone)
+        async with http.post(url + "/api/webrtc/phone", json={**await c.offer(), "agent": a["name"]}, headers=auth) as r:
+            answer = await r.json()
+        await c.accept(answer)
+        await asyncio.wait_for(c.opened.wait(), 30)
+        for path, body in ((f"/api/agents/{a['name']}/login", {"phone": answer["interface"]}),
+                           (f"/api/agents/{a['name']}/ready", None)):
+            async with http.post(url + path, json=body, headers=auth) as r:
+                assert r.status == 200, await r.text()
+        phones.append(c)
+
+    async def one(fate: int, stay: float = 0.0) -> str:
+        c = PeerClient(8000, keep_audio=False)
+        try:
+            async with http.post(url + "/webrtc/call", json=await c.offer()) as r:
+                answer = await r.json()
+                if r.status != 200:
+                    return f"refused {r.status}"
+            await c.accept(answer)
+            await asyncio.wait_for(c.opened.wait(), 30)
+            if await c.wait_message("call", 20, after=1) is None:      # the engine's call (CallArrived)
+                return "no call"
+            if fate == 0:
+                await asyncio.sleep(0.3)
+                await c.hangup()
+                return "ivr"
+            await asyncio.sleep(0.2)
+            c.press("1")
+            if not await _talking(c, 60):
+                return "not answered"
+            c.say(tone)
+            await asyncio.sleep(stay or 1.0)
+            if fate == 1:
+                await c.hangup()
+                return "answered"
+            await c.pc.close()                                          # vanished: no goodbye
+            return "vanished"
+        except Exception as exc:  # noqa: BLE001 - counted as a failure
+            return f"error {type(exc).__name__}: {exc}"
+        finally:
+            await c.close()
+
+    async def run(n: int, first: int = 0) -> dict:
+        sem = asyncio.Semaphore(concurrency)
+        outcomes: dict[str, int] = {}
+
+        async def slot(i: int) -> None:
+            async with sem:
+                o = await one((first + i) % 3)
+                outcomes[o] = outcomes.get(o, 0) + 1
+        await asyncio.gather(*(slot(i) for i in range(n)))
+        return outcomes
+
+    warm = await run(6)
+    print(json.dumps({"warm": warm}), flush=True)
+    sys.stdin.readline()                                                # the server took its baseline
+    t0 = time.monotonic()
+    outcomes = await run(calls)
+    print(json.dumps({"calls": outcomes, "seconds": round(time.monotonic() - t0, 1)}), flush=True)
+    sys.stdin.readline()
+    steady = [asyncio.ensure_future(one(1, stay=seconds + 20)) for _ in range(pairs)]
+    await asyncio.sleep(1.0)
+    print(json.dumps({"steady": pairs}), flush=True)
+    print(json.dumps({"steady_outcomes": [await s for s in steady]}), flush=True)
+    for c in phones:
+        await c.hangup()
+    await http.close()
+
+
+async def _talking(c, timeout: float) -> bool:
+    end = time.monotonic() + timeout
+    while time.monotonic() < end:
+        if any(m.get("type") == "status" and m.get("state") == "talking" for m in c.messages):
+            return True
+        if c.ended.is_set():
+            return False
+        await asyncio.sleep(0.05)
+    return False
+
+
+# -- the server (this process) --------------------------------------------------------------------------------
+def _census(live, svc) -> dict:
+    from aiortc import RTCPeerConnection
+    gc.collect()
+    return {"tasks": len(asyncio.all_tasks()), "fds": len(os.listdir("/proc/self/fd")),
+            "peer_connections": sum(1 for o in gc.get_objects() if isinstance(o, RTCPeerConnection)),
+            "sessions": len(svc.gateway.sessions), "audiosocket_legs": len(live.app.components["asterisk"].audiosocket.legs),
+            "engine_calls": len(live.engine.calls), "webcall_tasks": len(svc.calls.tasks),
+            "asterisk_bridges": len(svc.asterisk.tasks) if svc.asterisk else 0}
+
+
+def _asterisk_cpu(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: float) -> dict:
+    from tests.live.harness import free_port
+    from tests.live.live import Live
+    tmp = Path(tempfile.mkdtemp(prefix="cc-webrtc-bench-"))
+    flows = tmp / "flows"
+    flows.mkdir()
+    (flows / "bench.yaml").write_text(FLOW)
+    n_agents = max(concurrency, pairs)
+    live = Live(tmp, {"media.audiosocket_enabled": True, "media.audiosocket_bind": f"127.0.0.1:{free_port()}",
+                      "media.audiosocket_max_sessions": 4 * n_agents + 50,
+                      "webrtc.host_addresses": ["127.0.0.1"], "webrtc.caller_number": "5000",
+                      "webrtc.max_sessions": 4 * n_agents + 50, "webrtc.media_timeout": 5.0,
+                      "ivr.flows_dir": str(flows), "ivr.default_flow": "bench", "ivr.fallback_queue": "bench",
+                      "speech.enabled": False, "acd.default_wrapup": 0.0, "log.level": "WARNING",
+                      "api.tokens": {TOKEN: {"user": "bench", "role": "supervisor"}}},
+                prefix=prefix, agents=agents(n_agents), speech=False,
+                queues=[{"name": "bench", "strategy": "longest-idle", "sl_target": 20, "wrapup": 0}])
+    result: dict = {"mode": "asterisk", "calls": calls, "concurrency": concurrency, "agents": n_agents}
+    try:
+        await live.start()
+        svc = live.app.components["webrtc"]
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(ROOT / "bench" / "webrtc_bench.py"), "--browsers", live.url, "--agents",
+            str(n_agents), "--calls", str(calls), "--concurrency", str(concurrency), "--pairs", str(pairs),
+            "--seconds", str(seconds), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+
+        async def line(timeout: float) -> dict:
+            raw = await asyncio.wait_for(proc.stdout.readline(), timeout)
+            if not raw:
+                raise RuntimeError("the browsers' process ended early (see its stderr above)")
+            return json.loads(raw)
+
+        result["warm"] = (await line(300))["warm"]
+        await live.settle(60)
+        await asyncio.sleep(1.0)
+        before = _census(live, svc)
+        before["asterisk_channels"] = len(await live.channels())
+        records0 = len(await live.cdrs())
+        proc.stdin.write(b"go\n")
+        cpu0 = time.process_time()
+        done = await line(60 + calls * 10)
+        result["outcomes"], result["calls_seconds"] = done["calls"], done["seconds"]
+        result["server_cpu_per_call_ms"] = round((time.process_time() - cpu0) / calls * 1000, 1)
+        await live.settle(60)
+        await live.wait_for(lambda: len(svc.gateway.sessions) == n_agents and not svc.calls.tasks
+                            and not live.app.components["asterisk"].audiosocket.legs, 30, 0.1)
+        await asyncio.sleep(1.0)
+        after = _census(live, svc)
+        after["asterisk_channels"] = len(await live.channels())
+        result["records"] = len(await live.cdrs()) - records0
+        result["before"], result["after"] = before, after
+        # -- calls per core through Asterisk
+        proc.stdin.write(b"go\n")
+        await line(60)
+        await live.wait_for(lambda: sum(1 for c in live.engine.calls.values() if c.state == "talking") >= pairs,
+                            60 + 2 * pairs, 0.1)
+        await asyncio.sleep(3.0)
+        callers = [leg for leg in svc.gateway.sessions.values() if leg.kind == "caller"]
+        f0 = sum(leg.frames_in for leg in callers)
+        cpu0, wall0, ast0 = time.process_time(), time.monotonic(), _asterisk_cpu(live.ast.proc.pid)
+        await asyncio.sleep(seconds)
+        cpu, wall = time.process_time() - cpu0, time.monotonic() - wall0
+        ast_cpu = _asterisk_cpu(live.ast.proc.pid) - ast0
+        call_seconds = (sum(leg.frames_in for leg in callers) - f0) / 50.0
+        result["steady"] = {"pairs": pairs, "seconds": round(wall, 1), "server_cpu_s": round(cpu, 2),
+                            "asterisk_cpu_s": round(ast_cpu, 2),
+                            "server_cpu_per_call": round(cpu / call_seconds, 4) if call_seconds else None,
+                            "calls_per_core": round(call_seconds / cpu, 1) if cpu else None,
+                            "asterisk_cpu_per_call": round(ast_cpu / call_seconds, 4) if call_seconds else None,
+                            "frames_in_per_caller_per_s": round(call_seconds * 50 / max(1, len(callers)) / wall, 1)}
+        result["steady_outcomes"] = (await line(seconds + 120))["steady_outcomes"]
+        await asyncio.wait_for(proc.wait(), 60)
+        result["load"] = os.getloadavg()[0]
+    finally:
+        await live.close()
+    return result
+
+
+def report(r: dict) -> None:
+    b, a = r["before"], r["after"]
+    print(json.dumps(r))
+    print(f"{r['calls']} web calls through Asterisk ({r['concurrency']} at once) in {r['calls_seconds']} s: "
+          f"{r['outcomes']}; {r['records']} records; server CPU {r['server_cpu_per_call_ms']} ms per call")
+    for k in b:
+        print(f"  {k:18s} {b[k]:6d} -> {a[k]:6d}" + ("" if a[k] == b[k] else "   <-- differs"))
+    s = r["steady"]
+    print(f"{s['pairs']} web calls talking to browser agents through Asterisk: the server "
+          f"{s['server_cpu_per_call'] * 100:.1f}% of a core per call -> about {s['calls_per_core']} calls per core "
+          f"(4 legs each: 2 WebRTC, 2 AudioSocket); Asterisk {s['asterisk_cpu_per_call'] * 100:.1f}% of a core "
+          f"per call; {s['frames_in_per_caller_per_s']} frames/s per caller leg; load {r['load']:.1f}")
