@@ -347,7 +347,11 @@ def parse_dial_string(target: str) -> tuple[str, int, str, str] | None:
 async def originate_audiosocket(d: Any, target: str, *, context: str, exten: str, cid: tuple[str, str],
                                 variables: dict[str, str]) -> tuple[bool, str, Any]:
     """The channel driver: connect (UUID frame at dial time), answer at once, run the dialplan.
-    Our 0x00 -> the channel is hung up (Cause 0), our close -> Cause 16; the channel hung up -> EOF.
+    Our 0x00 or our close hang the channel up: bridged, a Hangup with Cause 16 and no request first
+    (live-webrtc-browser-agent-agent-hangs-up.txt); otherwise SoftHangupRequest Cause 16, then Hangup with
+    Cause 0 (live-audiosocket-agent-wait-hangup-frame.txt); a web caller's channel running its FastAGI IVR:
+    SoftHangupRequest 16, the AGI told, then Hangup 16 (live-webrtc-caller-hangs-up.txt). The channel hung
+    up -> EOF.
     Without ``c(...)`` an Originate uses slin (0x10/320), as captured. Returns (ok, reason, channel)."""
     parsed = parse_dial_string(target)
     if parsed is None:
@@ -368,12 +372,11 @@ async def originate_audiosocket(d: Any, target: str, *, context: str, exten: str
     d.model.set_state(ch, 6)
 
     def on_end(fut: asyncio.Future) -> None:
-        if ch.alive:
-            outcome = fut.result()
-            if outcome == "hangup-frame":
-                d.model.hangup(ch, 0, "Unknown", request=False)
-            else:
-                d.model.hangup(ch, 16, "Normal Clearing", request=False)
+        if ch.alive and ch.bridge:
+            d.model.hangup(ch, 16, "Normal Clearing", request=False)
+        elif ch.alive:
+            d.model.request_hangup(ch, soft=True, cause=16)
+            d.model.hangup(ch, 0, "Unknown", request=False)
     ast.outcome.add_done_callback(on_end)
     ch.on_hangup.append(lambda _c: ast.caller_hangs_up())
     ch.on_hangup_request.append(lambda _c: ast.caller_hangs_up())

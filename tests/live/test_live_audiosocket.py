@@ -354,3 +354,40 @@ async def test_cli_check_hears_the_ivr(rig):
                     advertise=None, rate=16000, tone=440.0, server=None, timeout=5.0)
     assert await asyncio.wait_for(done, 10) is True
     assert r["ok"] and r["frames_in"] > 20 and max(r["rms_per_second"]) > 500, r
+
+
+async def test_our_hangup_frame_on_a_waiting_agent_leg_as_the_double_says(rig):
+    """An AudioSocket channel waiting in cc-agent-wait (Wait(), no bridge, no AGI) that we end with 0x00:
+    SoftHangupRequest (Cause 16), then Hangup with Cause 0; a bridged leg ends with a Hangup (Cause 16) and
+    no request (live-webrtc-browser-agent-agent-hangs-up.txt). ``CALLCENTER_LIVE_CAPTURE_DIR`` keeps the
+    transcript (live-audiosocket-agent-wait-hangup-frame.txt, replayed by the double's tests)."""
+    from .capture import AmiCapture
+    await rig.start()
+    cap = await AmiCapture("127.0.0.1", rig.ast.ami_port, "callcenter", rig.ast.secret).start()
+    try:
+        leg = await rig.service.control.originate_audiosocket(context="cc-agent-wait", exten="s",
+                                                              caller_id='"Agent" <ann>', sample_rate=8000)
+        n = 0
+        async for _ev in leg.events():
+            n += 1
+            if n == 3:
+                break
+        await leg.close()
+        loop = asyncio.get_running_loop()
+        end = loop.time() + 10
+        while loop.time() < end and not any(e.get("Event") == "Hangup" and e.get("Channel") == leg.channel
+                                            for e in cap.events()):
+            await asyncio.sleep(0.05)
+    finally:
+        await cap.stop()
+    hup = [(e["Event"], e.get("Cause")) for e in cap.events()
+           if e.get("Event") in ("HangupRequest", "SoftHangupRequest", "Hangup") and e.get("Channel") == leg.channel]
+    assert hup == [("SoftHangupRequest", "16"), ("Hangup", "0")], hup
+    import os
+    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
+    if out:
+        cap.save(Path(out) / "live-audiosocket-agent-wait-hangup-frame.txt", [
+            "Real Asterisk 22.10.1 (private instance of tests/live), AMI user callcenter (read = system,call), the",
+            "project's asterisk_conf/: AudioSocket/<us>/<uuid>/c(slin) originated into cc-agent-wait (Wait(), no",
+            "bridge, no AGI), 3 frames read, then our 0x00.",
+            f"hang-up events of the agent leg: {hup}"])

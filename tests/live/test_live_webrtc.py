@@ -78,34 +78,76 @@ def web_call_of(live: Live):
     return next((c for c in live.engine.calls.values() if c.channel.startswith("AudioSocket/")), None)
 
 
+CAPTURE_HEADER = ["Real Asterisk 22.10.1 (private instance of tests/live), AMI user callcenter of "
+                  "asterisk_conf/manager.conf", "(read = system,call), the project's asterisk_conf/ dialplan; "
+                  "the server of tests/live/test_live_webrtc.py with", "media.audiosocket_enabled (web callers and "
+                  "browser agents are AudioSocket channels). Format as in ami-*.txt."]
+
+
+async def capture(live: Live):
+    from .capture import AmiCapture
+    return await AmiCapture("127.0.0.1", live.ast.ami_port, "callcenter", live.ast.secret).start()
+
+
+def keep(cap, name: str, header: list[str]) -> None:
+    """Save the transcript as tests/fixtures/asterisk/<name> when CALLCENTER_LIVE_CAPTURE_DIR is set (the
+    double replays it: tests/media/test_webrtc_asterisk_double.py)."""
+    import os
+    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
+    if out:
+        from pathlib import Path
+        cap.save(Path(out) / name, CAPTURE_HEADER + header)
+
+
+def hangups(cap, channel: str) -> list[tuple[str, str]]:
+    """(event, cause) of the hang-up events of ``channel`` in a capture, in order."""
+    return [(e["Event"], e.get("Cause", "")) for e in cap.events()
+            if e.get("Event") in ("HangupRequest", "SoftHangupRequest", "Hangup") and e.get("Channel") == channel]
+
+
 async def test_web_caller_keys_queue_sip_agent_audio_both_ways_caller_hangs_up(wlive):
     live = wlive
     clients: list[PeerClient] = []
+    cap = await capture(live)
     try:
         agent = await live.phone("7001")                 # ann: billing 3
         await live.ready("ann")
+        cap.note("a web caller (aiortc) calls: AudioSocket channel originated into cc-inbound 5000")
         client, answer = await web_call(live, clients)
         status = await client.wait_message("status", 15)
         assert status is not None and status["state"] == "connected", client.messages
         assert status["channel"].startswith("AudioSocket/")
         await wait_prompt_then_pause(live, client)        # "Welcome ... press 1, 2 or 3."
+        cap.note("the page presses 1 (AMI PlayDTMF Receive: yes on the AudioSocket channel)")
         client.press("1")                                 # the page's keypad: billing
         await asyncio.sleep(0.5)
         await wait_prompt_then_pause(live, client)        # "Enter your account number ..."
+        cap.note("the page presses 1234#")
         client.press("1234#")
         call = await _talking(live)
+        cap.note(f"bridged: web caller {call.channel}, agent leg {call.agent_channel} (baresip 7001, auto-answer)")
         assert call.channel == status["channel"] and call.queue == "billing" and call.agent_id == "ann"
         agent_leg = call.agent_channel
-        client.say(tone_pcm(CALLER_TONE, 4.0, RATE))      # the caller speaks its tone ...
+        client.say(tone_pcm(CALLER_TONE, 8.0, RATE))      # the caller speaks its tone (past the hang-up) ...
         mark = len(client.heard)
         await asyncio.sleep(4.0)                          # ... while the agent phone sends 440 Hz
         heard_by_caller = bytes(client.heard[mark:])
         t0 = time.monotonic()
+        cap.note("the page hangs up: the engine closes the AudioSocket leg (0x00 frame)")
         await client.hangup()                             # the page hangs up
         await live.wait_for(lambda: _gone(live, agent_leg), 5, 0.05)
         gone_after = time.monotonic() - t0
         await live.wait_for(lambda: _gone(live, call.channel), 5, 0.05)
         await live.settle()
+        await asyncio.sleep(0.5)
+        cap.note("both channels gone")
+        await cap.stop()
+        # our 0x00 hangs the AudioSocket channel up with cause 16 (normal clearing); the agent leg follows
+        assert hangups(cap, call.channel)[-1] == ("Hangup", "16"), hangups(cap, call.channel)
+        keep(cap, "live-webrtc-caller-hangs-up.txt", [
+            f"web caller {call.channel}, agent leg {agent_leg}",
+            f"hang-up events of the web caller's channel: {hangups(cap, call.channel)}",
+            f"hang-up events of the agent leg: {hangups(cap, agent_leg)}"])
         assert gone_after < 1.5, f"the agent leg outlived the page's hang-up by {gone_after:.2f} s"
         assert await _ended_within(live, call.channel, agent_leg) < 1.0
         [cdr] = await live.cdrs()
@@ -118,6 +160,7 @@ async def test_web_caller_keys_queue_sip_agent_audio_both_ways_caller_hangs_up(w
         assert tone_level(agent.recordings()[-1], CALLER_TONE, last=3.0) > 0.5, "the agent did not hear the web caller"
         await live.wait_for(lambda: live.engine.agents["ann"].state in ("ready", "wrapup"), 10, 0.1)
     finally:
+        await cap.stop()
         for c in clients:
             await c.close()
 
@@ -197,20 +240,26 @@ async def answer_ring(client: PeerClient, timeout: float = 60.0) -> dict:
 async def test_browser_agent_answers_a_sip_caller(wlive, who_hangs_up):
     live = wlive
     clients: list[PeerClient] = []
+    cap = await capture(live)
     try:
         page = await browser_agent(live, "ann", clients)
         caller = await live.phone("1000")
+        cap.note("baresip 1000 dials 5000 (e2e flow: no input -> support -> ann's browser phone Browser/ann)")
         await caller.dial("5000")                         # e2e flow: no input -> support -> ann's browser
         ring = await answer_ring(page)
         call = await _talking(live)
+        cap.note(f"the page answered: agent leg {call.agent_channel} (AudioSocket, cc-agent-wait) bridged to "
+                 f"{call.channel}")
         assert call.call_id == ring["call_id"] and call.agent_id == "ann"
         agent_chan = call.agent_channel
         assert agent_chan.startswith("AudioSocket/"), agent_chan
-        page.say(tone_pcm(BROWSER_TONE, 4.0, RATE))
+        page.say(tone_pcm(BROWSER_TONE, 8.0, RATE))       # (still sounding at the hang-up)
         mark = len(page.heard)
         await asyncio.sleep(4.0)
         heard_by_agent = bytes(page.heard[mark:])
         t0 = time.monotonic()
+        cap.note("the page hangs up (end): the engine closes the agent's AudioSocket leg (0x00 frame)"
+                 if who_hangs_up == "agent" else "baresip 1000 hangs up (BYE)")
         if who_hangs_up == "agent":
             page.send({"type": "end"})                    # the page's hang-up button
             await live.wait_for(lambda: _gone(live, call.channel), 5, 0.05)
@@ -220,7 +269,15 @@ async def test_browser_agent_answers_a_sip_caller(wlive, who_hangs_up):
         await live.wait_for(lambda: _gone(live, agent_chan), 5, 0.05)
         gone_after = time.monotonic() - t0
         await live.settle()
+        await asyncio.sleep(0.5)
+        cap.note("both channels gone")
+        await cap.stop()
         assert gone_after < 1.5, f"the other leg outlived the hang-up by {gone_after:.2f} s"
+        assert hangups(cap, agent_chan)[-1] == ("Hangup", "16"), hangups(cap, agent_chan)
+        keep(cap, f"live-webrtc-browser-agent-{who_hangs_up}-hangs-up.txt", [
+            f"caller {call.channel}, browser agent leg {agent_chan}",
+            f"hang-up events of the caller's channel: {hangups(cap, call.channel)}",
+            f"hang-up events of the agent leg: {hangups(cap, agent_chan)}"])
         first = call.channel if who_hangs_up == "caller" else agent_chan
         second = agent_chan if who_hangs_up == "caller" else call.channel
         assert await _ended_within(live, first, second) < 1.0
@@ -234,6 +291,7 @@ async def test_browser_agent_answers_a_sip_caller(wlive, who_hangs_up):
         await live.wait_for(lambda: live.engine.agents["ann"].state == "ready", 10, 0.1)
         assert live.app.components["webrtc"].phones.lines["Browser/ann"].state == "idle"
     finally:
+        await cap.stop()
         for c in clients:
             await c.close()
 
