@@ -125,6 +125,17 @@ async def test_browser_agent_is_an_audiosocket_channel_waiting_for_the_bridge():
     await gw.stop()
 
 
+async def web_caller_via(control, bus):
+    """A web caller on the Asterisk path (``control`` originates its channel): (via, calls, gateway, client,
+    leg), the call started."""
+    via = AsteriskWebRTC(control, caller_number="8800", bus=bus)
+    calls = WebCalls(None, asterisk_caller=via.caller)
+    gw = gateway()
+    client, leg = await connect(gw)
+    calls.start(leg)
+    return via, calls, gw, client, leg
+
+
 async def test_the_page_follows_the_engines_call_on_its_audiosocket_channel():
     """The engine's events about the call whose channel is the web caller's AudioSocket channel reach the
     page (the record's call id, the keys and words the IVR took, the queue, the agent, the end with
@@ -132,12 +143,8 @@ async def test_the_page_follows_the_engines_call_on_its_audiosocket_channel():
     from callcenter.events import DomainEvent, EventBus
     bus = EventBus()
     control = FakeControl()
-    via = AsteriskWebRTC(control, caller_number="8800", bus=bus)
-    calls = WebCalls(None, asterisk_caller=via.caller)
-    gw = gateway()
-    client, leg = await connect(gw)
+    via, calls, gw, client, leg = await web_caller_via(control, bus)
     try:
-        calls.start(leg)
         await until(lambda: control.legs)
         (channel, as_leg), = control.legs.items()
         await client.wait_message("status", 5)
@@ -183,13 +190,8 @@ async def test_the_call_arriving_before_the_originate_returns_still_reaches_the_
             leg = await super().originate_audiosocket(**kw)
             bus.publish(DomainEvent("CallArrived", 1.0, call_id="1700000000.9", data={"channel": leg.channel}))
             return leg
-    control = EarlyControl()
-    via = AsteriskWebRTC(control, caller_number="8800", bus=bus)
-    calls = WebCalls(None, asterisk_caller=via.caller)
-    gw = gateway()
-    client, leg = await connect(gw)
+    via, calls, gw, client, leg = await web_caller_via(EarlyControl(), bus)
     try:
-        calls.start(leg)
         msg = await client.wait_message("call", 5, after=1)
         assert msg == {"type": "call", "call_id": "1700000000.9"}, client.messages
         bus.publish(DomainEvent("CallQueued", 2.0, call_id="1700000000.9", queue="sales"))

@@ -55,18 +55,24 @@ async def test_web_caller_runs_the_inbound_ivr_and_page_keys_reach_it(service, d
         await gw.stop()
 
 
-async def test_browser_agent_leg_is_an_audiosocket_channel_asterisk_can_bridge(service, double):  # noqa: F811
+async def browser_agent_answers(service, call_id: str):
+    """alice's browser phone (AudioSocket agent legs on the double) rung for ``call_id`` and answered:
+    (via, phones, gateway, client, leg, ring result)."""
     from callcenter.media.webrtc_phones import BrowserPhones
     via = AsteriskWebRTC(service.control, caller_number="5000", sample_rate=8000)
     phones = BrowserPhones(service.control, service, asterisk_leg=via.agent_leg)
     gw = gateway()
     client, leg = await connect(gw, kind="agent")
+    phones.register("alice", leg)
+    ring = asyncio.ensure_future(phones.ring_agent("Browser/alice", call_id=call_id, timeout=5))
+    assert (await client.wait_message("ring", 5))["call_id"] == call_id
+    client.send({"type": "answer"})
+    return via, phones, gw, client, leg, await ring
+
+
+async def test_browser_agent_leg_is_an_audiosocket_channel_asterisk_can_bridge(service, double):  # noqa: F811
+    via, phones, gw, client, leg, res = await browser_agent_answers(service, "c-7")
     try:
-        phones.register("alice", leg)
-        ring = asyncio.ensure_future(phones.ring_agent("Browser/alice", call_id="c-7", timeout=5))
-        assert (await client.wait_message("ring", 5))["call_id"] == "c-7"
-        client.send({"type": "answer"})
-        res = await ring
         assert res.answered and res.channel.startswith("AudioSocket/")
         [orig] = double.actions_named("Originate")
         assert orig.get("Context") == "cc-agent-wait"
@@ -142,17 +148,8 @@ async def test_browser_agent_hangs_up_its_channel_ends_as_the_live_captures(serv
     a caller, a Hangup with Cause 16 and no request first (live-webrtc-browser-agent-agent-hangs-up.txt);
     still waiting in cc-agent-wait, SoftHangupRequest 16 then Hangup with Cause 0
     (live-audiosocket-agent-wait-hangup-frame.txt)."""
-    from callcenter.media.webrtc_phones import BrowserPhones
-    via = AsteriskWebRTC(service.control, caller_number="5000", sample_rate=8000)
-    phones = BrowserPhones(service.control, service, asterisk_leg=via.agent_leg)
-    gw = gateway()
-    client, leg = await connect(gw, kind="agent")
+    via, phones, gw, client, leg, res = await browser_agent_answers(service, "c-8")
     try:
-        phones.register("alice", leg)
-        ring = asyncio.ensure_future(phones.ring_agent("Browser/alice", call_id="c-8", timeout=5))
-        await client.wait_message("ring", 5)
-        client.send({"type": "answer"})
-        res = await ring
         if bridged:                                                    # as EXEC Bridge from the caller's AGI
             caller = double.model.new_channel("PJSIP/1000-00000001", caller_num="1000", caller_name="Caller",
                                               context="cc-inbound", exten="5000", state=6)
