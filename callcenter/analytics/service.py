@@ -254,7 +254,7 @@ class AnalyticsService:
             row.score = apply_overrides(qa, row.overrides or {})["score"]
         return await self.get(call_id)  # type: ignore[return-value]
 
-    async def search(self, query: str, limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
+    async def search(self, query: str | None, limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
         async with self.db.session() as s:
             return await store.search_analyses(s, query, limit=limit, **filters)
 

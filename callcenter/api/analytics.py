@@ -20,12 +20,15 @@ from .spec import Field, Route, read_body, read_query
 ANALYTICS_KEY = web.AppKey("callcenter_analytics", object)
 
 SEARCH_QUERY = (
-    Field("q", "string", required=True, description='words (all required); "quoted words" are a phrase'),
+    Field("q", "string", description='words (all required); "quoted words" are a phrase; none: the analysed '
+          'calls matching the filters alone, newest first'),
     Field("queue", "string"), Field("agent", "string"),
     Field("from", "string", description="calls from: ISO 8601, epoch seconds, today, -7d ..."),
     Field("to", "string", description="calls before, same forms"),
     Field("risk", "boolean", description="only calls with risk-word hits"),
     Field("min_score", "number"), Field("max_score", "number"),
+    Field("min_caller_mood", "number", description="caller's mood from (-1..1; upset is -0.35 and below)"),
+    Field("max_caller_mood", "number", description="caller's mood up to"),
     Field("limit", "integer", minimum=1, maximum=1000),
 )
 REPORT_QUERY = (
@@ -82,7 +85,8 @@ async def get_analysis(request: web.Request) -> web.Response:
 async def search(request: web.Request) -> web.Response:
     require(request, "agent")
     q = read_query(request, SEARCH_QUERY)
-    filters: dict[str, Any] = {k: q.get(k) for k in ("queue", "agent", "min_score", "max_score")}
+    filters: dict[str, Any] = {k: q.get(k) for k in ("queue", "agent", "min_score", "max_score", "min_caller_mood",
+                                                      "max_caller_mood")}
     filters.update(_times(q))
     if q.get("risk"):
         filters["has_risk"] = True
@@ -91,10 +95,10 @@ async def search(request: web.Request) -> web.Response:
         filters["agent"] = own
     from ..store.common import RepoError
     try:
-        rows = await service_of(request).search(q["q"], limit=q.get("limit") or 50, **filters)
+        rows = await service_of(request).search(q.get("q"), limit=q.get("limit") or 50, **filters)
     except RepoError as exc:
         raise ApiError(400, str(exc), "q") from None
-    return json_response({"query": q["q"], "calls": rows})
+    return json_response({"query": q.get("q"), "calls": rows})
 
 
 async def override(request: web.Request) -> web.Response:
@@ -135,7 +139,8 @@ ANALYTICS_ROUTES: list[Route] = [
           "risk hits, mood, QA score with evidence and overrides (an agent: its own calls only)", role="agent",
           tag="analytics", responses={"404": "no analysis (of yours)"}),
     Route("GET", "/api/analytics/search", search, "calls whose transcript has the words / phrases, with filters "
-          "(an agent: its own calls only)", role="agent", query=SEARCH_QUERY, tag="analytics"),
+          "(without words: the filters alone; an agent: its own calls only)", role="agent", query=SEARCH_QUERY,
+          tag="analytics"),
     Route("POST", "/api/analytics/calls/{call_id}/overrides/{rule}", override, "override one scorecard rule's "
           "result (kept beside the automatic result); the score is worked out again", role="supervisor",
           body=OVERRIDE_BODY, tag="analytics", responses={"400": "no comment (field: comment), or no passed",

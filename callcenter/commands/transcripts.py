@@ -1,5 +1,5 @@
-"""`callcenter transcripts search WORDS`: calls whose transcript has every word (``"quoted words"``: a
-phrase), with filters (queue, agent, date, risk hits, score), through the database's own full-text search
+"""`callcenter transcripts search [WORDS]`: calls whose transcript has every word (``"quoted words"``: a
+phrase), with filters (queue, agent, date, risk hits, score, caller's mood), through the database's own full-text search
 (SQLite FTS5 / PostgreSQL tsvector); ``transcripts show CALL``: who said what, when."""
 from __future__ import annotations
 
@@ -13,7 +13,8 @@ from .toolbox import add_command, fail, print_json, table
 def cmd_search(args) -> int:
     from ..engine.reports import parse_time
     now = time.time()
-    filters = {"queue": args.queue, "agent": args.agent, "min_score": args.min_score, "max_score": args.max_score}
+    filters = {"queue": args.queue, "agent": args.agent, "min_score": args.min_score, "max_score": args.max_score,
+               "min_caller_mood": args.min_caller_mood, "max_caller_mood": args.max_caller_mood}
     if args.risk:
         filters["has_risk"] = True
     try:
@@ -32,7 +33,7 @@ def cmd_search(args) -> int:
         when = lambda t: time.strftime("%Y-%m-%d %H:%M", time.gmtime(t)) if t else "-"   # noqa: E731
         print(table([[r["call_id"], when(r["call_at"]), r["queue"] or "-", r["agent"] or "-",
                       "-" if r["score"] is None else f"{r['score']:g}", r["risk_count"],
-                      " ".join((r["snippet"] or "").split())] for r in rows],
+                      " ".join((r["snippet"] or r["mood"] or "").split())] for r in rows],
                     ["CALL", "WHEN (UTC)", "QUEUE", "AGENT", "SCORE", "RISK", "WHERE"]), end="")
         print(f"{len(rows)} call(s)")
         return 0
@@ -47,8 +48,9 @@ def cmd_show(args) -> int:
 def register(sub) -> None:
     p = add_command(sub, "transcripts", "search call transcripts by words and phrases; show one")
     tsub = p.add_subparsers(dest="transcripts_command", metavar="ACTION")
-    s = add_command(tsub, "search", 'calls whose transcript has every word ("quoted words" = a phrase)')
-    s.add_argument("words", nargs="+")
+    s = add_command(tsub, "search", 'calls whose transcript has every word ("quoted words" = a phrase); '
+                                    'without words, the analysed calls matching the filters')
+    s.add_argument("words", nargs="*")
     s.add_argument("--queue")
     s.add_argument("--agent")
     s.add_argument("--from", dest="start", help="calls from (ISO 8601, epoch, today, -7d ...)")
@@ -56,6 +58,8 @@ def register(sub) -> None:
     s.add_argument("--risk", action="store_true", help="only calls with risk-word hits")
     s.add_argument("--min-score", type=float)
     s.add_argument("--max-score", type=float)
+    s.add_argument("--min-caller-mood", type=float, help="caller's mood from (-1..1)")
+    s.add_argument("--max-caller-mood", type=float, help="caller's mood up to (upset: -0.35 and below)")
     s.add_argument("--limit", type=int, default=50)
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_search)

@@ -63,10 +63,11 @@ async def set_override(s: AsyncSession, call_id: str, rule_id: str, passed: bool
 
 
 def _filters(queue=None, agent=None, since=None, until=None, has_risk=None, min_score=None, max_score=None,
-             status=None, agents: Sequence[str] | None = None) -> list:
+             status=None, agents: Sequence[str] | None = None, min_caller_mood=None, max_caller_mood=None) -> list:
     conds = _given((CallAnalysis.queue, eq, queue), (CallAnalysis.agent, eq, agent),
                    (CallAnalysis.call_at, ge, since), (CallAnalysis.call_at, lt, until),
                    (CallAnalysis.score, ge, min_score), (CallAnalysis.score, le, max_score),
+                   (CallAnalysis.caller_mood, ge, min_caller_mood), (CallAnalysis.caller_mood, le, max_caller_mood),
                    (CallAnalysis.status, eq, status))
     if has_risk is True:
         conds.append(CallAnalysis.risk_count > 0)
@@ -78,8 +79,8 @@ def _filters(queue=None, agent=None, since=None, until=None, has_risk=None, min_
 
 
 async def list_analyses(s: AsyncSession, *, limit: int | None = 1000, **filters: Any) -> list[CallAnalysis]:
-    """Analyses matching the filters (queue, agent, since, until, has_risk, min_score, max_score, status,
-    agents), newest call first."""
+    """Analyses matching the filters (queue, agent, since, until, has_risk, min_score, max_score,
+    min_caller_mood, max_caller_mood, status, agents), newest call first."""
     q = select(CallAnalysis).where(*_filters(**filters))
     return await _rows(s, q.order_by(CallAnalysis.call_at.desc(), CallAnalysis.id.desc()), limit)
 
@@ -131,9 +132,13 @@ def _ts_query(terms: list[list[str]]) -> str:
     return " & ".join(parts)
 
 
-async def search_analyses(s: AsyncSession, query: str, *, limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
+async def search_analyses(s: AsyncSession, query: str | None, *, limit: int = 50, **filters: Any) -> list[dict[str, Any]]:
     """Calls whose transcript has every word / phrase of ``query`` (and match the filters), best first,
-    each with a highlighted snippet (matches in ``[ ]``). Rows: analysis_to_dict(row) + ``snippet``."""
+    each with a highlighted snippet (matches in ``[ ]``). Rows: analysis_to_dict(row) + ``snippet``.
+    No query (None or blank): the analysed calls matching the filters alone, newest first (``snippet`` None)."""
+    if query is None or not query.strip():
+        rows = await list_analyses(s, limit=limit, **{"status": "done", **filters})
+        return [{**analysis_to_dict(row, full=False), "snippet": None} for row in rows]
     terms = parse_query(query)
     if not terms:
         raise RepoError("search needs at least one word")

@@ -48,6 +48,9 @@ def test_search_show_override_report(env, capsys):
     assert "c1" in out and "[lawyer]" in out and "1 call(s)" in out
     assert main(["transcripts", "search", "lawyer", "--agent", "nobody"]) == 0
     assert "0 call(s)" in capsys.readouterr().out
+    assert main(["transcripts", "search", "--risk", "--min-caller-mood", "-1"]) == 0       # filters alone
+    out = capsys.readouterr().out
+    assert "c1" in out and "1 call(s)" in out
     assert main(["transcripts", "show", "c1"]) == 0
     out = capsys.readouterr().out
     assert "caller: 'lawyer' (legal, word 'lawyer', high)" in out and "00:02 caller: i will call my lawyer" in out

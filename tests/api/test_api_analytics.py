@@ -62,7 +62,15 @@ async def test_search_filters_and_errors(env):
     assert (await r.json())["calls"] == []
     r = await env.get("/api/analytics/search", params={"q": "lawyer", "from": "yesterdayish"}, headers=SUP)
     assert r.status == 400 and (await r.json())["field"] == "from"
-    assert (await env.get("/api/analytics/search", headers=SUP)).status == 400
+    r = await env.get("/api/analytics/search", params={"q": "!!"}, headers=SUP)
+    assert r.status == 400 and (await r.json())["field"] == "q"
+    # without words: the filters alone (an agent: still its own calls only)
+    r = await env.get("/api/analytics/search", params={"max_score": "100"}, headers=SUP)
+    assert sorted(c["call_id"] for c in (await r.json())["calls"]) == ["c1", "c2"]
+    r = await env.get("/api/analytics/search", headers=A2)
+    assert [c["call_id"] for c in (await r.json())["calls"]] == ["c2"]
+    r = await env.get("/api/analytics/search", params={"max_caller_mood": "-0.35"}, headers=SUP)
+    assert (await r.json())["calls"] == []                                  # nobody upset in these calls
 
 
 async def test_supervisor_overrides_a_rule(env):

@@ -41,6 +41,14 @@ async def test_search_words_phrases_and_filters(db):
         assert "[lawyer]" in hit["snippet"] and hit["mood"] == "caller neutral" and hit["score"] == 55.0
         with pytest.raises(RepoError, match="at least one word"):
             await an.search_analyses(s, '  "" ')
+        # no words: the filters alone, newest first, no snippet
+        await an.save_analysis(s, "c3", caller_mood=-0.6)
+        await an.save_analysis(s, "c4", caller_mood=0.3)
+        assert ids(await an.search_analyses(s, None, queue="support")) == ["c4", "c2", "c1"]
+        assert ids(await an.search_analyses(s, " ", has_risk=True)) == ["c4", "c1"]
+        upset = await an.search_analyses(s, None, max_caller_mood=-0.35)
+        assert ids(upset) == ["c3"] and upset[0]["snippet"] is None
+        assert ids(await an.search_analyses(s, "my", min_caller_mood=0)) == []
 
 
 async def test_search_follows_updates_and_deletes(db):

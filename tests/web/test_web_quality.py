@@ -135,6 +135,11 @@ async def test_supervisor_searches_opens_the_call_overrides_and_downloads(center
     assert ident["override"]["by"] == "boss" and ident["override"]["comment"].startswith("asked for")
     assert str(round(a["score"], 1)).rstrip("0").rstrip(".") in await card.locator("[data-testid=score]").inner_text()
 
+    # the filters alone (no words): the override lifted c-q1 above 85, so only c-q2 is left
+    await page.goto("/#/quality?max_score=85")
+    await page.wait_for_selector("[data-testid=results] tbody tr")
+    assert await page.locator("[data-testid=results] tbody tr").evaluate_all("rs => rs.map(r => r.dataset.call)") == ["c-q2"]
+
     # the analytics report per agent, and its CSV: the API's own
     await page.goto("/#/quality?tab=report&by=agent")
     rows = page.locator("[data-testid=analytics-table] tbody tr")
@@ -181,6 +186,12 @@ async def test_agent_sees_only_its_own_calls(center, browser):
     assert [ln["agent"] for ln in body["lines"]] == ["a00"]
     st, rec = await center.api("GET", f"/api/recordings/{center.recordings['c-q2']}")
     assert st == 200 and rec["log"] == []                                    # nobody downloaded it
+
+    # the recordings tab: its own recording only, as GET /api/recordings answers an agent
+    await page.goto("/#/quality?tab=recordings")
+    rec_rows = page.locator("[data-testid=recordings] tbody tr")
+    await rec_rows.first.wait_for()
+    assert await rec_rows.count() == 1 and "c-q1" in await rec_rows.first.inner_text()
 
     # the page in Chinese
     await page.select_option("select.lang", "zh")

@@ -3,14 +3,16 @@
 import { addMessages } from "../../core/i18n.js";
 
 addMessages("en", {
-  "qa.tab.search": "Search", "qa.tab.call": "Call", "qa.tab.report": "Analytics report",
+  "qa.tab.search": "Search", "qa.tab.recordings": "Recordings", "qa.tab.call": "Call", "qa.tab.report": "Analytics report",
   "qa.words": "Words or \"a phrase\"", "qa.search": "Search", "qa.from": "From", "qa.to": "To",
   "qa.queue": "Queue", "qa.agent": "Agent", "qa.risk_only": "Only calls with risk words",
   "qa.min_score": "Score from", "qa.max_score": "to", "qa.any": "any", "qa.clear": "Clear",
   "qa.p.all": "any time", "qa.p.today": "today", "qa.p.7d": "last 7 days", "qa.p.30d": "last 30 days", "qa.p.custom": "date and time…",
-  "qa.results": "{n} call(s) whose transcript has {q}", "qa.no_results": "No analysed call has these words.",
+  "qa.results": "{n} call(s) whose transcript has {q}", "qa.no_results": "No analysed call matches.", "qa.listed": "{n} analysed call(s), newest first",
+  "qa.caller_mood": "Caller's mood", "qa.mood_upset": "upset", "qa.mood_negative": "negative or upset",
+  "qa.mood_positive": "positive",
   "qa.recent": "Recent recordings", "qa.no_recordings": "No recordings in this interval.",
-  "qa.hint": "Type words to search the transcripts (every word must be there; \"quoted words\" are a phrase; a word also finds longer words it begins).",
+  "qa.hint": "Type words to search the transcripts (every word must be there; \"quoted words\" are a phrase; a word also finds longer words it begins), or use the filters alone.",
   "qcol.when": "When", "qcol.call": "Call", "qcol.duration": "Length", "qcol.score": "Score", "qcol.risk": "Risk words",
   "qcol.mood": "Mood", "qcol.snippet": "Where it was said", "qcol.status": "Status", "qcol.paused": "Paused",
   "qa.open": "Open", "qa.back": "← back to the results",
@@ -49,14 +51,16 @@ addMessages("en", {
 });
 
 addMessages("zh", {
-  "qa.tab.search": "搜索", "qa.tab.call": "通话", "qa.tab.report": "分析报表",
+  "qa.tab.search": "搜索", "qa.tab.recordings": "录音", "qa.tab.call": "通话", "qa.tab.report": "分析报表",
   "qa.words": "关键词或 \"短语\"", "qa.search": "搜索", "qa.from": "从", "qa.to": "到",
   "qa.queue": "队列", "qa.agent": "座席", "qa.risk_only": "仅含风险词的通话",
   "qa.min_score": "评分从", "qa.max_score": "到", "qa.any": "不限", "qa.clear": "清除",
   "qa.p.all": "全部时间", "qa.p.today": "今天", "qa.p.7d": "最近 7 天", "qa.p.30d": "最近 30 天", "qa.p.custom": "日期时间…",
-  "qa.results": "{n} 通通话的转写包含 {q}", "qa.no_results": "没有已分析的通话包含这些词。",
+  "qa.results": "{n} 通通话的转写包含 {q}", "qa.no_results": "没有符合条件的已分析通话。", "qa.listed": "{n} 通已分析的通话（最新在前）",
+  "qa.caller_mood": "来电者情绪", "qa.mood_upset": "不满", "qa.mood_negative": "消极或不满",
+  "qa.mood_positive": "积极",
   "qa.recent": "最近的录音", "qa.no_recordings": "此时间段内没有录音。",
-  "qa.hint": "输入词语搜索通话转写（每个词都须出现；用 \"引号\" 表示短语；词语也匹配以它开头的更长的词）。",
+  "qa.hint": "输入词语搜索通话转写（每个词都须出现；用 \"引号\" 表示短语；词语也匹配以它开头的更长的词），或只用筛选条件。",
   "qcol.when": "时间", "qcol.call": "通话", "qcol.duration": "时长", "qcol.score": "评分", "qcol.risk": "风险词",
   "qcol.mood": "情绪", "qcol.snippet": "出现位置", "qcol.status": "状态", "qcol.paused": "暂停",
   "qa.open": "打开", "qa.back": "← 返回结果",

@@ -1,6 +1,7 @@
 // The quality page (#/quality): conversation analytics and call recordings in the browser, on the API
 // only (docs/analytics.md, docs/recordings.md). Three views, chosen by the route's query:
-//   #/quality?q=refund&from=-7d&risk=1 ...   search the transcripts (or, without words, recent recordings)
+//   #/quality?q=refund&from=-7d&risk=1 ...   search the transcripts (without words: the filters alone)
+//   #/quality?tab=recordings&from=today      the stored recordings, analysed or not
 //   #/quality?call=CALL_ID                   one call: recording player, transcript per side, risk words,
 //                                            mood, gaps, the QA scorecard and a supervisor's override
 //   #/quality?tab=report&by=agent            the analytics report per agent / queue, with its CSV
@@ -11,17 +12,20 @@ import "./style.js";
 import { html } from "../../core/html.js";
 import { navigate } from "../../core/router.js";
 import { t } from "../../core/i18n.js";
-import { SearchView } from "./search.js";
+import { RecordingsView, SearchView } from "./search.js";
 import { CallView } from "./call.js";
 import { ReportView } from "./report.js";
 
-const TABS = ["search", "call", "report"];
+const TABS = ["search", "recordings", "call", "report"];
 
 export default function Quality({ query }) {
   const tab = query.call ? "call" : (TABS.includes(query.tab) ? query.tab : "search");
   const go = (k) => {
-    if (k === "report") navigate("/quality", { tab: "report" });
-    else if (k === "search") navigate("/quality", query.back ? JSON.parse(query.back) : {});
+    if (k === "report" || k === "recordings") navigate("/quality", { tab: k });
+    else if (k === "search") {
+      const back = query.back ? JSON.parse(query.back) : {};
+      navigate("/quality", back.tab ? {} : back);
+    }
   };
   return html`<div class="quality" data-testid="quality">
     <div class="tabs" role="tablist">
@@ -30,6 +34,7 @@ export default function Quality({ query }) {
     </div>
     ${tab === "search" ? html`<${SearchView} query=${query} />`
       : tab === "call" ? html`<${CallView} key=${query.call} callId=${query.call} back=${query.back} />`
+      : tab === "recordings" ? html`<${RecordingsView} query=${query} />`
       : html`<${ReportView} query=${query} />`}
   </div>`;
 }

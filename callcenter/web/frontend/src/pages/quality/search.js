@@ -9,11 +9,16 @@ import { atLeast } from "../../core/session.js";
 import { dateTime, duration } from "../../core/format.js";
 import { callQuery, Mood, Period, Score, Snippet } from "./util.js";
 
-const KEYS = ["q", "from", "to", "queue", "agent", "risk", "min_score", "max_score"];
+const KEYS = ["q", "from", "to", "queue", "agent", "risk", "min_score", "max_score", "mood"];
+const REC_KEYS = ["from", "to", "queue", "agent"];
+// the caller's mood choices, as the API's range (the labels' bounds of callcenter/analytics/mood.py)
+const MOODS = { upset: { max_caller_mood: "-0.35" }, negative: { max_caller_mood: "-0.1" },
+                positive: { min_caller_mood: "0.25" } };
 
 function searchParams(q) {
   const p = new URLSearchParams();
-  for (const k of KEYS) if (q[k]) p.set(k, k === "risk" ? "true" : q[k]);
+  for (const k of KEYS) if (q[k] && k !== "mood") p.set(k, k === "risk" ? "true" : q[k]);
+  for (const [k, v] of Object.entries(MOODS[q.mood] || {})) p.set(k, v);
   p.set("limit", "100");
   return p;
 }
@@ -24,24 +29,27 @@ function recordingParams(q) {
   return p;
 }
 
-function Filters({ q, onSearch }) {
+function Filters({ q, onSearch, all = true }) {
   const [f, setF] = useState(q);
   useEffect(() => setF(q), [JSON.stringify(q)]);
   const set = (k) => (e) => setF({ ...f, [k]: e.target.type === "checkbox" ? (e.target.checked ? "1" : "") : e.target.value });
   const submit = (e) => { e.preventDefault(); onSearch(f); };
   return html`<form class="panel row filters" onSubmit=${submit} data-testid="search-form">
-    <label class="words">${t("qa.words")}<input name="q" type="search" value=${f.q || ""} onInput=${set("q")}
-      placeholder="refund &quot;cancel my account&quot;" autofocus /></label>
+    ${all ? html`<label class="words">${t("qa.words")}<input name="q" type="search" value=${f.q || ""} onInput=${set("q")}
+      placeholder="refund &quot;cancel my account&quot;" autofocus /></label>` : null}
     <${Period} from=${f.from} to=${f.to} onChange=${(p) => onSearch({ ...f, ...p })} />
     <label>${t("qa.queue")}<input name="queue" size="10" value=${f.queue || ""} onInput=${set("queue")} /></label>
     ${atLeast("supervisor") ? html`<label>${t("qa.agent")}<input name="agent" size="8" value=${f.agent || ""}
       onInput=${set("agent")} /></label>` : null}
-    <label>${t("qa.min_score")}<input name="min_score" type="number" min="0" max="100" style="width: 70px"
+    ${all ? html`<label>${t("qa.min_score")}<input name="min_score" type="number" min="0" max="100" style="width: 70px"
       value=${f.min_score || ""} onInput=${set("min_score")} placeholder=${t("qa.any")} /></label>
     <label>${t("qa.max_score")}<input name="max_score" type="number" min="0" max="100" style="width: 70px"
       value=${f.max_score || ""} onInput=${set("max_score")} placeholder=${t("qa.any")} /></label>
+    <label>${t("qa.caller_mood")}<select name="mood" value=${f.mood || ""} onChange=${set("mood")}>
+      <option value="">${t("qa.any")}</option>
+      ${Object.keys(MOODS).map((m) => html`<option value=${m}>${t("qa.mood_" + m)}</option>`)}</select></label>
     <label class="check"><input name="risk" type="checkbox" checked=${!!f.risk} onChange=${set("risk")} />
-      ${t("qa.risk_only")}</label>
+      ${t("qa.risk_only")}</label>` : null}
     <div style="flex: 1"></div>
     <button type="button" onClick=${() => onSearch({})}>${t("qa.clear")}</button>
     <button class="primary" type="submit" data-testid="search">${t("qa.search")}</button>
@@ -51,7 +59,7 @@ function Filters({ q, onSearch }) {
 function Results({ q, found }) {
   const open = (id) => navigate("/quality", callQuery(id, q));
   if (!found.calls.length) return html`<div class="empty" data-testid="no-results">${t("qa.no_results")}</div>`;
-  return html`<h3>${t("qa.results", { n: found.calls.length, q: found.query })}</h3>
+  return html`<h3>${found.query ? t("qa.results", { n: found.calls.length, q: found.query }) : t("qa.listed", { n: found.calls.length })}</h3>
     <table data-testid="results"><thead><tr>
       <th>${t("qcol.when")}</th><th>${t("qa.queue")}</th><th>${t("qa.agent")}</th><th class="num">${t("qcol.duration")}</th>
       <th class="num">${t("qcol.score")}</th><th class="num">${t("qcol.risk")}</th><th>${t("qcol.mood")}</th>
@@ -63,7 +71,7 @@ function Results({ q, found }) {
       <td class="num"><${Score} value=${c.score} /></td>
       <td class="num">${c.risk_count ? html`<span class="risk-count">⚑ ${c.risk_count}</span>` : "0"}</td>
       <td>${c.mood || "–"}</td>
-      <td class="wrap"><${Snippet} text=${c.snippet} /></td></tr>`)}</tbody></table>`;
+      <td class="wrap">${c.snippet ? html`<${Snippet} text=${c.snippet} />` : html`<span class="muted">${c.error || ""}</span>`}</td></tr>`)}</tbody></table>`;
 }
 
 function Recent({ q, list }) {
@@ -79,30 +87,47 @@ function Recent({ q, list }) {
       <td>${r.status}${r.error ? html` <span class="muted">${r.error}</span>` : null}</td></tr>`)}</tbody></table>`;
 }
 
-export function SearchView({ query }) {
-  const q = Object.fromEntries(KEYS.filter((k) => query[k]).map((k) => [k, query[k]]));
+function useQuery(fetcher, key) {
   const [found, setFound] = useState(null);
   const [error, setError] = useState(null);
-  const key = JSON.stringify(q);
   useEffect(() => {
     let alive = true;
     setFound(null);
     setError(null);
-    const req = q.q ? get(`api/analytics/search?${searchParams(q)}`).then((r) => ({ kind: "search", ...r }))
-      : get(`api/recordings?${recordingParams(q)}`).then((r) => ({ kind: "recent", ...r }));
-    req.then((r) => alive && setFound(r), (e) => alive && setError(e));
+    fetcher().then((r) => alive && setFound(r), (e) => alive && setError(e));
     return () => { alive = false; };
   }, [key]);
-  const onSearch = (f) => navigate("/quality", Object.fromEntries(KEYS.filter((k) => f[k]).map((k) => [k, f[k]])));
+  return [found, error];
+}
+
+const Failed = ({ error }) => html`<div class="form-error" role="alert" data-testid="search-error">
+  ${error.field ? html`<b>${error.field}</b>: ` : null}${error.message}</div>`;
+
+const pick = (query, keys) => Object.fromEntries(keys.filter((k) => query[k]).map((k) => [k, query[k]]));
+
+/** #/quality?q=...: the transcripts' search, or (no words) the analysed calls the filters select */
+export function SearchView({ query }) {
+  const q = pick(query, KEYS);
+  const [found, error] = useQuery(() => get(`api/analytics/search?${searchParams(q)}`), JSON.stringify(q));
   return html`<div class="search">
-    <${Filters} q=${q} onSearch=${onSearch} />
+    <${Filters} q=${q} onSearch=${(f) => navigate("/quality", pick(f, KEYS))} />
     ${!q.q ? html`<p class="muted hint">${t("qa.hint")}</p>` : null}
     <div class="panel">
-      ${error ? html`<div class="form-error" role="alert" data-testid="search-error">
-          ${error.field ? html`<b>${error.field}</b>: ` : null}${error.message}</div>`
-        : !found ? html`<div class="empty">${t("ui.loading")}</div>`
-        : found.kind === "search" ? html`<${Results} q=${q} found=${found} />`
-        : html`<${Recent} q=${q} list=${found.recordings} />`}
+      ${error ? html`<${Failed} error=${error} />` : !found ? html`<div class="empty">${t("ui.loading")}</div>`
+        : html`<${Results} q=${q} found=${found} />`}
+    </div>
+  </div>`;
+}
+
+/** #/quality?tab=recordings: the stored recordings (analysed or not), newest first */
+export function RecordingsView({ query }) {
+  const q = pick(query, REC_KEYS);
+  const [found, error] = useQuery(() => get(`api/recordings?${recordingParams(q)}`), JSON.stringify(q));
+  return html`<div class="search">
+    <${Filters} q=${q} all=${false} onSearch=${(f) => navigate("/quality", { tab: "recordings", ...pick(f, REC_KEYS) })} />
+    <div class="panel">
+      ${error ? html`<${Failed} error=${error} />` : !found ? html`<div class="empty">${t("ui.loading")}</div>`
+        : html`<${Recent} q=${{ tab: "recordings", ...q }} list=${found.recordings} />`}
     </div>
   </div>`;
 }
