@@ -47,6 +47,28 @@ function MoodPanel({ mood, metrics }) {
   </div>`;
 }
 
+/** Space play / pause, ← → 5 s back / on, J / K the next / previous line (not while typing) */
+function useKeys(player, turns) {
+  useEffect(() => {
+    const onKey = (e) => {
+      if (e.altKey || e.ctrlKey || e.metaKey || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(e.target.tagName)) return;
+      const now = player.time.value;
+      const starts = turns.map((x) => x.start);
+      let to = null;
+      if (e.key === " ") { e.preventDefault(); player.toggle(); return; }
+      if (e.key === "ArrowLeft") to = now - 5;
+      else if (e.key === "ArrowRight") to = now + 5;
+      else if (e.key === "j") to = starts.find((s) => s > now + 0.1);
+      else if (e.key === "k") to = [...starts].reverse().find((s) => s < now - 0.5) ?? 0;
+      if (to === null || to === undefined) return;
+      e.preventDefault();
+      player.seek(to, !player.audio || !player.audio.paused);
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [player, turns]);
+}
+
 export function CallView({ callId, back }) {
   const [analysis, setAnalysis] = useState(null);        // the analysis, or {error}
   const [recording, setRecording] = useState(undefined); // the recording, null when none (or refused)
@@ -63,6 +85,7 @@ export function CallView({ callId, back }) {
   // analysed again (a re-run, or the first analysis arriving while the page is open): show the new one
   useEffect(() => live.on("event", (ev) => { if (ev.kind === "CallAnalyzed" && ev.call_id === callId) reload(); }), [callId]);
   const player = usePlayer(recording ? recording.id : null);
+  useKeys(player, analysis && analysis.result ? analysis.result.turns || [] : []);
   const backLink = html`<a href="#" data-testid="back" onClick=${(e) => { e.preventDefault(); navigate("/quality", back ? JSON.parse(back) : {}); }}>${t("qa.back")}</a>`;
   if (!analysis || recording === undefined) return html`<div class="empty">${t("ui.loading")}</div>`;
   if (analysis.error && !recording) {

@@ -15,6 +15,9 @@ export function usePlayer(recordingId) {
   return p;
 }
 
+/** a play() cut short by a pause or a seek is not a failure; anything else is said */
+const failed = (e) => { if (e && e.name !== "AbortError") notify(e.message, "error"); };
+
 const MIX = { both: [1, 0, 0, 1], caller: [1, 1, 0, 0], agent: [0, 0, 1, 1] };   // LL, LR, RL, RR
 
 function createPlayer(recordingId) {
@@ -56,7 +59,7 @@ function createPlayer(recordingId) {
       p.time.value = p.audio.currentTime;
       if (play) await p.audio.play();
     } catch (e) {
-      notify(e.message, "error");
+      failed(e);
     }
   };
   p.toggle = async () => {
@@ -64,7 +67,7 @@ function createPlayer(recordingId) {
       await p.load();
       if (p.audio.paused) { route(p); await p.audio.play(); } else p.audio.pause();
     } catch (e) {
-      notify(e.message, "error");
+      failed(e);
     }
   };
   p.setSide = (side) => { p.side.value = side; route(p); };
@@ -137,6 +140,7 @@ export function Player({ player, recording, duration, turns, hits, gaps }) {
           ${["0.75", "1", "1.25", "1.5", "2"].map((v) => html`<option value=${v} selected=${v === "1"}>${v}×</option>`)}</select></label>
       ${state === "loading" ? html`<span class="muted">${t("qa.loading_audio")}</span>` : null}
       <div style="flex: 1"></div>
+      <span class="muted small-note">${t("qa.keys")}</span>
       ${recording ? html`<span class="muted small-note">${t("qa.logged")}</span>`
         : html`<span class="muted" data-testid="no-recording">${t("qa.no_recording")}</span>`}
       ${recording && recording.status !== "ready" ? html`<span class="form-error">${recording.status}${recording.error ? ": " + recording.error : ""}</span>` : null}

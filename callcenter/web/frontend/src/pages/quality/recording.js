@@ -1,5 +1,6 @@
 // The recording's own panel: status, policy, length, time paused, kept until, the audit log
-// (GET api/recordings/{id}: every download with who and when), saving the WAV (the same logged
+// (GET api/recordings/{id}: every download with who and when), its post-call jobs (finalize, analytics:
+// queued, running, done, failed with the error: why a call has no analysis yet), saving the WAV (the same logged
 // download) and, for admins, deleting it with a reason (DELETE api/recordings/{id}, as `callcenter
 // recordings delete`; the row stays, status "deleted").
 import { html, useEffect, useState } from "../../core/html.js";
@@ -52,6 +53,11 @@ export function RecordingPanel({ recording, player, onDeleted }) {
       <button class="small" data-testid="save-wav" disabled=${r.status !== "ready"} onClick=${save}>${t("qa.save_wav")}</button>
       ${atLeast("admin") && r.status !== "deleted" ? html`<button class="small danger" data-testid="delete-recording" onClick=${remove}>${t("qa.delete")}</button>` : null}
     </div>
+    ${info && info.jobs.length ? html`<h3 style="margin-top: 8px">${t("qa.jobs")}</h3>
+      <ul class="log" data-testid="rec-jobs">${info.jobs.slice().reverse().map((j) => html`<li key=${j.id} data-kind=${j.kind} data-status=${j.status}>
+        ${j.kind}: <b class=${j.status === "failed" ? "form-error" : ""}>${t("job." + j.status)}</b>
+        ${j.attempts > 1 || j.status === "failed" ? ` (${j.attempts}/${j.max_attempts})` : ""}
+        ${j.error ? html` <span class="form-error">${j.error}</span>` : null}</li>`)}</ul>` : null}
     ${info && info.log.length ? html`<h3 style="margin-top: 8px">${t("qa.access_log")}</h3>
       <ul class="log" data-testid="rec-log">${info.log.slice(-8).reverse().map((l, i) => html`<li key=${i}>
         <span class="muted">${dateTime(l.ts)}</span> ${l.action} · ${l.actor || "–"}</li>`)}</ul>` : null}
