@@ -5,7 +5,7 @@ node's ``record`` key and the policy decide, :mod:`.policy`), :meth:`Recorder.ca
 conversation is over, and the pause / resume / start-on-request operations for the agent's and the
 supervisor's controls (API, CLI, the engine's call controls).
 
-MixMonitor runs on the **caller's** channel with ``Options: D`` into
+MixMonitor runs on the **caller's** channel (a callback's: the customer leg) with ``Options: D`` into
 ``<asterisk_calls_dir>/<YYYY>/<MM>/<DD>/<call>-<time>.raw`` (as Asterisk sees it; the engine reads the
 same file under ``calls_dir``): left = the caller, right = the agent (captured:
 ``asterisk-wire/bridge-mixmonitor-D-stop.txt``). A pause is ``MixMonitorMute`` (both directions): the
@@ -166,7 +166,11 @@ class Recorder:
     async def _start(self, call: Any, policy: str, retain_until: float | None, *, by: str | None,
                      reason: str) -> dict | None:
         now = self.clock.now()
-        if not call.channel:
+        # a callback's conversation is on the customer's leg (``Local/<number>@cc-outbound-…;1`` in
+        # cc-callback-connect, bridged to the agent): read = the customer, write = the agent, the same
+        # sides as a caller's own channel; the caller's first channel is gone by then
+        channel = getattr(call, "customer_channel", None) or call.channel
+        if not channel:
             return self._failed(call, "the caller's channel is not known")
         if self.control is None or not hasattr(self.control, "start_recording"):
             return self._failed(call, "no Asterisk call control to start MixMonitor")
@@ -184,7 +188,7 @@ class Recorder:
         wav, raw = self.calls_dir / f"{stem}.wav", self.calls_dir / f"{stem}.raw"
         ast_raw = f"{self.asterisk_dir.rstrip('/')}/{stem}.raw"
         try:
-            await self.control.start_recording(call.channel, ast_raw, options="D")
+            await self.control.start_recording(channel, ast_raw, options="D")
         except Exception as exc:  # noqa: BLE001 - ControlError or a lost AMI connection
             return self._failed(call, f"MixMonitor refused: {exc}")
         async with self.db.session() as s:
@@ -194,7 +198,7 @@ class Recorder:
             await log_recording(s, "start", recording_id=rec.id, call_id=call.call_id, actor=by or "engine",
                                 detail={"policy": policy, "reason": reason, "asterisk_path": ast_raw}, now=now)
             out = recording_to_dict(rec)
-        self.active[call.call_id] = Active(rec.id, call.call_id, call.channel, str(wav))
+        self.active[call.call_id] = Active(rec.id, call.call_id, channel, str(wav))
         self.counters["started"] += 1
         self._publish("RecordingStarted", call, recording_id=rec.id, policy=policy, reason=reason, by=by,
                       cdr={"recording": str(wav)})

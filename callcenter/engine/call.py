@@ -472,7 +472,7 @@ class CallLife:
                 await channel.set_variable("CC_ANSWERED", agent_id)
             except ChannelError:
                 pass
-            self._recording_started(call)
+            self.recording_started(call)
             if agent_channel:
                 await channel.bridge(agent_channel)
                 if call.transfer_to:                # the agent's leg was ended to transfer the caller
@@ -515,8 +515,9 @@ class CallLife:
                     transferred_to=call.transfer_to if ended_by == "transfer" else None)
 
     # ------------------------------------------------------------------------------ recording
-    def _recording_started(self, call: LiveCall) -> None:
-        """The agent answered: the recorder starts MixMonitor if the policy says so (beside the call)."""
+    def recording_started(self, call: LiveCall) -> None:
+        """The agent answered (a queue call, or a callback's customer): the recorder starts MixMonitor if
+        the policy says so (beside the call)."""
         if self.ports.recorder is not None:
             call.recording_task = self.tasks.spawn(self.ports.recorder.call_answered(call), "recording-start")
 

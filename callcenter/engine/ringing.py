@@ -189,6 +189,7 @@ class Ringing:
                 self.events.publish("CallAnswered", call, agent_id=agent_id, queue=queue, holdtime=call.hold_s,
                                     wait=call.hold_s, callback=True,
                                     cdr={"answered_at": now, "agent": agent_id, "hold_s": call.hold_s})
+                self.life.recording_started(call)      # the queue's policy, on the customer's leg
                 self.apply(decisions)
                 return   # the end comes as a ChannelHungup of the customer leg (see on_channel_hungup)
             self.apply(decisions)

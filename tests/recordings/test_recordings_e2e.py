@@ -11,7 +11,7 @@ import wave
 import numpy as np
 import pytest
 
-from tests.asterisk_double import AsteriskDouble, Caller, Press
+from tests.asterisk_double import AsteriskDouble, Caller, Customer, Press
 from tests.asterisk_double.mixmonitor import AGENT_HZ, CALLER_HZ
 from tests.e2e.conftest import Center
 
@@ -126,6 +126,36 @@ async def test_always_policy_records_a_stereo_wav_with_a_marked_pause(tmp_path, 
     log_rows = await _log(tmp_path, rec["id"])
     assert [r["action"] for r in log_rows] == ["start", "pause", "resume", "finalized", "download"]
     assert log_rows[-1]["actor"] == "a00"
+
+
+async def test_a_callback_is_recorded_on_the_customer_leg(tmp_path, double):
+    # the caller takes the callback offer and hangs up; the agent is rung first, then the customer
+    # (Local/<number>@cc-outbound into cc-callback-connect, bridged to the agent): the queue's policy
+    # records that conversation, with the customer left and the agent right as for a caller
+    center = await make_center(tmp_path, double)
+    try:
+        center.engine.callback_after_default["billing"] = 0.5
+        double.add_customer(Customer("5557777", answer_after=0.1))
+        double.phone("3000").talk_seconds = 2.0
+        s = center.call(Caller(script=[Press("1"), Press("1234#"), Press("1")], caller_id="5557777"))
+        await center.wait_calls([s], 15)
+        await center.login_agents(["a00"])
+        await center.settle(20)
+        [cdr] = await center.cdrs()
+        rec = await recording_of(center, cdr["call_id"])
+    finally:
+        await center.close()
+    assert cdr["disposition"] == "answered" and cdr["agent"] == "a00" and cdr["data"]["callback_number"] == "5557777"
+    [mm] = double.actions_named("MixMonitor")
+    assert mm.get("Options") == "D" and mm.get("Channel").startswith("Local/5557777@cc-outbound"), mm
+    assert mm.get("Channel").endswith(";1")            # the half in cc-callback-connect, bridged to the agent
+    assert rec["policy"] == "always" and rec["error"] is None and cdr["recording"] == rec["path"]
+    with wave.open(rec["path"]) as w:
+        assert (w.getnchannels(), w.getframerate()) == (2, 8000)
+        audio = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").reshape(-1, 2).astype(float)
+    assert rec["duration"] >= 1.0
+    talk = audio[: int(0.5 * 8000)]
+    assert abs(dominant_hz(talk[:, 0]) - CALLER_HZ) < 20 and abs(dominant_hz(talk[:, 1]) - AGENT_HZ) < 20
 
 
 async def _db(tmp_path):
