@@ -217,6 +217,10 @@ async def test_agent_sees_only_its_own_calls(center, browser):
     await page.goto("/#/quality")
     await page.wait_for_selector("[data-testid=tab-search]:has-text('搜索')")
     assert "质检" in await page.locator(".topbar nav").inner_text()
+    await page.goto("/#/quality?call=c-q1")
+    await page.wait_for_selector("[data-testid=transcript] [data-testid=line]")
+    assert "转写" in await page.locator(".transcript-box h3").inner_text()
+    await screenshot(page, "quality-call-zh")
     assert page.errors == []
 
 

@@ -13,14 +13,23 @@ import { Player, usePlayer } from "./player.js";
 import { Transcript, transcriptItems } from "./transcript.js";
 import { Scorecard } from "./scorecard.js";
 import { RecordingPanel } from "./recording.js";
-import { mmss, Mood, Score } from "./util.js";
+import { mmss, Mood, moodLabel, Score } from "./util.js";
+
+/** "caller upset from 00:40; agent neutral" in the page's language */
+function moodSummary(mood) {
+  return ["caller", "agent"].map((side) => {
+    const s = (mood.sides || {})[side] || {};
+    const how = s.upset_from !== null && s.upset_from !== undefined ? t("qa.upset_from", { t: mmss(s.upset_from) }) : moodLabel(s.label);
+    return `${t("side." + side)} ${how}`;
+  }).join("; ");
+}
 
 function Hits({ hits, onSeek }) {
   return html`<div class="panel hits" data-testid="hits"><h3>${t("qa.hits")}</h3>
     ${!hits.length ? html`<div class="muted">${t("qa.no_hits")}</div>` : html`<ul>${hits.map((h, i) => html`
       <li key=${i} class=${`sev-${h.severity}`} data-testid="hit">
         <a href="#" class="mono" onClick=${(e) => { e.preventDefault(); onSeek(h.start); }}>${mmss(h.start)}</a>
-        ${" "}${t("qa.hit", { heard: h.heard, list: h.list, kind: h.kind, term: h.term, severity: h.severity,
+        ${" "}${t("qa.hit", { heard: h.heard, list: h.list, kind: t("kind." + h.kind), term: h.term, severity: t("sev." + h.severity),
                             side: t("side." + h.side) })}</li>`)}</ul>`}
   </div>`;
 }
@@ -108,7 +117,7 @@ export function CallView({ callId, back }) {
         <div style="flex: 1"></div>
         ${analysis.score !== undefined ? html`<span>${t("qcol.score")} <${Score} value=${analysis.score}
             mark=${result.qa && result.qa.pass_mark} /></span>` : null}
-        ${analysis.mood ? html`<span class="muted" data-testid="mood-summary">${analysis.mood}</span>` : null}
+        ${result.mood ? html`<span class="muted" data-testid="mood-summary">${moodSummary(result.mood)}</span>` : null}
       </div>
       ${analysis.error ? html`<div class="form-error" role="alert" data-testid="call-error">${analysis.error}</div>` : null}
       ${analysis.status && analysis.status !== "done" ? html`<div class="muted">${t("qa.analysis_status", { s: analysis.status })}</div>` : null}

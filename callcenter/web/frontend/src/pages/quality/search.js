@@ -62,7 +62,7 @@ function Results({ q, found }) {
   return html`<h3>${found.query ? t("qa.results", { n: found.calls.length, q: found.query }) : t("qa.listed", { n: found.calls.length })}</h3>
     <table data-testid="results"><thead><tr>
       <th>${t("qcol.when")}</th><th>${t("qa.queue")}</th><th>${t("qa.agent")}</th><th class="num">${t("qcol.duration")}</th>
-      <th class="num">${t("qcol.score")}</th><th class="num">${t("qcol.risk")}</th><th>${t("qcol.mood")}</th>
+      <th class="num">${t("qcol.score")}</th><th class="num">${t("qcol.risk")}</th><th>${t("qa.caller_mood")}</th>
       <th>${t("qcol.snippet")}</th></tr></thead>
     <tbody>${found.calls.map((c) => html`<tr key=${c.call_id} class="link" data-call=${c.call_id} onClick=${() => open(c.call_id)}>
       <td><a href=${"#/quality?" + new URLSearchParams(callQuery(c.call_id, q))} onClick=${(e) => e.stopPropagation()}>
@@ -70,7 +70,7 @@ function Results({ q, found }) {
       <td>${c.queue || "–"}</td><td>${c.agent || "–"}</td><td class="num">${duration(c.duration)}</td>
       <td class="num"><${Score} value=${c.score} /></td>
       <td class="num">${c.risk_count ? html`<span class="risk-count">⚑ ${c.risk_count}</span>` : "0"}</td>
-      <td>${c.mood || "–"}</td>
+      <td title=${c.mood || ""}><${Mood} value=${c.caller_mood} /></td>
       <td class="wrap">${c.snippet ? html`<${Snippet} text=${c.snippet} />` : html`<span class="muted">${c.error || ""}</span>`}</td></tr>`)}</tbody></table>`;
 }
 

@@ -7,7 +7,8 @@ addStyle("quality", `
 .quality .tabs button { border: 1px solid transparent; border-bottom: none; border-radius: 6px 6px 0 0; background: none; color: var(--muted); }
 .quality .tabs button.active { color: var(--ink); background: var(--panel); border-color: var(--line); margin-bottom: -1px; }
 .quality .filters label { display: flex; flex-direction: column; gap: 2px; font-size: 12px; color: var(--muted); }
-.quality .filters label.words { flex: 1 1 180px; } .quality .filters select { max-width: 150px; }
+.quality .filters label.words { flex: 1 1 160px; } .quality .filters select { max-width: 140px; }
+.quality .filters input[name=queue], .quality .filters input[name=agent] { width: 90px; }
 .quality .filters label.check, .quality label.inline { flex-direction: row; align-items: center; gap: 6px; font-size: 13px; color: var(--ink); }
 .quality .hint { margin: 0; font-size: 12px; }
 .quality tr.link { cursor: pointer; } .quality tr.link:hover td { background: #f3f6fb; }
