@@ -23,7 +23,7 @@ wallboard at 1280x800, each figure for both and their ratio (current / baseline)
   state (median, p95), and how many DOM nodes an update touches.
 
 Usage: ``python bench/web_bench.py [--agents 200] [--queues 50] [--rate 20] [--seconds 20] [--loads 10]
-[--baseline REV | --baseline none]``.
+[--baseline REV | --baseline none | --baseline-dir DIR]``.
 """
 from __future__ import annotations
 
@@ -381,6 +381,8 @@ async def main() -> None:
     ap.add_argument("--loads", type=int, default=10, help="new-context loads per build (each followed by 2 reloads)")
     ap.add_argument("--baseline", default=BASELINE_REV,
                     help="git revision whose built pages are the baseline ('none': only the current build)")
+    ap.add_argument("--baseline-dir", type=Path, default=None,
+                    help="a directory of built pages (another build's callcenter/web/static) as the baseline")
     args = ap.parse_args()
     if not os.path.exists(CHROMIUM):
         sys.exit(f"web_bench: needs Debian's chromium at {CHROMIUM} (apt-get install chromium)")
@@ -396,7 +398,12 @@ async def main() -> None:
     init = INIT % {"session": session, "queues": args.queues, "agents": args.agents, "rendered": RENDERED}
     with tempfile.TemporaryDirectory(prefix="web-bench-") as tmp:
         servers = {}
-        if args.baseline != "none":
+        if args.baseline_dir is not None:
+            if not (args.baseline_dir / "index.html").is_file():
+                sys.exit(f"web_bench: --baseline-dir {args.baseline_dir} has no index.html (built pages expected)")
+            servers["baseline"] = await serve(engine, bus, args.baseline_dir)
+            args.baseline = str(args.baseline_dir)
+        elif args.baseline != "none":
             servers["baseline"] = await serve(engine, bus, baseline_pages(args.baseline, Path(tmp)))
         servers["current"] = await serve(engine, bus)
         try:
@@ -404,7 +411,7 @@ async def main() -> None:
                 browser = await p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
                 print(f"wallboard at 1280x800, {args.agents} agents, {args.queues} queues, chromium {browser.version}, "
                       f"{os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f} at the start "
-                      f"(wall times grow with it); baseline: the pages of {args.baseline[:12]}")
+                      f"(wall times grow with it); baseline: the pages of {args.baseline[:40]}")
                 for _, url in servers.values():
                     await first_render(browser, url, init)       # warm-up (disk cache of the process, JIT)
                 cold: dict[str, list] = {k: [] for k in servers}

@@ -79,7 +79,13 @@ async def test_a_build_without_a_manifest_is_revalidated(tmp_path):
     async with _client(tmp_path) as c:
         r = await c.get("/")
         assert r.status == 200 and "'sha256-" not in r.headers["Content-Security-Policy"]
-        assert (await c.get("/static/app.js")).headers["Cache-Control"] == "no-cache"
+        first = await c.get("/static/app.js")
+        assert first.headers["Cache-Control"] == "no-cache" and await first.text() == "console.log(1)"
+        again = await c.get("/static/app.js", headers={"If-None-Match": first.headers["ETag"]})
+        assert again.status == 304                                         # revalidated: not sent again
+        (tmp_path / "app.js").write_text("console.log(22)")                 # a rebuild: sent anew
+        assert await (await c.get("/static/app.js", headers={"If-None-Match": first.headers["ETag"]})).text() \
+            == "console.log(22)"
         (tmp_path / "manifest.json").write_text(json.dumps({"immutable": ["app.js"]}))   # a rebuild, live
         assert (await c.get("/static/app.js")).headers["Cache-Control"] == "public, max-age=31536000, immutable"
 

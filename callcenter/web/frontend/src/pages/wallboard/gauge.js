@@ -1,4 +1,5 @@
 // A half-circle gauge: service level (0..100 %) against its target (a tick), coloured by how far below.
+// Called as a function inside the queue tile (50 tiles: no component instance each).
 import { html } from "../../core/html.js";
 
 const R = 40, CX = 50, CY = 50;

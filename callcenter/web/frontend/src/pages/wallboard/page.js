@@ -26,7 +26,7 @@ function Totals() {
     <${Stat} label=${t("wb.abandon")} value=${pct(x.abandon_rate)} />
     <${Stat} label=${t("wb.offered")} value=${x.offered} />
     <${Stat} label=${t("wb.answered")} value=${x.answered} />
-    <div class="kpi-states"><div class="stat-label">${t("wb.agents")}</div><${StateBar} states=${x.states} /></div>
+    <div class="kpi-states"><div class="stat-label">${t("wb.agents")}</div>${StateBar({ states: x.states })}</div>
   </div>`;
 }
 

@@ -10,6 +10,7 @@ import { alertQueues } from "./alerts.js";
 
 const STATES = ["ready", "on_call", "offered", "wrap_up", "paused", "logged_out"];
 
+/** agents by state as a bar (called as a function inside the tile: no component of its own to set up) */
 export function StateBar({ states, total }) {
   const n = total || Object.values(states || {}).reduce((a, b) => a + b, 0) || 1;
   return html`<div class="state-bar" title=${STATES.map((s) => `${t("state." + s)}: ${(states || {})[s] || 0}`).join(" · ")}>
@@ -30,7 +31,7 @@ function QueueTile({ name }) {
         <div class="muted">${t("wb.longest")}</div>
       </div>
       <div class="qtile-gauge">
-        <${Gauge} value=${q.service_level} target=${q.sl_percent || 80} label=${t("wb.sl")} />
+        ${Gauge({ value: q.service_level, target: q.sl_percent || 80, label: t("wb.sl") })}
         <div class="muted tiny">${t("wb.target", { p: q.sl_percent || 80, s: q.sl_target })}</div>
       </div>
     </div>
@@ -40,7 +41,7 @@ function QueueTile({ name }) {
       <span>${t("wb.abandon")} <b data-field="abandon_rate">${pct(q.abandon_rate)}</b></span>
       <span>${t("wb.answered")} <b data-field="answered">${q.answered}</b>/<b data-field="offered">${q.offered}</b></span>
     </div>
-    <${StateBar} states=${q.agent_states} />
+    ${StateBar({ states: q.agent_states })}
   </div>`;
 }
 

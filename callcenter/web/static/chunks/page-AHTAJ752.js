@@ -21,7 +21,7 @@ import{a as g,b as N,c as S,d as Q,e as P,f as E,g as A,i as f,j as M,k as I,l a
         <div class="muted">${a("wb.longest")}</div>
       </div>
       <div class="qtile-gauge">
-        <${L} value=${e.service_level} target=${e.sl_percent||80} label=${a("wb.sl")} />
+        ${L({value:e.service_level,target:e.sl_percent||80,label:a("wb.sl")})}
         <div class="muted tiny">${a("wb.target",{p:e.sl_percent||80,s:e.sl_target})}</div>
       </div>
     </div>
@@ -31,7 +31,7 @@ import{a as g,b as N,c as S,d as Q,e as P,f as E,g as A,i as f,j as M,k as I,l a
       <span>${a("wb.abandon")} <b data-field="abandon_rate">${_(e.abandon_rate)}</b></span>
       <span>${a("wb.answered")} <b data-field="answered">${e.answered}</b>/<b data-field="offered">${e.offered}</b></span>
     </div>
-    <${O} states=${e.agent_states} />
+    ${O({states:e.agent_states})}
   </div>`}function J(){return n`<div class="qtiles">${g.value.map(t=>n`<${st} key=${t} name=${t} />`)}</div>`}function lt({id:t}){let e=P.get(t).value,[l,s]=d(!1),i=encodeURIComponent(t),r=o=>{s(!1),o&&o!==e.queue&&p(()=>$(`api/calls/${i}/move`,{queue:o}),`${e.caller} \u2192 ${o}`)},c=o=>p(()=>$(`api/calls/${i}/priority`,{priority:Math.max(0,Math.min(100,o))})),u=()=>{confirm(a("wb.confirm_hangup",{id:e.caller||t}))&&p(()=>$(`api/calls/${i}/hangup`))};return n`<tr data-testid=${`call-${t}`} data-call=${t}>
     <td class="num">${e.position}</td><td>${e.caller||"\u2013"}</td><td>${e.queue}</td>
     <td class="num mono" ...${m(e.since)} />
@@ -77,7 +77,7 @@ import{a as g,b as N,c as S,d as Q,e as P,f as E,g as A,i as f,j as M,k as I,l a
     <${b} label=${a("wb.abandon")} value=${_(t.abandon_rate)} />
     <${b} label=${a("wb.offered")} value=${t.offered} />
     <${b} label=${a("wb.answered")} value=${t.answered} />
-    <div class="kpi-states"><div class="stat-label">${a("wb.agents")}</div><${O} states=${t.states} /></div>
+    <div class="kpi-states"><div class="stat-label">${a("wb.agents")}</div>${O({states:t.states})}</div>
   </div>`:n`<div class="kpis panel">${a("ui.loading")}</div>`}function ct({full:t}){let e=()=>{t?(document.fullscreenElement&&document.exitFullscreen().catch(()=>{}),T("/wallboard")):(document.documentElement.requestFullscreen?.().catch(()=>{}),T("/wallboard",{full:"1"}))};return n`<div class="wb-toolbar">
     <span class="muted" data-testid="updated">${f.value?a("wb.updated",{t:y(f.value)}):""}</span>
     <button class="ghost small" data-testid="fullscreen" onClick=${e}>${t?a("wb.exit_full"):a("wb.full")}</button>
