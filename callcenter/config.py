@@ -82,6 +82,8 @@ DEFAULTS: dict[str, Any] = {
         "models_dir": None,             # directory scanned for vosk-model-* folders
         "pocketsphinx": True,           # use pocketsphinx's bundled English model as a fallback
         "workers": 0,                   # recognition worker pool size; 0 = number of cores
+        "processes": 2,                 # pocketsphinx in this many worker processes (0: in threads of
+                                        # the server, which stalls its event loop while decoding)
         "voices": {},                   # language -> espeak-ng voice, e.g. {zh-CN: cmn}
         "rate": 160,                    # synthesis words per minute
     },
@@ -92,8 +94,11 @@ DEFAULTS: dict[str, Any] = {
         "vad_aggressiveness": 2,        # webrtcvad 0 (least) .. 3 (most eager to call a frame non-speech)
         "vad_gate_db": 15.0,            # a speech frame must be this far above the adaptive noise floor
         "speech_start_ms": 120,         # voiced audio needed before speech counts as started
-        "speech_end_ms": 500,           # trailing silence that ends the answer
+        "speech_end_ms": 500,           # trailing silence that ends the answer (VoiceXML incompletetimeout)
         "speech_end_complete_ms": 160,  # ... when what was heard so far is already a whole expected phrase
+                                        # (VoiceXML completetimeout)
+        "speech_pause_ms": 100,         # trailing silence after which the recognizer decides on the answer
+                                        # so far (ready when the end comes; speech resuming discards it)
         "max_speech_s": 12.0,           # an answer longer than this is cut and decoded
         "preroll_ms": 300,              # audio before the detected start that the recognizer also gets
         "audiosocket_enabled": False,   # listen for Asterisk's AudioSocket connections (docs/media.md)
@@ -268,6 +273,7 @@ class SpeechSection:
     models_dir: str | None
     pocketsphinx: bool
     workers: int
+    processes: int
     voices: dict[str, str]
     rate: int
 
@@ -281,6 +287,7 @@ class MediaSection:
     speech_start_ms: int
     speech_end_ms: int
     speech_end_complete_ms: int
+    speech_pause_ms: int
     max_speech_s: float
     preroll_ms: int
     audiosocket_enabled: bool
@@ -627,12 +634,15 @@ def _semantic_checks(d: dict, src: str) -> None:
         raise ConfigError(f"{src}: key 'prompts.format' must be wav, gsm or ulaw")
     if webrtc_problem(d["webrtc"]):
         raise ConfigError(f"{src}: {webrtc_problem(d['webrtc'])}")
+    if d["speech"]["processes"] < 0:
+        raise ConfigError(f"{src}: key 'speech.processes' must be >= 0 (0: decode in threads), "
+                          f"got {d['speech']['processes']}")
     media = d["media"]
     if media["speech_mode"] not in ("file", "stream"):
         raise ConfigError(f"{src}: key 'media.speech_mode' must be 'file' or 'stream', got {media['speech_mode']!r}")
     if not 0 <= media["vad_aggressiveness"] <= 3:
         raise ConfigError(f"{src}: key 'media.vad_aggressiveness' must be 0..3, got {media['vad_aggressiveness']}")
-    for key in ("speech_start_ms", "speech_end_ms", "speech_end_complete_ms", "preroll_ms"):
+    for key in ("speech_start_ms", "speech_end_ms", "speech_end_complete_ms", "speech_pause_ms", "preroll_ms"):
         if media[key] < 0 or media[key] % 20:
             raise ConfigError(f"{src}: key 'media.{key}' must be a multiple of 20 (ms) and >= 0, got {media[key]}")
     if media["max_speech_s"] <= 0:

@@ -34,7 +34,7 @@ from ..ivr.channel import (CallerHungUp, CallInfo, Channel, ChannelError, Digits
 from ..speech.api import Recognition
 from .endpoint import EndpointConfig, Endpointer, SpeechEnded
 from .leg import AudioFrame, DtmfDigit, MediaLeg
-from .listen import ALL_DIGITS, Heard, LegClosed, LegReader, ListenSettings, listen
+from .listen import ALL_DIGITS, Heard, LegClosed, LegReader, ListenSettings, listen, opens_inline
 from .playout import PromptAudio, tone
 from .vad import Vad
 
@@ -228,7 +228,7 @@ class MediaChannel(Channel):
                                  lambda: self.recognizer.stream(language, self.leg.sample_rate, plist),
                                  settings=self.settings.for_node(timeout), phrases=plist, language=language,
                                  barge_in=barge_in, escape_digits=escape_digits, executor=self.executor,
-                                 on_partial=hook)
+                                 on_partial=hook, open_inline=opens_inline(self.recognizer, language))
         except CallerHungUp:
             raise self._gone("recognize") from None
         self.last_heard = heard

@@ -12,6 +12,14 @@ both return the events that happened:
 * or, with no speech start, :class:`NoInput` ``no_input_s`` after :meth:`Endpointer.arm` (the
   listening leg arms it when the prompt has finished playing; speech can start before that: barge-in).
 
+Between the start and the end, :class:`SpeechPaused` once ``pause_ms`` of trailing silence came (and
+the end did not come on that frame): the recognizer may decide on the answer so far, so that the
+decision is ready when the end comes; :class:`SpeechResumed` when voice comes back before the end
+(that early decision is void). They alternate, paused first; ``pause_ms`` 0 turns them off.
+
+The two trailing silences are VoiceXML's ``completetimeout`` (``end_complete_ms``: what was heard
+is a whole in-grammar phrase, short) and ``incompletetimeout`` (``end_ms``: anything else, longer).
+
 After an end event the endpointer is done and returns nothing more.
 """
 from __future__ import annotations
@@ -26,6 +34,7 @@ class EndpointConfig:
     start_ms: int = 120
     end_ms: int = 500
     end_complete_ms: int = 160
+    pause_ms: int = 100
     no_input_s: float = 5.0
     max_speech_s: float = 12.0
     frame_ms: int = FRAME_MS
@@ -33,7 +42,7 @@ class EndpointConfig:
     def __post_init__(self):
         if self.frame_ms <= 0:
             raise ValueError("frame_ms must be > 0")
-        if min(self.start_ms, self.end_ms, self.end_complete_ms) < 0 or self.no_input_s < 0 \
+        if min(self.start_ms, self.end_ms, self.end_complete_ms, self.pause_ms) < 0 or self.no_input_s < 0 \
                 or self.max_speech_s <= 0:
             raise ValueError(f"endpointer: negative or zero timings in {self}")
 
@@ -46,6 +55,16 @@ class SpeechStarted:
 @dataclass(frozen=True)
 class SpeechEnded:
     at: float                   # time of the last voiced frame
+
+
+@dataclass(frozen=True)
+class SpeechPaused:
+    at: float                   # time of the last voiced frame
+
+
+@dataclass(frozen=True)
+class SpeechResumed:
+    at: float
 
 
 @dataclass(frozen=True)
@@ -69,6 +88,7 @@ class Endpointer:
         self.started_at: float | None = None
         self.ended: object | None = None
         self.complete = False
+        self.paused = False          # SpeechPaused given, no SpeechResumed since
         self._run_ms = 0             # voiced ms in the current run (WAITING)
         self._run_start: float | None = None
         self._gap = 0                # unvoiced frames inside the current run
@@ -128,9 +148,17 @@ class Endpointer:
         if is_speech:
             self._silence_ms = 0
             self._last_voiced = t
+            if self.paused:
+                self.paused = False
+                out.append(SpeechResumed(t))
         else:
             self._silence_ms += c.frame_ms
             limit = c.end_complete_ms if self.complete else c.end_ms
+            last = self._last_voiced if self._last_voiced is not None else t
             if self._silence_ms >= limit:
-                return self._finish(SpeechEnded(self._last_voiced if self._last_voiced is not None else t))
-        return self.tick(t)
+                return self._finish(SpeechEnded(last))
+            if c.pause_ms and not self.paused and self._silence_ms >= c.pause_ms:
+                self.paused = True
+                out.append(SpeechPaused(last))
+        ended = self.tick(t)
+        return ended if ended else out

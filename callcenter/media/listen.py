@@ -31,7 +31,8 @@ from typing import Callable, Sequence
 from ..ivr.channel import CallerHungUp
 from ..speech.api import Recognition, RecognitionStream, SpeechUnavailable
 from ..speech.intents import normalize
-from .endpoint import EndpointConfig, Endpointer, MaxSpeech, NoInput, SpeechEnded, SpeechStarted
+from .endpoint import (EndpointConfig, Endpointer, MaxSpeech, NoInput, SpeechEnded, SpeechPaused, SpeechResumed,
+                       SpeechStarted)
 from .leg import FRAME_MS, AudioFrame, DtmfDigit, MediaEvent, MediaLeg
 from .vad import Vad, VadConfig
 
@@ -95,7 +96,8 @@ class ListenSettings:
     @classmethod
     def from_media(cls, media, no_input_s: float | None = None) -> "ListenSettings":
         ep = EndpointConfig(start_ms=media.speech_start_ms, end_ms=media.speech_end_ms,
-                            end_complete_ms=media.speech_end_complete_ms, max_speech_s=media.max_speech_s,
+                            end_complete_ms=media.speech_end_complete_ms, pause_ms=media.speech_pause_ms,
+                            max_speech_s=media.max_speech_s,
                             no_input_s=5.0 if no_input_s is None else no_input_s)
         return cls(VadConfig(aggressiveness=media.vad_aggressiveness, gate_db=media.vad_gate_db), ep,
                    media.preroll_ms)
@@ -117,6 +119,7 @@ class Heard:
     barge_in_at: float | None = None
     decided_at: float | None = None        # endpoint_at + the time the decision took
     partials: list[str] = field(default_factory=list)
+    early: bool = False                    # the decision was started when the caller paused
 
 
 #: audio fed to a recognition stream in one job at least (20 ms chunks cost the decoders about twice
@@ -125,11 +128,18 @@ FEED_MIN_MS = 100
 
 
 class _OffLoopStream:
-    """A recognition stream opened and fed in an executor, one job at a time, in chunks of at least
-    :data:`FEED_MIN_MS` (the rest at ``finish``)."""
+    """A recognition stream opened in an executor and fed off the event loop, one job at a time, in
+    chunks of at least :data:`FEED_MIN_MS` (the rest at ``finish``). A stream of the worker processes
+    (:class:`~callcenter.speech.procpool.ProcessStream`: ``afeed``/``afinish``) is fed from the loop
+    itself, nothing blocks there; any other stream is fed in the executor's threads.
+
+    ``prepare()`` (the caller paused): what is buffered goes to the stream at once and, if the stream
+    can (``prepare``), it decides on the answer so far; the audio that follows is held back
+    (``hold``) until the caller speaks again (``resume``), so that when the answer ends the stream's
+    audio is the one decided on and ``finish`` only collects the decision."""
 
     def __init__(self, open_stream: Callable[[], RecognitionStream], executor, on_partial,
-                 min_bytes: int = 1600):
+                 min_bytes: int = 1600, inline: bool = False):
         self._loop = asyncio.get_running_loop()
         self._executor = executor
         self._on_partial = on_partial
@@ -139,8 +149,24 @@ class _OffLoopStream:
         self._stream: RecognitionStream | None = None
         self._error: BaseException | None = None
         self._closing = False
+        self._dropped = False
+        self._held: list[bytes] | None = None       # audio after a pause (None: not holding)
+        self.prepared = False
+        if inline:                  # opening costs nothing (a worker process's session): no thread hop
+            self._job = self._loop.create_future()
+            try:
+                self._job.set_result(open_stream())
+            except Exception as exc:  # noqa: BLE001 - reported by finish()
+                self._job.set_exception(exc)
+            self._opened(self._job)
+            return
         self._job = self._loop.run_in_executor(executor, open_stream)
         self._job.add_done_callback(self._opened)
+
+    @property
+    def native(self) -> bool:
+        """The stream is fed from the event loop (``afeed``), not in a thread."""
+        return hasattr(self._stream, "afeed")
 
     def _opened(self, fut: asyncio.Future) -> None:
         self._job = None
@@ -151,21 +177,34 @@ class _OffLoopStream:
             self._error = fut.exception()
             return
         self._stream = fut.result()
+        if self._dropped:
+            self._drop()
+            return
         self._kick()
 
     def feed(self, pcm: bytes) -> None:
+        if self._held is not None:
+            self._held.append(pcm)
+            return
         self._buf.append(pcm)
         self._buffered += len(pcm)
         self._kick()
+
+    def _take(self) -> bytes:
+        data = b"".join(self._buf)
+        self._buf.clear()
+        self._buffered = 0
+        return data
 
     def _kick(self) -> None:
         if self._job is not None or self._closing or self._stream is None or self._error \
                 or self._buffered < self._min_bytes:
             return
-        data = b"".join(self._buf)
-        self._buf.clear()
-        self._buffered = 0
-        self._job = self._loop.run_in_executor(self._executor, self._stream.feed, data)
+        data = self._take()
+        if self.native:
+            self._job = asyncio.ensure_future(self._stream.afeed(data))
+        else:
+            self._job = self._loop.run_in_executor(self._executor, self._stream.feed, data)
         self._job.add_done_callback(self._fed)
 
     def _fed(self, fut: asyncio.Future) -> None:
@@ -179,6 +218,34 @@ class _OffLoopStream:
         if partial:
             self._on_partial(partial)
         self._kick()
+
+    def prepare(self) -> None:
+        """The caller paused: decide early where the stream can (see the class notes)."""
+        if self._stream is None or self._error or not hasattr(self._stream, "prepare"):
+            return
+        self._stream.prepare(self._take())
+        self._held = []
+        self.prepared = True
+
+    def resume(self) -> None:
+        """The caller speaks again: the held audio goes to the stream (the early decision is void)."""
+        held, self._held = self._held, None
+        for pcm in held or ():
+            self.feed(pcm)
+
+    def _drop(self) -> None:
+        close = getattr(self._stream, "close", None)
+        if close is not None:
+            try:
+                close()
+            except Exception:  # noqa: BLE001 - the session is gone either way
+                log.debug("closing a recognition stream failed", exc_info=True)
+
+    def drop(self) -> None:
+        """The answer is not wanted (the caller hung up, a key): no more feeding, the session ends."""
+        self._closing = self._dropped = True
+        if self._stream is not None:
+            self._drop()
 
     def _finish_sync(self, rest: bytes) -> Recognition:
         assert self._stream is not None
@@ -203,10 +270,10 @@ class _OffLoopStream:
         if self._error is not None or self._stream is None:
             log.error("live recognition failed: %s", self._error)
             return Recognition(text="", confidence=0.0)
-        rest = b"".join(self._buf)
-        self._buf.clear()
-        self._buffered = 0
+        rest = self._take()
         try:
+            if self.native:
+                return await self._stream.afinish(rest)
             return await self._loop.run_in_executor(self._executor, self._finish_sync, rest)
         except SpeechUnavailable as exc:
             log.info("speech unavailable: %s", exc)
@@ -214,6 +281,16 @@ class _OffLoopStream:
         except Exception as exc:  # noqa: BLE001 - recognition failure = "not understood", as on the file path
             log.error("live recognition failed: %s", exc)
             return Recognition(text="", confidence=0.0)
+
+
+def opens_inline(recognizer, language: str) -> bool:
+    """The recognizer's streams open without blocking (``stream_opens_inline``: worker processes), so
+    the listening loop opens them on the event loop instead of in a thread."""
+    f = getattr(recognizer, "stream_opens_inline", None)
+    try:
+        return bool(f and f(language))
+    except Exception:  # noqa: BLE001 - e.g. no model for the language: the stream's own error tells
+        return False
 
 
 def phrase_forms(phrases: Sequence[str] | None, language: str) -> frozenset[str]:
@@ -231,7 +308,8 @@ def is_complete(text: str, forms: frozenset[str], language: str) -> bool:
 async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[], RecognitionStream], *,
                  settings: ListenSettings = ListenSettings(), phrases: Sequence[str] | None = None,
                  language: str = "en-US", barge_in: bool = True, escape_digits: str = ALL_DIGITS,
-                 executor=None, on_partial: Callable[[str], None] | None = None) -> Heard:
+                 executor=None, on_partial: Callable[[str], None] | None = None,
+                 open_inline: bool = False) -> Heard:
     """Play ``prompt_pcm`` and listen (see the module notes). Raises CallerHungUp when the leg ends."""
     leg = reader.leg
     loop = asyncio.get_running_loop()
@@ -293,10 +371,14 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
                         leg.stop_playback()
                         heard.barge_in_at = last_t
                     stream = _OffLoopStream(open_stream, executor, partial,
-                                            leg.sample_rate * FEED_MIN_MS // 1000 * 2)
+                                            leg.sample_rate * FEED_MIN_MS // 1000 * 2, open_inline)
                     for pcm in preroll:
                         stream.feed(pcm)
                     preroll.clear()
+                elif isinstance(e, SpeechPaused) and stream is not None:
+                    stream.prepare()
+                elif isinstance(e, SpeechResumed) and stream is not None:
+                    stream.resume()
                 elif isinstance(e, NoInput):
                     heard.recognition = Recognition(text="", confidence=0.0)
                     heard.reason, heard.decided_at = "no_input", e.at
@@ -308,6 +390,7 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
                     assert stream is not None
                     s, stream = stream, None
                     began = loop.time()
+                    heard.early = s.prepared
                     heard.recognition = await s.finish()
                     heard.decided_at = last_t + (loop.time() - began)     # on the leg's clock
                     return heard
@@ -316,7 +399,7 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
             from None
     finally:
         if stream is not None:
-            stream._closing = True                            # dropped: no more feeding
+            stream.drop()                                     # dropped: no more feeding, session ends
 
 
 def _wait_for(ep: Endpointer, now: float) -> float:

@@ -21,7 +21,7 @@ from typing import Any, Callable, Sequence
 
 from ..ivr.channel import CallerHungUp, ChannelError, Prompt
 from ..speech.api import Recognition
-from .listen import ALL_DIGITS, Heard, LegReader, ListenSettings, listen
+from .listen import ALL_DIGITS, Heard, LegReader, ListenSettings, listen, opens_inline
 from .playout import PromptAudio, PromptFileMissing
 
 log = logging.getLogger("callcenter.media.streaming")
@@ -71,7 +71,11 @@ class StreamingSpeech:
             return done
         for lang in languages:
             try:
-                recognizer.stream(lang, self.sample_rate, None).finish()
+                stream = recognizer.stream(lang, self.sample_rate, None)
+                if hasattr(stream, "afeed"):     # a worker process's stream: the worker warms its own
+                    stream.close()
+                else:
+                    stream.finish()
                 done.append(lang)
             except Exception as exc:  # noqa: BLE001 - a model that cannot stream is reported by its own path
                 log.warning("streaming speech warm-up for %s failed: %s", lang, exc)
@@ -114,7 +118,7 @@ class StreamingSpeech:
                         reader, pcm, lambda: recognizer.stream(language, leg.sample_rate, plist),
                         settings=self.settings.for_node(timeout), phrases=plist, language=language,
                         barge_in=self.barge_in if barge_in is None else barge_in, escape_digits=escape_digits,
-                        executor=self.executor, on_partial=hook)
+                        executor=self.executor, on_partial=hook, open_inline=opens_inline(recognizer, language))
                 except CallerHungUp:
                     # the socket ended: the hand-off's exit asks Asterisk whether the caller is gone
                     # (then it raises CallerHungUp) or only the AudioSocket (then: the file path)

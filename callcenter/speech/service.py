@@ -20,6 +20,7 @@ from typing import Any
 from ..config import SpeechSection
 from .api import Recognizer, SpeechUnavailable
 from .discovery import ANY_LANGUAGE, Discovery, canonical_language, discover, pick_language
+from .procpool import process_count
 from .recognizers import ModelLoadError, PocketsphinxRecognizer, VoskRecognizer, shared_pool, worker_count
 from .synth import PromptSynthesizer, SynthesisError, espeak_voices, resolve_voice
 
@@ -47,6 +48,11 @@ class RoutingRecognizer(Recognizer):
     def stream(self, language: str, sample_rate: int = 8000, phrases=None):
         return self.service.recognizer_for(language).stream(language, sample_rate, phrases)
 
+    def stream_opens_inline(self, language: str) -> bool:
+        """Whether ``stream(language)`` returns at once (a worker process's session)."""
+        f = getattr(self.service.recognizer_for(language), "stream_opens_inline", None)
+        return bool(f and f(language))
+
 
 class SpeechService:
     def __init__(self, section: SpeechSection, synthesizer: PromptSynthesizer | None = None,
@@ -55,6 +61,8 @@ class SpeechService:
         self.enabled = section.enabled
         self.workers = worker_count(section.workers)
         self.executor = shared_pool(self.workers)
+        self.processes = process_count(getattr(section, "processes", 0))
+        self.pool = None        # RecognitionWorkers when speech.processes > 0 (started with the models)
         self._packages = packages
         self.discovery: Discovery = Discovery()
         self.vosk: VoskRecognizer | None = None
@@ -82,7 +90,14 @@ class SpeechService:
         models = {m.language: m.path for m in self.discovery.models}
         self.vosk = VoskRecognizer(models, executor=self.executor, workers=self.workers) if models else None
         if self.cfg.pocketsphinx and PocketsphinxRecognizer.available():
-            self.pocketsphinx = PocketsphinxRecognizer(executor=self.executor, workers=self.workers)
+            if self.processes:
+                # pocketsphinx holds the GIL while it decodes: in worker processes, off the event loop
+                # (speech.processes; docs/speech.md)
+                from .procpool import ProcessRecognizer, RecognitionWorkers
+                self.pool = self.pool or RecognitionWorkers(self.processes)
+                self.pocketsphinx = ProcessRecognizer(self.pool)
+            else:
+                self.pocketsphinx = PocketsphinxRecognizer(executor=self.executor, workers=self.workers)
         if load:
             if self.vosk:
                 for m in self.discovery.models:
@@ -90,7 +105,9 @@ class SpeechService:
                         self.vosk.model(m.language)
                     except ModelLoadError:
                         pass  # logged by the recognizer; that language falls back or runs DTMF-only
-            if self.pocketsphinx:
+            if self.pool is not None:
+                self.pool.start()       # the workers load the model and warm decoders beside us
+            elif self.pocketsphinx:
                 try:
                     self.pocketsphinx.preload()
                 except ModelLoadError as exc:
@@ -191,6 +208,8 @@ class SpeechService:
         return {
             "enabled": self.enabled,
             "workers": self.workers,
+            "processes": ([{k: w.get(k) for k in ("index", "pid", "alive", "ready", "error")}
+                           for w in self.pool.status(ask=False)] if self.pool else []),
             "languages": self.languages(),
             "models": [{"language": m.language, "path": str(m.path), "source": m.source, "grammar": m.grammar,
                         "loaded": bool(self.vosk and self.vosk.loaded(m.language)),
@@ -214,6 +233,8 @@ class SpeechService:
     def close(self) -> None:
         if self.synthesizer:
             self.synthesizer.close()
+        if self.pool is not None:
+            self.pool.close()
 
 
 def build_speech_service(cfg) -> SpeechService:

@@ -4,13 +4,14 @@ from __future__ import annotations
 from hypothesis import given, settings, strategies as st
 
 from callcenter.media.endpoint import (EndpointConfig, Endpointer, MaxSpeech, NoInput, SpeechEnded,
-                                       SpeechStarted)
+                                       SpeechPaused, SpeechResumed, SpeechStarted)
 
 F = 0.02
 configs = st.builds(EndpointConfig,
                     start_ms=st.sampled_from([0, 20, 60, 120, 200]),
                     end_ms=st.sampled_from([100, 300, 500, 800]),
                     end_complete_ms=st.sampled_from([60, 160, 200]),
+                    pause_ms=st.sampled_from([0, 20, 60, 100, 300]),
                     no_input_s=st.sampled_from([0.5, 1.0, 3.0]),
                     max_speech_s=st.sampled_from([0.5, 2.0, 10.0]))
 
@@ -38,6 +39,10 @@ def test_event_grammar(cfg, frames, arm_at, complete_at):
     kinds = [type(e) for _, e in out]
     assert kinds.count(SpeechStarted) <= 1
     ends = [k for k in kinds if k in (SpeechEnded, MaxSpeech, NoInput)]
+    marks = [k for k in kinds if k in (SpeechPaused, SpeechResumed)]
+    assert marks == [SpeechPaused, SpeechResumed] * (len(marks) // 2) + [SpeechPaused] * (len(marks) % 2)
+    if marks:
+        assert kinds[0] is SpeechStarted and cfg.pause_ms > 0
     assert len(ends) <= 1
     if ends:
         assert kinds[-1] in (SpeechEnded, MaxSpeech, NoInput)
@@ -139,3 +144,53 @@ def test_bad_settings_are_refused():
         EndpointConfig(end_ms=-1)
     with pytest.raises(ValueError):
         EndpointConfig(max_speech_s=0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(cfg=configs, frames=st.lists(st.booleans(), max_size=300), complete_at=st.one_of(st.none(), st.integers(0, 200)))
+def test_pause_comes_after_pause_ms_of_silence_and_before_the_end(cfg, frames, complete_at):
+    """SpeechPaused on the frame completing pause_ms of trailing silence (unless the end comes on that
+    very frame); SpeechResumed on the next voiced frame; the answer's end is the same with or
+    without pauses (the early decision never changes when an answer ends)."""
+    ep, out = run(cfg, frames, arm_at=10 ** 6, complete_at=complete_at)
+    quiet = 0
+    started = False
+    by_frame: dict[int, list] = {}
+    for i, e in out:
+        by_frame.setdefault(i, []).append(e)
+    paused = False
+    for i, v in enumerate(frames):
+        evs = by_frame.get(i, [])
+        if any(isinstance(e, SpeechStarted) for e in evs):
+            started, quiet = True, 0
+            continue
+        if not started:
+            continue
+        if any(isinstance(e, (SpeechEnded, MaxSpeech)) for e in evs):
+            assert not any(isinstance(e, SpeechPaused) for e in evs)
+            break
+        quiet = 0 if v else quiet + 1
+        if any(isinstance(e, SpeechPaused) for e in evs):
+            assert not v and not paused and quiet * 20 >= cfg.pause_ms and (quiet - 1) * 20 < cfg.pause_ms
+            assert evs[0].at <= (i + 1) * F
+            paused = True
+        elif any(isinstance(e, SpeechResumed) for e in evs):
+            assert v and paused
+            paused = False
+        else:
+            assert not (v and paused), "voice after a pause must resume"
+    no_pause = EndpointConfig(start_ms=cfg.start_ms, end_ms=cfg.end_ms, end_complete_ms=cfg.end_complete_ms,
+                              pause_ms=0, no_input_s=cfg.no_input_s, max_speech_s=cfg.max_speech_s)
+    _, plain = run(no_pause, frames, arm_at=10 ** 6, complete_at=complete_at)
+    strip = [(i, e) for i, e in out if not isinstance(e, (SpeechPaused, SpeechResumed))]
+    assert strip == plain
+
+
+def test_pause_then_resume_then_end():
+    ep = Endpointer(EndpointConfig(start_ms=40, end_ms=200, pause_ms=60, max_speech_s=100))
+    seq = [True] * 3 + [False] * 3 + [True] * 2 + [False] * 10
+    out = []
+    for i, v in enumerate(seq):
+        out += ep.feed(v, i * F)
+    assert [type(e) for e in out] == [SpeechStarted, SpeechPaused, SpeechResumed, SpeechPaused, SpeechEnded]
+    assert out[1].at == 2 * F and out[2].at == 6 * F and out[-1].at == 7 * F

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from callcenter.media.endpoint import EndpointConfig, Endpointer, SpeechEnded, SpeechStarted
+from callcenter.media.endpoint import EndpointConfig, Endpointer, SpeechEnded, SpeechPaused, SpeechResumed, SpeechStarted
 from callcenter.media.testing import line_noise
 from callcenter.media.vad import Vad, VadConfig, level_db
 
@@ -33,7 +33,8 @@ def starts(x, cfg=VadConfig()):
     v, ep = Vad(8000, cfg), Endpointer(EndpointConfig(no_input_s=1e9))
     out = []
     for i, f in enumerate(frames(x)):
-        out += ep.feed(v.is_speech(f), (i + 1) * 0.02)
+        out += [e for e in ep.feed(v.is_speech(f), (i + 1) * 0.02)
+                if not isinstance(e, (SpeechPaused, SpeechResumed))]   # pauses: the early decision's cue
     return out
 
 

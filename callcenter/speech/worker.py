@@ -1,0 +1,282 @@
+"""A recognition worker process: ``python -m callcenter.speech.worker`` (started by :mod:`.procpool`).
+
+Why a process: pocketsphinx's Python binding (the library) holds the GIL for a whole decode, so a
+decode in a thread of the server stalls its event loop and every live leg's 20 ms pacing. In a worker
+process it runs beside the server, not inside it. vosk (cffi) releases the GIL and stays in the
+server's threads.
+
+What is the library and what is ours:
+
+* the library: pocketsphinx's ``Decoder`` (inside :class:`~callcenter.speech.sphinx_backend.PocketsphinxRecognizer`,
+  the speech layer's recognizer: grammar, front end, menu decision, all unchanged here);
+* ours (this module): the process around it: the model loaded once at start-up, decoders warmed, a
+  request loop over stdin/stdout, per-stream sessions (a call's live stream lives in one worker and is
+  fed chunk by chunk as the audio arrives, partials go back), and the *early decision*
+  (:meth:`_WorkerSphinx.recognize_samples` memo: ``prepare`` decides on the answer so far while the
+  caller is silent; ``finish`` on the same audio then only finalizes).
+
+Wire format (both ways): 4-byte big-endian length + a pickle. Requests:
+
+* ``("call", rid, method, args)``: ``recognize_file_sync`` / ``recognize_samples`` -> ``("ok", rid, result)``
+* ``("open", sid, language, rate, phrases)``: a stream session (no reply; an error is kept for its next request)
+* ``("feed", rid, sid, pcm)`` -> ``("ok", rid, partial or None)``
+* ``("prepare", sid, pcm)``: feed, then decide on the audio so far (no reply)
+* ``("finish", rid, sid, pcm)``: feed, then ``("ok", rid, Recognition)``; the session ends
+* ``("drop", sid)``: the session ends without a result (caller gone)
+* ``("status", rid)`` -> ``("ok", rid, {...})``; ``("quit",)``: exit
+
+Errors come back as ``("err", rid, exception)``. The worker exits when its stdin closes (the server
+went away), so it never outlives the server.
+"""
+from __future__ import annotations
+
+import argparse
+import hashlib
+import logging
+import os
+import pickle
+import queue
+import struct
+import sys
+import threading
+import time
+from collections import OrderedDict
+from typing import Any, BinaryIO
+
+import numpy as np
+
+log = logging.getLogger("callcenter.speech.worker")
+
+_HEADER = struct.Struct(">I")
+
+
+def send_msg(fh: BinaryIO, msg: Any) -> None:
+    data = pickle.dumps(msg, protocol=pickle.HIGHEST_PROTOCOL)
+    fh.write(_HEADER.pack(len(data)) + data)
+    fh.flush()
+
+
+def recv_msg(fh: BinaryIO) -> Any:
+    """The next message, or None at the end of the stream (the other side is gone)."""
+    head = _read_exact(fh, _HEADER.size)
+    if head is None:
+        return None
+    body = _read_exact(fh, _HEADER.unpack(head)[0])
+    return None if body is None else pickle.loads(body)
+
+
+def _read_exact(fh: BinaryIO, n: int) -> bytes | None:
+    parts, got = [], 0
+    while got < n:
+        chunk = fh.read(n - got)
+        if not chunk:
+            return None
+        parts.append(chunk)
+        got += len(chunk)
+    return b"".join(parts)
+
+
+def _sphinx_class():
+    """The speech layer's pocketsphinx recognizer with a small memo of decisions (ours): the same
+    audio, language and phrases give the same result (decodes are deterministic: batch cepstral
+    normalization, a fresh feature extractor per answer), so a decision made early (``prepare``) is
+    the one ``finish`` returns."""
+    from .sphinx_backend import PocketsphinxRecognizer
+
+    class _WorkerSphinx(PocketsphinxRecognizer):
+        MEMO = 8
+
+        def __init__(self, *a, **kw):
+            super().__init__(*a, **kw)
+            self._memo: OrderedDict = OrderedDict()
+            self.memo_hits = 0
+
+        def recognize_samples(self, samples, rate, language, phrases=None):
+            x = np.ascontiguousarray(samples, dtype=np.int16)
+            key = (hashlib.blake2b(x.tobytes(), digest_size=16).digest(), rate, language,
+                   tuple(phrases) if phrases else None, self.phrase_mode)
+            hit = self._memo.get(key)
+            if hit is not None:
+                self._memo.move_to_end(key)
+                self.memo_hits += 1
+                return hit
+            result = super().recognize_samples(x, rate, language, phrases)
+            self._memo[key] = result
+            while len(self._memo) > self.MEMO:
+                self._memo.popitem(last=False)
+            return result
+
+    return _WorkerSphinx
+
+
+class _Session:
+    """One live stream in this worker: the speech layer's stream (partials, final decision) and the
+    same audio at the model's rate, kept here for the early decision."""
+
+    def __init__(self, rec, language: str, rate: int, phrases):
+        from .audio import MODEL_RATE, StreamResampler
+        self.rec, self.language, self.phrases = rec, language, phrases
+        self.model_rate = MODEL_RATE
+        self.error: BaseException | None = None
+        self.stream = None
+        self._resampler = StreamResampler(rate, MODEL_RATE)
+        self._audio: list[bytes] = []
+        self._prepared_at: int | None = None     # chunks of audio the early decision was made on
+        try:
+            self.stream = rec.stream(language, rate, phrases)
+        except Exception as exc:  # noqa: BLE001 - reported on the session's next request
+            self.error = exc
+
+    def feed(self, pcm: bytes) -> str | None:
+        if self.error is not None:
+            raise self.error
+        if not pcm:
+            return None
+        x = np.frombuffer(pcm[: len(pcm) // 2 * 2], dtype="<i2")
+        self._audio.append(self._resampler.feed(x).astype("<i2").tobytes())
+        return self.stream.feed(pcm)
+
+    def prepare(self) -> None:
+        """Decide on the answer so far (what the stream's ``finish`` decides on: the same audio at the
+        model's rate, so the memo hands that decision to ``finish`` if no more audio comes)."""
+        if self.error is not None or not self._audio:
+            return
+        samples = np.frombuffer(b"".join(self._audio), dtype="<i2")
+        self.rec.recognize_samples(samples, self.model_rate, self.language, self.phrases)
+        self._prepared_at = len(self._audio)
+
+    @property
+    def early(self) -> bool:
+        """No audio came after the early decision: ``finish`` returns it."""
+        return self._prepared_at == len(self._audio)
+
+    def finish(self):
+        if self.error is not None:
+            raise self.error
+        return self.stream.finish()
+
+
+class Worker:
+    def __init__(self, backend: str, index: int, warm_streams: int, model_dir: str | None = None):
+        if backend != "pocketsphinx":
+            raise SystemExit(f"speech worker: unknown backend {backend!r} (pocketsphinx)")
+        self.index = index
+        self.rec = _sphinx_class()(workers=1, model_dir=model_dir)
+        self.sessions: dict[int, _Session] = {}
+        self.warm_streams = warm_streams
+        self.served = 0
+        self.prepared = 0
+        self.early_used = 0
+
+    def warm(self) -> dict:
+        """The model loaded and decoders created now, before the first caller: one batch decoder and
+        ``warm_streams`` live ones (creating a decoder takes 0.1-3 s)."""
+        t = time.monotonic()
+        self.rec.preload()
+        streams = [self.rec.stream("en-US", 8000, None) for _ in range(self.warm_streams)]
+        for s in streams:
+            s.finish()
+        return {"pid": os.getpid(), "index": self.index, "warm_s": round(time.monotonic() - t, 3),
+                "languages": self.rec.languages()}
+
+    def handle(self, msg) -> tuple | None:
+        kind = msg[0]
+        if kind == "call":
+            _, rid, method, args = msg
+            if method not in ("recognize_file_sync", "recognize_samples"):
+                raise ValueError(f"speech worker: unknown method {method!r}")
+            self.served += 1
+            return ("ok", rid, getattr(self.rec, method)(*args))
+        if kind == "open":
+            _, sid, language, rate, phrases = msg
+            self.sessions[sid] = _Session(self.rec, language, rate, phrases)
+            return None
+        if kind == "feed":
+            _, rid, sid, pcm = msg
+            return ("ok", rid, self._session(sid).feed(pcm))
+        if kind == "prepare":
+            _, sid, pcm = msg
+            s = self.sessions.get(sid)
+            if s is not None and s.error is None:
+                s.feed(pcm)
+                s.prepare()
+                self.prepared += 1
+            return None
+        if kind == "finish":
+            _, rid, sid, pcm = msg
+            s = self._session(sid)
+            del self.sessions[sid]
+            s.feed(pcm)
+            self.served += 1
+            self.early_used += s.early
+            return ("ok", rid, s.finish())
+        if kind == "drop":
+            self.sessions.pop(msg[1], None)       # its stream gives its decoder back when collected
+            return None
+        if kind == "status":
+            return ("ok", msg[1], {"pid": os.getpid(), "index": self.index, "sessions": len(self.sessions),
+                                   "served": self.served, "prepared": self.prepared,
+                                   "early_decisions_used": self.early_used})
+        raise ValueError(f"speech worker: unknown request {kind!r}")
+
+    def _session(self, sid: int) -> _Session:
+        s = self.sessions.get(sid)
+        if s is None:
+            raise RuntimeError(f"speech worker {self.index}: no stream session {sid}")
+        return s
+
+
+def _reader(fh: BinaryIO, q: "queue.SimpleQueue") -> None:
+    """Drain stdin into a queue while the main thread decodes (the pipe never fills up)."""
+    while True:
+        msg = recv_msg(fh)
+        q.put(msg)
+        if msg is None or msg[0] == "quit":
+            return
+
+
+def _portable(exc: BaseException) -> BaseException:
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:  # noqa: BLE001
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(prog="callcenter.speech.worker")
+    ap.add_argument("--backend", default="pocketsphinx")
+    ap.add_argument("--index", type=int, default=0)
+    ap.add_argument("--warm-streams", type=int, default=2)
+    ap.add_argument("--model-dir")
+    args = ap.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
+                        format=f"speech-worker[{args.index}] %(levelname)s %(message)s")
+    out, inp = sys.stdout.buffer, sys.stdin.buffer
+    sys.stdout = sys.stderr                      # nothing but replies on the reply pipe
+    q: queue.SimpleQueue = queue.SimpleQueue()
+    threading.Thread(target=_reader, args=(inp, q), name="requests", daemon=True).start()
+    try:
+        worker = Worker(args.backend, args.index, args.warm_streams, args.model_dir)
+        ready = worker.warm()
+    except Exception as exc:  # noqa: BLE001 - the pool logs it and runs without this worker
+        send_msg(out, ("failed", _portable(exc)))
+        return 2
+    send_msg(out, ("ready", ready))
+    while True:
+        msg = q.get()
+        if msg is None or msg[0] == "quit":
+            return 0
+        rid = msg[1] if msg[0] in ("call", "feed", "finish", "status") else None
+        try:
+            reply = worker.handle(msg)
+        except Exception as exc:  # noqa: BLE001 - handed to the caller
+            reply = ("err", rid, _portable(exc)) if rid is not None else None
+            if rid is None:
+                log.warning("request %s failed: %s", msg[0], exc)
+        if reply is not None:
+            send_msg(out, reply)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
