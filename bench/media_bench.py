@@ -58,6 +58,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from speech_corpus import SOX, ESPEAK, Clip, cached_render  # noqa: E402
 
 from callcenter.media.channel import MediaChannel  # noqa: E402
+from callcenter.media.endpoint import EndpointConfig  # noqa: E402
+from callcenter.media.listen import ListenSettings  # noqa: E402
 from callcenter.media.playout import tone  # noqa: E402
 from callcenter.media.testing import FakeLeg  # noqa: E402
 from callcenter.speech.audio import wav_bytes  # noqa: E402
@@ -70,6 +72,7 @@ VOICES = ["en-us", "en-gb+m3", "en-us+f2", "en-gb-x-rp+m2"]
 RATE = 8000
 FILE_SILENCE_S = 2.0        # RECORD FILE ... s=2 (AgiChannel.recognize: silence_seconds=1.5, rounded)
 RESULTS: dict = {}
+SETTINGS: dict = {}         # label -> ListenSettings of that row (default: the shipped ones)
 
 
 def pct(xs, q):
@@ -144,10 +147,10 @@ def corpus(n: int, lead: float, cache: Path) -> list[tuple[str, np.ndarray, floa
     return out
 
 
-async def one_stream(rec, phrase, x, onset, end, prompt_s, executor=None):
+async def one_stream(rec, phrase, x, onset, end, prompt_s, executor=None, settings=None):
     """One caller over a real-time FakeLeg; returns the timings (seconds, relative to the clip)."""
     leg = FakeLeg(np.asarray(x, dtype="<i2").tobytes(), RATE, realtime=True)
-    ch = MediaChannel(leg, recognizer=rec, executor=executor)
+    ch = MediaChannel(leg, recognizer=rec, executor=executor, settings=settings)
     try:
         heard = await ch.listen(tone(440.0, prompt_s, RATE), MENU, 5.0, "en-US")
         decided = asyncio.get_running_loop().time()
@@ -192,7 +195,7 @@ async def latency(recs: dict, answers, tmp: Path) -> dict:
         await one_stream(rec, *answers[0], prompt_s=3.0)     # warm-up: the first live decoder loads its model
     for i, (phrase, x, onset, end) in enumerate(answers):
         for label, rec in recs.items():
-            r = await one_stream(rec, phrase, x, onset, end, prompt_s=3.0)
+            r = await one_stream(rec, phrase, x, onset, end, prompt_s=3.0, settings=SETTINGS.get(label))
             d = m[label]
             d["stream"].append(r["end_to_prompt"])
             d["ep"].append(r["endpoint_wait"])
@@ -245,7 +248,8 @@ async def concurrent(recs: dict, answers, alone: dict, levels: list[int], tmp: P
             async def caller(i):
                 await asyncio.sleep((i % n) * 2.0 / n)
                 phrase, x, onset, end = answers[i % len(answers)]
-                r = await one_stream(rec, phrase, x, onset, end, prompt_s=1.0, executor=pool)
+                r = await one_stream(rec, phrase, x, onset, end, prompt_s=1.0, executor=pool,
+                                     settings=SETTINGS.get(label))
                 r["same"] = r["matched"] == alone[label][i % len(answers)]
                 return r
 
@@ -304,8 +308,15 @@ async def cpu_cost(recs: dict, answers, tmp: Path) -> None:
     file_cpu = (time.process_time() - cpu0) / len(answers)
     RESULTS["cpu"] = {"listen_ms_per_s": per_listen_s * 1000, "listening_streams_per_core": 1 / per_listen_s,
                       "answer_file_ms": file_cpu * 1000}
+    with LoopProbe() as quiet:                                 # the host's own lateness, nothing decoding
+        await asyncio.sleep(3.0)
+    print(f"  event-loop stall with nothing decoding (the host's own): p95 {quiet.p(95):.0f} ms, max {quiet.max():.0f} ms"
+          f" ({load()})")
+    RESULTS["cpu"]["loop_stall_idle"] = {"p95_ms": quiet.p(95), "max_ms": quiet.max(), "load": os.getloadavg()[0]}
     cycle = 6.0
     for label, rec in recs.items():
+        if label not in ("threads", "processes"):
+            continue
         cpu0 = cpu_of(rec)
         speech_s = 0.0
         with LoopProbe() as probe:
@@ -372,6 +383,10 @@ async def main(args) -> None:
     threads.preload()
     workers = RecognitionWorkers(args.processes)
     recs = {"threads": threads, "processes": ProcessRecognizer(workers)}
+    for ms in args.pause_ms or ():
+        label = f"proc/{ms}ms"                                # the same workers, another speech_pause_ms
+        recs[label] = recs["processes"]
+        SETTINGS[label] = ListenSettings(endpoint=EndpointConfig(pause_ms=ms))
     t = time.perf_counter()
     recs["processes"].preload()
     print(f"  {args.processes} recognition worker processes warm in {time.perf_counter() - t:.1f} s ({load()})")
@@ -404,6 +419,7 @@ if __name__ == "__main__":
     ap.add_argument("--streams", type=int, nargs="+", help="concurrency levels to try")
     ap.add_argument("--cache", help="folder for the rendered answers (default: the temp folder)")
     ap.add_argument("--processes", type=int, default=2, help="recognition worker processes (speech.processes)")
+    ap.add_argument("--pause-ms", type=int, nargs="*", help="also rows with these media.speech_pause_ms")
     ap.add_argument("--webrtc-pairs", type=int, default=10, help="bridged WebRTC calls at once (0: skip)")
     ap.add_argument("--json", help="also write the results here")
     asyncio.run(main(ap.parse_args()))

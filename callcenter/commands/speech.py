@@ -62,9 +62,13 @@ def register(sub) -> None:
 
 
 def _service(args, load: bool = True):
+    """The speech service for a one-shot command: recognition in this process (no event loop to keep
+    free, so no worker processes to start: ``speech.processes`` is for the server)."""
+    from dataclasses import replace
     from ..speech.service import SpeechService
+    from ..speech.synth import PromptSynthesizer
     cfg = load_config_from(args)
-    svc = SpeechService.from_config(cfg)
+    svc = SpeechService(replace(cfg.speech, processes=0), PromptSynthesizer.from_config(cfg))
     svc.start_sync(load=load)
     return cfg, svc
 
@@ -78,7 +82,8 @@ def cmd_status(args) -> int:
         print_json(st)
         return 0
     print(f"speech recognition: {'enabled' if st['enabled'] else 'DISABLED (speech.enabled: false)'}, "
-          f"{st['workers']} worker(s)")
+          f"{st['workers']} worker thread(s); the server runs pocketsphinx in "
+          f"{_cfg.speech.processes or 'no'} worker process(es) (speech.processes)")
     langs = st["languages"]
     if langs:
         print("languages:")

@@ -30,6 +30,7 @@ import queue
 import subprocess
 import sys
 import threading
+import time
 from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 from typing import Any, Awaitable, Sequence
@@ -210,10 +211,9 @@ class RecognitionWorkers:
         return self
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
-        ok = True
-        for w in list(self.workers):
-            ok = w.ready.wait(timeout) and ok
-        return ok
+        """Wait until every worker is warm (or has ended); False after ``timeout`` seconds."""
+        end = time.monotonic() + timeout
+        return all(w.ready.wait(max(0.0, end - time.monotonic())) for w in list(self.workers))
 
     def _worker_ended(self, worker: _Worker, code: int | None) -> None:
         with self._lock:

@@ -27,6 +27,10 @@ from .synth import PromptSynthesizer, SynthesisError, espeak_voices, resolve_voi
 log = logging.getLogger("callcenter.speech")
 
 
+#: how long ``start_sync(load=True)`` waits for the recognition worker processes to be warm
+WORKERS_READY_S = 120.0
+
+
 class RoutingRecognizer(Recognizer):
     """One :class:`Recognizer` over every backend of a :class:`SpeechService`: each call goes to the
     backend serving its language. This is what to hand to a channel (``AgiChannel(recognizer=...)``)."""
@@ -106,7 +110,10 @@ class SpeechService:
                     except ModelLoadError:
                         pass  # logged by the recognizer; that language falls back or runs DTMF-only
             if self.pool is not None:
-                self.pool.start()       # the workers load the model and warm decoders beside us
+                # the workers load the model and warm their decoders (in parallel); loaded = warm
+                if not self.pool.start(wait=WORKERS_READY_S).wait_ready(0):
+                    log.warning(f"speech worker processes not warm after {WORKERS_READY_S:.0f} s; "
+                                "the first answers wait for them")
             elif self.pocketsphinx:
                 try:
                     self.pocketsphinx.preload()

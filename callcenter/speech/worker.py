@@ -36,6 +36,7 @@ import logging
 import os
 import pickle
 import queue
+import signal
 import struct
 import sys
 import threading
@@ -250,6 +251,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warm-streams", type=int, default=2)
     ap.add_argument("--model-dir")
     args = ap.parse_args(argv)
+    # Ctrl-C in the server's terminal reaches its whole process group: the server ends its workers
+    # itself (quit, or their stdin closing), so they do not die mid-answer and get restarted
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr,
                         format=f"speech-worker[{args.index}] %(levelname)s %(message)s")
     out, inp = sys.stdout.buffer, sys.stdin.buffer
