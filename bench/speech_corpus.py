@@ -1,6 +1,6 @@
 """Telephone-like test answers for the speech accuracy benchmark (``bench/speech_accuracy.py``).
 
-A clip is one phrase spoken by espeak-ng (a voice, a variant, a rate), optionally mixed with noise
+A clip is one phrase spoken by espeak-ng (a voice, a variant, a rate; or by one of flite's voices), optionally mixed with noise
 at a signal-to-noise ratio (babble: other espeak-ng voices talking at once; white: Gaussian), then
 put through a telephone line with sox: band-limited to 300-3400 Hz, 8 kHz, G.711 mu-law and back
 to 16-bit PCM, with the silences of an Asterisk ``RECORD FILE`` answer around it (a short wait
@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import shutil
 import subprocess
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,6 +22,7 @@ import numpy as np
 
 ESPEAK = shutil.which("espeak-ng")
 SOX = shutil.which("sox")
+FLITE = shutil.which("flite")       # optional: another synthesizer for held-out voices ("flite:slt")
 SPEECH_RATE = 16000          # espeak-ng is resampled to this before noise mixing and the phone line
 
 #: Sentences that make the babble (never the phrases under test; the same for every split).
@@ -58,6 +60,24 @@ def _need_tools() -> None:
     if missing:
         raise SystemExit(f"the speech accuracy benchmark needs {' and '.join(missing)} "
                          "(Debian packages espeak-ng, sox)")
+
+
+def synthesize(text: str, voice: str, rate: int) -> np.ndarray:
+    """``text`` spoken by ``voice`` at :data:`SPEECH_RATE`, float64 in -1..1: an espeak-ng voice, or
+    ``flite:NAME`` for one of flite's voices (Debian package flite; ``rate`` as words per minute
+    is turned into flite's duration stretch, its voices speaking about 170 words per minute)."""
+    if not voice.startswith("flite:"):
+        return espeak(text, voice, rate)
+    _need_tools()
+    if not FLITE:
+        raise SystemExit("flite voices need the flite program (Debian package flite)")
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "flite.wav"
+        subprocess.run([FLITE, "-voice", voice.split(":", 1)[1], "--setf", f"duration_stretch={170 / rate:.3f}",
+                        "-t", text, "-o", str(out)], capture_output=True, check=True)
+        raw = subprocess.run([SOX, str(out), "-t", "raw", "-r", str(SPEECH_RATE), "-e", "signed", "-b", "16",
+                              "-c", "1", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
 
 
 def espeak(text: str, voice: str, rate: int) -> np.ndarray:
@@ -112,7 +132,7 @@ def telephone(x: np.ndarray) -> np.ndarray:
 def render(clip: Clip, lang: str) -> np.ndarray:
     """The clip as the engine would read it from a RECORD FILE answer: int16, 8 kHz."""
     rng = np.random.default_rng(clip.seed)
-    s = espeak(clip.text, clip.voice, clip.rate)
+    s = synthesize(clip.text, clip.voice, clip.rate)
     s = s / (np.max(np.abs(s)) + 1e-9) * 10 ** (rng.uniform(-12, -3) / 20)    # a level between -12 and -3 dBFS
     lead, trail = int(clip.lead * SPEECH_RATE), int(clip.trail * SPEECH_RATE)
     x = np.concatenate([np.zeros(lead), s, np.zeros(trail)])
