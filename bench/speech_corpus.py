@@ -22,6 +22,10 @@ import numpy as np
 
 ESPEAK = shutil.which("espeak-ng")
 SOX = shutil.which("sox")
+#: sox dithers when it writes 16-bit samples after resampling, with a seed from the clock: the
+#: same clip came out different in every process (and so, now and then, a decision). ``-R`` uses
+#: sox's fixed seed: a clip is the same samples on every run.
+SOX_REPEATABLE = ("-R",)
 FLITE = shutil.which("flite")       # optional: another synthesizer for held-out voices ("flite:slt")
 SPEECH_RATE = 16000          # espeak-ng is resampled to this before noise mixing and the phone line
 
@@ -75,7 +79,7 @@ def synthesize(text: str, voice: str, rate: int) -> np.ndarray:
         out = Path(tmp) / "flite.wav"
         subprocess.run([FLITE, "-voice", voice.split(":", 1)[1], "--setf", f"duration_stretch={170 / rate:.3f}",
                         "-t", text, "-o", str(out)], capture_output=True, check=True)
-        raw = subprocess.run([SOX, str(out), "-t", "raw", "-r", str(SPEECH_RATE), "-e", "signed", "-b", "16",
+        raw = subprocess.run([SOX, *SOX_REPEATABLE, str(out), "-t", "raw", "-r", str(SPEECH_RATE), "-e", "signed", "-b", "16",
                               "-c", "1", "-"], capture_output=True, check=True).stdout
     return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
 
@@ -86,7 +90,7 @@ def espeak(text: str, voice: str, rate: int) -> np.ndarray:
     wav = subprocess.run([ESPEAK, "-v", voice, "-s", str(rate), "--stdout", "--stdin"], input=text.encode(),
                          capture_output=True, check=True).stdout
     # espeak-ng writes a streaming WAV header (sizes 0xFFFFFFFF): let sox read it as raw after the header
-    out = subprocess.run([SOX, "-t", "wav", "--ignore-length", "-", "-t", "raw", "-r", str(SPEECH_RATE),
+    out = subprocess.run([SOX, *SOX_REPEATABLE, "-t", "wav", "--ignore-length", "-", "-t", "raw", "-r", str(SPEECH_RATE),
                           "-e", "signed", "-b", "16", "-c", "1", "-"], input=wav,
                          capture_output=True, check=True).stdout
     return np.frombuffer(out, dtype="<i2").astype(np.float64) / 32768.0
@@ -122,9 +126,9 @@ def telephone(x: np.ndarray) -> np.ndarray:
     """300-3400 Hz band, 8 kHz, G.711 mu-law and back (sox); int16 at 8 kHz."""
     pcm = np.clip(np.rint(x * 32767), -32768, 32767).astype("<i2").tobytes()
     raw = ["-t", "raw", "-e", "signed", "-b", "16", "-c", "1"]
-    ulaw = subprocess.run([SOX, *raw, "-r", str(SPEECH_RATE), "-", "-t", "raw", "-e", "u-law", "-b", "8", "-c", "1",
+    ulaw = subprocess.run([SOX, *SOX_REPEATABLE, *raw, "-r", str(SPEECH_RATE), "-", "-t", "raw", "-e", "u-law", "-b", "8", "-c", "1",
                            "-r", "8000", "-", "sinc", "300-3400"], input=pcm, capture_output=True, check=True).stdout
-    back = subprocess.run([SOX, "-t", "raw", "-e", "u-law", "-b", "8", "-c", "1", "-r", "8000", "-", *raw, "-"],
+    back = subprocess.run([SOX, *SOX_REPEATABLE, "-t", "raw", "-e", "u-law", "-b", "8", "-c", "1", "-r", "8000", "-", *raw, "-"],
                           input=ulaw, capture_output=True, check=True).stdout
     return np.frombuffer(back, dtype="<i2").copy()
 
