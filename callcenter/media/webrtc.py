@@ -67,6 +67,16 @@ def set_host_addresses(addresses: Sequence[str]) -> None:
     _HOST_ADDRESSES = tuple(a for a in addresses if a)
 
 
+def can_send(channel: Any) -> bool:
+    """A data channel that can send: open, and its DTLS transport still connected. (A channel still "open"
+    whose peer has gone would take the message, and aiortc's flush task would fail later with "Cannot send
+    encrypted data, not connected", logged as a task exception nobody retrieved.)"""
+    if channel is None or channel.readyState != "open":
+        return False
+    dtls = getattr(getattr(channel, "transport", None), "transport", None)
+    return getattr(dtls, "state", "connected") == "connected"
+
+
 # -------------------------------------------------------------------------------------------------
 class SignallingError(Exception):
     """An offer or a session request refused; ``status`` is the HTTP status to answer."""
@@ -273,7 +283,7 @@ class WebRTCLeg(MediaLeg):
         return self._closing
 
     async def _close_pc(self) -> None:
-        if self._channel is not None and self._channel.readyState == "open" and not self._told_end:
+        if can_send(self._channel) and not self._told_end:
             try:
                 self._channel.send(json.dumps({"type": "ended", "by": self.ended.by if self.ended else "us",
                                                "reason": self.ended.reason if self.ended else ""}))
@@ -385,8 +395,10 @@ class WebRTCLeg(MediaLeg):
         self._told_end = self._told_end or message.get("type") == "ended"
         text = json.dumps(message)
         ch = self._channel
-        if ch is None or ch.readyState != "open":
+        if ch is None or ch.readyState == "connecting":
             self._pending_control.append(text)
+            return
+        if not can_send(ch):                # the page is going: the message could not arrive
             return
         try:
             ch.send(text)

@@ -19,7 +19,7 @@ from aiortc import MediaStreamTrack, RTCConfiguration, RTCPeerConnection, RTCSes
 from aiortc.mediastreams import MediaStreamError
 
 from .leg import frame_bytes
-from .webrtc import PacedTrack, PcmQueue
+from .webrtc import PacedTrack, PcmQueue, can_send
 
 
 class PeerClient:
@@ -99,7 +99,7 @@ class PeerClient:
         await self._out.idle.wait()
 
     def send(self, message: dict) -> None:
-        if self.channel.readyState == "open":
+        if can_send(self.channel):
             self.channel.send(json.dumps(message))
 
     def press(self, digits: str) -> None:
