@@ -163,6 +163,7 @@ def _census(live, svc) -> dict:
             "peer_connections": sum(1 for o in gc.get_objects() if isinstance(o, RTCPeerConnection)),
             "sessions": len(svc.gateway.sessions), "audiosocket_legs": len(live.app.components["asterisk"].audiosocket.legs),
             "engine_calls": len(live.engine.calls), "webcall_tasks": len(svc.calls.tasks),
+            "browser_phones": len(svc.phones.lines), "agent_call_legs": len(svc.phones.channels),
             "asterisk_bridges": len(svc.asterisk.tasks) if svc.asterisk else 0}
 
 
@@ -182,7 +183,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
     live = Live(tmp, {"media.audiosocket_enabled": True, "media.audiosocket_bind": f"127.0.0.1:{free_port()}",
                       "media.audiosocket_max_sessions": 4 * n_agents + 50,
                       "webrtc.host_addresses": ["127.0.0.1"], "webrtc.caller_number": "5000",
-                      "webrtc.max_sessions": 4 * n_agents + 50, "webrtc.media_timeout": 5.0,
+                      "webrtc.max_sessions": 4 * n_agents + 50, "webrtc.media_timeout": 30.0,
                       "ivr.flows_dir": str(flows), "ivr.default_flow": "bench", "ivr.fallback_queue": "bench",
                       "speech.enabled": False, "acd.default_wrapup": 0.0, "log.level": "WARNING",
                       "api.tokens": {TOKEN: {"user": "bench", "role": "supervisor"}}},
@@ -214,9 +215,12 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         done = await line(60 + calls * 10)
         result["outcomes"], result["calls_seconds"] = done["calls"], done["seconds"]
         result["server_cpu_per_call_ms"] = round((time.process_time() - cpu0) / calls * 1000, 1)
-        await live.settle(60)
-        await live.wait_for(lambda: len(svc.gateway.sessions) == n_agents and not svc.calls.tasks
-                            and not live.app.components["asterisk"].audiosocket.legs, 30, 0.1)
+        try:                                    # what is left after this is what leaked: counted, not asserted
+            await live.settle(60)
+            await live.wait_for(lambda: len(svc.gateway.sessions) == n_agents and not svc.calls.tasks
+                                and not live.app.components["asterisk"].audiosocket.legs, 30, 0.1)
+        except AssertionError:
+            result["not_settled_after_s"] = 90
         await asyncio.sleep(1.0)
         after = _census(live, svc)
         after["asterisk_channels"] = len(await live.channels())
@@ -225,8 +229,11 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         # -- calls per core through Asterisk
         proc.stdin.write(b"go\n")
         await line(60)
-        await live.wait_for(lambda: sum(1 for c in live.engine.calls.values() if c.state == "talking") >= pairs,
-                            60 + 2 * pairs, 0.1)
+        try:
+            await live.wait_for(lambda: sum(1 for c in live.engine.calls.values() if c.state == "talking") >= pairs,
+                                60 + 2 * pairs, 0.1)
+        except AssertionError:
+            result["steady_talking"] = sum(1 for c in live.engine.calls.values() if c.state == "talking")
         await asyncio.sleep(3.0)
         callers = [leg for leg in svc.gateway.sessions.values() if leg.kind == "caller"]
         f0 = sum(leg.frames_in for leg in callers)
@@ -256,7 +263,12 @@ def report(r: dict) -> None:
           f"{r['outcomes']}; {r['records']} records; server CPU {r['server_cpu_per_call_ms']} ms per call")
     for k in b:
         print(f"  {k:18s} {b[k]:6d} -> {a[k]:6d}" + ("" if a[k] == b[k] else "   <-- differs"))
+    if r.get("not_settled_after_s"):
+        print(f"  (not back to the baseline {r['not_settled_after_s']} s after the last call)")
     s = r["steady"]
+    if not s["calls_per_core"]:
+        print(f"calls per core not measured: {r.get('steady_talking', 0)} of {s['pairs']} calls were talking")
+        return
     print(f"{s['pairs']} web calls talking to browser agents through Asterisk: the server "
           f"{s['server_cpu_per_call'] * 100:.1f}% of a core per call -> about {s['calls_per_core']} calls per core "
           f"(4 legs each: 2 WebRTC, 2 AudioSocket); Asterisk {s['asterisk_cpu_per_call'] * 100:.1f}% of a core "

@@ -153,6 +153,10 @@ class AgentLine:
                                    "(answer, decline, end, hangup, dtmf)"})
 
     def call_ended(self, call: LineCallLeg) -> None:
+        # the engine knows an Asterisk-bridged call by its AudioSocket channel, never by this name: the
+        # phones forget the call leg here (1,000 calls through Asterisk left 1,000 call legs behind)
+        if self.phones.channels.get(call.leg_id) is call:
+            del self.phones.channels[call.leg_id]
         if self.call is call:
             self.call = None
             self.leg.stop_playback()

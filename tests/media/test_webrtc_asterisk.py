@@ -120,6 +120,7 @@ async def test_browser_agent_is_an_audiosocket_channel_waiting_for_the_bridge():
     assert (await client.wait_message("call-ended", 5))["call_id"] == "c1"
     await until(lambda: not via.tasks)
     assert phones.lines["Browser/alice"].state == "idle"
+    assert phones.channels == {}                       # the call leg is forgotten (it leaked once per call)
     await leg.close()
     await client.close()
     await gw.stop()
