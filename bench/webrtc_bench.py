@@ -130,6 +130,7 @@ def main() -> int:
                     "(e.g. /opt/asterisk): leaks after --calls web calls, and --pairs calls per core")
     ap.add_argument("--calls", type=int, default=300, help="--asterisk: web calls of the leak run")
     ap.add_argument("--concurrency", type=int, default=10, help="--asterisk: web calls at once in the leak run")
+    ap.add_argument("--log-level", default="WARNING", help="--asterisk: the server's log level (INFO: every leg's end)")
     ap.add_argument("--client", help=argparse.SUPPRESS)
     ap.add_argument("--browsers", help=argparse.SUPPRESS)
     ap.add_argument("--agents", type=int, help=argparse.SUPPRESS)
@@ -141,7 +142,7 @@ def main() -> int:
                                          args.seconds))
         else:
             through.report(asyncio.run(through.serve(args.asterisk, args.calls, args.concurrency, args.pairs,
-                                                     args.seconds)))
+                                                     args.seconds, args.log_level)))
         return 0
     if args.client:
         asyncio.run(clients(args.client, args.pairs, args.seconds, args.codec))

@@ -172,9 +172,14 @@ def _asterisk_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: float) -> dict:
+async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: float,
+                log_level: str = "WARNING") -> dict:
+    import logging
     from tests.live.harness import free_port
     from tests.live.live import Live
+    logging.basicConfig(level=getattr(logging, log_level.upper()), format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    for noisy in ("aiortc", "aioice", "aiohttp.access"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     tmp = Path(tempfile.mkdtemp(prefix="cc-webrtc-bench-"))
     flows = tmp / "flows"
     flows.mkdir()
@@ -185,7 +190,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
                       "webrtc.host_addresses": ["127.0.0.1"], "webrtc.caller_number": "5000",
                       "webrtc.max_sessions": 4 * n_agents + 50, "webrtc.media_timeout": 30.0,
                       "ivr.flows_dir": str(flows), "ivr.default_flow": "bench", "ivr.fallback_queue": "bench",
-                      "speech.enabled": False, "acd.default_wrapup": 0.0, "log.level": "WARNING",
+                      "speech.enabled": False, "acd.default_wrapup": 0.0, "log.level": log_level,
                       "api.tokens": {TOKEN: {"user": "bench", "role": "supervisor"}}},
                 prefix=prefix, agents=agents(n_agents), speech=False,
                 queues=[{"name": "bench", "strategy": "longest-idle", "sl_target": 20, "wrapup": 0}])
