@@ -14,7 +14,7 @@ from callcenter.events import EventBus
 from tests.media.webrtc_helpers import Server
 
 #: HTML pages and their assets (callcenter/web/serve.py, callcenter/api/webrtc.py)
-PAGES = {"/", "/static", *PAGE_PATHS}
+PAGES = {"/", "/static", "/static/{name}", *PAGE_PATHS}
 
 
 def served_routes(app) -> set[tuple[str, str]]:
