@@ -1,14 +1,19 @@
 """The routes the agent desk and the wallboard need beyond the engine's core API (``routes.py``).
 
 * ``GET /api/desk/settings``: the pause reasons, wrap-up codes and wallboard alert thresholds
-  (configuration section ``web``), so every page offers the same choices.
+  (configuration section ``web``), so every page offers the same choices, and the queues a call can be
+  transferred to (``queues``).
 * ``GET /api/agents/{agent_id}/today``: the agent's own figures since midnight (the per-agent report
   line: answered, missed, talk, wrap-up, AHT, occupancy, pause by reason).
 * ``POST /api/agents/{agent_id}/hangup``: the agent ends its current call from the desk (its own leg).
 * ``POST /api/calls/{call_id}/wrapup``: a wrap-up code and notes stored with the call (event
   ``CallWrappedUp`` in the event log, ``data.wrapup`` in the call's CDR).
 * ``GET /api/calls/{call_id}/history``: the caller's previous calls (stored CDRs of the same number).
-* ``POST /api/calls/{call_id}/transfer``: blind transfer to an agent, an extension or a number.
+* ``POST /api/calls/{call_id}/transfer``: blind transfer to a queue (the same call waits again), an
+  agent, an extension or a number.
+* ``POST /api/calls/{call_id}/hold`` / ``unhold``: put the call on hold (the caller hears music, the
+  agent nothing) and resume it (:mod:`callcenter.engine.hold`); 409 when not in conversation, already
+  on hold / not on hold.
 
 An agent reaches these for itself only: its own agent id, a call it is on (or wrapping up), or a call it
 answered in the last day; supervisors and admins reach every agent and call.
@@ -35,7 +40,7 @@ NOTES_MAX = 4000
 
 async def settings(request: web.Request) -> web.Response:
     principal(request)
-    return _json(request.app[SETTINGS_KEY])
+    return _json({**request.app[SETTINGS_KEY], "queues": sorted(_engine(request).queue_rows)})
 
 
 async def agent_today(request: web.Request) -> web.Response:
@@ -107,16 +112,35 @@ async def call_wrapup(request: web.Request) -> web.Response:
 
 
 TRANSFER_BODY = (Field("to", "string", required=True,
-                       description="an agent's name, an extension, a number as the dialplan's cc-transfer takes it "
+                       description="a queue (queue:<name>, or a queue's name: the same call waits there again), "
+                                   "an agent's name, an extension, a number as the dialplan's cc-transfer takes it "
                                    "(0 + number for the trunk), or context,exten[,priority]"),)
 
 
-async def call_transfer(request: web.Request) -> web.Response:
+def _acting_agent(request: web.Request) -> tuple[Any, str | None]:
+    """The principal and the agent it acts as: None for a supervisor (any call), else its own agent id
+    (a user with no agent owns no call)."""
     p = principal(request)
+    return p, None if p.at_least("supervisor") else (p.agent_id or "\x00")
+
+
+async def call_transfer(request: web.Request) -> web.Response:
+    p, agent = _acting_agent(request)
     body = await read_body(request, TRANSFER_BODY)
-    agent = None if p.at_least("supervisor") else (p.agent_id or "\x00")
     return _json(await _engine(request).transfer_call(request.match_info["call_id"], body["to"], by=p.user,
                                                       agent_id=agent))
+
+
+async def call_hold(request: web.Request) -> web.Response:
+    p, agent = _acting_agent(request)
+    await read_body(request, ())
+    return _json(await _engine(request).hold_call(request.match_info["call_id"], by=p.user, agent_id=agent))
+
+
+async def call_unhold(request: web.Request) -> web.Response:
+    p, agent = _acting_agent(request)
+    await read_body(request, ())
+    return _json(await _engine(request).unhold_call(request.match_info["call_id"], by=p.user, agent_id=agent))
 
 
 HISTORY_QUERY = (Field("days", "integer", minimum=1, maximum=3650, description="how far back (default 90)"),
@@ -154,7 +178,7 @@ async def call_history(request: web.Request) -> web.Response:
 
 DESK_ROUTES: list[Route] = [
     Route("GET", "/api/desk/settings", settings, "pause reasons, wrap-up codes and wallboard alert thresholds "
-          "(configuration section web)", role="agent", tag="desk"),
+          "(configuration section web), and the queues a call can be transferred to", role="agent", tag="desk"),
     Route("GET", "/api/agents/{agent_id}/today", agent_today, "the agent's own figures since midnight "
           "(answered, missed, talk, wrap-up, AHT, occupancy, pauses)", role="agent", tag="desk",
           responses={"404": "unknown agent"}),
@@ -163,9 +187,17 @@ DESK_ROUTES: list[Route] = [
     Route("POST", "/api/calls/{call_id}/wrapup", call_wrapup, "store a wrap-up code and notes with the call "
           "(an agent: its own call, during or after it)", role="agent", body=WRAPUP_BODY, tag="desk",
           responses={"403": "not the agent's call"}),
-    Route("POST", "/api/calls/{call_id}/transfer", call_transfer, "blind transfer of a call in conversation to an "
-          "agent, an extension or a number (an agent: its own call)", role="agent", body=TRANSFER_BODY, tag="desk",
-          responses={"404": "no such call (of this agent)", "409": "not in conversation", "400": "a queue"}),
+    Route("POST", "/api/calls/{call_id}/transfer", call_transfer, "blind transfer of a call in conversation (or "
+          "on hold) to a queue (the same call waits there again), an agent, an extension or a number (an agent: "
+          "its own call)", role="agent", body=TRANSFER_BODY, tag="desk",
+          responses={"404": "no such call (of this agent), or no such queue", "409": "not in conversation",
+                     "400": "no destination"}),
+    Route("POST", "/api/calls/{call_id}/hold", call_hold, "put a call in conversation on hold: the caller hears "
+          "music, the agent nothing; counted in the call's holds / held_s (an agent: its own call)", role="agent",
+          tag="desk", responses={"404": "no such call (of this agent)",
+                                 "409": "not in conversation, or already on hold"}),
+    Route("POST", "/api/calls/{call_id}/unhold", call_unhold, "resume a call on hold (an agent: its own call)",
+          role="agent", tag="desk", responses={"404": "no such call (of this agent)", "409": "not on hold"}),
     Route("GET", "/api/calls/{call_id}/history", call_history, "the caller's previous calls (stored records of "
           "the same number, newest first)", role="agent", query=HISTORY_QUERY, tag="desk",
           responses={"403": "not the agent's call"}),

@@ -14,9 +14,10 @@ How a waiting caller meets an agent (the contract with ``asterisk_conf/extension
 3. The caller's AGI session then runs ``AgiChannel.bridge(agent_channel)`` (``EXEC Bridge``): the
    agent leg is pulled into a bridge with the caller; the command returns when the conversation ends.
 
-Everything after the connection goes through AMI on channel names: ``hold`` (Redirect both legs:
-caller to ``cc-hold`` music, agent to ``cc-agent-hold``; ``unhold`` bridges them again with the
-``Bridge`` action), ``transfer`` (Redirect to ``cc-transfer``), ``hangup``, ``start_recording`` /
+Everything after the connection goes through AMI on channel names: ``hold_agent_leg`` (Redirect the
+agent leg to ``cc-agent-hold``: the caller's ``EXEC Bridge`` returns and its AGI session plays music on
+hold, then bridges again on resume; :mod:`callcenter.engine.hold`), ``transfer`` (Redirect to
+``cc-transfer``), ``hangup``, ``start_recording`` /
 ``stop_recording`` / ``mute_recording`` (``MixMonitor`` / ``StopMixMonitor`` / ``MixMonitorMute``),
 ``spy`` (Originate the supervisor's phone to
 ``ChanSpy(<agent channel>,q[w|B]E)``), ``originate`` and ``callback`` (agent first, then the
@@ -45,7 +46,6 @@ log = logging.getLogger("callcenter.asterisk.control")
 
 AGENT_WAIT_CONTEXT = "cc-agent-wait"
 AGENT_HOLD_CONTEXT = "cc-agent-hold"
-HOLD_CONTEXT = "cc-hold"
 TRANSFER_CONTEXT = "cc-transfer"
 OUTBOUND_CONTEXT = "cc-outbound"
 CALLBACK_CONTEXT = "cc-callback-connect"
@@ -298,15 +298,12 @@ class CallControl:
         client = self.client_for(channel, server)
         await self._action(client, "Setvar", {"Channel": channel, "Variable": name, "Value": value})
 
-    async def hold(self, caller_channel: str, agent_channel: str | None = None, *,
-                   moh_class: str = "default", server: str | None = None) -> None:
-        """Caller to music on hold (``cc-hold``), agent leg parked in ``cc-agent-hold``."""
-        await self.set_var(caller_channel, "CC_MOH", moh_class, server=server)
-        await self.redirect(caller_channel, HOLD_CONTEXT, "s", 1, extra_channel=agent_channel,
-                            extra_context=AGENT_HOLD_CONTEXT, extra_exten="s", extra_priority=1, server=server)
-
-    async def unhold(self, caller_channel: str, agent_channel: str, *, server: str | None = None) -> None:
-        await self.bridge(caller_channel, agent_channel, server=server)
+    async def hold_agent_leg(self, agent_channel: str, *, server: str | None = None) -> None:
+        """Hold: the agent leg leaves the caller's bridge for ``cc-agent-hold`` (silence, the phone stays
+        connected). The caller's ``EXEC Bridge`` returns (``200 result=0``, the caller still up:
+        ``live-cc-hold.txt``) and its AGI session plays the music; resume = ``EXEC Bridge`` again. The
+        caller's channel is not redirected: that would end its AGI session."""
+        await self.redirect(agent_channel, AGENT_HOLD_CONTEXT, "s", 1, server=server)
 
     async def transfer(self, channel: str, destination: str, *, server: str | None = None) -> None:
         """Blind transfer: ``context,exten[,priority]`` or an extension/number (-> ``cc-transfer``)."""

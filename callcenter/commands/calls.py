@@ -1,5 +1,7 @@
 """`callcenter calls`: calls in progress on the running server (through its API), and supervisor actions
-on them: ``calls move CALL QUEUE``, ``calls priority CALL N``, ``calls hangup CALL``."""
+on them: ``calls move CALL QUEUE``, ``calls priority CALL N``, ``calls hangup CALL``; call controls on a call
+in conversation: ``calls hold CALL``, ``calls unhold CALL``, ``calls transfer CALL TO`` (a queue as
+``queue:<name>``, an agent, an extension or a number)."""
 from __future__ import annotations
 
 import time
@@ -17,7 +19,8 @@ def cmd_calls(args) -> int:
         print_json(calls)
         return 0
     now = data.get("now") or time.time()
-    rows = [[c["call_id"], c.get("caller") or "", c.get("did") or "", c.get("state", ""), c.get("queue") or "-",
+    rows = [[c["call_id"], c.get("caller") or "", c.get("did") or "",
+             c.get("state", "") + (" (on hold)" if c.get("on_hold") else ""), c.get("queue") or "-",
              str(c.get("priority", 0)), c.get("agent_id") or "-", ago(now, c.get("arrived_at")),
              ago(now, c.get("state_since"))] for c in calls]
     print_table(rows, ["CALL", "CALLER", "DID", "STATE", "QUEUE", "PRIO", "AGENT", "AGE", "IN STATE"])
@@ -50,6 +53,21 @@ def cmd_hangup(args) -> int:
     return 0
 
 
+def _call_control(verb: str, say, body=lambda args: None):
+    """A call-control verb: POST /api/calls/{call}/<verb> with ``body(args)``, print ``say(answer)``."""
+    @api_verb
+    def run(args) -> int:
+        print(say(client_from_args(args).post(_call_path(args.call, verb), body(args))))
+        return 0
+    return run
+
+
+cmd_hold = _call_control("hold", lambda c: f"{c['call_id']}: on hold (hold {c.get('holds')} of this call)")
+cmd_unhold = _call_control("unhold", lambda c: f"{c['call_id']}: resumed ({c.get('held_s', 0):.0f} s on hold in all)")
+cmd_transfer = _call_control("transfer", lambda c: f"{c['call_id']}: transferred to {c.get('transferred_to')}",
+                             lambda args: {"to": args.to})
+
+
 def register(sub) -> None:
     p = add_command(sub, "calls", "calls in progress on the running server (IVR, waiting, ringing, talking)")
     p.add_argument("--json", action="store_true", help="print the raw JSON")
@@ -70,3 +88,15 @@ def register(sub) -> None:
     m.add_argument("call")
     add_client_args(m)
     m.set_defaults(func=cmd_hangup)
+    for verb, func, what in (("hold", cmd_hold, "put a call in conversation on hold (the caller hears music)"),
+                             ("unhold", cmd_unhold, "resume a call on hold")):
+        m = add_command(csub, verb, what)
+        m.add_argument("call")
+        add_client_args(m)
+        m.set_defaults(func=func)
+    m = add_command(csub, "transfer", "blind transfer of a call in conversation: to queue:<name> (the same call "
+                    "waits there again), an agent, an extension or a number (0 + number outside)")
+    m.add_argument("call")
+    m.add_argument("to")
+    add_client_args(m)
+    m.set_defaults(func=cmd_transfer)

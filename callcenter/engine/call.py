@@ -25,7 +25,7 @@ from ..ivr.outcome import IvrOutcome, QueueRequest
 from ..ivr.runner import run_flow
 from .core import ASTERISK_RESTART, EngineSettings, EngineState, EventPublisher, TaskSet
 from .errors import EngineError
-from .model import LiveCall
+from .model import LiveCall, queue_transfer
 from .ports import CallControlPort, EnginePorts
 
 log = logging.getLogger("callcenter.engine")
@@ -41,6 +41,21 @@ async def hangup_quietly(control: CallControlPort | None, channel_name: str | No
         await control.hangup(channel_name)
     except Exception as exc:  # noqa: BLE001
         log.debug("hang-up of %s failed: %s", channel_name, exc)
+
+
+async def next_message(channel: Any, call: LiveCall) -> tuple[tuple | None, bool]:
+    """Idle until the call's inbox has a message or the caller hangs up (music keeps playing):
+    (the message or None, whether the caller hung up)."""
+    get = asyncio.ensure_future(call.inbox.get())
+    hup = asyncio.ensure_future(channel.wait_hangup(3600.0))
+    try:
+        done, _ = await asyncio.wait({get, hup}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for f in (get, hup):
+            if not f.done():
+                f.cancel()
+    msg = get.result() if get in done and not get.cancelled() else None
+    return msg, bool(hup in done and not hup.cancelled() and hup.result())
 
 
 class CallLife:
@@ -264,7 +279,10 @@ class CallLife:
                             priority=prio)
 
     # ------------------------------------------------------------------------------ waiting
-    async def queue_and_wait(self, channel: Any, call: LiveCall, req: Any) -> None:
+    async def queue_and_wait(self, channel: Any, call: LiveCall, req: Any,
+                             transferred_from: str | None = None) -> None:
+        """Put the call in ``req.queue`` and serve its wait. ``transferred_from``: the agent whose
+        transfer sent it here (the CallQueued event says so: the queue counts it offered again)."""
         now = self.events.now()
         router = self.state.router
         queue = req.queue if req.queue in self.state.queue_rows else None
@@ -281,6 +299,7 @@ class CallLife:
         call.queue_joined_at = call.queued_at if call.recovered else now
         self.events.publish("CallQueued", call, queue=queue, caller=call.caller, priority=call.priority,
                             skills=call.skills, language=call.language, recovered=call.recovered,
+                            **({"transferred_from": transferred_from} if transferred_from else {}),
                             cdr={"queue": queue, "queued_at": call.queued_at, "language": call.language,
                                  **({"arrived_at": call.arrived_at, "caller": call.caller, "did": call.did}
                                     if call.recovered else {})})
@@ -336,15 +355,8 @@ class CallLife:
         while True:
             if call.done.is_set():
                 return
-            get = asyncio.ensure_future(call.inbox.get())
-            hup = asyncio.ensure_future(channel.wait_hangup(3600.0))
-            try:
-                done, _ = await asyncio.wait({get, hup}, return_when=asyncio.FIRST_COMPLETED)
-            finally:
-                for f in (get, hup):
-                    if not f.done():
-                        f.cancel()
-            if hup in done and not hup.cancelled() and hup.result():
+            msg, hung_up = await next_message(channel, call)
+            if hung_up:
                 if self.state.stopping:          # our own session close: the call is recovered later
                     self.state.calls.pop(call.call_id, None)
                     call.done.set()
@@ -353,17 +365,15 @@ class CallLife:
                     # Asterisk went away under the call (no hang-up): failed, not abandoned
                     self._caller_gone(call, lost=True)
                     return
-                if get in done and not get.cancelled():
-                    msg = get.result()
-                    if msg[0] == "bridge":
-                        self.tasks.spawn(hangup_quietly(self.ports.control, msg[2]), "hangup-agent-leg")
-                        self.after_talk(call, ended_by="caller")
-                        return
+                if msg is not None and msg[0] == "bridge":
+                    self.tasks.spawn(hangup_quietly(self.ports.control, msg[2]), "hangup-agent-leg")
+                    self.after_talk(call, ended_by="caller")
+                    return
                 self.abandon(call)
                 return
-            if get not in done or get.cancelled():
+            if msg is None:
                 continue
-            if await self._serve(channel, call, get.result()):
+            if await self._serve(channel, call, msg):
                 return
 
     async def _serve(self, channel: Any, call: LiveCall, msg: tuple) -> bool:
@@ -465,27 +475,33 @@ class CallLife:
 
     # ------------------------------------------------------------------------------ talking
     async def talk(self, channel: Any, call: LiveCall, agent_id: str, agent_channel: str | None) -> None:
+        """The conversation (one agent segment): bridged, on hold and back, until either side hangs up
+        or a transfer; a transfer to a queue puts the same call back into waiting."""
         call.agent_channel = agent_channel
+        call.agent_leg_gone = False
+        call.segment_base = (call.holds, call.held_s)
         ended_by = "agent"
+        requeue = None
         try:
             try:
                 await channel.set_variable("CC_ANSWERED", agent_id)
             except ChannelError:
                 pass
             self.recording_started(call)
-            if agent_channel:
-                await channel.bridge(agent_channel)
-                if call.transfer_to:                # the agent's leg was ended to transfer the caller
-                    ended_by = "transfer"
-            else:
+            if not agent_channel:
                 raise ChannelError("the agent leg has no channel name")
+            ended_by = await self._conversation(channel, call, agent_channel)
         except CallerHungUp:
             ended_by = ASTERISK_RESTART if getattr(channel, "connection_lost", False) else "caller"
         except ChannelError as exc:
             log.warning("bridge failed: %s", exc, extra={"call_id": call.call_id})
             ended_by = "failed"
         finally:
-            self.after_talk(call, ended_by)
+            requeue = queue_transfer(call) if ended_by == "transfer" else None
+            self.after_talk(call, ended_by, requeue=requeue)
+        if requeue is not None:
+            await self._requeue(channel, call, requeue)
+            return
         if ended_by == "transfer":
             try:
                 await channel.transfer(call.transfer_to)
@@ -499,26 +515,94 @@ class CallLife:
         if agent_channel and ended_by not in ("agent", "transfer"):
             await hangup_quietly(self.ports.control, agent_channel)
 
-    def after_talk(self, call: LiveCall, ended_by: str) -> None:
+    async def _conversation(self, channel: Any, call: LiveCall, agent_channel: str) -> str:
+        """Bridge the caller to the agent leg; a hold (the agent leg Redirected to ``cc-agent-hold``)
+        ends the bridge, the caller waits with music in this session and is bridged again on resume.
+        Returns who ended it: ``agent`` or ``transfer`` (CallerHungUp for the caller)."""
+        while True:
+            await channel.bridge(agent_channel)
+            if call.transfer_to:
+                return "transfer"
+            if call.pending_holds <= 0:
+                return "agent"
+            call.pending_holds -= 1
+            why = await self._on_hold(channel, call)
+            if why != "resume":
+                return why
+
+    async def _on_hold(self, channel: Any, call: LiveCall) -> str:
+        """The caller on hold: music until the agent resumes (``resume``), the agent leg hangs up
+        (``agent``) or a transfer is asked for (``transfer``); CallerHungUp when the caller leaves."""
+        await channel.start_music()
+        while True:
+            if call.transfer_to:
+                return "transfer"
+            if call.agent_leg_gone:
+                return "agent"
+            msg, hung_up = await next_message(channel, call)
+            if hung_up:
+                raise CallerHungUp("caller hung up while on hold")
+            if msg is not None and msg[0] == "resume":
+                return "resume"
+
+    def on_agent_leg_hungup(self, name: str) -> None:
+        """An answered agent leg hung up (AMI): a call on hold notices it (its bridge is not running)."""
+        for call in self.state.calls.values():
+            if call.state == "talking" and call.agent_channel == name and not call.callback_number:
+                call.agent_leg_gone = True
+                call.inbox.put_nowait(("wake",))
+
+    async def _requeue(self, channel: Any, call: LiveCall, req: QueueRequest) -> None:
+        """A transfer to a queue: the same call (its IVR data, language, priority, skills) waits again."""
+        call.transfer_to = None
+        try:
+            await channel.set_variable("CC_ANSWERED", "")
+        except ChannelError:
+            pass
+        await self.queue_and_wait(channel, call, req, transferred_from=call.segments[-1].get("agent"))
+
+    def after_talk(self, call: LiveCall, ended_by: str, requeue: QueueRequest | None = None) -> None:
+        """The agent segment is over: CallCompleted, the agent to wrap-up; the call ends unless
+        ``requeue`` (a transfer to a queue) sends it back to waiting."""
         if call.done.is_set():
             return
         now = self.events.now()
+        call.end_hold(now)
+        call.pending_holds, call.hold_in_bridge = 0, False
         call.talk_s = round(now - (call.answered_at or now), 3)
+        seg_holds = call.holds - call.segment_base[0]
+        seg_held = round(call.held_s - call.segment_base[1], 3)
+        moved = f"queue:{requeue.queue}" if requeue is not None else None
+        cdr_data: dict[str, Any] = {"holds": call.holds, "held_s": call.held_s}
+        if requeue is not None:
+            call.segments.append({"agent": call.agent_id, "queue": call.queue, "answered_at": call.answered_at,
+                                  "ended_at": now, "wait_s": call.hold_s, "talk_s": call.talk_s,
+                                  "holds": seg_holds, "held_s": seg_held, "ended_by": "transfer",
+                                  "transferred_to": moved})
+            cdr_data.update(segments=list(call.segments), transferred_to=moved)
         self.events.publish("CallCompleted", call, agent_id=call.agent_id, holdtime=call.hold_s,
-                            talktime=call.talk_s, ended_by=ended_by)
-        self._recording_ended(call)
+                            talktime=call.talk_s, ended_by=ended_by, held=seg_holds, heldtime=seg_held,
+                            **({"transferred_to": moved} if moved else {}), cdr={"data": cdr_data})
+        if requeue is None:
+            self._recording_ended(call)
         a = self.state.agents.get(call.agent_id or "")
         self.apply(self.state.router.call_ended(call.call_id, now))
         if a is not None and a.state != "wrap_up" and a.call_id == call.call_id:
             a.call_id = None
+        if requeue is not None:
+            # the first agent's segment is over (its wrap-up has begun); the call itself goes on
+            call.agent_id, call.agent_channel, call.answered_at = None, None, None
+            call.hold_s, call.talk_s, call.offered_to = None, None, ()
+            return
         self.finish(call, "answered", ended_by=ended_by,
                     transferred_to=call.transfer_to if ended_by == "transfer" else None)
 
     # ------------------------------------------------------------------------------ recording
     def recording_started(self, call: LiveCall) -> None:
         """The agent answered (a queue call, or a callback's customer): the recorder starts MixMonitor if
-        the policy says so (beside the call)."""
-        if self.ports.recorder is not None:
+        the policy says so (beside the call). After a transfer to a queue a recording still running goes
+        on (one file per call)."""
+        if self.ports.recorder is not None and not (call.segments and self.ports.recorder.state_of(call.call_id)):
             call.recording_task = self.tasks.spawn(self.ports.recorder.call_answered(call), "recording-start")
 
     def _recording_ended(self, call: LiveCall) -> None:
@@ -560,7 +644,9 @@ class CallLife:
                "hold_s": call.hold_s if call.hold_s is not None else (
                    round(now - call.queue_joined_at, 3) if call.queue_joined_at and disposition in ("abandoned", "overflowed") else None),
                "talk_s": call.talk_s, "intent": call.intent,
-               "data": {"ended_by": ended_by, "recovered": call.recovered, **extra}}
+               "data": {"ended_by": ended_by, "recovered": call.recovered,
+                        **({"holds": call.holds, "held_s": call.held_s} if call.holds or call.answered_at else {}),
+                        **extra}}
         if "recording" in extra:
             cdr["recording"] = extra["recording"]
         outcome = {"ivr-only": "ivr-only"}.get(disposition, disposition)

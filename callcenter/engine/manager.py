@@ -7,7 +7,8 @@ wrap-up -> ready. The work is done by the parts this class builds and hands the 
 * :mod:`.call` (:class:`CallLife`): the life of one call, the coroutine serving its FastAGI session;
 * :mod:`.ringing` (:class:`Ringing`): ringing agents and callbacks, beside the call's coroutine;
 * :mod:`.decisions` (:class:`Decisions`): the router's decisions carried out;
-* :mod:`.agents`, :mod:`.supervisor`, :mod:`.feature_codes`: agent, supervisor and phone operations;
+* :mod:`.agents`, :mod:`.supervisor`, :mod:`.hold`, :mod:`.feature_codes`: agent, supervisor, hold and
+  phone operations;
 * :mod:`.views`: what the API, the CLI and the metrics show.
 
 * :mod:`.provisioning` (:class:`Provisioning`): queues and agents rows into the live router (start, reload);
@@ -43,6 +44,7 @@ from .core import (RESTART_GRACE, RESTART_PAUSE, EngineSettings, EngineState, Ev
                    day_start)
 from .decisions import Decisions
 from .feature_codes import FeatureCodes
+from .hold import HoldOps
 from .model import LiveCall
 from .ports import (CallControlPort, EngineRecords, EnginePorts, FlowSource, NoPhoneLines, PhoneLines,
                     RecorderPort)
@@ -89,6 +91,7 @@ class CallManager:
         self.decisions = Decisions(self.state, self.settings, self.events, self.tasks, self.ringing)
         self.agent_ops = AgentOps(self.state, self.events, self._apply)
         self.supervisor = SupervisorOps(self.state, self.events, self.tasks, self.ports, self._apply)
+        self.hold_ops = HoldOps(self.state, self.events, self.ports)
         self.feature_codes = FeatureCodes(self.state, self.agent_ops)
         self.views = Views(self.state, self.events, self.ports)
         self.provisioning = Provisioning(self.state, self.settings, self.events, self._apply, self.supervisor.move)
@@ -211,6 +214,7 @@ class CallManager:
             name = ev.data.get("channel")
             if name:
                 self.ringing.on_channel_hungup(name)
+                self.life.on_agent_leg_hungup(name)
         elif ev.kind == "AgentPhoneStateChanged":
             iface = ev.data.get("interface")
             if iface and ev.data.get("registered"):
@@ -428,6 +432,12 @@ class CallManager:
 
     async def spy(self, agent_id: str, mode: str, phone: str, by: str | None = None) -> dict:
         return await self.supervisor.spy(agent_id, mode, phone, by)
+
+    async def hold_call(self, call_id: str, by: str | None = None, agent_id: str | None = None) -> dict:
+        return await self.hold_ops.hold(call_id, by, agent_id)
+
+    async def unhold_call(self, call_id: str, by: str | None = None, agent_id: str | None = None) -> dict:
+        return await self.hold_ops.unhold(call_id, by, agent_id)
 
     async def recording(self, call_id: str, action: str, by: str | None = None,
                         agent_id: str | None = None) -> dict:

@@ -5,6 +5,8 @@ import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..ivr.outcome import QueueRequest
+
 #: ACD (router) agent states -> the store's / API's spelling.
 ROUTER_TO_STATE = {
     "logged-out": "logged_out", "ready": "ready", "ringing": "offered", "offered": "offered",
@@ -12,6 +14,9 @@ ROUTER_TO_STATE = {
 }
 
 CALL_STATES = ("ivr", "waiting", "ringing", "talking", "callback", "ended")
+
+#: ``LiveCall.transfer_to`` of a transfer back into a queue: ``queue:<name>``
+QUEUE_PREFIX = "queue:"
 
 
 def ivr_summary(trace: list[Any]) -> dict[str, Any]:
@@ -33,6 +38,20 @@ def ivr_summary(trace: list[Any]) -> dict[str, Any]:
         elif kind == "input" and data.get("digits"):
             digits.append({"node": node, "digits": data["digits"]})
     return {"path": path, "heard": heard, "digits": digits}
+
+
+def queue_transfer(call: "LiveCall") -> QueueRequest | None:
+    """The queue request of a transfer to a queue (``transfer_to = "queue:<name>"``), else None. The
+    same call goes back with its language, priority, callback offer and recording policy; its skill
+    requirements (what the IVR asked of the first queue's agents) only when it goes back to the same
+    queue: another queue routes it by its own rules."""
+    dest = call.transfer_to or ""
+    if not dest.startswith(QUEUE_PREFIX):
+        return None
+    queue = dest[len(QUEUE_PREFIX):]
+    return QueueRequest(queue=queue, skills=dict(call.skills) if queue == call.queue else {},
+                        language=call.language, priority=call.priority, callback=call.callback_offer,
+                        record=call.record)
 
 
 @dataclass(eq=False)
@@ -66,6 +85,15 @@ class LiveCall:
     callback_attempts: int = 0
     agent_channel: str | None = None        # the answered agent leg (for spy, hang-up, callbacks)
     transfer_to: str | None = None          # blind transfer asked for: where the caller goes when the agent leg ends
+                                            # ("queue:<name>": back into a queue, the same call)
+    on_hold_since: float | None = None      # on hold (the agent asked) since; None: not on hold
+    holds: int = 0                          # times put on hold (whole call, every agent segment)
+    held_s: float = 0.0                     # seconds on hold of the holds that ended
+    hold_in_bridge: bool = False            # the engine's own bridge holds (embedded mode), not a Redirect
+    pending_holds: int = 0                  # agent-leg Redirects the caller's EXEC Bridge has not yet returned for
+    agent_leg_gone: bool = False            # the answered agent leg hung up (seen while on hold)
+    segments: list[dict[str, Any]] = field(default_factory=list)   # earlier agents' segments (queue transfers)
+    segment_base: tuple[int, float] = (0, 0.0)   # (holds, held_s) when the current agent segment began
     customer_channel: str | None = None     # a callback's customer leg
     talk_s: float | None = None
     hold_s: float | None = None
@@ -78,6 +106,24 @@ class LiveCall:
     ring_task: asyncio.Task | None = field(default=None, repr=False)
     done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
+    # -- hold bookkeeping (pure: time passed in) ------------------------------------------------------
+    def start_hold(self, now: float) -> None:
+        self.on_hold_since = now
+        self.holds += 1
+
+    def end_hold(self, now: float) -> float:
+        """Close the hold in progress (if any); the seconds it lasted."""
+        if self.on_hold_since is None:
+            return 0.0
+        secs = max(0.0, now - self.on_hold_since)
+        self.held_s = round(self.held_s + secs, 3)
+        self.on_hold_since = None
+        return round(secs, 3)
+
+    def held_total(self, now: float) -> float:
+        """Seconds on hold so far, the hold in progress included."""
+        return round(self.held_s + (max(0.0, now - self.on_hold_since) if self.on_hold_since is not None else 0.0), 3)
+
     def to_dict(self, now: float) -> dict[str, Any]:
         return {
             "call_id": self.call_id, "caller": self.caller, "caller_name": self.caller_name, "did": self.did,
@@ -87,6 +133,8 @@ class LiveCall:
             "skills": dict(self.skills), "agent_id": self.agent_id, "intent": self.intent,
             "wait": round(now - self.queued_at, 1) if self.queued_at and self.state in ("waiting", "ringing", "callback") else None,
             "ivr": dict(self.ivr), "callback_number": self.callback_number, "recovered": self.recovered,
+            "on_hold": self.on_hold_since is not None, "on_hold_since": self.on_hold_since, "holds": self.holds,
+            "held_s": self.held_total(now), "transfers": len(self.segments),
         }
 
 

@@ -6,9 +6,19 @@ per queue or per agent into 15-minute, hourly or daily buckets:
 
 * per queue: offered, answered, abandoned, service level (answered within the queue's target /
   (answered + abandoned), in percent), ASA (mean wait of answered calls), AHT (mean talk + wrap-up of
-  completed calls), abandon rate, longest wait, RONA (missed offers), overflowed/moved, callbacks;
-* per agent: answered, missed (RONA), talk and wrap-up time, AHT, staffed time (logged in), pause time
-  per reason code, and occupancy ((talk + wrap-up) / (staffed - paused), in percent).
+  completed calls), abandon rate, longest wait, RONA (missed offers), overflowed/moved, callbacks,
+  transferred in, hold time;
+* per agent: answered, missed (RONA), talk and wrap-up time, hold time, AHT, staffed time (logged in),
+  pause time per reason code, and occupancy ((talk + wrap-up) / (staffed - paused), in percent).
+
+Hold and transfers (:mod:`callcenter.engine.hold`), by the usual call-center conventions:
+
+* talk time runs from the answer to the end of the agent's segment, **time on hold included**, so AHT
+  (talk + hold + wrap-up) includes hold; ``hold_time`` shows how much of the talk time was hold;
+* a call transferred to a queue is **offered again to that queue** (each queue counts every call that
+  entered it, as Asterisk's queue_log does); ``transferred_in`` says how many of a queue's offered calls
+  came by a transfer, so distinct calls = offered - transferred_in. Each agent segment is answered and
+  completed on its own (the first one ``ended_by: transfer``).
 
 Counted events fall in the bucket of their own timestamp; agent state intervals (from
 ``AgentStateChanged`` rows) are split across the buckets they span.
@@ -25,10 +35,11 @@ from typing import Any, Iterable, Mapping
 
 #: The event kinds the report reads and the ``data`` keys it uses (the engine's contract).
 EVENTS: dict[str, str] = {
-    "CallQueued": "a call entered a queue (offered)",
+    "CallQueued": "a call entered a queue (offered); data.transferred_from: an agent's transfer sent it there",
     "CallAnswered": "an agent answered: data.holdtime = seconds waited",
     "CallAbandoned": "the caller hung up while waiting: data.holdtime",
-    "CallCompleted": "the conversation ended: data.talktime, data.holdtime, data.ended_by (agent|caller)",
+    "CallCompleted": "an agent's conversation ended: data.talktime (hold included), data.holdtime (queue wait), "
+                     "data.held / data.heldtime (times and seconds on hold), data.ended_by (agent|caller|transfer)",
     "WrapupEnded": "the agent left wrap-up: data.wrapup = seconds",
     "OfferMissed": "RONA: the offered agent did not answer: data.ringtime",
     "CallOverflowed": "left the queue for its overflow target: data.target",
@@ -115,6 +126,8 @@ class _QueueAcc:
     rona: int = 0
     overflowed: int = 0
     callbacks: int = 0
+    transferred_in: int = 0
+    held: float = 0.0
 
 
 @dataclass
@@ -124,6 +137,7 @@ class _AgentAcc:
     completed: int = 0
     talk: float = 0.0
     wrap: float = 0.0
+    held: float = 0.0
     staffed: float = 0.0
     paused: dict[str, float] = field(default_factory=lambda: defaultdict(float))
 
@@ -194,6 +208,7 @@ def build_report(rows: Iterable[LogEvent], start: float, end: float, *, by: str 
             if ev == "CallQueued":
                 if not d.get("recovered"):      # back after an engine restart: already offered
                     acc.offered += 1
+                    acc.transferred_in += 1 if d.get("transferred_from") else 0
             elif ev == "CallAnswered":
                 w = _num(d, "holdtime")
                 acc.answered += 1
@@ -207,6 +222,7 @@ def build_report(rows: Iterable[LogEvent], start: float, end: float, *, by: str 
             elif ev == "CallCompleted":
                 acc.completed += 1
                 acc.handle_sum += _num(d, "talktime")
+                acc.held += _num(d, "heldtime")
             elif ev == "WrapupEnded":
                 acc.handle_sum += _num(d, "wrapup")
             elif ev == "OfferMissed":
@@ -222,38 +238,48 @@ def build_report(rows: Iterable[LogEvent], start: float, end: float, *, by: str 
                 aacc[(b, a)].missed += 1
             elif ev == "CallCompleted":
                 aacc[(b, a)].completed += 1
+                aacc[(b, a)].held += _num(d, "heldtime")
     for a, (t0, st0, rs0) in current.items():
         add_interval(a, st0, rs0, t0, end)
 
+    return _queue_lines(qacc, sl_targets, default_sl, only) if by == "queue" else _agent_lines(aacc, only)
+
+
+def _queue_lines(qacc: Mapping[tuple[float, str], _QueueAcc], sl_targets: Mapping[str, float], default_sl: float,
+                 only: str | None) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    if by == "queue":
-        for (b, q), acc in sorted(qacc.items()):
-            if only and q != only:
-                continue
-            out.append({
-                "bucket": _iso(b), "queue": q, "offered": acc.offered, "answered": acc.answered,
-                "abandoned": acc.abandoned,
-                "service_level": _pct(acc.answered_in_sl, acc.answered + acc.abandoned),
-                "sl_target": sl_targets.get(q, default_sl),
-                "asa": _avg(acc.wait_sum, acc.answered), "aht": _avg(acc.handle_sum, acc.completed),
-                "abandon_rate": _pct(acc.abandoned, acc.offered),
-                "longest_wait": round(acc.longest_wait, 1), "rona": acc.rona,
-                "overflowed": acc.overflowed, "callbacks": acc.callbacks,
-            })
-    else:
-        for (b, a), acc in sorted(aacc.items()):
-            if only and a != only:
-                continue
-            paused = sum(acc.paused.values())
-            available = acc.staffed - paused
-            out.append({
-                "bucket": _iso(b), "agent": a, "answered": acc.answered, "missed": acc.missed,
-                "talk_time": round(acc.talk, 1), "wrapup_time": round(acc.wrap, 1),
-                "aht": _avg(acc.talk + acc.wrap, acc.completed),
-                "staffed_time": round(acc.staffed, 1), "pause_time": round(paused, 1),
-                "occupancy": _pct(acc.talk + acc.wrap, available) if available > 0 else None,
-                "pause_by_reason": {k: round(v, 1) for k, v in sorted(acc.paused.items())},
-            })
+    for (b, q), acc in sorted(qacc.items()):
+        if only and q != only:
+            continue
+        out.append({
+            "bucket": _iso(b), "queue": q, "offered": acc.offered, "answered": acc.answered,
+            "abandoned": acc.abandoned,
+            "service_level": _pct(acc.answered_in_sl, acc.answered + acc.abandoned),
+            "sl_target": sl_targets.get(q, default_sl),
+            "asa": _avg(acc.wait_sum, acc.answered), "aht": _avg(acc.handle_sum, acc.completed),
+            "abandon_rate": _pct(acc.abandoned, acc.offered),
+            "longest_wait": round(acc.longest_wait, 1), "rona": acc.rona,
+            "overflowed": acc.overflowed, "callbacks": acc.callbacks,
+            "transferred_in": acc.transferred_in, "hold_time": round(acc.held, 1),
+        })
+    return out
+
+
+def _agent_lines(aacc: Mapping[tuple[float, str], _AgentAcc], only: str | None) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for (b, a), acc in sorted(aacc.items()):
+        if only and a != only:
+            continue
+        paused = sum(acc.paused.values())
+        available = acc.staffed - paused
+        out.append({
+            "bucket": _iso(b), "agent": a, "answered": acc.answered, "missed": acc.missed,
+            "talk_time": round(acc.talk, 1), "wrapup_time": round(acc.wrap, 1), "hold_time": round(acc.held, 1),
+            "aht": _avg(acc.talk + acc.wrap, acc.completed),
+            "staffed_time": round(acc.staffed, 1), "pause_time": round(paused, 1),
+            "occupancy": _pct(acc.talk + acc.wrap, available) if available > 0 else None,
+            "pause_by_reason": {k: round(v, 1) for k, v in sorted(acc.paused.items())},
+        })
     return out
 
 

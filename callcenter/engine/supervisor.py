@@ -7,15 +7,13 @@ from .agents import find_agent
 from .call import Apply
 from .core import EngineState, EventPublisher, TaskSet
 from .errors import EngineError, NotFound
-from .model import LiveCall
+from .hold import own_call
+from .model import QUEUE_PREFIX, LiveCall
 from .ports import EnginePorts
 
 
 def find_call(state: EngineState, call_id: str) -> LiveCall:
-    c = state.calls.get(call_id)
-    if c is None:
-        raise NotFound(f"no call {call_id!r} in progress", "call_id")
-    return c
+    return own_call(state, call_id, None)
 
 
 class SupervisorOps:
@@ -85,9 +83,7 @@ class SupervisorOps:
                         agent_id: str | None = None) -> dict:
         """The call controls of a recording: ``start`` (on request), ``pause``, ``resume``, ``status``.
         ``agent_id``: the asking agent, who may only control their own call."""
-        c = find_call(self.state, call_id)
-        if agent_id is not None and c.agent_id != agent_id:
-            raise NotFound(f"no call {call_id!r} in progress for agent {agent_id}", "call_id")
+        c = own_call(self.state, call_id, agent_id)
         recorder = self.ports.recorder
         if recorder is None:
             raise EngineError("call recording is not available (no database or Asterisk)", status=503)
@@ -107,34 +103,45 @@ class SupervisorOps:
 
     async def transfer_call(self, call_id: str, destination: str, by: str | None = None,
                             agent_id: str | None = None) -> dict:
-        """Blind transfer of a call in conversation: to an agent (by name: its extension), an extension or
-        a number as the dialplan's ``cc-transfer`` takes them, or ``context,exten[,priority]``. The agent's
-        leg ends and the caller goes there; the call's record says ``ended_by: transfer``.
+        """Blind transfer of a call in conversation (or on hold): to a queue (``queue:<name>``, or a
+        queue's name that is no agent's), to an agent (by name: its extension), an extension or a
+        number as the dialplan's ``cc-transfer`` takes them, or ``context,exten[,priority]``. The agent's
+        leg ends (its wrap-up starts) and the caller goes there; to a queue the same call waits again
+        (``CallQueued`` with ``transferred_from``). The record says ``ended_by: transfer`` (to a
+        queue: the first agent's segment in ``data.segments``, ``data.transferred_to: queue:<name>``).
         ``agent_id``: the asking agent, who may only transfer its own call."""
-        c = find_call(self.state, call_id)
-        if agent_id is not None and c.agent_id != agent_id:
-            raise NotFound(f"no call {call_id!r} in progress for agent {agent_id}", "call_id")
+        c = own_call(self.state, call_id, agent_id)
         if c.state != "talking" or not c.agent_channel:
             raise EngineError(f"call {call_id} is not in conversation (state {c.state})", "call_id")
+        if c.transfer_to:
+            raise EngineError(f"call {call_id} is already being transferred to {c.transfer_to}", "call_id")
         dest = destination.strip()
+        if not dest:
+            raise EngineError("transfer: give a destination", "to", status=400)
         target = self.state.agents.get(dest)
-        if target is not None:
+        if dest.startswith(QUEUE_PREFIX) or (target is None and dest in self.state.queue_rows):
+            queue = dest[len(QUEUE_PREFIX):].strip() if dest.startswith(QUEUE_PREFIX) else dest
+            if queue not in self.state.queue_rows:
+                raise NotFound(f"no queue {queue!r} to transfer to", "to")
+            dest = QUEUE_PREFIX + queue
+        elif target is not None:
             if not target.extension:
                 raise EngineError(f"agent {dest} has no extension to transfer to", "to")
             dest = target.extension
-        elif dest in self.state.queue_rows:
-            raise EngineError(f"{dest!r} is a queue: a call in conversation cannot re-enter a queue; "
-                              "transfer to an agent, an extension or a number", "to", status=400)
-        if not dest:
-            raise EngineError("transfer: give a destination", "to", status=400)
-        if self.ports.control is None:
+        channel = self.state.channels.get(call_id)
+        end_leg = getattr(channel, "end_agent_leg", None)
+        if end_leg is None and self.ports.control is None:
             raise EngineError("no Asterisk connection for call control", status=503)
         c.transfer_to = dest
         try:
-            await self.ports.control.hangup(c.agent_channel)
+            if end_leg is not None:
+                await end_leg()                         # the engine's own bridge (embedded mode)
+            else:
+                await self.ports.control.hangup(c.agent_channel)
         except Exception as exc:  # noqa: BLE001
             c.transfer_to = None
             raise EngineError(f"transfer failed: {exc}", "call_id") from None
+        c.inbox.put_nowait(("wake",))                   # a call on hold: its session looks again
         self.events.publish("CallTransferRequested", c, agent_id=c.agent_id, to=dest, by=by)
         return {"call_id": call_id, "transferred_to": dest}
 

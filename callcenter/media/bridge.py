@@ -2,8 +2,10 @@
 browser agent joined to its AudioSocket channel when Asterisk is there).
 
 :func:`bridge` copies every audio frame of each leg to the other (resampled when their rates differ),
-passes keys on where the far leg can send them, and when either leg ends, ends the other: it returns
-``"a"`` or ``"b"``, the leg that ended first. Cancelled (the engine stops), it closes both legs.
+passes keys on where the far leg can send them, and when either leg ends, ends the other (``keep_a``:
+not ``a`` when ``b`` ends: the caller goes on, e.g. back to a queue): it returns ``"a"`` or ``"b"``, the leg that ended first. Cancelled (the engine
+stops), it closes both legs. While ``held()`` is true nothing is passed either way (hold: the legs stay
+joined, the caller's side plays its hold music).
 
 A leg's events may already have a reader (the IVR's :class:`~callcenter.media.listen.LegReader`):
 give that reader's events as ``events_a`` / ``events_b`` (:func:`reader_events`).
@@ -57,11 +59,14 @@ async def reader_events(reader: Any) -> AsyncIterator[MediaEvent]:
 
 
 async def _pump(src_events: AsyncIterator[MediaEvent], src: MediaLeg, dst: MediaLeg,
-                keys: Callable[[str], Awaitable[None]] | None = None) -> None:
+                keys: Callable[[str], Awaitable[None]] | None = None,
+                held: Callable[[], bool] | None = None) -> None:
     resample = Resampler(src.sample_rate, dst.sample_rate)
     backlog_bytes = dst.sample_rate * 2 * MAX_BACKLOG_MS // 1000
     queued = getattr(dst, "queued_bytes", None)
     async for ev in src_events:
+        if held is not None and held():
+            continue
         if isinstance(ev, AudioFrame):
             if queued is not None and queued() > backlog_bytes:
                 dst.stop_playback()
@@ -77,12 +82,13 @@ async def _pump(src_events: AsyncIterator[MediaEvent], src: MediaLeg, dst: Media
 
 async def bridge(a: MediaLeg, b: MediaLeg, *, events_a: AsyncIterator[MediaEvent] | None = None,
                  events_b: AsyncIterator[MediaEvent] | None = None, reason: str = "bridged party hung up",
-                 keys_a: Callable[[str], Awaitable[None]] | None = None) -> str:
-    """Join ``a`` and ``b`` until either ends; end the other; return which ended first (``a`` / ``b``).
-    ``keys_a(digit)`` carries the keys pressed on ``a`` instead of ``b.send_dtmf`` (AMI PlayDTMF
-    towards an AudioSocket channel)."""
-    pa = asyncio.ensure_future(_pump(events_a if events_a is not None else a.events(), a, b, keys_a))
-    pb = asyncio.ensure_future(_pump(events_b if events_b is not None else b.events(), b, a))
+                 keys_a: Callable[[str], Awaitable[None]] | None = None, held: Callable[[], bool] | None = None,
+                 keep_a: bool = False) -> str:
+    """Join ``a`` and ``b`` until either ends; end the other (not ``a`` with ``keep_a``); return which ended first
+    (``a`` / ``b``). ``keys_a(digit)`` carries the keys pressed on ``a`` instead of ``b.send_dtmf`` (AMI
+    PlayDTMF towards an AudioSocket channel); ``held()``: drop what either side sends meanwhile."""
+    pa = asyncio.ensure_future(_pump(events_a if events_a is not None else a.events(), a, b, keys_a, held))
+    pb = asyncio.ensure_future(_pump(events_b if events_b is not None else b.events(), b, a, None, held))
     pa.set_name(f"bridge-{a.leg_id}>{b.leg_id}")
     pb.set_name(f"bridge-{b.leg_id}>{a.leg_id}")
     try:
@@ -99,7 +105,8 @@ async def bridge(a: MediaLeg, b: MediaLeg, *, events_a: AsyncIterator[MediaEvent
         if not t.cancelled() and t.exception() is not None:
             log.warning("bridge pump failed: %r", t.exception())
     try:
-        await other.close(reason)
+        if not (keep_a and first == "b"):
+            await other.close(reason)
     finally:
         other_task.cancel()
         await asyncio.gather(other_task, return_exceptions=True)

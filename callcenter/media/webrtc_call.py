@@ -10,8 +10,13 @@ Embedded mode (no Asterisk configured): the call runs in the engine like a phone
 The page is told what happens on the leg's data channel: ``{"type": "call", "call_id"}``,
 ``{"type": "prompt", "text"}`` (a text prompt played), ``{"type": "partial", "text"}`` and
 ``{"type": "heard", "text", "confidence", "digits"}`` (what the IVR understood: words or keys),
-``{"type": "status", "state": "waiting" | "talking", "queue", "agent"}``, then
+``{"type": "status", "state": "waiting" | "talking" | "held", "queue", "agent"}``, then
 ``{"type": "ended", "by", "reason"}``.
+
+Hold (:mod:`callcenter.engine.hold`): :meth:`WebCallChannel.hold_bridge` pauses the engine's bridge
+(nothing passes either way; the caller hears :func:`hold_music`, the agent silence) and resumes it; a
+transfer ends the agent's leg with :meth:`WebCallChannel.end_agent_leg`, the caller staying on the line
+(back to a queue, or to the next agent).
 
 With Asterisk configured, :class:`WebCalls` needs an ``asterisk_caller`` hook (the AudioSocket
 originate into the inbound dialplan, from ``callcenter.media.audiosocket``): the caller's WebRTC leg is
@@ -60,6 +65,9 @@ class WebCallChannel(MediaChannel):
         super().__init__(leg, info, on_partial=self._partial, **kw)
         self.agent_legs = agent_legs
         self._music = False
+        self._held = False
+        self._hold_task: asyncio.Task | None = None
+        self._agent_leg: Any = None
 
     def _tell(self, message: dict) -> None:
         send = getattr(self.leg, "send_control", None)
@@ -122,17 +130,50 @@ class WebCallChannel(MediaChannel):
                 continue
 
     async def bridge(self, channel: str) -> int:
-        """Join the caller with the agent's leg until either hangs up: CallerHungUp when the caller did."""
+        """Join the caller with the agent's leg until either hangs up: CallerHungUp when the caller did.
+        The agent's leg ending leaves the caller on the line (the engine hangs up or requeues)."""
         self._music = False
         self.leg.stop_playback()
         agent_leg = self.agent_legs(channel)
         if agent_leg is None:
             raise ChannelError(f"no browser leg {channel!r} to bridge to")
         self._tell({"type": "status", "state": "talking", "agent": self.info.variables.get("CC_ANSWERED")})
-        first = await bridge(self.leg, agent_leg, events_a=reader_events(self.reader), reason="caller hung up")
+        self._agent_leg, self._held = agent_leg, False
+        try:
+            first = await bridge(self.leg, agent_leg, events_a=reader_events(self.reader), reason="caller hung up",
+                                 held=lambda: self._held, keep_a=True)
+        finally:
+            self._agent_leg = None
+            self.hold_bridge(False, tell=False)
         if first == "a":
             raise self._gone("bridge")
         return 0
+
+    def hold_bridge(self, on: bool, tell: bool = True) -> None:
+        """Hold (``on``) or resume the bridge in progress: while held nothing passes between the legs and
+        the caller hears the hold music."""
+        self._held = on
+        if self._hold_task is not None:
+            self._hold_task.cancel()
+            self._hold_task = None
+        self.leg.stop_playback()
+        if on:
+            self._hold_task = asyncio.ensure_future(self._hold_music())
+        if tell:
+            self._tell({"type": "status", "state": "held" if on else "talking"})
+
+    async def _hold_music(self) -> None:
+        while self._held and self.leg.ended is None:
+            if not self.leg.playing:
+                self.leg.play(hold_music(self.leg.sample_rate))
+            await asyncio.sleep(0.2)
+
+    async def end_agent_leg(self) -> None:
+        """End the agent's leg of the bridge in progress (a transfer): the caller stays."""
+        leg = self._agent_leg
+        if leg is None:
+            raise ChannelError("no agent leg in a bridge to end")
+        await leg.close("transferred")
 
 
 class WebCalls:

@@ -24,7 +24,7 @@ def _contexts(text: str) -> dict[str, str]:
 
 def test_dialplan_has_every_context_the_code_uses():
     ctx = _contexts((CONF / "extensions.conf").read_text())
-    for name in (control.AGENT_WAIT_CONTEXT, control.AGENT_HOLD_CONTEXT, control.HOLD_CONTEXT,
+    for name in (control.AGENT_WAIT_CONTEXT, control.AGENT_HOLD_CONTEXT,
                  control.TRANSFER_CONTEXT, control.OUTBOUND_CONTEXT, control.CALLBACK_CONTEXT,
                  "cc-inbound", "cc-fallback", "cc-agents"):
         assert name in ctx, name
@@ -34,7 +34,7 @@ def test_dialplan_has_every_context_the_code_uses():
         assert f'"${{CC_AGI_STATUS}}" = "{status}"' in inbound
     assert "Goto(${CC_TRANSFER_CONTEXT},${CC_TRANSFER_EXTEN},${CC_TRANSFER_PRIORITY})" in inbound
     assert "Bridge(${CC_AGENT_CHANNEL})" in ctx["cc-callback-connect"]
-    assert "${CC_MOH}" in ctx["cc-hold"]
+    assert "cc-hold" not in ctx          # the caller is never redirected (it would leave its AGI session)
     assert "exten => s,1" in ctx["cc-agent-wait"] and "exten => s,1" in ctx["cc-agent-hold"]
     for action in ("login", "logout", "pause", "ready", "wrapup"):
         assert f"AGI(agi://${{CC_ENGINE}}/agent/{action}" in ctx["cc-agents"]

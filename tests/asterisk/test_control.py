@@ -2,6 +2,8 @@
 callbacks; and agent phone presence."""
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from tests.asterisk_double import AgentPhone, Caller, Customer
@@ -98,23 +100,28 @@ def test_presence_core_from_documented_events():
 async def test_hold_unhold_transfer_hangup(service, double):
     double.add_phone(AgentPhone("2001", answer_after=0))
     ctl = service.control
-    state = {}
+    state = {"resume": asyncio.Event()}
 
     async def ivr(ch):
         await ch.answer()
         r = await ctl.ring_agent("PJSIP/2001", call_id=ch.call_id, caller_channel=ch.info.channel)
         state["agent"] = r.channel
         state["caller"] = ch.info.channel
+        state["first"] = await ch.bridge(r.channel)       # returns when the agent leg is held
+        await ch.start_music()
+        await state["resume"].wait()
         await ch.bridge(r.channel)
     service.route("ivr", ivr, channel=True)
     session = double.start_call(Caller(), service.agi.bound_port)
     await until(lambda: double.bridged_pairs() and len(double.bridged_pairs()[0]) == 2)
     caller, agent = state["caller"], state["agent"]
-    await ctl.hold(caller, agent)
-    assert (caller, "cc-hold", "s") in double.redirects and (agent, "cc-agent-hold", "s") in double.redirects
-    assert double.channel(caller).variables["CC_MOH"] == "default" and not double.bridged_pairs()
-    await ctl.unhold(caller, agent)
-    assert double.bridged_pairs() == [{caller, agent}]
+    await ctl.hold_agent_leg(agent)
+    # only the agent leg moves (live-cc-hold.txt): the caller's EXEC Bridge returns, its AGI goes on
+    assert (agent, "cc-agent-hold", "s") in double.redirects and not any(r[0] == caller for r in double.redirects)
+    await until(lambda: state.get("first") == 0)
+    assert not double.bridged_pairs() and double.channel(agent) is not None
+    state["resume"].set()                                 # resume = EXEC Bridge again from the AGI
+    await until(lambda: double.bridged_pairs() == [{caller, agent}])
     mid = await ctl.start_recording(caller, "/var/spool/asterisk/monitor/c1.wav")
     assert mid and list(double.mixmonitors.values()) == [caller]       # 22.10.1 gives no MixMonitorID
     assert [e["Channel"] for e in double.events("MixMonitorStart")] == [caller]

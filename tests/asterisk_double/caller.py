@@ -634,7 +634,8 @@ class CallSession:
             if not end.done():
                 end.set_result("peer")
         ch.on_unbridged.append(unbridged)
-        self.d.model.bridge(ch, peer)
+        # the pulled leg enters first, then the caller (live-cc-hold.txt, live-cc-bridge-caller-hangup.txt)
+        self.d.model.bridge(peer, ch)
         try:
             why = await end
         finally:

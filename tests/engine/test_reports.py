@@ -73,6 +73,26 @@ def test_recovered_calls_are_not_offered_twice():
     assert line["offered"] == 1 and line["answered"] == 1 and line["asa"] == 69
 
 
+def test_hold_and_a_transfer_to_a_queue():
+    """Hold is inside talk time (AHT includes it) and shown as hold_time; a call transferred to a queue
+    is offered to it again, and transferred_in says so."""
+    rows = [E(T0 + 1, "CallQueued", "c1", "technical"),
+            E(T0 + 5, "CallAnswered", "c1", "technical", "ann", {"holdtime": 4}),
+            E(T0 + 65, "CallCompleted", "c1", "technical", "ann",
+              {"holdtime": 4, "talktime": 60, "held": 1, "heldtime": 20, "ended_by": "transfer",
+               "transferred_to": "queue:support"}),
+            E(T0 + 65, "CallQueued", "c1", "support", data={"transferred_from": "ann"}),
+            E(T0 + 75, "CallAnswered", "c1", "support", "ben", {"holdtime": 10}),
+            E(T0 + 105, "CallCompleted", "c1", "support", "ben", {"holdtime": 10, "talktime": 30, "held": 0,
+                                                                  "heldtime": 0})]
+    lines = {line["queue"]: line for line in build_report(rows, T0, T0 + 3600)}
+    assert lines["technical"]["offered"] == 1 and lines["technical"]["transferred_in"] == 0
+    assert lines["support"]["offered"] == 1 and lines["support"]["transferred_in"] == 1
+    assert lines["technical"]["aht"] == 60 and lines["technical"]["hold_time"] == 20
+    agents = {line["agent"]: line for line in build_report(rows, T0, T0 + 3600, by="agent")}
+    assert agents["ann"]["hold_time"] == 20 and agents["ben"]["hold_time"] == 0
+
+
 def test_interval_clipping_and_filter():
     lines = build_report(day(), T0 + 200, T0 + 350, by="queue", bucket="hour")
     assert lines[0]["offered"] == 1 and lines[0]["abandoned"] == 1 and lines[0]["answered"] == 0

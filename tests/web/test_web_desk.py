@@ -53,7 +53,20 @@ async def test_agent_takes_a_call_on_the_desk(center, browser):
     await page.click("[data-testid=btn-recording]")                # ... and resume it
     await page.wait_for_selector("[data-testid=rec-state]:text-is('Recording')")
     assert await page.is_enabled("[data-testid=btn-transfer]")           # the server offers transfers
-    assert not await page.is_enabled("[data-testid=btn-hold]")           # ... and no hold (yet)
+    await page.keyboard.press("Alt+T")                                   # the dialog lists the queues
+    await page.wait_for_selector("[data-testid=transfer-queue-support]")
+    await page.click("text=Cancel")
+    await page.click("[data-testid=btn-hold]")                           # hold: the button turns to Resume
+    await page.wait_for_selector("[data-testid=btn-hold]:has-text('Resume') [data-testid=hold-timer]")
+    await page.wait_for_selector("[data-testid=on-hold]")
+    call = center.engine.calls[center.engine.agents["a00"].call_id]
+    assert call.on_hold_since is not None and call.holds == 1
+    await center.double.wait_for(lambda: not center.double.bridged_pairs(), 5)     # the agent leg is parked
+    await page.wait_for_selector("[data-testid=hold-timer]:has-text('0:02')", timeout=10000)   # it counts
+    await page.keyboard.press("Alt+K")                                   # the shortcut resumes
+    await page.wait_for_selector("[data-testid=btn-hold]:text-matches('^Hold')")
+    await page.wait_for_selector("[data-testid=on-hold]", state="detached")
+    await center.double.wait_for(lambda: center.double.bridged_pairs() == [{call.channel, call.agent_channel}], 5)
     await screenshot(page, "desk-call")
 
     await page.click("[data-testid=btn-hangup]")
@@ -73,6 +86,7 @@ async def test_agent_takes_a_call_on_the_desk(center, browser):
     await center.settle()
     [cdr] = await center.cdrs()
     assert cdr["agent"] == "a00" and cdr["data"]["ended_by"] == "agent"
+    assert cdr["data"]["holds"] == 1 and cdr["data"]["held_s"] >= 2
     assert cdr["data"]["wrapup"] == {**cdr["data"]["wrapup"], "code": "follow-up", "notes": "call back about invoice 7",
                                      "by": "ann"}
     await page.wait_for_selector("[data-testid=today] .stat-value:text-is('1')")   # answered today: 1

@@ -19,7 +19,9 @@ export function hold(on) {
   const c = call.value;
   if (!c || !features.value.hold) return undefined;
   return attempt(() => post(callPath(c.call_id, on ? "hold" : "unhold"))).then((r) => {
-    if (r) call.value = { ...call.value, on_hold: on };
+    if (r && call.value && call.value.call_id === r.call_id) {
+      call.value = { ...call.value, on_hold: r.on_hold, on_hold_since: r.on_hold_since, holds: r.holds, held_s: r.held_s };
+    }
     return r;
   });
 }

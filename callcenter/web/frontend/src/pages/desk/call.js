@@ -5,7 +5,7 @@ import { t } from "../../core/i18n.js";
 import { duration } from "../../core/format.js";
 import { serverNow } from "../../core/clock.js";
 import { Empty, Modal } from "../../core/ui.js";
-import { call, features, recording } from "./store.js";
+import { call, features, recording, settings } from "./store.js";
 import * as act from "./actions.js";
 
 export const transferOpen = { set: null };
@@ -32,7 +32,13 @@ function IvrLearned({ c }) {
 
 function TransferDialog({ onClose }) {
   const [to, setTo] = useState("");
+  const queues = settings.value.queues || [];
+  const toQueue = (q) => { act.transfer(`queue:${q}`); onClose(); };
   return html`<${Modal} title=${t("desk.transfer")} onClose=${onClose}>
+    ${queues.length > 0 && html`<div class="transfer-queues" data-testid="transfer-queues">
+      <div class="field-label">${t("desk.transfer_queue")}</div>
+      <div class="row wrap">${queues.map((q) => html`<button type="button" key=${q} data-testid=${`transfer-queue-${q}`}
+        onClick=${() => toQueue(q)}>${q}</button>`)}</div></div>`}
     <form onSubmit=${(e) => { e.preventDefault(); act.transfer(to.trim()); onClose(); }}>
       <label>${t("desk.transfer_to")}<input autofocus value=${to} onInput=${(e) => setTo(e.target.value)} placeholder="a03 · 3005 · 05551234" /></label>
       <div class="actions"><button type="button" onClick=${onClose}>${t("ui.cancel")}</button>
@@ -51,8 +57,11 @@ function Controls({ agentId, c }) {
   return html`<div class="controls row">
     <button class="danger" data-testid="btn-hangup" disabled=${!talking} onClick=${() => act.hangup(agentId)}>
       ${t("desk.hangup")} <kbd>Alt+H</kbd></button>
-    <button data-testid="btn-hold" disabled=${!talking || !f.hold} title=${f.hold ? "" : na} onClick=${() => act.hold(!c.on_hold)}>
-      ${c.on_hold ? t("desk.unhold") : t("desk.hold")} <kbd>Alt+K</kbd></button>
+    <button data-testid="btn-hold" class=${c.on_hold ? "on-hold" : ""} disabled=${!talking || !f.hold} title=${f.hold ? "" : na}
+            onClick=${() => act.hold(!c.on_hold)}>
+      ${c.on_hold ? t("desk.unhold") : t("desk.hold")}
+      ${c.on_hold && c.on_hold_since && html` <b class="mono" data-testid="hold-timer">${duration(serverNow() - c.on_hold_since)}</b>`}
+      <kbd>Alt+K</kbd></button>
     <button data-testid="btn-transfer" disabled=${!talking || !f.transfer} title=${f.transfer ? "" : na} onClick=${() => setXfer(true)}>
       ${t("desk.transfer")} <kbd>Alt+T</kbd></button>
     <button data-testid="btn-recording" disabled=${!talking || !f.recording} title=${f.recording ? "" : na}
@@ -71,6 +80,7 @@ export function CallPanel({ agentId }) {
   const talk = c.answered_at ? (c.ended_at || now) - c.answered_at : null;
   return html`<div class=${`panel call-panel phase-${c.phase}`} data-testid="screen-pop">
     <header class="row"><h2>${title}</h2><div class="spacer"></div>
+      ${c.on_hold && c.phase === "talking" && html`<span class="badge on-hold" data-testid="on-hold">${t("desk.on_hold")}</span>`}
       ${talk !== null && html`<span class="muted">${t("desk.talk_time")} <b class="mono">${duration(talk)}</b></span>`}</header>
     <div class="caller-line">
       <span class="caller-num" data-testid="pop-caller">${c.caller || "–"}</span>

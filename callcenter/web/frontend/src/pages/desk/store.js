@@ -8,7 +8,7 @@ import { syncServerClock } from "../../core/clock.js";
 
 export const me = signal(null);              // agent status
 export const call = signal(null);            // {call_id, caller, caller_name, did, queue, intent, ivr, ivr_summary, phase, ...}
-export const settings = signal({ pause_reasons: [], wrapup_codes: [] });
+export const settings = signal({ pause_reasons: [], wrapup_codes: [], queues: [] });
 export const today = signal(null);
 export const history = signal(null);         // {caller, calls: [...]}
 export const features = signal({});          // optional routes this server has (hold, transfer, recording)
@@ -84,6 +84,14 @@ function onEvent(ev) {
         call.value = { ...cur, phase: "ended", ended_at: ev.ts };
         recording.value = null;
         refreshToday();
+      }
+      break;
+    case "CallHeld":
+      if (cur && cur.call_id === ev.call_id) call.value = { ...cur, on_hold: true, on_hold_since: ev.ts, holds: ev.data.holds };
+      break;
+    case "CallResumed":
+      if (cur && cur.call_id === ev.call_id) {
+        call.value = { ...cur, on_hold: false, on_hold_since: null, held_s: ev.data.total_held_s };
       }
       break;
     case "CallWrappedUp":

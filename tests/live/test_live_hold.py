@@ -1,0 +1,171 @@
+"""Hold, resume and transfer to a queue through a real Asterisk 22 with real phones (baresip: each
+phone sends its own tone, see live.py): on hold the caller hears music and the agent nothing; resumed,
+both hear each other again; either side hanging up on hold ends the call; a transfer to a queue is
+answered by another agent. Set CALLCENTER_LIVE_CAPTURE_DIR to keep the AMI transcript of the hold
+(``live-cc-hold.txt``, replayed by the double: tests/asterisk/test_double_hold.py)."""
+from __future__ import annotations
+
+import asyncio
+import os
+import time
+import wave
+from pathlib import Path
+
+import numpy as np
+
+from callcenter.store import recordings as store_rec
+
+from .capture import AmiCapture
+from .live import AGENT_TONE, CALLER_TONE, Live
+from .test_live_calls import _gone, _talking
+
+
+def window(path: Path, before_end: float, length: float, channel: int | None = None) -> tuple[float, float]:
+    """(RMS, dominant Hz) of ``length`` seconds ending ``before_end`` seconds before the file's end."""
+    with wave.open(str(path)) as w:
+        rate, ch = w.getframerate(), w.getnchannels()
+        x = np.frombuffer(w.readframes(w.getnframes()), dtype="<i2").astype(float)
+    x = x.reshape(-1, ch)
+    x = x[:, channel] if channel is not None else x.mean(axis=1)
+    end = len(x) - int(before_end * rate)
+    seg = x[max(0, end - int(length * rate)):end]
+    if not len(seg):
+        return 0.0, 0.0
+    spec = np.abs(np.fft.rfft(seg * np.hanning(len(seg))))
+    return float(np.sqrt(np.mean(seg * seg))), float(np.argmax(spec) * rate / len(seg))
+
+
+async def test_hold_music_for_the_caller_silence_for_the_agent_then_two_way_again(tmp_path):
+    live = Live(tmp_path, overrides={"recordings.policy": "always", "recordings.min_free_mb": 0,
+                                     "recordings.job_poll_interval": 0.2})
+    cap = None
+    try:
+        await live.start()
+        cap = await AmiCapture("127.0.0.1", live.ast.ami_port, "callcenter", live.ast.secret).start()
+        agent = await live.phone("7001")
+        caller = await live.phone("1000")
+        await live.ready("ann")
+        await caller.dial("5000")
+        call = await _talking(live)
+        await asyncio.sleep(3.0)
+        cap.note("engine: hold (AMI Redirect of the agent leg to cc-agent-hold)")
+        st, body = await live.api("POST", f"/api/calls/{call.call_id}/hold")
+        assert st == 200 and body["on_hold"], body
+        await asyncio.sleep(4.0)
+        assert set(await live.channels()) == {call.channel, call.agent_channel}     # both legs still up
+        cap.note("engine: resume (the caller's AGI runs EXEC Bridge <agent leg> again)")
+        st, body = await live.api("POST", f"/api/calls/{call.call_id}/unhold")
+        t_unhold = time.monotonic()
+        assert st == 200 and body["held_s"] >= 3.5, body
+        await asyncio.sleep(3.0)
+        cap.note("phone 1000 hangs up (BYE)")
+        t_end = time.monotonic()
+        await caller.hangup()
+        await live.settle()
+
+        async def ready():
+            async with live.app.db.session() as s:
+                r = await store_rec.get_call_recording(s, call.call_id)
+                return store_rec.recording_to_dict(r) if r is not None and r.status in ("ready", "failed") else None
+        rec = await live.wait_for(ready, 20, 0.2)
+        [cdr] = await live.cdrs()
+    finally:
+        if cap is not None:
+            await cap.stop()
+        await live.close()
+    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
+    if out:
+        cap.save(Path(out) / "live-cc-hold.txt", [
+            "Real Asterisk 22.10.1 (private instance of tests/live), AMI user callcenter of asterisk_conf/manager.conf",
+            "(read = system,call), the project's asterisk_conf/ dialplan; baresip phones 1000 (caller) and 7001 (agent):",
+            "hold = Redirect of the agent leg alone (BridgeLeave agent, caller, BridgeDestroy; MusicOnHoldStart on the",
+            "caller from SET MUSIC on), resume = EXEC Bridge again (BridgeCreate, BridgeEnter agent, caller). Format as in ami-*.txt."])
+    ev = cap.events()
+    held = [(e["Event"], e.get("Channel")) for e in ev if e.get("Event") in ("BridgeLeave", "BridgeDestroy",
+                                                                              "BridgeEnter", "MusicOnHoldStart")]
+    assert ("BridgeEnter", call.agent_channel) in held and ("MusicOnHoldStart", call.channel) in held
+    assert cdr["data"]["holds"] == 1 and cdr["data"]["held_s"] >= 3.5 and cdr["data"]["ended_by"] == "caller"
+    await asyncio.sleep(0)
+    after = t_end - t_unhold                      # seconds of conversation after the resume
+    heard_by_agent, heard_by_caller = agent.recordings()[-1], caller.recordings()[-1]
+    # on hold (well inside the 4 s): the caller hears music, not the agent's tone; the agent hears nothing
+    c_rms, c_hz = window(heard_by_caller, after + 1.0, 2.0)
+    a_rms, _ = window(heard_by_agent, after + 1.0, 2.0)
+    assert c_rms > 200 and abs(c_hz - AGENT_TONE["7001"]) > 15, (c_rms, c_hz)
+    assert a_rms < 100, f"the agent heard something on hold (rms {a_rms:.0f})"
+    # resumed: each hears the other's tone again
+    assert abs(window(heard_by_agent, 0.5, 1.5)[1] - CALLER_TONE) < 15
+    assert abs(window(heard_by_caller, 0.5, 1.5)[1] - AGENT_TONE["7001"]) < 15
+    # the recording (MixMonitor on the caller's channel: left caller, right what the caller hears) goes on
+    # during hold and has the hold music on its right channel
+    assert rec["status"] == "ready", rec
+    r_rms, r_hz = window(Path(rec["path"]), after + 1.0, 2.0, channel=1)
+    l_rms, l_hz = window(Path(rec["path"]), after + 1.0, 2.0, channel=0)
+    assert r_rms > 100 and abs(r_hz - AGENT_TONE["7001"]) > 15, (r_rms, r_hz)
+    assert abs(l_hz - CALLER_TONE) < 15
+
+
+async def test_caller_hangs_up_on_hold_and_the_agent_leg_is_released(live):
+    await live.phone("7001")
+    caller = await live.phone("1000")
+    await live.ready("ann")
+    await caller.dial("5000")
+    call = await _talking(live)
+    agent_leg = call.agent_channel
+    await asyncio.sleep(2.0)
+    assert (await live.api("POST", f"/api/calls/{call.call_id}/hold"))[0] == 200
+    await asyncio.sleep(2.0)
+    t0 = time.monotonic()
+    await caller.hangup()
+    await live.wait_for(lambda: _gone(live, agent_leg), 5, 0.05)
+    assert time.monotonic() - t0 < 2.0, "the parked agent leg must be released at once"
+    await live.settle()
+    [cdr] = await live.cdrs()
+    assert cdr["data"]["ended_by"] == "caller" and cdr["data"]["holds"] == 1
+    ev = await live.events()
+    t1 = min(e["ts"] for e in ev if e["event"] == "ChannelHungup" and e["data"].get("channel") == call.channel)
+    t2 = min(e["ts"] for e in ev if e["event"] == "ChannelHungup" and e["data"].get("channel") == agent_leg)
+    assert abs(t2 - t1) < 1.0, (t1, t2)
+
+
+async def test_agent_hangs_up_on_hold_and_the_caller_is_released(live):
+    agent = await live.phone("7001")
+    caller = await live.phone("1000")
+    await live.ready("ann")
+    await caller.dial("5000")
+    call = await _talking(live)
+    await asyncio.sleep(2.0)
+    assert (await live.api("POST", f"/api/calls/{call.call_id}/hold"))[0] == 200
+    await asyncio.sleep(2.0)
+    await agent.hangup()
+    await live.wait_for(lambda: _gone(live, call.channel), 5, 0.1)
+    await live.settle()
+    [cdr] = await live.cdrs()
+    assert cdr["data"]["ended_by"] == "agent" and cdr["data"]["holds"] == 1
+
+
+async def test_transfer_to_a_queue_is_answered_by_another_agent(live):
+    await live.phone("7001")
+    ben = await live.phone("7002")
+    caller = await live.phone("1000")
+    await live.ready("ann")
+    await caller.dial("5000")                       # e2e flow: no input -> support -> ann
+    call = await _talking(live)
+    call_id, first_leg = call.call_id, call.agent_channel
+    await live.ready("ben")
+    await asyncio.sleep(2.0)
+    st, body = await live.api("POST", f"/api/calls/{call_id}/transfer", json={"to": "queue:technical"})
+    assert st == 200 and body["transferred_to"] == "queue:technical", body
+    await live.wait_for(lambda: _gone(live, first_leg), 5, 0.1)
+    await live.wait_for(lambda: live.engine.agents["ben"].state == "on_call", 30, 0.1)
+    again = live.engine.calls[call_id]
+    await live.wait_for(lambda: again.state == "talking" and again.agent_channel, 10, 0.1)
+    await asyncio.sleep(3.0)
+    await caller.hangup()
+    await live.settle()
+    await asyncio.sleep(1.0)
+    [cdr] = await live.cdrs()
+    assert cdr["call_id"] == call_id and cdr["agent"] == "ben" and cdr["queue"] == "technical"
+    assert cdr["data"]["segments"][0]["agent"] == "ann" and cdr["data"]["transferred_to"] == "queue:technical"
+    assert abs(window(ben.recordings()[-1], 0.5, 2.0)[1] - CALLER_TONE) < 15, "ben did not hear the caller"
+    assert abs(window(caller.recordings()[-1], 0.5, 2.0)[1] - AGENT_TONE["7002"]) < 15, "the caller did not hear ben"
