@@ -25,6 +25,7 @@ addMessages("en", {
   "col.abandon_rate": "Abandon %", "col.longest_wait": "Longest wait", "col.rona": "RONA", "col.overflowed": "Overflowed",
   "col.callbacks": "Callbacks", "col.missed": "Missed", "col.talk_time": "Talk", "col.wrapup_time": "Wrap-up",
   "col.staffed_time": "Staffed", "col.pause_time": "Paused", "col.occupancy": "Occupancy", "col.pause_by_reason": "Pause reasons",
+  "col.transferred_in": "Transferred in", "col.hold_time": "On hold",
 });
 addMessages("zh", {
   "reports.title": "报表", "reports.from": "从", "reports.to": "到", "reports.bucket": "时间粒度",
@@ -41,6 +42,7 @@ addMessages("zh", {
   "col.abandon_rate": "放弃率", "col.longest_wait": "最长等待", "col.rona": "未应答", "col.overflowed": "溢出",
   "col.callbacks": "回拨", "col.missed": "未接", "col.talk_time": "通话", "col.wrapup_time": "话后处理",
   "col.staffed_time": "在线", "col.pause_time": "暂停", "col.occupancy": "占用率", "col.pause_by_reason": "暂停原因",
+  "col.transferred_in": "转入", "col.hold_time": "保持",
 });
 
 addStyle("reports", `
@@ -52,8 +54,8 @@ addStyle("reports", `
 `);
 
 const QUEUE_COLS = ["bucket", "queue", "offered", "answered", "abandoned", "service_level", "sl_target", "asa", "aht",
-                    "abandon_rate", "longest_wait", "rona", "overflowed", "callbacks"];
-const AGENT_COLS = ["bucket", "agent", "answered", "missed", "talk_time", "wrapup_time", "aht", "staffed_time",
+                    "abandon_rate", "longest_wait", "rona", "overflowed", "callbacks", "transferred_in", "hold_time"];
+const AGENT_COLS = ["bucket", "agent", "answered", "missed", "talk_time", "hold_time", "wrapup_time", "aht", "staffed_time",
                     "pause_time", "occupancy", "pause_by_reason"];
 const PRESETS = { today: ["today", "now"], yesterday: ["yesterday", "today"], "24h": ["-24h", "now"], "7d": ["-7d", "now"] };
 const COLORS = ["#1f5fbf", "#1e8e4e", "#c62f2f", "#c77c00", "#8a4fd1", "#2b9aa0", "#d0568f", "#6b7a8f"];
@@ -62,7 +64,7 @@ function cell(col, v) {
   if (v === null || v === undefined) return "–";
   if (col === "bucket") return v.replace("T", " ").replace(":00Z", " UTC");
   if (["service_level", "abandon_rate", "occupancy"].includes(col)) return pct(v);
-  if (["asa", "aht", "longest_wait", "talk_time", "wrapup_time", "staffed_time", "pause_time"].includes(col)) return duration(v);
+  if (["asa", "aht", "longest_wait", "talk_time", "hold_time", "wrapup_time", "staffed_time", "pause_time"].includes(col)) return duration(v);
   if (col === "sl_target") return `${v}s`;
   if (col === "pause_by_reason") return Object.entries(v).map(([k, s]) => `${k} ${duration(s)}`).join(", ") || "–";
   return String(v);
