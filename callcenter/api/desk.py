@@ -38,9 +38,14 @@ DAY = 86400.0
 NOTES_MAX = 4000
 
 
+def desk_settings(request: web.Request) -> dict[str, Any]:
+    """What ``GET /api/desk/settings`` answers (the wallboard's first view carries the same)."""
+    return {**request.app[SETTINGS_KEY], "queues": sorted(_engine(request).queue_rows)}
+
+
 async def settings(request: web.Request) -> web.Response:
     principal(request)
-    return _json({**request.app[SETTINGS_KEY], "queues": sorted(_engine(request).queue_rows)})
+    return _json(desk_settings(request))
 
 
 async def agent_today(request: web.Request) -> web.Response:

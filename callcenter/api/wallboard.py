@@ -12,7 +12,7 @@ from aiohttp import web
 
 from .auth import require
 from .common import engine_of, json_response
-from .desk import SETTINGS_KEY
+from .desk import desk_settings
 from .routes import ROUTES_KEY
 from .spec import Route, add_routes
 from .ws import without_members
@@ -28,7 +28,7 @@ async def wallboard(request: web.Request) -> web.Response:
     e = engine_of(request)
     agents = [{k: a.get(k) for k in AGENT_FIELDS} for a in e.agents_status()]
     return json_response({"now": e.now(), "queues": without_members(e.queues_status()), "agents": agents,
-                          "settings": request.app[SETTINGS_KEY]})
+                          "settings": desk_settings(request)})
 
 
 WALLBOARD_ROUTES = [
