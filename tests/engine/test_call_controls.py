@@ -71,7 +71,7 @@ async def test_caller_hangs_up_on_hold(center):
     assert (await center.api("POST", f"/api/calls/{call.call_id}/hold", token="tok-a01"))[0] == 200
     await center.double.wait_for(lambda: s.c.music, 5)
     s.caller_hangs_up()
-    await center.double.wait_for(lambda: center.double.channel(agent_leg) is None, 2)   # released at once
+    await center.double.wait_for(lambda: center.double.channel(agent_leg) is None, 5)   # released at once
     await center.settle()
     [cdr] = await center.cdrs()
     assert cdr["data"]["ended_by"] == "caller" and cdr["data"]["holds"] == 1 and cdr["data"]["held_s"] >= 0

@@ -12,6 +12,12 @@ from .test_webrtc_embedded import answered_call, ended, recorder, until
 from .webrtc_helpers import Server, dominant_hz, loud, tone
 
 
+def hears(client, since: int, hz: float) -> bool:
+    """``client`` has heard a tone of ``hz`` since byte ``since`` of what it received."""
+    got = loud(bytes(client.heard[since:]))
+    return len(got) >= 8000 and abs(dominant_hz(got, 8000) - hz) < 20
+
+
 def rms(pcm: bytes) -> float:
     x = np.frombuffer(pcm[: len(pcm) // 2 * 2], "<i2").astype(float)
     return float(np.sqrt(np.mean(x * x))) if len(x) else 0.0
@@ -32,6 +38,7 @@ async def test_hold_plays_music_to_the_caller_and_resume_joins_again(tmp_path):
         n_agent, n_caller = len(phone.heard), len(caller.heard)
         caller.say(tone(1000, 1.5))
         await asyncio.sleep(2.0)
+        await until(lambda: len(caller.heard) - n_caller >= 2 * 8000 * 1.5, 10, "1.5 s heard by the caller")
         held_caller = bytes(caller.heard[n_caller:])
         held_agent = bytes(phone.heard[n_agent:])
         assert rms(held_caller) > 300, "the caller hears the hold music"
@@ -43,8 +50,7 @@ async def test_hold_plays_music_to_the_caller_and_resume_joins_again(tmp_path):
         assert st == 200 and not body["on_hold"] and body["held_s"] > 1.5, body
         n_agent = len(phone.heard)
         caller.say(tone(440, 1.0))
-        await asyncio.sleep(1.6)
-        assert abs(dominant_hz(loud(bytes(phone.heard[n_agent:])), 8000) - 440) < 20   # two-way again
+        await until(lambda: hears(phone, n_agent, 440), 10, "the agent hears the caller again")
         await caller.hangup()
         await until(lambda: ended(events, call_id) is not None, 5, "CallEnded")
         cdr = ended(events, call_id).data["cdr"]
@@ -71,8 +77,7 @@ async def test_transfer_to_a_queue_then_another_browser_agent_answers(tmp_path):
         await until(lambda: s.engine.agents["dave"].state == "on_call", 5, "dave on call")
         n = len(dave.heard)
         caller.say(tone(440, 1.0))
-        await asyncio.sleep(1.6)
-        assert abs(dominant_hz(loud(bytes(dave.heard[n:])), 8000) - 440) < 20
+        await until(lambda: hears(dave, n, 440), 10, "dave hears the caller")
         await caller.hangup()
         await until(lambda: ended(events, call_id) is not None, 5, "CallEnded")
         cdr = ended(events, call_id).data["cdr"]
