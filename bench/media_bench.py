@@ -164,7 +164,9 @@ async def one_stream(rec, phrase, x, onset, end, prompt_s, executor=None, settin
         return {"phrase": phrase, "matched": r.matched if r else None, "no_match": bool(r and r.no_match),
                 "end_to_prompt": prompt_at - t0 - end,
                 "end_to_decision": decided - t0 - end,
-                "endpoint_wait": heard.endpoint_at - t0 - end, "decision": decided - heard.endpoint_at,
+                # no endpoint (no input: the overloaded host lost the answer): counted as decided at once
+                "endpoint_wait": (heard.endpoint_at or decided) - t0 - end,
+                "decision": decided - (heard.endpoint_at or decided),
                 "barge_in": (leg.stops[0] - t0 - onset) if leg.stops else None,
                 "reason": heard.reason, "early": heard.early}
     finally:
