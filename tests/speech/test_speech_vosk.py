@@ -19,7 +19,13 @@ MENU = ["네", "아니요", "상담원 연결", "요금 조회"]
 
 @pytest.mark.parametrize("phrase", MENU)
 def test_grammar_recognizes_each_menu_phrase_from_8khz_audio(vosk_ko, clip, phrase):
-    r = vosk_ko.recognize_file_sync(clip(phrase, "ko"), "ko-KR", MENU)
+    # Kaldi dithers the features with the process-wide rand() (the model's mfcc.conf keeps the default
+    # --dither=1), so a decode depends on how many random numbers every earlier decode in the process,
+    # in any thread, drew: a borderline clip's phrase scores move by several points with the tests run
+    # before it and with the speech threads' interleaving under load. "요금 조회" in espeak's default
+    # Korean voice is such a clip (the closest phrase was "네" in 4 of 20 decodes, 9 of 30 by score);
+    # in the m3 variant every phrase is clear (20 of 20 each, "요금 조회" at least 3 points ahead)
+    r = vosk_ko.recognize_file_sync(clip(phrase, "ko+m3"), "ko-KR", MENU)
     assert phrase_found(r) == phrase, r
     assert r.matched is None or r.text.replace(" ", "") == phrase.replace(" ", "")
     assert 0.0 < r.confidence <= 1.0
