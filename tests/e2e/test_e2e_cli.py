@@ -34,8 +34,9 @@ async def test_cli_agent_queue_calls_report(center):
 
     center.double.phone("3000").talk_seconds = 2.0
     s = center.call(Caller(script=[Press("1"), Press("1234#")], caller_id="5559876"))
-    await center.double.wait_for(lambda: center.engine.calls, 5)
-    await asyncio.sleep(0.5)
+    # the call has left the IVR and waits in billing (a00 is paused): what queue show and calls report
+    await center.double.wait_for(lambda: any(c.state == "waiting" and c.queue == "billing"
+                                             for c in center.engine.calls.values()), 30, 0.05)
     rc, out, _ = await cli(center, "queue", "show", "billing")
     assert rc == 0
     lines = out.splitlines()
