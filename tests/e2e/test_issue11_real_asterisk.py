@@ -9,8 +9,10 @@ import time
 
 import pytest
 
-from tests.asterisk_double import AgentPhone, Caller, Press
+from tests.asterisk_double import Caller, Press
 from tests.asterisk_double.dialplan import Dialplan
+
+from .center import running_center
 
 
 def _agent_leg(double, ext: str):
@@ -71,11 +73,8 @@ async def test_a_phone_in_use_is_not_offered_a_call(center):
 
 # -- 3. abandon while ringing ---------------------------------------------------------------------------
 async def test_the_ring_is_cancelled_when_the_caller_abandons(tmp_path, double, speech_service):
-    from .conftest import Center
-    center = Center(tmp_path, double, speech_service, agents=4, overrides={"acd.rona_timeout": 20.0})
-    await center.provision()
-    await center.start()
-    try:
+    async with running_center(tmp_path, double, speech_service, agents=4,
+                              overrides={"acd.rona_timeout": 20.0}) as center:
         center.double.phone("3000").answer_after = None       # rings until the RONA timeout (20 s)
         await center.login_agents(["a00"])
         s = center.call(Caller(script=[Press("1"), Press("123456#")]))
@@ -91,8 +90,6 @@ async def test_the_ring_is_cancelled_when_the_caller_abandons(tmp_path, double, 
         [cdr] = await center.cdrs()
         assert cdr["disposition"] == "abandoned"
         assert not await center.events("OfferMissed"), "a cancelled ring is not the agent's miss"
-    finally:
-        await center.close()
 
 
 # -- 4. one-way audio ----------------------------------------------------------------------------------
@@ -203,11 +200,7 @@ async def test_engine_cpu_counter_is_process_cpu_time(center):
 
 # -- 7. deployment -------------------------------------------------------------------------------------
 async def test_without_telephony_a_ready_agent_is_not_rung_in_a_loop(tmp_path, double, speech_service):
-    from .conftest import Center
-    c = Center(tmp_path, double, speech_service, agents=2, overrides={"ami.servers": []})
-    await c.provision()
-    await c.start()
-    try:
+    async with running_center(tmp_path, double, speech_service, agents=2, overrides={"ami.servers": []}) as c:
         await c.login_agents(["a00"])
         assert c.engine.status().get("telephony") == "none"
         s = c.call(Caller(script=[Press("1"), Press("123456#")], hangup_after=3.0))   # FastAGI still works
@@ -215,8 +208,6 @@ async def test_without_telephony_a_ready_agent_is_not_rung_in_a_loop(tmp_path, d
         await c.app.writer.flush()
         assert not await c.events("OfferMissed"), "no telephony: no ring was tried, none was missed"
         assert c.engine.agents["a00"].missed == 0
-    finally:
-        await c.close()
 
 
 # -- replayed from the live suite's capture ------------------------------------------------------------

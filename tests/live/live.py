@@ -11,15 +11,13 @@ import asyncio
 import os
 import shutil
 from pathlib import Path
-from typing import Any
-
 import aiohttp
 
 from callcenter.app import App
 from callcenter.config import load_config
-from callcenter.engine.manager import CallManager
-from callcenter.store import provision, repo
+from callcenter.store import provision
 from callcenter.store.db import Database
+from tests.server_under_test import ServerUnderTest
 
 from .harness import Baresip, PrivateAsterisk, free_port, tone_wav
 
@@ -74,8 +72,11 @@ def _speech():
     return _SPEECH
 
 
-class Live:
-    """The private Asterisk + the server + the phones, for one test."""
+class Live(ServerUnderTest):
+    """The private Asterisk + the server + the phones, for one test (what it asks of the server:
+    :class:`tests.server_under_test.ServerUnderTest`)."""
+
+    settle_timeout = 20.0
 
     def __init__(self, tmp: Path, overrides: dict | None = None, *, prefix: str = "", agents: list | None = None,
                  queues: list | None = None, speech: bool = True) -> None:
@@ -155,21 +156,6 @@ class Live:
         return bool(self.app and self.app.components["asterisk"].phone_idle(iface))
 
     # -- the server ------------------------------------------------------------------------------------
-    @property
-    def engine(self) -> CallManager:
-        return self.app.components["engine"]
-
-    @property
-    def url(self) -> str:
-        host, port = self.app.http_address
-        return f"http://{host}:{port}"
-
-    async def api(self, method: str, path: str, json: Any = None) -> tuple[int, Any]:
-        async with self.http.request(method, self.url + path, json=json,
-                                     headers={"Authorization": "Bearer tok-sup"}) as r:
-            body = await r.json() if r.content_type == "application/json" else await r.text()
-            return r.status, body
-
     async def ready(self, *agents: str) -> None:
         for a in agents:
             st, body = await self.api("POST", f"/api/agents/{a}/login", json={})
@@ -177,35 +163,8 @@ class Live:
             st, body = await self.api("POST", f"/api/agents/{a}/ready")
             assert st == 200, body
 
-    async def cdrs(self) -> list[dict]:
-        await self.app.writer.flush()
-        async with self.app.db.session() as s:
-            return [repo.call_to_dict(c) for c in await repo.list_calls(s, limit=None)]
-
-    async def events(self, kind: str | None = None) -> list[dict]:
-        await self.app.writer.flush()
-        async with self.app.db.session() as s:
-            return [repo.event_to_dict(e) for e in await repo.list_events(s, event=kind, limit=None)]
-
     async def channels(self) -> list[str]:
         """Live channel names, from Asterisk itself (CLI ``core show channels concise``; in a thread:
         the engine runs in this event loop)."""
         out = await asyncio.to_thread(self.ast.cli, "core show channels concise")
         return [line.split("!")[0] for line in out.splitlines() if "!" in line]
-
-    async def settle(self, timeout: float = 20.0) -> None:
-        await self.wait_for(lambda: not self.engine.calls, timeout, 0.1)
-        await self.app.writer.flush()
-
-    async def wait_for(self, predicate, timeout: float = 10.0, interval: float = 0.05):
-        loop = asyncio.get_running_loop()
-        end = loop.time() + timeout
-        while True:
-            v = predicate()
-            if asyncio.iscoroutine(v):
-                v = await v
-            if v:
-                return v
-            if loop.time() > end:
-                raise AssertionError(f"condition not met within {timeout} s")
-            await asyncio.sleep(interval)

