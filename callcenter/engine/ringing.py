@@ -9,8 +9,10 @@
 """
 from __future__ import annotations
 
+import asyncio
 import logging
 import uuid
+from typing import Any
 
 from .call import Apply, CallLife, hangup_quietly
 from .core import (CALLBACK_ATTEMPTS, NO_TELEPHONY, PHONE_IN_USE, PHONE_UNAVAILABLE, EngineSettings, EngineState,
@@ -19,6 +21,9 @@ from .model import LiveCall
 from .ports import EnginePorts
 
 log = logging.getLogger("callcenter.engine")
+
+#: how often a withdrawn ring looks for its channel's name until Asterisk has reported it
+CANCEL_POLL_S = 0.02
 
 
 class Ringing:
@@ -155,9 +160,21 @@ class Ringing:
         control = self.ports.control
         if ring_id is None or control is None:
             return
-        name = self.ports.phones.channel_of(ring_id)
-        if name:
-            self.tasks.spawn(hangup_quietly(control, name), f"cancel-ring-{call_id}")
+        self.tasks.spawn(self._hang_up_ring((call_id, agent_id), ring_id, control), f"cancel-ring-{call_id}")
+
+    async def _hang_up_ring(self, key: tuple[str, str], ring_id: str, control: Any) -> None:
+        """Hang the ring's channel up. Right after the Originate its name may not be known yet (Asterisk
+        has not created the channel, or its Newchannel event is still on the way, as on a loaded
+        machine): then as soon as it is, for as long as the ring lasts. A ring that ends answered meanwhile
+        is released by :meth:`_answered` (the offer is no longer wanted)."""
+        while True:
+            name = self.ports.phones.channel_of(ring_id)
+            if name:
+                await hangup_quietly(control, name)
+                return
+            if self.ringing.get(key) != ring_id:
+                return
+            await asyncio.sleep(CANCEL_POLL_S)
 
     # ------------------------------------------------------------------------------ callbacks
     async def run_callback(self, call: LiveCall, agent_id: str, number: str, queue: str) -> None:

@@ -5,7 +5,7 @@ plays music, resume bridges again; hold time is counted; a transfer to a queue k
 from __future__ import annotations
 
 from tests.asterisk_double import Caller, Press
-from tests.e2e.conftest import center, double, speech_service  # noqa: F401 - fixtures
+from tests.e2e.conftest import center  # noqa: F401 - fixture (the double and speech_service: tests/conftest.py)
 
 
 async def _talking(center, agent="a01", press="2", caller_id="5550101"):
