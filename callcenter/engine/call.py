@@ -82,6 +82,8 @@ class CallLife:
             log.warning("AGI session for a call already in progress; ignoring", extra={"call_id": info.call_id})
             return
         self.state.calls[call.call_id] = call
+        if self.state.seen is not None:
+            self.state.seen.add(call.call_id)
         self.state.channels[call.call_id] = channel
         self.state.counters["calls"] += 1
         try:

@@ -85,6 +85,9 @@ class EngineState:
     """The engine's live tables (one instance shared by all its parts)."""
 
     calls: dict[str, LiveCall] = field(default_factory=dict)
+    # call ids that had an AGI session in this run, while records left open by the previous run are
+    # looked at (None after: it would only grow)
+    seen: set[str] | None = field(default_factory=set)
     agents: dict[str, LiveAgent] = field(default_factory=dict)
     queue_rows: dict[str, dict[str, Any]] = field(default_factory=dict)
     ext_to_agent: dict[str, str] = field(default_factory=dict)     # extension / interface -> agent id

@@ -353,6 +353,12 @@ class CallManager:
         """CDRs left open by a previous run: calls that come back through FastAGI are recovered; the
         others are closed once Asterisk no longer has their channel (answered ones as answered, queued
         ones as abandoned, the rest as failed), so no record stays open and no call is counted twice."""
+        try:
+            await self._close_orphans_loop()
+        finally:
+            self.state.seen = None
+
+    async def _close_orphans_loop(self) -> None:
         records = self.ports.records
         if records is None:
             return
@@ -367,13 +373,11 @@ class CallManager:
                     log.warning("could not look for open call records: %s", exc)
                     return
             now = self.now()
-            for call_id in list(pending):
-                queue, queued_at, answered_at, agent = pending[call_id]
-                if call_id in self.calls or self.ports.phones.call_alive(call_id):
-                    if call_id in self.calls:
-                        pending.pop(call_id)
-                    continue
+            close, keep = sort_orphans(list(pending), seen=self.state.seen or set(), alive=self.ports.phones.call_alive)
+            for call_id in set(pending) - set(close) - set(keep):
                 pending.pop(call_id)
+            for call_id in close:
+                queue, queued_at, answered_at, agent = pending.pop(call_id)
                 disp = "answered" if answered_at else ("abandoned" if queued_at else "failed")
                 self.bus.publish(DomainEvent("CallEnded", now, call_id=call_id, queue=queue, agent_id=agent, data={
                     "outcome": disp, "ended_by": "engine-restart",
@@ -474,3 +478,21 @@ class CallManager:
     async def cdrs(self, start: float, end: float, limit: int = 1000, *, caller: str | None = None,
                    agent: str | None = None) -> list[dict]:
         return await self.views.cdrs(start, end, limit, caller=caller, agent=agent)
+
+
+def sort_orphans(open_ids: Iterable[str], *, seen: set[str] | frozenset[str],
+                 alive: Any) -> tuple[list[str], list[str]]:
+    """Which call records left open by the previous run to close now, and which to look at again.
+
+    A call whose AGI session came back in this run (``seen``) owns its record: it is neither closed nor
+    kept, even after it has ended (closing it again would write a second end: the restart race where a
+    call came back, was answered and ended between two looks). A call Asterisk still has (``alive``) is
+    kept for the next look (its session may still come back); the rest are closed.
+    Returns ``(close, keep)``; ids in neither are done with."""
+    close: list[str] = []
+    keep: list[str] = []
+    for call_id in open_ids:
+        if call_id in seen:
+            continue
+        (keep if alive(call_id) else close).append(call_id)
+    return close, keep

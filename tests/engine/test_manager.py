@@ -4,6 +4,8 @@ from __future__ import annotations
 import asyncio
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from callcenter.engine.errors import EngineError, NotFound
 
@@ -195,3 +197,27 @@ async def test_phone_feature_codes(tmp_path):
         await h.engine.handle_feature_code(stranger)
         assert stranger.variables["CC_RESULT"].startswith("error:")
         assert ("agent-loginok" in ch.texts) and ("beeperr" in stranger.texts)
+
+
+# -- records left open by a previous run (engine restart) -------------------------------------------------
+def test_a_call_back_after_a_restart_owns_its_record_even_once_ended():
+    """The restart race: a call's AGI session came back after the first look, was answered and ended
+    before the next look; Asterisk no longer has its channel, but its own session wrote its end, so the
+    orphan sweep must not close it a second time (13 ends for 10 calls before)."""
+    from callcenter.engine.manager import sort_orphans
+    alive = {"c-waiting"}.__contains__
+    close, keep = sort_orphans(["c-back-and-ended", "c-back-talking", "c-waiting", "c-gone"],
+                               seen={"c-back-and-ended", "c-back-talking"}, alive=alive)
+    assert close == ["c-gone"]            # never came back, no channel: closed by the sweep
+    assert keep == ["c-waiting"]          # channel alive, session may still come back: look again
+    # the calls that came back are neither closed nor kept (their sessions own their records)
+
+
+@given(st.lists(st.sampled_from("abcdefgh"), unique=True), st.sets(st.sampled_from("abcdefgh")),
+       st.sets(st.sampled_from("abcdefgh")))
+def test_orphan_sweep_never_closes_a_call_of_this_run_nor_one_still_up(open_ids, seen, alive):
+    from callcenter.engine.manager import sort_orphans
+    close, keep = sort_orphans(open_ids, seen=seen, alive=alive.__contains__)
+    assert not set(close) & seen and not set(keep) & seen
+    assert not set(close) & alive
+    assert set(close) | set(keep) == set(open_ids) - seen and not set(close) & set(keep)
