@@ -183,7 +183,8 @@ async def test_transfer_to_a_queue_is_answered_by_another_agent(live):
     assert cdr["call_id"] == call_id and cdr["agent"] == "ben" and cdr["queue"] == "technical"
     assert cdr["data"]["segments"][0]["agent"] == "ann" and cdr["data"]["transferred_to"] == "queue:technical"
     # audio both ways with the second agent: the caller hears ben, ben hears the caller (ben's phone records
-    # from its answer, ~3 s here; an earlier version of this test read it before 3 s were written)
+    # from its answer, ~3 s here; silence there was reported in 3 of 4 runs on a loaded machine earlier and
+    # not reproduced since: this assertion is what would show it)
     assert abs(window(await recorded(live, caller), 0.5, 2.0)[1] - AGENT_TONE["7002"]) < 15, "the caller did not hear ben"
     level, hz = window(await recorded(live, live.phones["7002"], 2.0), 0.3, 1.5)
     assert level > 500 and abs(hz - CALLER_TONE) < 15, f"ben did not hear the caller: rms {level:.0f}, {hz:.0f} Hz"
