@@ -125,6 +125,9 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
             async with sem:
                 o = await one((first + i) % 3)
                 outcomes[o] = outcomes.get(o, 0) + 1
+            done = sum(outcomes.values())
+            if n >= 100 and done % 100 == 0:                    # progress of a long run, on stderr
+                print(f"{time.strftime('%H:%M:%S')} {done}/{n} calls: {outcomes}", file=sys.stderr, flush=True)
         await asyncio.gather(*(slot(i) for i in range(n)))
         return outcomes
 
@@ -165,6 +168,24 @@ def _census(live, svc) -> dict:
             "engine_calls": len(live.engine.calls), "webcall_tasks": len(svc.calls.tasks),
             "browser_phones": len(svc.phones.lines), "agent_call_legs": len(svc.phones.channels),
             "asterisk_bridges": len(svc.asterisk.tasks) if svc.asterisk else 0}
+
+
+def _rss_kb(pid: int | str = "self") -> int:
+    for ln in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if ln.startswith("VmRSS:"):
+            return int(ln.split()[1])
+    return 0
+
+
+async def _census_all(live, svc) -> dict:
+    """The server's census plus what Asterisk holds (channels, its RSS and open files)."""
+    out = _census(live, svc)
+    pid = live.ast.proc.pid
+    out["rss_kb"] = _rss_kb()
+    out["asterisk_channels"] = len(await live.channels())
+    out["asterisk_rss_kb"] = _rss_kb(pid)
+    out["asterisk_fds"] = len(os.listdir(f"/proc/{pid}/fd"))
+    return out
 
 
 def _asterisk_cpu(pid: int) -> float:
@@ -212,8 +233,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         result["warm"] = (await line(300))["warm"]
         await live.settle(60)
         await asyncio.sleep(1.0)
-        before = _census(live, svc)
-        before["asterisk_channels"] = len(await live.channels())
+        before = await _census_all(live, svc)
         records0 = len(await live.cdrs())
         proc.stdin.write(b"go\n")
         cpu0 = time.process_time()
@@ -227,8 +247,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         except AssertionError:
             result["not_settled_after_s"] = 90
         await asyncio.sleep(1.0)
-        after = _census(live, svc)
-        after["asterisk_channels"] = len(await live.channels())
+        after = await _census_all(live, svc)
         result["records"] = len(await live.cdrs()) - records0
         result["before"], result["after"] = before, after
         # -- calls per core through Asterisk

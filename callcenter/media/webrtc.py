@@ -37,6 +37,7 @@ from aiortc import (MediaStreamTrack, RTCConfiguration, RTCIceServer, RTCPeerCon
                     RTCSessionDescription)
 from aiortc.mediastreams import MediaStreamError
 
+from . import webrtc_consent
 from .leg import FRAME_MS, AudioFrame, DtmfDigit, LegEnded, MediaError, MediaEvent, MediaLeg, frame_bytes
 
 log = logging.getLogger("callcenter.media.webrtc")
@@ -59,6 +60,9 @@ def _host_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
 
 
 aioice.ice.get_host_addresses = _host_addresses
+# ICE consent freshness as RFC 7675 says (a late answer still renews consent): aioice's own closed a browser
+# phone whose answers took over 0.5 s for 30 s (see callcenter.media.webrtc_consent)
+webrtc_consent.install()
 
 
 def set_host_addresses(addresses: Sequence[str]) -> None:
