@@ -84,10 +84,15 @@ DEFAULTS: dict[str, Any] = {
         "workers": 0,                   # recognition worker pool size; 0 = number of cores
         "processes": 2,                 # pocketsphinx in this many worker processes (0: in threads of
                                         # the server, which stalls its event loop while decoding)
+        "processes_nice": 0,            # niceness step of those live workers from the server's (which
+                                        # they inherit: media.nice)
         "voices": {},                   # language -> espeak-ng voice, e.g. {zh-CN: cmn}
         "rate": 160,                    # synthesis words per minute
     },
     "media": {
+        "nice": -10,                    # niceness step for `callcenter serve` at start: the live path
+                                        # (event loop, speech workers) ahead of batch work and other load;
+                                        # below 0 needs CAP_SYS_NICE (else said once, and 0)
         "speech_mode": "file",          # file: RECORD FILE then decode (shared folder); stream: live
                                         # AudioSocket audio, voice detection, barge-in (docs/media.md)
         "barge_in": True,               # the caller's speech stops the prompt (a node may say barge_in: false)
@@ -118,6 +123,9 @@ DEFAULTS: dict[str, Any] = {
         "alert_severity": "low",        # risk hits of this severity or higher alert supervisors (low|medium|high)
         "job_priority": 50,             # on the post-call job queue (lower runs first; finalize is 10)
         "max_attempts": 3,              # transcription attempts before the job fails for good
+        "transcribe_processes": 1,      # pocketsphinx transcription in this many worker processes of its
+                                        # own (0: in the job queue's threads, which stalls the event loop)
+        "transcribe_nice": 10,          # niceness added to them (live calls' decoding goes first)
     },
     "acd": {
         "rona_timeout": 15.0,           # seconds an agent's phone rings before the offer is withdrawn
@@ -274,12 +282,14 @@ class SpeechSection:
     pocketsphinx: bool
     workers: int
     processes: int
+    processes_nice: int
     voices: dict[str, str]
     rate: int
 
 
 @_section(DEFAULTS["media"])
 class MediaSection:
+    nice: int
     speech_mode: str
     barge_in: bool
     vad_aggressiveness: int
@@ -308,6 +318,8 @@ class AnalyticsSection:
     alert_severity: str
     job_priority: int
     max_attempts: int
+    transcribe_processes: int
+    transcribe_nice: int
 
 
 @_section(DEFAULTS["acd"])
@@ -634,6 +646,13 @@ def _semantic_checks(d: dict, src: str) -> None:
         raise ConfigError(f"{src}: key 'prompts.format' must be wav, gsm or ulaw")
     if webrtc_problem(d["webrtc"]):
         raise ConfigError(f"{src}: {webrtc_problem(d['webrtc'])}")
+    for key in ("media.nice", "speech.processes_nice", "analytics.transcribe_nice"):
+        section, name = key.split(".")
+        if not -20 <= d[section][name] <= 19:
+            raise ConfigError(f"{src}: key '{key}' must be a niceness step between -20 and 19, got {d[section][name]}")
+    if d["analytics"]["transcribe_processes"] < 0:
+        raise ConfigError(f"{src}: key 'analytics.transcribe_processes' must be >= 0 (0: in the job queue's "
+                          f"threads), got {d['analytics']['transcribe_processes']}")
     if d["speech"]["processes"] < 0:
         raise ConfigError(f"{src}: key 'speech.processes' must be >= 0 (0: decode in threads), "
                           f"got {d['speech']['processes']}")

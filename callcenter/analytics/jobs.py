@@ -127,6 +127,7 @@ class JobQueue:
         self.worker = worker_id or f"{self.host_prefix}{os.getpid()}:{uuid.uuid4().hex[:8]}"
         self.types: dict[str, JobType] = {}
         self.failed_hooks: list[FailedHook] = []
+        self._on_stop: list[Callable[[], Any]] = []
         self._executor: ThreadPoolExecutor | None = None
         self._running: dict[int, asyncio.Task] = {}
         self._wake = asyncio.Event()
@@ -146,6 +147,10 @@ class JobQueue:
     def on_done(self, kind: str, hook: DoneHook) -> None:
         """``await hook(job, result)`` after each success of a ``kind`` job (e.g. enqueue the next step)."""
         self._type(kind).done_hooks.append(hook)
+
+    def on_stop(self, fn: Callable[[], Any]) -> None:
+        """``fn()`` when the queue stops (after its jobs): what the job kinds own, e.g. worker processes."""
+        self._on_stop.append(fn)
 
     def on_failed(self, hook: FailedHook, kind: str | None = None) -> None:
         """``await hook(job, error)`` when a job (of ``kind``, or any) fails for good."""
@@ -215,6 +220,11 @@ class JobQueue:
         if self._executor is not None:
             self._executor.shutdown(wait=False, cancel_futures=True)
             self._executor = None
+        for fn in self._on_stop:
+            try:
+                await asyncio.get_running_loop().run_in_executor(None, fn)
+            except Exception as exc:  # noqa: BLE001 - stopping goes on
+                log.warning("stopping %s failed: %s", getattr(fn, "__qualname__", fn), exc)
 
     async def recover(self, startup: bool = False) -> int:
         """Queue again the jobs whose worker went away (expired lease; at start also this host's

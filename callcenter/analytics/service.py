@@ -10,6 +10,13 @@
   and the other parts are still there).
 * Supervisor alerts: ``RiskWordsDetected`` on the bus (no ``agent_id``: only supervisors and admins get
   it over the WebSocket) with the hits; ``CallAnalyzed`` for every analysed call.
+* Transcription with pocketsphinx runs in worker processes of its own (:class:`ProcessTranscriber`,
+  ``analytics.transcribe_processes``, at ``analytics.transcribe_nice`` below the server's priority):
+  pocketsphinx holds the GIL for a whole decode, so in the server's threads it stalled the event loop
+  (every live call's 20 ms pacing, barge-in, the live IVR's decisions) for as long as a stretch of
+  speech took to decode; in its own low-priority processes it neither stalls the loop nor takes the
+  CPU from the live IVR's recognition workers (``speech.processes``). vosk releases the GIL and stays
+  in the job queue's threads.
 * :meth:`register_jobs`: the ``analytics`` job kind on the post-call job queue, enqueued when a
   recording's finalize job succeeds (docs/recordings.md).
 * Overrides, search and reports for the CLI and the REST routes.
@@ -30,7 +37,7 @@ from .analysis import analyze
 from .reports import analytics_report
 from .riskwords import SEVERITIES, RiskLists, load_risk_lists
 from .scorecard import Scorecard, apply_overrides, load_scorecard
-from .transcribe import AnalysisError, WordRecognizer, transcribe_file, word_recognizer
+from .transcribe import AnalysisError, SphinxWords, WordRecognizer, transcribe_file, word_recognizer
 from .yamlcheck import RulesFileError
 
 log = logging.getLogger("callcenter.analytics")
@@ -86,20 +93,55 @@ class OverrideError(ValueError):
         self.field = field
 
 
+class ProcessTranscriber:
+    """pocketsphinx transcription of call recordings in ``processes`` worker processes of its own
+    (:class:`~callcenter.speech.procpool.RecognitionWorkers` running
+    :func:`~callcenter.analytics.transcribe.transcribe_here`), at ``nice``
+    steps below the server's priority; started at the first recording, stopped by :meth:`close`. A
+    worker that dies mid-recording is restarted and the recording tried once more on another; dying
+    twice fails this attempt of the job (retried later by the job queue)."""
+
+    def __init__(self, processes: int = 1, nice: int = 10) -> None:
+        from ..speech.procpool import RecognitionWorkers
+        self.pool = RecognitionWorkers(processes, warm_streams=0, live=False, name="transcription",
+                                       size_key="analytics.transcribe_processes", nice_key="analytics.transcribe_nice",
+                                       nice=nice)
+
+    def transcribe(self, path: str, language: str):
+        """(transcript, caller audio, agent audio) of a stereo recording; blocking (a job thread)."""
+        from ..speech.procpool import WorkerDied
+        try:
+            return self.pool.call("run", "callcenter.analytics.transcribe:transcribe_here", str(path),
+                                  language).result()
+        except WorkerDied as exc:
+            raise AnalysisError(f"transcription of {path} lost: {exc} (retried once on another worker)") from None
+
+    def close(self) -> None:
+        self.pool.close()
+
+
 class AnalyticsService:
     def __init__(self, db, speech, bus: EventBus | None = None, settings=None,
                  clock: Callable[[], float] = time.time,
-                 recognizer: Callable[[str], WordRecognizer] | None = None) -> None:
+                 recognizer: Callable[[str], WordRecognizer] | None = None,
+                 transcriber: ProcessTranscriber | None = None) -> None:
         """``settings``: the ``analytics`` configuration section (:class:`callcenter.config.AnalyticsSection`);
         ``speech``: the :class:`SpeechService` whose recognizers transcribe (``recognizer``: language ->
-        word recognizer, instead of it)."""
+        word recognizer, instead of it); ``transcriber``: where pocketsphinx transcribes (else in the
+        calling thread)."""
         from ..config import AnalyticsSection
         self.db = db
         self.speech = speech
         self.recognizer = recognizer or (lambda language: word_recognizer(speech, language))
+        self.transcriber = transcriber
         self.bus = bus
         self.settings = settings or AnalyticsSection()
         self.clock = clock
+
+    def close(self) -> None:
+        """Stop the transcription worker processes (if any)."""
+        if self.transcriber is not None:
+            self.transcriber.close()
 
     # ---------------------------------------------------------------------------------------------
     def rules(self) -> Rules:
@@ -110,8 +152,13 @@ class AnalyticsService:
 
     def run_sync(self, path: str, language: str, queue: str | None, rules: Rules,
                  holds: Sequence[tuple[float, float]] | None = None, gaps: Sequence[dict] = ()) -> dict[str, Any]:
-        """The blocking part (reading, both recognizers, the pure analysis): for a worker thread."""
-        transcript, caller, agent = transcribe_file(path, language, recognizer=self.recognizer(language))
+        """The blocking part (reading, both recognizers, the pure analysis): for a worker thread. With
+        pocketsphinx and a :class:`ProcessTranscriber`, reading and recognizing happen in its process."""
+        words = self.recognizer(language)
+        if self.transcriber is not None and isinstance(words, SphinxWords):
+            transcript, caller, agent = self.transcriber.transcribe(path, language)
+        else:
+            transcript, caller, agent = transcribe_file(path, language, recognizer=words)
         return analyze(transcript, caller, agent, queue=queue, risk=rules.risk, scorecards=rules.scorecards,
                        holds=holds, errors=rules.errors, gaps=gaps)
 
@@ -296,6 +343,9 @@ def register_analytics(jobs, recorder, db, speech, bus, cfg, clock) -> Analytics
         why = "analytics.enabled" if not cfg.analytics.enabled else "speech.enabled"
         log.info(f"conversation analytics of recorded calls is off ({why}: false)")
         return None
-    svc = AnalyticsService(db, speech, bus, cfg.analytics, clock=clock.now)
+    n = cfg.analytics.transcribe_processes
+    svc = AnalyticsService(db, speech, bus, cfg.analytics, clock=clock.now,
+                           transcriber=ProcessTranscriber(n, cfg.analytics.transcribe_nice) if n else None)
     svc.register_jobs(jobs)
+    jobs.on_stop(svc.close)
     return svc

@@ -238,6 +238,18 @@ def transcribe_sides(caller: np.ndarray, agent: np.ndarray, rate: int, language:
     return Transcript(language, duration, words, recognizer.name), audio["caller"], audio["agent"]
 
 
+_HERE: SphinxWords | None = None
+
+
+def transcribe_here(path: str, language: str) -> tuple[Transcript, SideAudio, SideAudio]:
+    """:func:`transcribe_file` with pocketsphinx, one decoder kept for this process's life: what a
+    transcription worker process runs (``analytics.transcribe_processes``; :class:`ProcessTranscriber`)."""
+    global _HERE
+    if _HERE is None:
+        _HERE = SphinxWords()
+    return transcribe_file(path, language, recognizer=_HERE)
+
+
 def transcribe_file(path: str | Path, language: str, speech=None, recognizer: WordRecognizer | None = None
                     ) -> tuple[Transcript, SideAudio, SideAudio]:
     """Read and transcribe a stereo recording with ``recognizer``, or the one ``speech`` (a SpeechService)

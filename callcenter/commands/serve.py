@@ -38,6 +38,8 @@ def _serve(args) -> int:
     except OSError as exc:
         print(f"callcenter: cannot start: log.file {cfg.log.file!r}: {exc.strerror or exc}", file=sys.stderr)
         return 1
+    from ..priority import apply_server_nice
+    apply_server_nice(cfg.media.nice)         # before any thread or worker process: they inherit it
     app = App(cfg)
     loop = asyncio.new_event_loop()
     rc = 0

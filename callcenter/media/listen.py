@@ -120,6 +120,11 @@ class Heard:
     decided_at: float | None = None        # endpoint_at + the time the decision took
     partials: list[str] = field(default_factory=list)
     early: bool = False                    # the decision was started when the caller paused
+    paused_at: float | None = None         # the last SpeechPaused (the early decision was asked for then)
+    #: ``time.monotonic()`` stamps of the decision, for the latency breakdown: ``finish_called`` (the
+    #: end), ``resumed`` (the loop has the result) and the recognition stream's own (``prepare_sent``,
+    #: ``sent``, the worker's ``in``/``start``/``done``/``prepare_*``, ``read``: see ``speech/worker.py``)
+    stamps: dict = field(default_factory=dict)
 
 
 #: audio fed to a recognition stream in one job at least (20 ms chunks cost the decoders about twice
@@ -162,6 +167,11 @@ class _OffLoopStream:
             return
         self._job = self._loop.run_in_executor(executor, open_stream)
         self._job.add_done_callback(self._opened)
+
+    @property
+    def stamps(self) -> dict:
+        """The stream's time stamps of the decision (worker streams; empty for others)."""
+        return dict(getattr(self._stream, "stamps", None) or {})
 
     @property
     def native(self) -> bool:
@@ -376,6 +386,7 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
                         stream.feed(pcm)
                     preroll.clear()
                 elif isinstance(e, SpeechPaused) and stream is not None:
+                    heard.paused_at = last_t
                     stream.prepare()
                 elif isinstance(e, SpeechResumed) and stream is not None:
                     stream.resume()
@@ -392,7 +403,9 @@ async def listen(reader: LegReader, prompt_pcm: bytes, open_stream: Callable[[],
                     began = loop.time()
                     heard.early = s.prepared
                     heard.recognition = await s.finish()
-                    heard.decided_at = last_t + (loop.time() - began)     # on the leg's clock
+                    resumed = loop.time()
+                    heard.decided_at = last_t + (resumed - began)         # on the leg's clock
+                    heard.stamps = dict(s.stamps, finish_called=began, resumed=resumed)
                     return heard
     except LegClosed:
         raise CallerHungUp(f"caller hung up while listening ({leg.ended.reason if leg.ended else 'leg ended'})") \

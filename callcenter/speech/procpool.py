@@ -75,7 +75,9 @@ class _Worker:
         root = str(Path(__file__).resolve().parents[2])        # the folder holding the callcenter package
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         cmd = [sys.executable, "-m", "callcenter.speech.worker", "--backend", pool.backend,
-               "--index", str(index), "--warm-streams", str(pool.warm_streams)]
+               "--index", str(index), "--warm-streams", str(pool.warm_streams), "--nice", str(pool.nice)]
+        if not pool.live:
+            cmd.append("--no-warm")
         if pool.model_dir:
             cmd += ["--model-dir", str(pool.model_dir)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
@@ -95,7 +97,7 @@ class _Worker:
         self._reader.start()
 
     def __str__(self) -> str:
-        return f"speech worker {self.index} (pid {self.pid})"
+        return f"{self.pool.name} worker {self.index} (pid {self.pid})"
 
     @property
     def load(self) -> int:
@@ -138,6 +140,8 @@ class _Worker:
             kind = msg[0]
             if kind == "ready":
                 self.info = msg[1]
+                if self.info.get("nice_error"):
+                    self.pool._nice_refused(self, self.info["nice_error"])
                 self.ready.set()
             elif kind == "failed":
                 self.error = str(msg[1])
@@ -145,6 +149,8 @@ class _Worker:
             elif kind in ("ok", "err"):
                 with self._lock:
                     fut = self.pending.pop(msg[1], None)
+                if fut is not None and len(msg) > 3:         # the worker's time stamps (a finish)
+                    fut.stamps = dict(msg[3], read=time.monotonic())
                 if fut is not None:
                     _settle(fut, msg[2] if kind == "ok" else None, msg[2] if kind == "err" else None)
         self._ended()
@@ -181,13 +187,23 @@ class _Worker:
 
 
 class RecognitionWorkers:
-    """``size`` worker processes for ``backend`` (``pocketsphinx``); see the module notes."""
+    """``size`` worker processes for ``backend`` (``pocketsphinx``); see the module notes.
+
+    ``nice``: added to the workers' niceness (``speech.processes_nice``, below 0 = ahead of the rest of
+    the host: needs CAP_SYS_NICE or ``RLIMIT_NICE``, else a warning naming ``nice_key`` and they run at
+    the server's); ``live``: warm live decoders (False for a pool that only transcribes recordings);
+    ``name``: how its workers are named in logs; ``size_key`` / ``nice_key``: the configuration keys
+    that set ``size`` / ``nice`` (named in errors)."""
 
     def __init__(self, size: int = 2, backend: str = "pocketsphinx", warm_streams: int = 2,
-                 model_dir: str | Path | None = None, restart: bool = True):
+                 model_dir: str | Path | None = None, restart: bool = True, *, nice: int = 0,
+                 live: bool = True, name: str = "speech", size_key: str = "speech.processes",
+                 nice_key: str = "speech.processes_nice"):
         if size < 1:
-            raise ValueError(f"speech.processes: a worker pool needs at least 1 process, got {size}")
+            raise ValueError(f"{size_key}: a worker pool needs at least 1 process, got {size}")
         self.size, self.backend, self.warm_streams = size, backend, warm_streams
+        self.nice, self.live, self.name, self.nice_key = int(nice), live, name, nice_key
+        self._nice_warned = False
         self.model_dir = model_dir
         self.restart = restart
         self.workers: list[_Worker] = []
@@ -209,6 +225,12 @@ class RecognitionWorkers:
         if wait:
             self.wait_ready(wait)
         return self
+
+    def _nice_refused(self, worker: _Worker, why: str) -> None:
+        if not self._nice_warned:
+            self._nice_warned = True
+            log.warning("%s: %s %+d could not be applied (%s); the %s workers run at the server's priority",
+                        worker, self.nice_key, self.nice, why, self.name)
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         """Wait until every worker is warm (or has ended); False after ``timeout`` seconds."""
@@ -387,6 +409,10 @@ class ProcessStream(RecognitionStream):
         self._retried = False
         self._lost: WorkerDied | None = None
         self._done = False
+        #: ``time.monotonic()`` stamps of the decision (the latency breakdown): ``prepare_sent``, ``sent``
+        #: (finish), the worker's (``worker.py``: ``in``/``start``/``done``, ``prepare_*``), ``read``
+        #: (the reply off the pipe)
+        self.stamps: dict = {}
         self._open(None)
 
     def _open(self, avoid: _Worker | None) -> None:
@@ -407,6 +433,8 @@ class ProcessStream(RecognitionStream):
             raise RuntimeError("stream already finished")
         if pcm:
             self._audio.append(pcm)
+        if kind == "finish":
+            self.stamps["sent"] = time.monotonic()
         outer: Future = Future()
 
         def send(payload: bytes) -> None:
@@ -414,6 +442,8 @@ class ProcessStream(RecognitionStream):
 
             def done(f: Future) -> None:
                 exc = None if f.cancelled() else f.exception()
+                if kind == "finish" and getattr(f, "stamps", None):
+                    self.stamps.update(f.stamps)
                 if not isinstance(exc, WorkerDied):
                     _settle(outer, None if exc or f.cancelled() else f.result(), exc)
                 elif w is not self.worker:                   # already moved, with all the audio
@@ -466,6 +496,7 @@ class ProcessStream(RecognitionStream):
             return
         if pcm:
             self._audio.append(pcm)
+        self.stamps["prepare_sent"] = time.monotonic()
         self.worker.request(("prepare", self.sid, pcm))
 
     # a thread's side

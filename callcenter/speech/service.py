@@ -98,7 +98,8 @@ class SpeechService:
                 # pocketsphinx holds the GIL while it decodes: in worker processes, off the event loop
                 # (speech.processes; docs/speech.md)
                 from .procpool import ProcessRecognizer, RecognitionWorkers
-                self.pool = self.pool or RecognitionWorkers(self.processes)
+                self.pool = self.pool or RecognitionWorkers(self.processes,
+                                                            nice=getattr(self.cfg, "processes_nice", 0))
                 self.pocketsphinx = ProcessRecognizer(self.pool)
             else:
                 self.pocketsphinx = PocketsphinxRecognizer(executor=self.executor, workers=self.workers)

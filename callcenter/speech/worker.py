@@ -17,11 +17,17 @@ What is the library and what is ours:
 
 Wire format (both ways): 4-byte big-endian length + a pickle. Requests:
 
-* ``("call", rid, method, args)``: ``recognize_file_sync`` / ``recognize_samples`` -> ``("ok", rid, result)``
+* ``("call", rid, method, args)``: ``recognize_file_sync`` / ``recognize_samples`` -> ``("ok", rid, result)``;
+  ``run`` with ``args = ("callcenter.<module>:<function>", *fargs)``: that function of a higher layer
+  run here (analytics' transcription of call recordings: ``callcenter.analytics.transcribe:transcribe_here``)
 * ``("open", sid, language, rate, phrases)``: a stream session (no reply; an error is kept for its next request)
 * ``("feed", rid, sid, pcm)`` -> ``("ok", rid, partial or None)``
 * ``("prepare", sid, pcm)``: feed, then decide on the audio so far (no reply)
-* ``("finish", rid, sid, pcm)``: feed, then ``("ok", rid, Recognition)``; the session ends
+* ``("finish", rid, sid, pcm)``: feed, then ``("ok", rid, Recognition, stamps)``; the session ends.
+  ``stamps`` (``time.monotonic()``, the same clock as the server's event loop on one host): when the
+  request came off the pipe (``in``), started (``start``) and was answered (``done``), and the early
+  decision's ``prepare_in`` / ``prepare_start`` / ``prepare_done`` (None without one): the latency
+  breakdown of ``bench/media_bench.py``
 * ``("drop", sid)``: the session ends without a result (caller gone)
 * ``("status", rid)`` -> ``("ok", rid, {...})``; ``("quit",)``: exit
 
@@ -123,6 +129,7 @@ class _Session:
         self._resampler = StreamResampler(rate, MODEL_RATE)
         self._audio: list[bytes] = []
         self._prepared_at: int | None = None     # chunks of audio the early decision was made on
+        self.prepare_stamps: tuple[float, float, float] | None = None   # (in, start, done), monotonic
         try:
             self.stream = rec.stream(language, rate, phrases)
         except Exception as exc:  # noqa: BLE001 - reported on the session's next request
@@ -157,6 +164,16 @@ class _Session:
         return self.stream.finish()
 
 
+def run_function(target: str, *args):
+    """``target`` (``callcenter.<module>:<function>``) called with ``args``: work of a higher layer
+    (analytics) run in a worker process without this layer importing it."""
+    import importlib
+    module, _, name = target.partition(":")
+    if not module.startswith("callcenter.") or not name:
+        raise ValueError(f"speech worker: run needs 'callcenter.<module>:<function>', got {target!r}")
+    return getattr(importlib.import_module(module), name)(*args)
+
+
 class Worker:
     def __init__(self, backend: str, index: int, warm_streams: int, model_dir: str | None = None):
         if backend != "pocketsphinx":
@@ -169,24 +186,29 @@ class Worker:
         self.prepared = 0
         self.early_used = 0
 
-    def warm(self) -> dict:
+    def warm(self, live: bool = True) -> dict:
         """The model loaded and decoders created now, before the first caller: one batch decoder and
-        ``warm_streams`` live ones (creating a decoder takes 0.1-3 s)."""
+        (``live``) ``warm_streams`` live ones (creating a decoder takes 0.1-3 s)."""
         t = time.monotonic()
         self.rec.preload()
-        streams = [self.rec.stream("en-US", 8000, None) for _ in range(self.warm_streams)]
+        streams = [self.rec.stream("en-US", 8000, None) for _ in range(self.warm_streams if live else 0)]
         for s in streams:
             s.finish()
         return {"pid": os.getpid(), "index": self.index, "warm_s": round(time.monotonic() - t, 3),
                 "languages": self.rec.languages()}
 
-    def handle(self, msg) -> tuple | None:
+    def handle(self, msg, t_in: float | None = None) -> tuple | None:
+        """One request; ``t_in``: when it came off the pipe (``time.monotonic()``)."""
         kind = msg[0]
+        t_start = time.monotonic()
+        t_in = t_start if t_in is None else t_in
         if kind == "call":
             _, rid, method, args = msg
-            if method not in ("recognize_file_sync", "recognize_samples"):
+            if method not in ("recognize_file_sync", "recognize_samples", "run"):
                 raise ValueError(f"speech worker: unknown method {method!r}")
             self.served += 1
+            if method == "run":
+                return ("ok", rid, run_function(*args))
             return ("ok", rid, getattr(self.rec, method)(*args))
         if kind == "open":
             _, sid, language, rate, phrases = msg
@@ -201,6 +223,7 @@ class Worker:
             if s is not None and s.error is None:
                 s.feed(pcm)
                 s.prepare()
+                s.prepare_stamps = (t_in, t_start, time.monotonic())
                 self.prepared += 1
             return None
         if kind == "finish":
@@ -209,8 +232,13 @@ class Worker:
             del self.sessions[sid]
             s.feed(pcm)
             self.served += 1
-            self.early_used += s.early
-            return ("ok", rid, s.finish())
+            early = s.early
+            self.early_used += early
+            result = s.finish()
+            p = s.prepare_stamps if early else None
+            return ("ok", rid, result, {"in": t_in, "start": t_start, "done": time.monotonic(), "early": early,
+                                        "prepare_in": p and p[0], "prepare_start": p and p[1],
+                                        "prepare_done": p and p[2]})
         if kind == "drop":
             self.sessions.pop(msg[1], None)       # its stream gives its decoder back when collected
             return None
@@ -228,10 +256,11 @@ class Worker:
 
 
 def _reader(fh: BinaryIO, q: "queue.SimpleQueue") -> None:
-    """Drain stdin into a queue while the main thread decodes (the pipe never fills up)."""
+    """Drain stdin into a queue while the main thread decodes (the pipe never fills up); each message
+    with the time it came off the pipe."""
     while True:
         msg = recv_msg(fh)
-        q.put(msg)
+        q.put((msg, time.monotonic()))
         if msg is None or msg[0] == "quit":
             return
 
@@ -250,7 +279,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=int, default=0)
     ap.add_argument("--warm-streams", type=int, default=2)
     ap.add_argument("--model-dir")
+    ap.add_argument("--nice", type=int, default=0, help="niceness step for this process (speech.processes_nice)")
+    ap.add_argument("--no-warm", action="store_true", help="no live decoders (the analytics pool)")
     args = ap.parse_args(argv)
+    from ..priority import renice
+    nice_error = renice(args.nice)             # before any thread exists: every thread inherits it
     # Ctrl-C in the server's terminal reaches its whole process group: the server ends its workers
     # itself (quit, or their stdin closing), so they do not die mid-answer and get restarted
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -262,18 +295,19 @@ def main(argv: list[str] | None = None) -> int:
     threading.Thread(target=_reader, args=(inp, q), name="requests", daemon=True).start()
     try:
         worker = Worker(args.backend, args.index, args.warm_streams, args.model_dir)
-        ready = worker.warm()
+        ready = worker.warm(live=not args.no_warm)
+        ready.update(nice=os.getpriority(os.PRIO_PROCESS, 0), nice_error=nice_error)
     except Exception as exc:  # noqa: BLE001 - the pool logs it and runs without this worker
         send_msg(out, ("failed", _portable(exc)))
         return 2
     send_msg(out, ("ready", ready))
     while True:
-        msg = q.get()
+        msg, t_in = q.get()
         if msg is None or msg[0] == "quit":
             return 0
         rid = msg[1] if msg[0] in ("call", "feed", "finish", "status") else None
         try:
-            reply = worker.handle(msg)
+            reply = worker.handle(msg, t_in)
         except Exception as exc:  # noqa: BLE001 - handed to the caller
             reply = ("err", rid, _portable(exc)) if rid is not None else None
             if rid is None:

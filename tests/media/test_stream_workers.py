@@ -56,6 +56,13 @@ async def test_an_answer_is_decided_early_by_a_worker(workers, answers, realtime
     assert heard.reason == "speech" and heard.recognition.matched == "billing"
     assert heard.early and leg.stops
     assert _early_used(workers) == before + 1, (workers.pool.status(), heard)
+    # the decision's time stamps (bench/media_bench.py's breakdown), in the order things happened
+    st = heard.stamps
+    order = ["prepare_sent", "prepare_in", "prepare_start", "prepare_done", "start", "done", "read", "resumed"]
+    assert [st[k] for k in order] == sorted(st[k] for k in order), st
+    assert st["prepare_sent"] <= st["sent"] <= st["in"] <= st["start"] and st["finish_called"] <= st["resumed"]
+    if realtime:                           # the leg's clock is the loop's: the pause came before the end
+        assert heard.speech_ended < heard.paused_at <= heard.endpoint_at <= st["finish_called"]
     await _sessions_gone(workers)
 
 
