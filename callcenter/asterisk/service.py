@@ -102,6 +102,10 @@ class AsteriskService:
         self.presence = PresenceView()
         self.call_ids: dict[str, str] = {}      # uniqueid -> call id (legs the engine originated)
         self._resynced: dict[str, dict] = {}
+        # per AMI server: its channel listing (CoreShowChannels) is complete for this connection; until
+        # then nobody may conclude from the channel view that a call is gone (the engine's orphan sweep)
+        self._listed: dict[str, bool] = {}
+        self._relist: dict[str, asyncio.Task] = {}
         for s in ami.enabled_servers:
             c = AmiClient(s.host, int(s.port), s.username, s.secret, name=s.name,
                           ping_interval=float(ami.ping_interval), action_timeout=float(ami.action_timeout),
@@ -199,8 +203,16 @@ class AsteriskService:
         tracker = self.trackers[client.name]
         presence = self.presence.by_server[client.name]
         t = max(client.action_timeout, 5.0)
-        res = await client.action("CoreShowChannels", timeout=t)
-        changes = tracker.resync(res.events) if res.success else []
+        self._listed[client.name] = False
+        changes = await self._list_channels(client, t)
+        if changes is None:
+            # a slow Asterisk (CoreShowChannels later than the action timeout): go on connecting (call
+            # control works meanwhile) and ask again with longer timeouts; the channel view stays "not
+            # known" until a listing arrives (issue: an alive call closed by the orphan sweep)
+            log.warning("AMI %s: CoreShowChannels got no complete answer within %.0f s: channels are not "
+                        "known until it answers (asking again)", client.name, t)
+            self._relist_later(client, 2 * t)
+            changes = []
         dev_items: list[AmiMessage] = []
         ep_items: list[AmiMessage] = []
         contact_items: list[AmiMessage] = []
@@ -237,6 +249,47 @@ class AsteriskService:
         log.info("AMI %s: resync done: %d channels, %d bridges, %d phones", client.name,
                  len(tracker.channels), len(tracker.bridges), len(presence.phones))
 
+    async def _list_channels(self, client: AmiClient, timeout: float) -> list | None:
+        """One ``CoreShowChannels``: the tracker rebuilt from it and the changes, or None when it did not
+        answer completely in time (the view is then left as it was, and not known)."""
+        try:
+            res = await client.action("CoreShowChannels", timeout=timeout)
+        except AmiError as exc:
+            log.debug("AMI %s: CoreShowChannels failed: %s", client.name, exc)
+            return None
+        if not res.success:
+            return None
+        self._listed[client.name] = True
+        return self.trackers[client.name].resync(res.events)
+
+    def _relist_later(self, client: AmiClient, timeout: float) -> None:
+        old = self._relist.pop(client.name, None)
+        if old is not None:
+            old.cancel()
+        self._relist[client.name] = asyncio.ensure_future(self._relist_loop(client, timeout))
+
+    async def _relist_loop(self, client: AmiClient, timeout: float) -> None:
+        """Ask for the channel listing again (each timeout twice the last, up to 2 min) while connected."""
+        while not self._listed.get(client.name):
+            if client.state == "connecting":      # still in the login hooks
+                await asyncio.sleep(0.1)
+                continue
+            if not client.connected:              # gone again: the next connection lists afresh
+                return
+            changes = await self._list_channels(client, timeout)
+            if changes is None:
+                log.warning("AMI %s: CoreShowChannels still without a complete answer within %.0f s (asking "
+                            "again)", client.name, timeout)
+                timeout = min(2 * timeout, 120.0)
+                continue
+            for kind, data in changes:
+                self._publish_change(client.name, kind, data)
+            tracker = self.trackers[client.name]
+            log.info("AMI %s: channel listing done late: %d channels, %d bridges", client.name,
+                     len(tracker.channels), len(tracker.bridges))
+            self.publish("AmiResynced", data={"server": client.name, "channels": len(tracker.channels),
+                                              "bridges": len(tracker.bridges), "late": True})
+
     def _on_ami_state(self, client: AmiClient, state: str, reason: str) -> None:
         if state == "connected":
             self.publish("AmiConnected", data={"server": client.name, "host": client.host, "port": client.port})
@@ -246,6 +299,7 @@ class AsteriskService:
         else:
             self.publish("AmiDisconnected", data={"server": client.name, "host": client.host,
                                                   "port": client.port, "reason": reason})
+            self._listed[client.name] = False
             for kind, data in self.presence.by_server[client.name].mark_all_unknown():
                 self._publish_change(client.name, kind, data)
 
@@ -266,6 +320,9 @@ class AsteriskService:
         self.started = True
 
     async def stop(self) -> None:
+        for task in self._relist.values():
+            task.cancel()
+        self._relist.clear()
         for c in self.clients:
             await c.stop()
         await self.agi.stop()
@@ -325,10 +382,16 @@ class AsteriskService:
                     best = ch
         return best.name if best else None
 
+    def channels_known(self) -> bool:
+        """Every configured Asterisk is connected and has listed its channels in this connection (after a
+        reconnect, or a listing that came late): only then does a missing channel mean a call is gone.
+        Without any Asterisk configured nothing can be alive: known (empty)."""
+        return all(c.connected and self._listed.get(c.name) for c in self.clients)
+
     def call_alive(self, call_id: str) -> bool:
-        """The call's channel still exists; True while no Asterisk is connected (nothing is known)."""
+        """The call's channel still exists; True while the channels are not known (:meth:`channels_known`)."""
         try:
-            if self.clients and not any(c.connected for c in self.clients):
+            if not self.channels_known():
                 return True
             return self.channel(call_id) is not None
         except Exception:  # noqa: BLE001

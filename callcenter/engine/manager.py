@@ -373,7 +373,12 @@ class CallManager:
                     log.warning("could not look for open call records: %s", exc)
                     return
             now = self.now()
-            close, keep = sort_orphans(list(pending), seen=self.state.seen or set(), alive=self.ports.phones.call_alive)
+            known = channels_known(self.ports.phones)
+            close, keep = sort_orphans(list(pending), seen=self.state.seen or set(), alive=self.ports.phones.call_alive,
+                                       channels_known=known)
+            if not known and keep:
+                log.info("open call records of the previous run: %d kept until Asterisk has listed its "
+                         "channels", len(keep))
             for call_id in set(pending) - set(close) - set(keep):
                 pending.pop(call_id)
             for call_id in close:
@@ -480,19 +485,31 @@ class CallManager:
         return await self.views.cdrs(start, end, limit, caller=caller, agent=agent)
 
 
+def channels_known(phones: Any) -> bool:
+    """Whether the phone lines' view of Asterisk's channels is complete (:meth:`PhoneLines.channels_known`;
+    lines that cannot say are taken at their word: ``call_alive`` alone decides)."""
+    known = getattr(phones, "channels_known", None)
+    try:
+        return bool(known()) if callable(known) else True
+    except Exception:  # noqa: BLE001 - a wrapper without Asterisk behind it
+        return True
+
+
 def sort_orphans(open_ids: Iterable[str], *, seen: set[str] | frozenset[str],
-                 alive: Any) -> tuple[list[str], list[str]]:
+                 alive: Any, channels_known: bool = True) -> tuple[list[str], list[str]]:
     """Which call records left open by the previous run to close now, and which to look at again.
 
     A call whose AGI session came back in this run (``seen``) owns its record: it is neither closed nor
     kept, even after it has ended (closing it again would write a second end: the restart race where a
-    call came back, was answered and ended between two looks). A call Asterisk still has (``alive``) is
-    kept for the next look (its session may still come back); the rest are closed.
-    Returns ``(close, keep)``; ids in neither are done with."""
+    call came back, was answered and ended between two looks). While Asterisk's channel list is not
+    known (``channels_known`` False: the AMI resync after the restart has not completed, e.g. a slow
+    ``CoreShowChannels``), a missing channel proves nothing: every other call is kept. Otherwise a call
+    Asterisk still has (``alive``) is kept for the next look (its session may still come back); the
+    rest are closed. Returns ``(close, keep)``; ids in neither are done with."""
     close: list[str] = []
     keep: list[str] = []
     for call_id in open_ids:
         if call_id in seen:
             continue
-        (keep if alive(call_id) else close).append(call_id)
+        (keep if not channels_known or alive(call_id) else close).append(call_id)
     return close, keep

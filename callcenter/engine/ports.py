@@ -57,6 +57,10 @@ class PhoneLines(Protocol):
     def newest_leg(self, interface: str) -> str | None:
         """The newest live channel of a phone (``PJSIP/2001-0000002a`` for ``PJSIP/2001``)."""
 
+    def channels_known(self) -> bool:
+        """Asterisk's channel list is complete (every AMI connection up and its channels listed since):
+        only then does a missing channel mean the call is gone."""
+
     def call_alive(self, call_id: str) -> bool:
         """The call's channel still exists (True while Asterisk cannot be asked)."""
 
@@ -78,6 +82,9 @@ class NoPhoneLines:
 
     def newest_leg(self, interface: str) -> str | None:
         return None
+
+    def channels_known(self) -> bool:
+        return True
 
     def call_alive(self, call_id: str) -> bool:
         return False

@@ -66,6 +66,7 @@ AudioSocket (as captured, ``tests/fixtures/asterisk/audiosocket-*.txt``; ``audio
     ``caller.audiosockets``, ``double.audiosocket_channels``, ``channel.audiosocket`` (what it received).
 Faults
     ``drop_ami()`` closes every AMI socket; ``silence_ami(True)`` keeps them open but mute;
+    ``slow_action("CoreShowChannels", seconds, times=1)``: the next answers to an action come late;
     ``restart_asterisk()``: every AMI and FastAGI socket closes, every channel is gone.
 Observation
     ``events(name)`` (every event emitted, as dicts), ``actions`` / ``actions_named(name)`` (what the

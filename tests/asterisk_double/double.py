@@ -78,6 +78,7 @@ class AsteriskDouble(MixMonitorActions):
         self.customers: dict[str, Customer] = {}
         self.actions: list[AmiMessage] = []
         self.silent = False
+        self.slow_actions: dict[str, list[float]] = {}   # action (lower case) -> delays of its next answers
         self.calls: list[CallSession] = []
         self.mixmonitors: dict[str, str] = {}       # MixMonitorID -> channel
         self.recordings: list[Recording] = []       # every MixMonitor started (files written at the end)
@@ -182,6 +183,11 @@ class AsteriskDouble(MixMonitorActions):
         self.model.bridges.clear()
         self.model.device_states.clear()
         self.mixmonitors.clear()
+
+    def slow_action(self, action: str, seconds: float, times: int = 1) -> None:
+        """The next ``times`` answers to ``action`` (e.g. ``CoreShowChannels``) come ``seconds`` late, as from
+        a loaded Asterisk (the whole answer: Response, items and Complete, once the delay has passed)."""
+        self.slow_actions.setdefault(action.lower(), []).extend([seconds] * times)
 
     def silence_ami(self, on: bool = True) -> None:
         """Keep AMI sockets open but stop answering and sending anything (a hung Asterisk)."""
@@ -332,6 +338,9 @@ class AsteriskDouble(MixMonitorActions):
             reply("Error", ("Message", "Permission denied"))
             return
         fn = getattr(self, "_a_" + name, None)
+        delays = self.slow_actions.get(name)
+        if delays:
+            await asyncio.sleep(delays.pop(0))
         if fn is None:
             reply("Error", ("Message", f"Invalid/unknown command: {m.get('Action')}. "
                                        "Use Action: ListCommands to show available commands."))

@@ -72,10 +72,11 @@ class RedialSession(CallSession):
     """A caller whose dialplan runs ``AGI(.../ivr)`` again when the engine goes away mid-call (what
     ``docs/operations.md`` asks of the dialplan): same channel, same variables, new FastAGI session."""
 
-    def __init__(self, double, caller, host, port_fn, redial_for: float = 20.0) -> None:
+    def __init__(self, double, caller, host, port_fn, redial_for: float = 20.0, redial_pause: float = 0.1) -> None:
         super().__init__(double, caller, host, port_fn())
         self.port_fn = port_fn
         self.redial_for = redial_for
+        self.redial_pause = redial_pause       # the dialplan's MusicOnHold(default,${CC_AGI_RETRY_WAIT})
         self.sessions = 0
 
     async def run(self) -> Caller:  # noqa: C901 - mirrors CallSession.run with a redial loop
@@ -113,7 +114,7 @@ class RedialSession(CallSession):
                 self.writer.close()
                 if not c.closed_by_engine or c.variables.get("CC_AGI_STATUS"):
                     break                              # ok / transfer / error: not a retry case
-                await asyncio.sleep(0.1)       # the dialplan's short Wait() before AGI() again
+                await asyncio.sleep(self.redial_pause)     # music on hold, then AGI() again
         finally:
             for t in timers:
                 t.cancel()
@@ -202,9 +203,9 @@ class Center(ServerUnderTest):
                 st, body = await self.api("POST", f"/api/agents/{aid}/ready")
                 assert st == 200, body
 
-    def call(self, caller: Caller, redial: bool = False) -> CallSession:
+    def call(self, caller: Caller, redial: bool = False, redial_pause: float = 0.1) -> CallSession:
         if redial:
-            s = RedialSession(self.double, caller, "127.0.0.1", lambda: self.agi_port)
+            s = RedialSession(self.double, caller, "127.0.0.1", lambda: self.agi_port, redial_pause=redial_pause)
             self.double.calls.append(s)
             self.double._spawn(s.run())
         else:
