@@ -9,7 +9,8 @@
   answering, the service keeps running, logs one line per attempt with the back-off and
   ``status()`` shows ``disconnected``;
 * domain events on the bus: ``AmiConnected``, ``AmiDisconnected``, ``ChannelCreated``,
-  ``ChannelStateChanged``, ``ChannelHungup``, ``BridgeEntered``, ``BridgeLeft``,
+  ``ChannelStateChanged``, ``ChannelHungup``, ``ChannelHeld``, ``ChannelUnheld`` (a phone's hold key),
+  ``BridgeEntered``, ``BridgeLeft``,
   ``AgentPhoneStateChanged``, ``AgentRingFinished``, ``AmiResynced``, ``AgiSessionStarted``, ``AgiSessionEnded``;
 * ``service.presence.is_available("PJSIP/2001")`` for the router; ``service.control`` for call
   control (:mod:`callcenter.asterisk.control`);
@@ -38,8 +39,8 @@ from .state import ChannelTracker, Presence, normalize_interface
 
 log = logging.getLogger("callcenter.asterisk")
 
-CHANNEL_EVENTS = ("Newchannel", "Newstate", "Hangup", "BridgeCreate", "BridgeEnter", "BridgeLeave",
-                  "BridgeDestroy")
+CHANNEL_EVENTS = ("Newchannel", "Newstate", "Hangup", "Hold", "Unhold", "BridgeCreate", "BridgeEnter",
+                  "BridgeLeave", "BridgeDestroy")
 PRESENCE_EVENTS = ("DeviceStateChange", "ContactStatus")
 
 

@@ -10,8 +10,8 @@
   ``DeviceState``).
 
 Each ``feed`` returns a list of changes ``(kind, data)`` that the service publishes as domain events
-(``ChannelCreated``, ``ChannelStateChanged``, ``ChannelHungup``, ``BridgeEntered``, ``BridgeLeft``,
-``AgentPhoneStateChanged``).
+(``ChannelCreated``, ``ChannelStateChanged``, ``ChannelHungup``, ``ChannelHeld``, ``ChannelUnheld``,
+``BridgeEntered``, ``BridgeLeft``, ``AgentPhoneStateChanged``).
 """
 from __future__ import annotations
 
@@ -102,6 +102,15 @@ class ChannelTracker:
         d["cause_txt"] = msg.get("Cause-txt", "") or ""
         return [("ChannelHungup", d)]
 
+    def _hold(self, msg: AmiMessage) -> list[Change]:
+        """``Hold`` / ``Unhold``: a phone's own hold key (re-INVITE sendonly / sendrecv) on this channel
+        (``live-phone-hold.txt``): Asterisk plays music to the other party itself."""
+        uid = msg.get("Uniqueid") or ""
+        ch = self.channels.get(uid) or self._info(msg)
+        held = (msg.get("Event") or "").lower() == "hold"
+        return [("ChannelHeld" if held else "ChannelUnheld",
+                 ch.to_dict() | ({"music_class": msg.get("MusicClass") or ""} if held else {}))]
+
     def _bridge_create(self, msg: AmiMessage) -> list[Change]:
         bid = msg.get("BridgeUniqueid")
         if bid:
@@ -171,6 +180,8 @@ _CHANNEL_EVENTS = {
     "newchannel": ChannelTracker._new,
     "newstate": ChannelTracker._state,
     "hangup": ChannelTracker._hangup,
+    "hold": ChannelTracker._hold,
+    "unhold": ChannelTracker._hold,
     "bridgecreate": ChannelTracker._bridge_create,
     "bridgeenter": ChannelTracker._bridge_enter,
     "bridgeleave": ChannelTracker._bridge_leave,

@@ -20,7 +20,8 @@ def cmd_calls(args) -> int:
         return 0
     now = data.get("now") or time.time()
     rows = [[c["call_id"], c.get("caller") or "", c.get("did") or "",
-             c.get("state", "") + (" (on hold)" if c.get("on_hold") else ""), c.get("queue") or "-",
+             c.get("state", "") + ((" (on hold: phone)" if c.get("hold_by") == "phone" else " (on hold)")
+                                   if c.get("on_hold") else ""), c.get("queue") or "-",
              str(c.get("priority", 0)), c.get("agent_id") or "-", ago(now, c.get("arrived_at")),
              ago(now, c.get("state_since"))] for c in calls]
     print_table(rows, ["CALL", "CALLER", "DID", "STATE", "QUEUE", "PRIO", "AGENT", "AGE", "IN STATE"])

@@ -12,6 +12,13 @@ that hangs up on hold ends it too (``ended_by: agent``, the caller is hung up).
 In the embedded mode (no Asterisk) the caller's channel bridges the legs itself: hold pauses that
 bridge and plays hold music to the caller (``WebCallChannel.hold_bridge``); resume joins them again.
 
+The agent's own phone may hold too (its hold key: a re-INVITE ``sendonly`` / ``inactive``): Asterisk
+22.10.1 then raises AMI ``Hold`` on the agent leg and plays music to the caller itself (the bridge stays
+up), and ``Unhold`` on resume (``tests/fixtures/asterisk/live-phone-hold.txt``). :meth:`HoldOps.on_phone_hold`
+counts it like the desk's hold (``hold_by: phone``); only the phone can resume it (the desk's resume
+answers 409 saying so). A caller's own hold key (``Hold`` on the caller's leg) is not the agent's hold
+and is not counted.
+
 Hold time is counted per call: ``holds`` (how many times) and ``held_s`` (seconds), in the events
 ``CallHeld`` / ``CallResumed``, in ``CallCompleted`` (``held``, ``heldtime`` of that agent's segment)
 and in the call record's ``data``. An agent may hold only its own call (``agent_id``); a supervisor any.
@@ -45,7 +52,7 @@ class HoldOps:
     def _view(self, c: LiveCall) -> dict[str, Any]:
         now = self.events.now()
         return {"call_id": c.call_id, "on_hold": c.on_hold_since is not None, "on_hold_since": c.on_hold_since,
-                "holds": c.holds, "held_s": c.held_total(now), "agent_id": c.agent_id}
+                "hold_by": c.hold_by, "holds": c.holds, "held_s": c.held_total(now), "agent_id": c.agent_id}
 
     async def hold(self, call_id: str, by: str | None = None, agent_id: str | None = None) -> dict:
         c = own_call(self.state, call_id, agent_id)
@@ -76,7 +83,7 @@ class HoldOps:
                     c.pending_holds = max(0, c.pending_holds - 1)
                     raise
         except Exception as exc:  # noqa: BLE001 - ControlError (the leg is gone) or no control
-            c.on_hold_since = None
+            c.on_hold_since, c.hold_by = None, None
             c.holds -= 1
             if isinstance(exc, EngineError):
                 raise
@@ -89,6 +96,9 @@ class HoldOps:
         c = own_call(self.state, call_id, agent_id)
         if c.on_hold_since is None or c.state != "talking":
             raise EngineError(f"call {call_id} is not on hold", "call_id")
+        if c.hold_by == "phone":
+            raise EngineError(f"call {call_id} is on hold on the agent's phone (its hold key): resume it on the "
+                              "phone", "call_id")
         secs = c.end_hold(self.events.now())
         if c.hold_in_bridge:
             channel = self.state.channels.get(call_id)
@@ -100,3 +110,21 @@ class HoldOps:
         self.events.publish("CallResumed", c, agent_id=c.agent_id, by=by, held_s=secs, holds=c.holds,
                             total_held_s=c.held_s, cdr={"data": {"holds": c.holds, "held_s": c.held_s}})
         return self._view(c)
+
+    def on_phone_hold(self, channel: str, held: bool) -> None:
+        """AMI ``Hold`` / ``Unhold`` on a channel: when it is the agent leg of a call in conversation, the
+        agent's phone put the caller on hold (counted as a hold ``by: phone``) or resumed it."""
+        c = next((c for c in self.state.calls.values() if c.state == "talking" and c.agent_channel == channel), None)
+        if c is None:
+            return
+        now = self.events.now()
+        if held:
+            if c.on_hold_since is not None:            # already on hold (the desk's hold parks this leg)
+                return
+            c.start_hold(now, by="phone")
+            self.events.publish("CallHeld", c, agent_id=c.agent_id, by="phone", holds=c.holds,
+                                cdr={"data": {"holds": c.holds}})
+        elif c.hold_by == "phone":
+            secs = c.end_hold(now)
+            self.events.publish("CallResumed", c, agent_id=c.agent_id, by="phone", held_s=secs, holds=c.holds,
+                                total_held_s=c.held_s, cdr={"data": {"holds": c.holds, "held_s": c.held_s}})

@@ -151,7 +151,7 @@ class CallManager:
                       len(self.provisioning.errors), ", ".join(self.provisioning.errors))
         self._unsubs.append(self.bus.subscribe(self._on_asterisk_event,
                                                kinds=("ChannelHungup", "AmiConnected", "AmiResynced",
-                                                      "AgentPhoneStateChanged")))
+                                                      "AgentPhoneStateChanged", "ChannelHeld", "ChannelUnheld")))
         await self._restore_agents()
         self._running = True
         self._ready.set()
@@ -215,6 +215,9 @@ class CallManager:
             if name:
                 self.ringing.on_channel_hungup(name)
                 self.life.on_agent_leg_hungup(name)
+        elif ev.kind in ("ChannelHeld", "ChannelUnheld"):
+            if ev.data.get("channel"):
+                self.hold_ops.on_phone_hold(ev.data["channel"], ev.kind == "ChannelHeld")
         elif ev.kind == "AgentPhoneStateChanged":
             iface = ev.data.get("interface")
             if iface and ev.data.get("registered"):

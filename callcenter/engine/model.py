@@ -89,6 +89,7 @@ class LiveCall:
     on_hold_since: float | None = None      # on hold (the agent asked) since; None: not on hold
     holds: int = 0                          # times put on hold (whole call, every agent segment)
     held_s: float = 0.0                     # seconds on hold of the holds that ended
+    hold_by: str | None = None              # the hold in progress: "desk" (API, CLI, desk) or "phone" (the agent phone's hold key)
     hold_in_bridge: bool = False            # the engine's own bridge holds (embedded mode), not a Redirect
     pending_holds: int = 0                  # agent-leg Redirects the caller's EXEC Bridge has not yet returned for
     agent_leg_gone: bool = False            # the answered agent leg hung up (seen while on hold)
@@ -107,8 +108,9 @@ class LiveCall:
     done: asyncio.Event = field(default_factory=asyncio.Event, repr=False)
 
     # -- hold bookkeeping (pure: time passed in) ------------------------------------------------------
-    def start_hold(self, now: float) -> None:
+    def start_hold(self, now: float, by: str = "desk") -> None:
         self.on_hold_since = now
+        self.hold_by = by
         self.holds += 1
 
     def end_hold(self, now: float) -> float:
@@ -118,6 +120,7 @@ class LiveCall:
         secs = max(0.0, now - self.on_hold_since)
         self.held_s = round(self.held_s + secs, 3)
         self.on_hold_since = None
+        self.hold_by = None
         return round(secs, 3)
 
     def held_total(self, now: float) -> float:
@@ -133,7 +136,8 @@ class LiveCall:
             "skills": dict(self.skills), "agent_id": self.agent_id, "intent": self.intent,
             "wait": round(now - self.queued_at, 1) if self.queued_at and self.state in ("waiting", "ringing", "callback") else None,
             "ivr": dict(self.ivr), "callback_number": self.callback_number, "recovered": self.recovered,
-            "on_hold": self.on_hold_since is not None, "on_hold_since": self.on_hold_since, "holds": self.holds,
+            "on_hold": self.on_hold_since is not None, "on_hold_since": self.on_hold_since, "hold_by": self.hold_by,
+            "holds": self.holds,
             "held_s": self.held_total(now), "transfers": len(self.segments),
         }
 

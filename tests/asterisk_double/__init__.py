@@ -44,6 +44,8 @@ AMI behaviour
     StopMixMonitor. Channels answered into ``cc-agent-wait`` wait to be bridged (``EXEC Bridge`` from
     the caller's AGI, or the AMI ``Bridge`` action); ``cc-callback-connect`` bridges to
     ``CC_AGENT_CHANNEL``.
+    ``phone_hold(channel, on=True)``: that channel's phone presses its own hold key / resumes
+    (``Hold`` / ``Unhold``, music on hold to the bridged peer, as ``live-phone-hold.txt``).
     ``start_phone_call(ext)`` / ``end_phone_call(ch)``: the phone is on a call the engine did not
     place (device INUSE). Device states follow each phone's channels (RINGING, INUSE, NOT_INUSE).
 Bridged calls (as captured, ``tests/fixtures/asterisk/bridge-*.txt``)

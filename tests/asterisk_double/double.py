@@ -246,6 +246,15 @@ class AsteriskDouble(MixMonitorActions):
         ch.on_hangup.append(lambda _c: self.refresh_device(p.interface))
         return ch
 
+    def phone_hold(self, channel: str, on: bool = True) -> None:
+        """The phone on ``channel`` presses its own hold key / resumes (``Model.phone_hold``)."""
+        ch = self.model.by_name(channel)
+        if ch is None:
+            raise KeyError(f"no live channel {channel!r}")
+        peers = self.model.peers(ch)
+        self.model.phone_hold(ch, on, peer_device=not any(p.name.rsplit("-", 1)[0].split("/", 1)[-1] in self.phones
+                                                          for p in peers))
+
     def end_phone_call(self, ch: DChannel) -> None:
         self.model.hangup(ch)
 

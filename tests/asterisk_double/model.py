@@ -210,6 +210,23 @@ class Model:
                 for cb in list(c.on_unbridged):
                     cb(c)
 
+    def phone_hold(self, ch: DChannel, on: bool, *, peer_device: bool = True) -> None:
+        """The phone of ``ch`` presses its hold key (re-INVITE sendonly) or resumes (sendrecv), as Asterisk
+        22.10.1 told it (``live-phone-hold.txt``): ``Hold`` (with ``MusicClass``) / ``Unhold`` on that
+        channel, then music on hold started / stopped on each bridged peer by Asterisk itself (the bridge
+        stays); ``peer_device``: the peer's device goes ``ONHOLD`` / back to ``INUSE`` (a caller's phone;
+        an agent phone with ``device_state_busy_at`` stays ``BUSY``)."""
+        if not ch.alive:
+            return
+        self._emit("Hold" if on else "Unhold", ch.fields() + ([("MusicClass", "default")] if on else []))
+        for peer in self.peers(ch):
+            self._emit("MusicOnHoldStart" if on else "MusicOnHoldStop",
+                       peer.fields() + ([("Class", "default")] if on else []))
+            if peer_device:
+                # device states are computed asynchronously by Asterisk: seen before and after the music
+                # event in two runs; the capture kept has them after
+                self.device_state(peer.name.rsplit("-", 1)[0], "ONHOLD" if on else "INUSE")
+
     def peers(self, ch: DChannel) -> list[DChannel]:
         br = self.bridges.get(ch.bridge or "")
         if br is None:

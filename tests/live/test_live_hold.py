@@ -188,3 +188,66 @@ async def test_transfer_to_a_queue_is_answered_by_another_agent(live):
     assert abs(window(await recorded(live, caller), 0.5, 2.0)[1] - AGENT_TONE["7002"]) < 15, "the caller did not hear ben"
     level, hz = window(await recorded(live, live.phones["7002"], 2.0), 0.3, 1.5)
     assert level > 500 and abs(hz - CALLER_TONE) < 15, f"ben did not hear the caller: rms {level:.0f}, {hz:.0f} Hz"
+
+
+async def test_the_agent_phones_hold_key_is_counted(tmp_path):
+    """baresip's own ``hold`` / ``resume`` (re-INVITE sendonly / sendrecv) on the agent's phone: Asterisk plays
+    music to the caller by itself and says ``Hold`` / ``Unhold`` on the agent leg; the engine counts it like
+    the desk's hold. The caller's own hold key is not counted. Set CALLCENTER_LIVE_CAPTURE_DIR to keep the
+    AMI transcript (``live-phone-hold.txt``, replayed by the double: tests/engine/test_phone_hold.py)."""
+    live = Live(tmp_path)
+    cap = None
+    try:
+        await live.start()
+        cap = await AmiCapture("127.0.0.1", live.ast.ami_port, "callcenter", live.ast.secret).start()
+        agent = await live.phone("7001")
+        caller = await live.phone("1000")
+        await live.ready("ann")
+        await caller.dial("5000")
+        call = await _talking(live)
+        await asyncio.sleep(2.0)
+        cap.note("phone 7001 (agent): baresip hold (re-INVITE a=sendonly)")
+        await asyncio.to_thread(agent.command, "hold")
+        await live.wait_for(lambda: call.on_hold_since is not None, 5, 0.05)
+        st, view = await live.api("GET", f"/api/calls/{call.call_id}")
+        assert view["on_hold"] and view["hold_by"] == "phone", view
+        assert (await live.api("POST", f"/api/calls/{call.call_id}/unhold"))[0] == 409
+        await asyncio.sleep(3.0)
+        assert set(await live.channels()) == {call.channel, call.agent_channel}
+        cap.note("phone 7001 (agent): baresip resume (re-INVITE a=sendrecv)")
+        await asyncio.to_thread(agent.command, "resume")
+        await live.wait_for(lambda: call.on_hold_since is None, 5, 0.05)
+        await asyncio.sleep(2.0)
+        cap.note("phone 1000 (caller): baresip hold")
+        await asyncio.to_thread(caller.command, "hold")
+        await asyncio.sleep(2.0)
+        cap.note("phone 1000 (caller): baresip resume")
+        await asyncio.to_thread(caller.command, "resume")
+        await asyncio.sleep(2.0)
+        cap.note("phone 1000 hangs up (BYE)")
+        await caller.hangup()
+        await live.settle()
+        [cdr] = await live.cdrs()
+        held = await live.events("CallHeld")
+        resumed = await live.events("CallResumed")
+        st, rep = await live.api("GET", "/api/reports?from=-1h&bucket=day")
+    finally:
+        if cap is not None:
+            await cap.stop()
+        await live.close()
+    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
+    if out:
+        cap.save(Path(out) / "live-phone-hold.txt", [
+            "Real Asterisk 22.10.1 (private instance of tests/live), AMI user callcenter of asterisk_conf/manager.conf",
+            "(read = system,call), the project's asterisk_conf/ dialplan; baresip 1.0.0 phones 1000 (caller) and 7001",
+            "(agent) bridged by the caller's EXEC Bridge. The agent's phone presses its own hold key (ctrl_tcp `hold`:",
+            "re-INVITE a=sendonly): Hold on the agent leg (MusicClass), DeviceStateChange of the caller's device ONHOLD,",
+            "MusicOnHoldStart on the caller (Asterisk's own music; the bridge stays); `resume`: Unhold, MusicOnHoldStop,",
+            "caller's device INUSE. Then the caller's phone holds and resumes (Hold / Unhold on the caller's leg,",
+            "music to the agent; the agent's device stays BUSY). Format as in ami-*.txt."])
+    ev = [(e["Event"], e.get("Channel")) for e in cap.events() if e.get("Event") in ("Hold", "Unhold")]
+    assert ev == [("Hold", call.agent_channel), ("Unhold", call.agent_channel), ("Hold", call.channel),
+                  ("Unhold", call.channel)], ev
+    assert cdr["data"]["holds"] == 1 and cdr["data"]["held_s"] >= 2.5, cdr["data"]
+    assert [e["data"]["by"] for e in held] == ["phone"] and [e["data"]["by"] for e in resumed] == ["phone"]
+    assert rep["lines"][0]["hold_time"] >= 2.5
