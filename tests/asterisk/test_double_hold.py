@@ -8,6 +8,7 @@ import asyncio
 
 from tests.asterisk_double import AgentPhone, Caller
 from tests.conftest import FIXTURES_DIR
+from tests.live.capture import transcript_windows
 
 from .helpers import until
 
@@ -16,26 +17,9 @@ BRIDGE_EVENTS = ("BridgeCreate", "BridgeEnter", "BridgeLeave", "BridgeDestroy")
 
 def captured_windows() -> list[list[tuple[str, str]]]:
     """The bridge events of the capture between its notes, as (event, role) with role caller/agent."""
-    windows: list[list[tuple[str, str]]] = [[]]
-    cur: dict[str, str] = {}
-    for line in (FIXTURES_DIR / "asterisk" / "live-cc-hold.txt").read_text().splitlines():
-        parts = line.split(" ", 2)
-        if len(parts) >= 2 and parts[1] == "---" and "engine:" in line:
-            windows.append([])
-            continue
-        if len(parts) < 3 or parts[1] != "ami:A>C":
-            continue
-        text = parts[2].replace("\\r\\n", "")
-        if text:
-            k, _, v = text.partition(": ")
-            cur.setdefault(k, v)
-            continue
-        if cur.get("Event") in BRIDGE_EVENTS:
-            chan = cur.get("Channel", "")
-            role = "" if not chan else "agent" if chan.startswith("PJSIP/7001") else "caller"
-            windows[-1].append((cur["Event"], role))
-        cur = {}
-    return windows
+    windows = transcript_windows(FIXTURES_DIR / "asterisk" / "live-cc-hold.txt", lambda line: "engine:" in line)
+    return [[(m["Event"], "" if not m.get("Channel") else "agent" if m["Channel"].startswith("PJSIP/7001")
+              else "caller") for m in w if m.get("Event") in BRIDGE_EVENTS] for w in windows]
 
 
 def agi_replies() -> list[str]:

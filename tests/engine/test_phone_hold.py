@@ -6,34 +6,19 @@ from __future__ import annotations
 
 from tests.asterisk_double import AgentPhone, Caller, Press
 from tests.conftest import FIXTURES_DIR
+from tests.live.capture import transcript_windows
 from tests.e2e.conftest import center  # noqa: F401 - fixture (the double and speech_service: tests/conftest.py)
 
 HOLD_EVENTS = ("Hold", "Unhold", "MusicOnHoldStart", "MusicOnHoldStop", "DeviceStateChange", "BridgeLeave",
                "BridgeEnter")
 
 
-def captured(agent: str = "PJSIP/7001", caller: str = "PJSIP/1000") -> list[list[tuple[str, str]]]:
-    """The capture's hold-related events between its notes, as (event, role) with role agent/caller."""
-    windows: list[list[tuple[str, str]]] = [[]]
-    cur: dict[str, str] = {}
-    for line in (FIXTURES_DIR / "asterisk" / "live-phone-hold.txt").read_text().splitlines():
-        parts = line.split(" ", 2)
-        if len(parts) >= 2 and parts[1] == "---" and "phone" in line:
-            windows.append([])
-            continue
-        if len(parts) < 3 or parts[1] != "ami:A>C":
-            continue
-        text = parts[2].replace("\\r\\n", "")
-        if text:
-            k, _, v = text.partition(": ")
-            cur.setdefault(k, v)
-            continue
-        if cur.get("Event") in HOLD_EVENTS:
-            who = cur.get("Channel") or cur.get("Device") or ""
-            role = "agent" if who.startswith(agent) else "caller" if who.startswith(caller) else "?"
-            windows[-1].append((cur["Event"] + (f" {cur['State']}" if "State" in cur else ""), role))
-        cur = {}
-    return windows
+def captured(agent: str = "PJSIP/7001") -> list[list[tuple[str, str]]]:
+    """The capture's hold-related events between its notes, as (event [state], role) with role agent/caller."""
+    windows = transcript_windows(FIXTURES_DIR / "asterisk" / "live-phone-hold.txt", lambda line: "phone" in line)
+    return [[(m["Event"] + (f" {m['State']}" if "State" in m else ""),
+              "agent" if (m.get("Channel") or m.get("Device") or "").startswith(agent) else "caller")
+             for m in w if m.get("Event") in HOLD_EVENTS] for w in windows]
 
 
 async def test_the_double_holds_as_the_real_asterisk_did(double):

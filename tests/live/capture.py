@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from pathlib import Path
+from typing import Callable
 
 
 class AmiCapture:
@@ -75,3 +76,26 @@ class AmiCapture:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("".join(f"# {h}\n" for h in header) + "\n".join(self.lines) + "\n")
         return path
+
+
+def transcript_windows(path: Path, is_break: Callable[[str], bool]) -> list[list[dict[str, str]]]:
+    """The AMI messages Asterisk sent in a transcript file, split into windows at the annotation lines
+    (``--- ...``) for which ``is_break(line)`` is true; each message a dict (first value of each key)."""
+    windows: list[list[dict[str, str]]] = [[]]
+    cur: dict[str, str] = {}
+    for line in path.read_text().splitlines():
+        parts = line.split(" ", 2)
+        if len(parts) >= 2 and parts[1] == "---" and is_break(line):
+            windows.append([])
+            continue
+        if len(parts) < 3 or parts[1] != "ami:A>C":
+            continue
+        text = parts[2].replace("\\r\\n", "")
+        if text:
+            k, _, v = text.partition(": ")
+            cur.setdefault(k, v)
+            continue
+        if cur:
+            windows[-1].append(cur)
+        cur = {}
+    return windows

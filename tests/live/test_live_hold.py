@@ -50,18 +50,37 @@ def window(path: Path, before_end: float, length: float, channel: int | None = N
     return float(np.sqrt(np.mean(seg * seg))), float(np.argmax(spec) * rate / len(seg))
 
 
+async def captured_call(live: Live) -> tuple[AmiCapture, object, object, object]:
+    """Start ``live`` with an AMI capture beside the server, agent ann (7001) and caller 1000 talking:
+    (capture, agent phone, caller phone, the live call)."""
+    await live.start()
+    cap = await AmiCapture("127.0.0.1", live.ast.ami_port, "callcenter", live.ast.secret).start()
+    agent = await live.phone("7001")
+    caller = await live.phone("1000")
+    await live.ready("ann")
+    await caller.dial("5000")
+    return cap, agent, caller, await _talking(live)
+
+
+async def close_captured(live: Live, cap: AmiCapture | None) -> None:
+    if cap is not None:
+        await cap.stop()
+    await live.close()
+
+
+def keep_capture(cap: AmiCapture, name: str, header: list[str]) -> None:
+    """Save the transcript as ``name`` in CALLCENTER_LIVE_CAPTURE_DIR when it is set."""
+    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
+    if out:
+        cap.save(Path(out) / name, header)
+
+
 async def test_hold_music_for_the_caller_silence_for_the_agent_then_two_way_again(tmp_path):
     live = Live(tmp_path, overrides={"recordings.policy": "always", "recordings.min_free_mb": 0,
                                      "recordings.job_poll_interval": 0.2})
     cap = None
     try:
-        await live.start()
-        cap = await AmiCapture("127.0.0.1", live.ast.ami_port, "callcenter", live.ast.secret).start()
-        agent = await live.phone("7001")
-        caller = await live.phone("1000")
-        await live.ready("ann")
-        await caller.dial("5000")
-        call = await _talking(live)
+        cap, agent, caller, call = await captured_call(live)
         await asyncio.sleep(3.0)
         cap.note("engine: hold (AMI Redirect of the agent leg to cc-agent-hold)")
         st, body = await live.api("POST", f"/api/calls/{call.call_id}/hold")
@@ -85,12 +104,8 @@ async def test_hold_music_for_the_caller_silence_for_the_agent_then_two_way_agai
         rec = await live.wait_for(ready, 20, 0.2)
         [cdr] = await live.cdrs()
     finally:
-        if cap is not None:
-            await cap.stop()
-        await live.close()
-    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
-    if out:
-        cap.save(Path(out) / "live-cc-hold.txt", [
+        await close_captured(live, cap)
+    keep_capture(cap, "live-cc-hold.txt", [
             "Real Asterisk 22.10.1 (private instance of tests/live), AMI user callcenter of asterisk_conf/manager.conf",
             "(read = system,call), the project's asterisk_conf/ dialplan; baresip phones 1000 (caller) and 7001 (agent):",
             "hold = Redirect of the agent leg alone (BridgeLeave agent, caller, BridgeDestroy; MusicOnHoldStart on the",
@@ -198,13 +213,7 @@ async def test_the_agent_phones_hold_key_is_counted(tmp_path):
     live = Live(tmp_path)
     cap = None
     try:
-        await live.start()
-        cap = await AmiCapture("127.0.0.1", live.ast.ami_port, "callcenter", live.ast.secret).start()
-        agent = await live.phone("7001")
-        caller = await live.phone("1000")
-        await live.ready("ann")
-        await caller.dial("5000")
-        call = await _talking(live)
+        cap, agent, caller, call = await captured_call(live)
         await asyncio.sleep(2.0)
         cap.note("phone 7001 (agent): baresip hold (re-INVITE a=sendonly)")
         await asyncio.to_thread(agent.command, "hold")
@@ -232,12 +241,8 @@ async def test_the_agent_phones_hold_key_is_counted(tmp_path):
         resumed = await live.events("CallResumed")
         st, rep = await live.api("GET", "/api/reports?from=-1h&bucket=day")
     finally:
-        if cap is not None:
-            await cap.stop()
-        await live.close()
-    out = os.environ.get("CALLCENTER_LIVE_CAPTURE_DIR")
-    if out:
-        cap.save(Path(out) / "live-phone-hold.txt", [
+        await close_captured(live, cap)
+    keep_capture(cap, "live-phone-hold.txt", [
             "Real Asterisk 22.10.1 (private instance of tests/live), AMI user callcenter of asterisk_conf/manager.conf",
             "(read = system,call), the project's asterisk_conf/ dialplan; baresip 1.0.0 phones 1000 (caller) and 7001",
             "(agent) bridged by the caller's EXEC Bridge. The agent's phone presses its own hold key (ctrl_tcp `hold`:",
