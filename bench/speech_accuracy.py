@@ -171,9 +171,12 @@ def measure(lang: str, its: list[Item], cache: Path | None, progress: bool = Tru
     t0 = time.perf_counter()
     for i, it in enumerate(its):
         x = cached_render(it.clip, lang, cache)
+        c0 = time.process_time()
         ev = rec.evidence(x, 8000, LANG_TAG[lang], list(it.menu))
+        cpu = time.process_time() - c0
         rows.append({"lang": lang, "condition": it.condition, "menu": list(it.menu), "expected": it.expected,
-                     "clip": asdict(it.clip), "evidence": asdict(ev)})
+                     "clip": asdict(it.clip), "evidence": asdict(ev), "cpu_s": round(cpu, 5),
+                     "audio_s": round(len(x) / 8000, 3)})
         if progress and (i + 1) % 25 == 0:
             el = time.perf_counter() - t0
             print(f"  {lang}: {i + 1}/{len(its)} answers, {el:.0f} s", file=sys.stderr, flush=True)
@@ -222,6 +225,20 @@ def table(rows: list[dict], calibrations: dict, params: dict | None = None) -> l
                     "right": ig.count("right") / max(1, len(ig)), "wrong": ig.count("wrong") / max(1, len(ig)),
                     "rejected": ig.count("rejected") / max(1, len(ig)),
                     "out_of_grammar": len(oog), "oog_rejected": oog.count("rejected") / max(1, len(oog))})
+    return out
+
+
+def cpu_summary(rows: list[dict]) -> dict:
+    """CPU time of the recognizer per answer (this process's CPU, so a loaded machine's other work is
+    not counted; the recognition of one answer, as a worker process spends it), per language."""
+    out = {}
+    for lang in sorted({r["lang"] for r in rows}):
+        cpu = sorted(r["cpu_s"] for r in rows if r["lang"] == lang and "cpu_s" in r)
+        if cpu:
+            audio = sum(r["audio_s"] for r in rows if r["lang"] == lang and "cpu_s" in r)
+            out[lang] = {"answers": len(cpu), "mean_ms": round(1000 * sum(cpu) / len(cpu), 1),
+                         "p95_ms": round(1000 * cpu[int(0.95 * (len(cpu) - 1))], 1),
+                         "cpu_per_audio_s": round(sum(cpu) / max(audio, 1e-9), 4)}
     return out
 
 
@@ -331,8 +348,14 @@ def main(argv=None) -> int:
     print(f"\n{args.set} set ({'fitted here' if args.fit else 'calibration from callcenter.speech.menu'}):")
     tab = table(rows, cals, params)
     print_table(tab, args.markdown)
+    cpu = cpu_summary(rows)
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
+    for lang, c in cpu.items():
+        print(f"  CPU per answer ({lang}): mean {c['mean_ms']} ms, p95 {c['p95_ms']} ms, "
+              f"{c['cpu_per_audio_s']} s per second of audio ({c['answers']} answers; load {load:.1f} "
+              f"on {os.cpu_count()} cores)")
     if args.json:
-        Path(args.json).write_text(json.dumps(tab, indent=2))
+        Path(args.json).write_text(json.dumps({"table": tab, "cpu": cpu}, indent=2))
     return 0
 
 

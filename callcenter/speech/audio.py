@@ -138,12 +138,30 @@ def fill_high_band(samples: np.ndarray, rate: int, rms: float = 50.0, edge: floa
     silence, a spectrum the model never met in training (its recordings had a noise floor there).
     A faint steady floor in the empty band is closer to what it was trained on; the speech band is
     left as it was. Deterministic (seeded), so a recording always decodes the same way."""
+    return add_band_noise(samples, rate, rms, low=edge, seed=seed)
+
+
+def add_band_noise(samples: np.ndarray, rate: int, rms: float, low: float | None = None,
+                   high: float | None = None, seed: int = 7) -> np.ndarray:
+    """``samples`` plus steady Gaussian noise of ``rms`` (int16 units) between ``low`` and ``high``
+    Hz (None: no bound on that side; 8th-order Butterworth edges), int16. Deterministic (seeded):
+    the same answer always gets the same noise. Used as a noise floor before recognition
+    (:func:`fill_high_band`, and the speech-band floor of :mod:`.sphinx_backend`)."""
     from scipy.signal import butter, sosfilt
     x = np.asarray(samples, dtype=np.float64)
     if len(x) == 0 or rms <= 0:
         return np.asarray(samples, dtype=np.int16)
-    sos = butter(8, edge, "highpass", fs=rate, output="sos")
-    noise = sosfilt(sos, np.random.default_rng(seed).normal(0.0, 1.0, len(x)))
+    nyq = rate / 2.0
+    if low is not None and not 0 < low < nyq or high is not None and not 0 < high < nyq \
+            or low is not None and high is not None and low >= high:
+        raise ValueError(f"add_band_noise: band {low}-{high} Hz does not fit in 0-{nyq:g} Hz (rate {rate})")
+    noise = np.random.default_rng(seed).normal(0.0, 1.0, len(x))
+    if low is not None and high is not None:
+        noise = sosfilt(butter(8, [low, high], "bandpass", fs=rate, output="sos"), noise)
+    elif low is not None:
+        noise = sosfilt(butter(8, low, "highpass", fs=rate, output="sos"), noise)
+    elif high is not None:
+        noise = sosfilt(butter(8, high, "lowpass", fs=rate, output="sos"), noise)
     noise *= rms / (np.sqrt(np.mean(noise ** 2)) + 1e-12)
     return to_int16(x + noise)
 

@@ -56,7 +56,7 @@ class Calibration:
 
 #: Fitted by ``python bench/speech_accuracy.py --fit`` on the tuning set only (never the held-out one).
 VOSK_CALIBRATION = Calibration(offset=58.506, scale=0.001)
-SPHINX_CALIBRATION = Calibration(offset=11.66, scale=1.2589)
+SPHINX_CALIBRATION = Calibration(offset=11.5, scale=1.9953)
 #: vosk: weight of the candidate's lead over the next phrase in the margin (fitted with the calibration).
 VOSK_LEAD_WEIGHT = 4.0
 

@@ -16,8 +16,8 @@ from typing import Sequence
 import numpy as np
 
 from .api import Recognition, RecognitionStream, SpeechUnavailable
-from .audio import (MODEL_RATE, HighBandFiller, StreamResampler, fill_high_band, is_narrowband, resample,
-                    trim_silence)
+from .audio import (MODEL_RATE, HighBandFiller, StreamResampler, add_band_noise, fill_high_band, is_narrowband,
+                    resample, trim_silence)
 from .discovery import canonical_language
 from .intents import normalize
 from .menu import _weighted_confidence, _match, SPHINX_CALIBRATION, sphinx_margin, MenuEvidence, _phrase_of, _decide
@@ -36,6 +36,14 @@ _ALT_RE = re.compile(r"\(\d+\)$")
 HIGH_BAND_DB: float | None = 42.0
 #: Where the floor starts (Hz): above what 8 kHz audio can hold, below the model's next filters.
 HIGH_BAND_EDGE = 3800.0
+#: Telephone answers also get a steady noise floor *in* the speech band (``SPEECH_FLOOR_BAND`` Hz),
+#: ``SPEECH_FLOOR_DB`` under the speech's RMS (None: off): noise masking. The log filterbank turns
+#: the spectrum's valleys (between harmonics and formants, the codec's quiet bins, the pauses) into
+#: large, unstable feature values that differ most between one voice and another and between a
+#: voice and the model's training speech; a floor bounds them from below, so the features follow
+#: the speech's peaks, which the model knows. Chosen on the tuning set (docs/speech.md, "Accuracy").
+SPEECH_FLOOR_DB: float | None = 20.0
+SPEECH_FLOOR_BAND: tuple[float | None, float | None] = (300.0, HIGH_BAND_EDGE)
 
 _PAD = np.rint(np.random.default_rng(7).normal(0, 10, int(0.3 * MODEL_RATE))).astype(np.int16)
 
@@ -45,10 +53,17 @@ def _pad_for_sphinx(samples: np.ndarray) -> np.ndarray:
     0.3 s of faint noise before and after. pocketsphinx's whole-answer cepstral mean is pulled off by
     long silences (a recording ends with the 1.5 s of silence that stopped it), a prompt cut right
     at the first/last word leaves no room for its silence model, and digital zeros upset its energy
-    features: all three gave empty or truncated results on telephone-like test answers."""
+    features: all three gave empty or truncated results on telephone-like test answers.
+    A telephone answer then gets its noise floors: above the telephone band (:data:`HIGH_BAND_DB`)
+    and in it (:data:`SPEECH_FLOOR_DB`), both relative to the speech's level."""
     x = np.concatenate([_PAD, trim_silence(np.asarray(samples, dtype=np.int16), MODEL_RATE), _PAD])
-    if HIGH_BAND_DB is not None and is_narrowband(x, MODEL_RATE):
-        x = fill_high_band(x, MODEL_RATE, high_band_rms(x), edge=HIGH_BAND_EDGE)
+    if is_narrowband(x, MODEL_RATE):
+        speech = _speech_rms(x)
+        if HIGH_BAND_DB is not None:
+            x = fill_high_band(x, MODEL_RATE, speech * 10 ** (-HIGH_BAND_DB / 20), edge=HIGH_BAND_EDGE)
+        if SPEECH_FLOOR_DB is not None:
+            low, high = SPEECH_FLOOR_BAND
+            x = add_band_noise(x, MODEL_RATE, speech * 10 ** (-SPEECH_FLOOR_DB / 20), low, high, seed=11)
     return x
 
 

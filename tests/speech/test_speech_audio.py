@@ -237,3 +237,34 @@ def test_high_band_filler_for_streams_is_the_same_floor_whatever_the_chunks():
     floor = whole[2000:].astype(np.float64)
     assert 30 < np.sqrt(np.mean(floor ** 2)) < 42
     assert _band_energy(floor, 16000, 0, 3000) < 0.01 * _band_energy(floor, 16000, 4000, 8000)
+
+
+def test_band_noise_floor_lies_in_its_band_at_the_level_asked_and_is_repeatable():
+    from callcenter.speech.audio import add_band_noise
+    x = np.zeros(16000, dtype=np.int16)
+    out = add_band_noise(x, 16000, 200.0, low=300.0, high=3800.0, seed=11)
+    assert 190 < np.sqrt(np.mean(out.astype(np.float64) ** 2)) < 210
+    inside = _band_energy(out, 16000, 300, 3800)
+    assert _band_energy(out, 16000, 0, 150) < 0.01 * inside
+    assert _band_energy(out, 16000, 4500, 8000) < 0.01 * inside
+    assert np.array_equal(out, add_band_noise(x, 16000, 200.0, low=300.0, high=3800.0, seed=11))
+    with pytest.raises(ValueError, match="add_band_noise: band 300.0-9000.0 Hz"):
+        add_band_noise(x, 16000, 200.0, low=300.0, high=9000.0)
+
+
+def test_telephone_answers_get_the_speech_band_floor_under_their_speech_level_wideband_ones_do_not():
+    from callcenter.speech import sphinx_backend as S
+    from callcenter.speech.audio import resample
+    rng = np.random.default_rng(3)
+    t = np.arange(16000) / 16000.0
+    # a "word": a 600 Hz tone in 1 s of faint line noise, at 8 kHz (telephone) brought up to 16 kHz
+    word = np.where((t > 0.3) & (t < 0.7), 6000 * np.sin(2 * np.pi * 600 * t), 0) + rng.normal(0, 3, 16000)
+    tel = resample(resample(word.astype(np.int16), 16000, 8000), 8000, 16000)
+    padded = S._pad_for_sphinx(tel)
+    speech = S._speech_rms(padded)
+    gap = padded[: int(0.25 * 16000)].astype(np.float64)          # the padding before the word
+    floor = np.sqrt(np.mean(gap ** 2))
+    assert speech * 10 ** (-(S.SPEECH_FLOOR_DB + 3) / 20) < floor < speech * 10 ** (-(S.SPEECH_FLOOR_DB - 3) / 20)
+    wide = (word + rng.normal(0, 300, 16000)).astype(np.int16)     # energy up to 8 kHz: not a telephone answer
+    wide_gap = S._pad_for_sphinx(wide)[: int(0.25 * 16000)].astype(np.float64)
+    assert np.sqrt(np.mean(wide_gap ** 2)) < 0.1 * floor          # only the faint padding, no floor

@@ -4,7 +4,7 @@ in neither the tuning nor the held-out set of ``bench/speech_accuracy.py`` (noth
 Each clip goes through the same telephone line as the benchmark (espeak-ng, 300-3400 Hz, 8 kHz,
 G.711 mu-law; ``bench/speech_corpus.py``). What they show: a phrase said is matched whole with a
 confidence at or above the acceptance point; talk that is no phrase is "no match"; a part of a phrase
-is never a choice. These are examples, not the rates: the rates (English right 66-85 %, Korean far
+is never a choice. These are examples, not the rates: the rates (English right 83-85 %, Korean far
 lower) are the held-out table in docs/speech.md.
 """
 from __future__ import annotations
