@@ -133,11 +133,11 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
 
     warm = await run(6)
     print(json.dumps({"warm": warm}), flush=True)
-    sys.stdin.readline()                                                # the server took its baseline
+    await _go()                                                         # the server took its baseline
     t0 = time.monotonic()
     outcomes = await run(calls)
     print(json.dumps({"calls": outcomes, "seconds": round(time.monotonic() - t0, 1)}), flush=True)
-    sys.stdin.readline()
+    await _go()
     steady = [asyncio.ensure_future(one(1, stay=seconds + 20)) for _ in range(pairs)]
     await asyncio.sleep(1.0)
     print(json.dumps({"steady": pairs}), flush=True)
@@ -145,6 +145,13 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
     for c in phones:
         await c.hangup()
     await http.close()
+
+
+async def _go() -> None:
+    """Wait for the server's "go" without blocking the event loop: a loop blocked for 30 s (the server settling
+    after a long run under load) answers no ICE consent check, and every phone loses its connection, as a
+    frozen browser tab would."""
+    await asyncio.get_running_loop().run_in_executor(None, sys.stdin.readline)
 
 
 async def _talking(c, timeout: float) -> bool:
@@ -239,7 +246,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         cpu0 = time.process_time()
         done = await line(60 + calls * 10)
         result["outcomes"], result["calls_seconds"] = done["calls"], done["seconds"]
-        result["server_cpu_per_call_ms"] = round((time.process_time() - cpu0) / calls * 1000, 1)
+        result["server_cpu_per_call_ms"] = round((time.process_time() - cpu0) / max(1, calls) * 1000, 1)
         try:                                    # what is left after this is what leaked: counted, not asserted
             await live.settle(60)
             await live.wait_for(lambda: len(svc.gateway.sessions) == n_agents and not svc.calls.tasks
@@ -271,12 +278,16 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
                             "server_cpu_per_call": round(cpu / call_seconds, 4) if call_seconds else None,
                             "calls_per_core": round(call_seconds / cpu, 1) if cpu else None,
                             "asterisk_cpu_per_call": round(ast_cpu / call_seconds, 4) if call_seconds else None,
-                            "frames_in_per_caller_per_s": round(call_seconds * 50 / max(1, len(callers)) / wall, 1)}
+                            "frames_in_per_caller_per_s": round(call_seconds * 50 / max(1, len(callers)) / wall, 1),
+                            "load": os.getloadavg()[0]}
         result["steady_outcomes"] = (await line(seconds + 120))["steady_outcomes"]
         await asyncio.wait_for(proc.wait(), 60)
         result["load"] = os.getloadavg()[0]
     finally:
         await live.close()
+    # the baseline beside it, in the same run: the same number of calls bridged by the engine itself (no Asterisk)
+    import webrtc_bench
+    result["embedded"] = await webrtc_bench.serve(pairs, seconds, "opus")
     return result
 
 
@@ -293,7 +304,16 @@ def report(r: dict) -> None:
     if not s["calls_per_core"]:
         print(f"calls per core not measured: {r.get('steady_talking', 0)} of {s['pairs']} calls were talking")
         return
-    print(f"{s['pairs']} web calls talking to browser agents through Asterisk: the server "
-          f"{s['server_cpu_per_call'] * 100:.1f}% of a core per call -> about {s['calls_per_core']} calls per core "
-          f"(4 legs each: 2 WebRTC, 2 AudioSocket); Asterisk {s['asterisk_cpu_per_call'] * 100:.1f}% of a core "
-          f"per call; {s['frames_in_per_caller_per_s']} frames/s per caller leg; load {r['load']:.1f}")
+    e = r.get("embedded") or {}
+    print(f"{s['pairs']} web calls talking to browser agents at once, CPU per call-second (per real-time call):")
+    print(f"  {'path':48s} {'engine':>8s} {'Asterisk':>9s} {'calls/core (engine)':>20s} {'frames/s':>9s} {'load':>5s}")
+    if e.get("cpu_per_call"):
+        print(f"  {'embedded: the engine bridges (baseline)':48s} {e['cpu_per_call'] * 100:7.1f}% {'-':>9s} "
+              f"{e['calls_per_core']:>20} {e['frames_in_per_leg_per_s']:9.1f} {e['load']:5.1f}")
+    print(f"  {'through Asterisk: AudioSocket, Asterisk bridges':48s} {s['server_cpu_per_call'] * 100:7.1f}% "
+          f"{s['asterisk_cpu_per_call'] * 100:8.1f}% {s['calls_per_core']:>20} {s['frames_in_per_caller_per_s']:9.1f} "
+          f"{s['load']:5.1f}")
+    if e.get("cpu_per_call"):
+        print(f"  through Asterisk the engine spends {s['server_cpu_per_call'] / e['cpu_per_call']:.2f}x the embedded "
+              f"path's CPU per call (4 legs each: 2 WebRTC, 2 AudioSocket, against 2 WebRTC legs); Asterisk adds "
+              f"{s['asterisk_cpu_per_call'] / e['cpu_per_call']:.2f}x")

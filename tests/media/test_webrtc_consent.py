@@ -36,6 +36,19 @@ def test_consent_expires_only_when_no_answer_came_for_the_whole_window():
         ConsentFreshness(0.0, interval=5.0, expiry=5.0)
 
 
+def test_an_unanswered_check_is_followed_by_quicker_ones_until_an_answer_comes():
+    c = ConsentFreshness(0.0, interval=5.0, expiry=30.0, retry=1.0)
+    assert 4.0 <= c.next_check(0.5) <= 6.0                     # nothing sent yet
+    c.sent(5.0)
+    c.answered(5.1)
+    assert 4.0 <= c.next_check(0.5) <= 6.0                     # answered: the normal period
+    c.sent(10.0)                                               # this one is lost (a full socket buffer)
+    assert 0.8 <= c.next_check(0.5) <= 1.2
+    c.sent(11.0)
+    c.answered(11.2)                                           # an answer to either check
+    assert 4.0 <= c.next_check(0.5) <= 6.0
+
+
 def test_the_gateway_replaces_aioices_consent_checks():
     assert getattr(aioice.ice.Connection.query_consent, "_callcenter", False)
     assert webrtc_consent.install()                            # idempotent
