@@ -71,7 +71,10 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
                 c_ref[0].send({"type": "answer"})
         return on_message
 
-    for a in agents(n_agents):
+    lost: list[str] = []              # phones whose connection ended during the run (re-registered)
+    stopping = asyncio.Event()
+
+    async def register(a: dict, first: bool) -> PeerClient:
         ref: list = [None]
         c = PeerClient(8000, on_message=answering(ref), keep_audio=False)
         ref[0] = c
@@ -79,12 +82,37 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
         async with http.post(url + "/api/webrtc/phone", json={**await c.offer(), "agent": a["name"]}, headers=auth) as r:
             answer = await r.json()
         await c.accept(answer)
-        await asyncio.wait_for(c.opened.wait(), 30)
-        for path, body in ((f"/api/agents/{a['name']}/login", {"phone": answer["interface"]}),
-                           (f"/api/agents/{a['name']}/ready", None)):
-            async with http.post(url + path, json=body, headers=auth) as r:
-                assert r.status == 200, await r.text()
-        phones.append(c)
+        await asyncio.wait_for(c.opened.wait(), 60)
+        if first:
+            for path, body in ((f"/api/agents/{a['name']}/login", {"phone": answer["interface"]}),
+                               (f"/api/agents/{a['name']}/ready", None)):
+                async with http.post(url + path, json=body, headers=auth) as r:
+                    assert r.status == 200, await r.text()
+        return c
+
+    async def keep_phone(i: int, a: dict) -> None:
+        """An agent whose phone's connection ended signs the phone in again (the engine makes them ready
+        once it is registered), so a lost phone is counted, not left unanswering for the rest of the run."""
+        while not stopping.is_set():
+            await phones[i].ended.wait()
+            if stopping.is_set():
+                return
+            lost.append(a["name"])
+            print(f"{time.strftime('%H:%M:%S')} phone of {a['name']} lost ({len(lost)} so far): signing in again",
+                  file=sys.stderr, flush=True)
+            await phones[i].close()
+            while not stopping.is_set():
+                try:
+                    phones[i] = await register(a, first=False)
+                    break
+                except Exception as exc:  # noqa: BLE001 - said, and tried again
+                    print(f"phone of {a['name']} not registered again: {exc!r}", file=sys.stderr, flush=True)
+                    await asyncio.sleep(1.0)
+
+    roster = agents(n_agents)
+    for a in roster:
+        phones.append(await register(a, first=True))
+    keepers = [asyncio.ensure_future(keep_phone(i, a)) for i, a in enumerate(roster)]
 
     async def one(fate: int, stay: float = 0.0) -> str:
         c = PeerClient(8000, keep_audio=False)
@@ -136,12 +164,17 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
     await _go()                                                         # the server took its baseline
     t0 = time.monotonic()
     outcomes = await run(calls)
-    print(json.dumps({"calls": outcomes, "seconds": round(time.monotonic() - t0, 1)}), flush=True)
+    print(json.dumps({"calls": outcomes, "seconds": round(time.monotonic() - t0, 1), "phones_lost": len(lost)}),
+          flush=True)
     await _go()
     steady = [asyncio.ensure_future(one(1, stay=seconds + 20)) for _ in range(pairs)]
     await asyncio.sleep(1.0)
     print(json.dumps({"steady": pairs}), flush=True)
-    print(json.dumps({"steady_outcomes": [await s for s in steady]}), flush=True)
+    print(json.dumps({"steady_outcomes": [await s for s in steady], "phones_lost": len(lost)}), flush=True)
+    stopping.set()
+    for k in keepers:
+        k.cancel()
+    await asyncio.gather(*keepers, return_exceptions=True)
     for c in phones:
         await c.hangup()
     await http.close()
@@ -195,6 +228,20 @@ async def _census_all(live, svc) -> dict:
     return out
 
 
+async def _loop_lag(lags: list[float], stop: asyncio.Event) -> None:
+    """How late a 100 ms timer fires (ms): how starved this process's event loop is."""
+    loop = asyncio.get_running_loop()
+    while not stop.is_set():
+        t = loop.time()
+        await asyncio.sleep(0.1)
+        lags.append((loop.time() - t - 0.1) * 1000)
+
+
+def _pctl(xs: list[float]) -> list[float]:
+    xs = sorted(xs)
+    return [round(xs[int(q * (len(xs) - 1))]) for q in (0.5, 0.95, 1.0)] if xs else []
+
+
 def _asterisk_cpu(pid: int) -> float:
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
@@ -244,8 +291,15 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         records0 = len(await live.cdrs())
         proc.stdin.write(b"go\n")
         cpu0 = time.process_time()
+        lags: list[float] = []
+        stop_probe = asyncio.Event()
+        probe = asyncio.ensure_future(_loop_lag(lags, stop_probe))
         done = await line(60 + calls * 10)
+        stop_probe.set()
+        await probe
+        result["loop_lag"] = _pctl(lags)
         result["outcomes"], result["calls_seconds"] = done["calls"], done["seconds"]
+        result["phones_lost"] = done.get("phones_lost", 0)
         result["server_cpu_per_call_ms"] = round((time.process_time() - cpu0) / max(1, calls) * 1000, 1)
         try:                                    # what is left after this is what leaked: counted, not asserted
             await live.settle(60)
@@ -280,7 +334,9 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
                             "asterisk_cpu_per_call": round(ast_cpu / call_seconds, 4) if call_seconds else None,
                             "frames_in_per_caller_per_s": round(call_seconds * 50 / max(1, len(callers)) / wall, 1),
                             "load": os.getloadavg()[0]}
-        result["steady_outcomes"] = (await line(seconds + 120))["steady_outcomes"]
+        steady_done = await line(seconds + 120)
+        result["steady_outcomes"] = steady_done["steady_outcomes"]
+        result["phones_lost_in_all"] = steady_done.get("phones_lost", 0)
         await asyncio.wait_for(proc.wait(), 60)
         result["load"] = os.getloadavg()[0]
     finally:
@@ -295,7 +351,9 @@ def report(r: dict) -> None:
     b, a = r["before"], r["after"]
     print(json.dumps(r))
     print(f"{r['calls']} web calls through Asterisk ({r['concurrency']} at once) in {r['calls_seconds']} s: "
-          f"{r['outcomes']}; {r['records']} records; server CPU {r['server_cpu_per_call_ms']} ms per call")
+          f"{r['outcomes']}; {r['records']} records; server CPU {r['server_cpu_per_call_ms']} ms per call; browser "
+          f"agents' phones lost (and signed in again): {r.get('phones_lost', 0)}; event loop late by "
+          f"{r.get('loop_lag', {})} ms (p50/p95/max)")
     for k in b:
         print(f"  {k:18s} {b[k]:6d} -> {a[k]:6d}" + ("" if a[k] == b[k] else "   <-- differs"))
     if r.get("not_settled_after_s"):
