@@ -7,7 +7,9 @@ What Asterisk 22 does (``../shared/asterisk-wire/audiosocket-*.txt``, README "Au
   timer per event loop, ticking on a monotonic schedule every 20 ms (``t0 + k*20 ms``, so no drift),
   catching up at most ``max_catchup`` late ticks at once and re-anchoring after a longer stall (no
   bursts). At each tick every leg sends exactly one frame: queued audio, or **silence** when nothing is
-  queued, so ``AudioSocket()``'s 2 s no-activity timeout never fires while the leg is ours.
+  queued, so ``AudioSocket()``'s 2 s no-activity timeout never fires while the leg is ours. A prompt
+  queued on an idle leg sends its first frame at once (the next prompt starts when it is decided, not
+  up to 20 ms later) and the writer skips one silence frame afterwards, so the count stays one per tick.
 * it drops the call after 2 s with no audio either way, and sends no frames at all while a caller
   sends no RTP; DTMF arrives as one 0x03 frame per key (at the end of the key).
 * the ``AudioSocket()`` application always sends 0x10 (8 kHz); a channel with ``c(slin16)`` sends 0x12;
@@ -162,6 +164,7 @@ class AudioSocketLeg(MediaLeg):
         self._ended_fut: asyncio.Future = self._loop.create_future()
         self.last_rx = self._loop.time()
         self.frames_in = self.frames_out = self.dropped_events = self.backlog_skips = 0
+        self._ahead = 0                            # frames sent ahead of the clock (a prompt's first)
         self.write_times: list[float] | None = None  # set to [] to record send times (pacing tests)
         clock.add(self)
 
@@ -181,8 +184,16 @@ class AudioSocketLeg(MediaLeg):
                     self._wakeup = None
 
     def play(self, pcm: bytes) -> None:
+        """Queue ``pcm``. On an idle leg (the writer sending silence) the first frame goes out now,
+        not at the next tick (up to 20 ms later): the next prompt starts as soon as it is decided.
+        That frame is one ahead of the clock, so the writer skips one silence frame once the queue is
+        empty again: the stream Asterisk gets stays real-time (a frame early once, well within any
+        phone's jitter buffer)."""
         if self.ended is None and pcm:
+            idle = not self._out
             self._out += pcm
+            if idle and self._write_frame():
+                self._ahead += 1
 
     def stop_playback(self) -> None:
         self._out.clear()
@@ -231,9 +242,19 @@ class AudioSocketLeg(MediaLeg):
             tr.write(encode_hangup())
             self._end(LegEnded("timeout", f"nothing received for {self.idle_timeout:g} s"))
             return
+        if not self._out and self._ahead:
+            self._ahead -= 1                    # a prompt's first frame went out early: in step again
+            return
+        self._write_frame()
+
+    def _write_frame(self) -> bool:
+        """One frame to Asterisk: queued audio, or silence when nothing is queued. False: not sent."""
+        tr = self._transport
+        if tr is None or self.ended is not None:
+            return False
         if tr.get_write_buffer_size() > MAX_WRITE_BACKLOG:
             self.backlog_skips += 1             # Asterisk is not reading: do not pile up more
-            return
+            return False
         out = self._out
         n = self._frame
         if out:
@@ -249,6 +270,7 @@ class AudioSocketLeg(MediaLeg):
         self.frames_out += 1
         if self.write_times is not None:
             self.write_times.append(self._loop.time())
+        return True
 
     def _wake_idle(self) -> None:
         waiters, self._idle_waiters = self._idle_waiters, []

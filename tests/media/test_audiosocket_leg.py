@@ -104,6 +104,29 @@ async def test_writer_sends_silence_then_queued_audio_paced(server):
     assert gaps[len(gaps) // 2] == pytest.approx(20, abs=3)
 
 
+async def test_a_prompt_on_an_idle_leg_starts_at_once_and_the_stream_stays_real_time(server):
+    """The next prompt's first frame goes out when it is queued, not at the next 20 ms tick; the writer
+    then skips one silence frame, so Asterisk gets exactly one frame per tick over the call."""
+    ast, leg = await _connect(server, rtp=False)
+    leg.write_times = []
+    await asyncio.sleep(0.3)                            # idle: the writer sends silence
+    clock = leg._clock
+    ticks0, frames0 = clock.ticks, leg.frames_out
+    prompt = tone(0.2)
+    leg.play(prompt)
+    assert leg.frames_out == frames0 + 1 and clock.ticks == ticks0     # written in play(), before any tick
+    await asyncio.wait_for(leg.playback_idle(), 2.0)
+    await asyncio.sleep(0.2)
+    assert leg.frames_out - frames0 == clock.ticks - ticks0 and leg.backlog_skips == 0
+    leg.play(tone(0.1))                                 # again: one early frame, one silence skipped
+    await asyncio.wait_for(leg.playback_idle(), 2.0)
+    await asyncio.sleep(0.2)
+    assert leg.frames_out - frames0 == clock.ticks - ticks0
+    await leg.close()
+    await ast.wait(1.0)
+    assert prompt in ast.pcm_received()
+
+
 async def test_slin16_leg_sends_0x12_and_upsamples_the_app_8k_audio(server):
     ast, leg = await _connect(server, rate=16000, audio=tone(0.1))
     evs = await _collect(leg, 3)
