@@ -21,6 +21,7 @@ Usage::
     python bench/speech_accuracy.py                  # held-out table (both languages)
     python bench/speech_accuracy.py --set tune --fit # fit the calibration on the tuning set
     python bench/speech_accuracy.py --lang en --quick --markdown
+    python bench/speech_accuracy.py --set real --baseline   # people (pocketsphinx-testdata), floor on/off
 """
 from __future__ import annotations
 
@@ -102,6 +103,54 @@ SETS = {
 SETS["heldout-flite"] = {"en": {**SETS["heldout"]["en"], "voices": ["flite:slt", "flite:rms", "flite:awb", "flite:kal16"]},
                          "seed": 3000}
 
+#: People, not synthesizers: the read speech in Debian's ``pocketsphinx-testdata`` (``apt-get install
+#: pocketsphinx-testdata``; ``SPEECH_REAL_DIR`` to point elsewhere): five card-game phrases, five
+#: sentences of an audiobook, "go forward ten meters", each a menu answer among its own group and
+#: (out of grammar) said to another group's menu. Too few answers for a rate (11 in grammar and 11
+#: out per condition): the check that what espeak-ng's voices show holds for human speech.
+REAL_DIR = Path(os.environ.get("SPEECH_REAL_DIR", "/usr/share/pocketsphinx/test/data"))
+SETS["real"] = {"en": {"recordings": True}, "seed": 4000}
+
+
+def _transcripts(path: Path) -> list[tuple[str, str]]:
+    """(utterance id, text) from a pocketsphinx transcription file ("<s> text </s> (id)")."""
+    out = []
+    for line in path.read_text().splitlines():
+        if "(" in line:
+            text, _, uid = line.rpartition("(")
+            out.append((uid.strip(") "), " ".join(w for w in text.split() if w not in ("<s>", "</s>"))))
+    return out
+
+
+def real_menus(base: Path | None = None) -> list[tuple[tuple[str, ...], list[tuple[str, str]]]]:
+    """(menu phrases, [(phrase said, recording path)]) per group of the test data's recordings
+    (in ``base``, default :data:`REAL_DIR`)."""
+    base = base or REAL_DIR
+    if not (base / "cards" / "cards.transcription").is_file():
+        raise SystemExit(f"the real-speech set needs Debian's pocketsphinx-testdata ({base} has no "
+                         "cards/cards.transcription): apt-get install pocketsphinx-testdata, or set SPEECH_REAL_DIR")
+    cards = [(t, str(base / "cards" / f"{u}.wav")) for u, t in _transcripts(base / "cards" / "cards.transcription")]
+    books = [(t, str(base / "librivox" / f"{u}.wav")) for u, t in _transcripts(base / "librivox" / "transcription")]
+    moves = [("go forward ten meters", str(base / "goforward.raw"))]
+    return [(tuple(t for t, _ in cards), cards), (tuple(t for t, _ in books), books),
+            (("go forward ten meters", "go back ten meters", "turn left", "turn right"), moves)]
+
+
+def real_items(quick: bool = False) -> list[Item]:
+    menus = real_menus()
+    rnd = random.Random("real-en")
+    seed = itertools.count(SETS["real"]["seed"])
+    out: list[Item] = []
+    for cond, (noise, snr) in CONDITIONS.items():
+        for m_i, (menu, said) in enumerate(menus):
+            other = menus[(m_i + 1) % len(menus)][1]
+            for expected, group in ((True, said), (False, other)):
+                for phrase, path in group:
+                    clip = Clip(phrase, f"file:{path}", 0, noise, snr, next(seed), lead=round(rnd.uniform(0.2, 0.8), 2))
+                    out.append(Item("en", cond, menu, phrase if expected else None, clip))
+    return out
+
+
 #: Conditions: every answer goes through the telephone line (band, 8 kHz, mu-law); noise before it.
 CONDITIONS = {"clean": ("none", 99.0), "babble 20 dB": ("babble", 20.0), "white 20 dB": ("white", 20.0)}
 LANG_TAG = {"en": "en-US", "ko": "ko-KR"}
@@ -121,6 +170,8 @@ def items(set_name: str, lang: str, quick: bool = False) -> list[Item]:
     answer), and every out-of-grammar sentence by every other voice, put to every menu in turn and
     also each menu's phrases put to the other menus; each in every condition."""
     spec = SETS[set_name][lang]
+    if spec.get("recordings"):
+        return real_items(quick)
     rnd = random.Random(f"{set_name}-{lang}")
     seed = itertools.count(SETS[set_name]["seed"])
     out: list[Item] = []
@@ -181,6 +232,17 @@ def measure(lang: str, its: list[Item], cache: Path | None, progress: bool = Tru
             el = time.perf_counter() - t0
             print(f"  {lang}: {i + 1}/{len(its)} answers, {el:.0f} s", file=sys.stderr, flush=True)
     return rows
+
+
+def baseline_rows(set_name: str, quick: bool, cache: Path | None) -> list[dict]:
+    """The English answers measured again without the speech-band floor (the recognizer before it)."""
+    from callcenter.speech import sphinx_backend
+    kept = sphinx_backend.SPEECH_FLOOR_DB
+    sphinx_backend.SPEECH_FLOOR_DB = None
+    try:
+        return measure("en", items(set_name, "en", quick), cache)
+    finally:
+        sphinx_backend.SPEECH_FLOOR_DB = kept
 
 
 def margin_of(row: dict, params: dict | None = None) -> float:
@@ -312,6 +374,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", metavar="FILE", help="write (or with --reuse, read) the per-answer evidence")
     ap.add_argument("--reuse", action="store_true", help="decide from the evidence in --rows, no decoding")
     ap.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    ap.add_argument("--baseline", action="store_true",
+                    help="English also without the speech-band floor (its own calibration), side by side")
     args = ap.parse_args(argv)
     if args.fit and args.set != "tune":
         ap.error("--fit only runs on the tuning set: the held-out figures must not be fitted on")
@@ -349,6 +413,14 @@ def main(argv=None) -> int:
     tab = table(rows, cals, params)
     print_table(tab, args.markdown)
     cpu = cpu_summary(rows)
+    if args.baseline and "en" in langs and not args.reuse:
+        base_rows = baseline_rows(args.set, args.quick, cache)
+        print("\nbaseline: English without the speech-band floor (SPEECH_FLOOR_DB = None, "
+              "SPHINX_CALIBRATION_NO_FLOOR):")
+        print_table(table(base_rows, {"en": M.SPHINX_CALIBRATION_NO_FLOOR}), args.markdown)
+        base_cpu = cpu_summary(base_rows)["en"]
+        print(f"  CPU per answer: {cpu['en']['mean_ms']} ms with the floor, {base_cpu['mean_ms']} ms without "
+              f"(ratio {cpu['en']['mean_ms'] / max(base_cpu['mean_ms'], 1e-9):.2f})")
     load = os.getloadavg()[0] if hasattr(os, "getloadavg") else 0.0
     for lang, c in cpu.items():
         print(f"  CPU per answer ({lang}): mean {c['mean_ms']} ms, p95 {c['p95_ms']} ms, "

@@ -69,7 +69,10 @@ def _need_tools() -> None:
 def synthesize(text: str, voice: str, rate: int) -> np.ndarray:
     """``text`` spoken by ``voice`` at :data:`SPEECH_RATE`, float64 in -1..1: an espeak-ng voice, or
     ``flite:NAME`` for one of flite's voices (Debian package flite; ``rate`` as words per minute
-    is turned into flite's duration stretch, its voices speaking about 170 words per minute)."""
+    is turned into flite's duration stretch, its voices speaking about 170 words per minute), or
+    ``file:PATH``: a person's recording of ``text`` (``rate`` unused; :func:`recording`)."""
+    if voice.startswith("file:"):
+        return recording(voice.split(":", 1)[1])
     if not voice.startswith("flite:"):
         return espeak(text, voice, rate)
     _need_tools()
@@ -81,6 +84,19 @@ def synthesize(text: str, voice: str, rate: int) -> np.ndarray:
                         "-t", text, "-o", str(out)], capture_output=True, check=True)
         raw = subprocess.run([SOX, *SOX_REPEATABLE, str(out), "-t", "raw", "-r", str(SPEECH_RATE), "-e", "signed", "-b", "16",
                               "-c", "1", "-"], capture_output=True, check=True).stdout
+    return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
+
+
+def recording(path: str) -> np.ndarray:
+    """A recording at :data:`SPEECH_RATE`, float64 in -1..1: any file sox reads, or a headerless
+    ``.raw`` as 16 kHz 16-bit mono (pocketsphinx's test data)."""
+    _need_tools()
+    p = Path(path)
+    if not p.is_file():
+        raise SystemExit(f"speech_corpus: the recording {path} is not there")
+    fmt = ["-t", "raw", "-r", "16000", "-e", "signed", "-b", "16", "-c", "1"] if p.suffix == ".raw" else []
+    raw = subprocess.run([SOX, *SOX_REPEATABLE, *fmt, str(p), "-t", "raw", "-r", str(SPEECH_RATE), "-e", "signed",
+                          "-b", "16", "-c", "1", "-"], capture_output=True, check=True).stdout
     return np.frombuffer(raw, dtype="<i2").astype(np.float64) / 32768.0
 
 

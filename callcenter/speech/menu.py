@@ -57,6 +57,9 @@ class Calibration:
 #: Fitted by ``python bench/speech_accuracy.py --fit`` on the tuning set only (never the held-out one).
 VOSK_CALIBRATION = Calibration(offset=58.506, scale=0.001)
 SPHINX_CALIBRATION = Calibration(offset=11.5, scale=1.9953)
+#: pocketsphinx without the speech-band floor (``sphinx_backend.SPEECH_FLOOR_DB = None``; the previous
+#: session's recognizer, fitted on the same tuning set): the benchmark's baseline (``--baseline``).
+SPHINX_CALIBRATION_NO_FLOOR = Calibration(offset=11.66, scale=1.2589)
 #: vosk: weight of the candidate's lead over the next phrase in the margin (fitted with the calibration).
 VOSK_LEAD_WEIGHT = 4.0
 

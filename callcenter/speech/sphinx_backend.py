@@ -20,7 +20,8 @@ from .audio import (MODEL_RATE, HighBandFiller, StreamResampler, add_band_noise,
                     resample, trim_silence)
 from .discovery import canonical_language
 from .intents import normalize
-from .menu import _weighted_confidence, _match, SPHINX_CALIBRATION, sphinx_margin, MenuEvidence, _phrase_of, _decide
+from .menu import (Calibration, MenuEvidence, SPHINX_CALIBRATION, SPHINX_CALIBRATION_NO_FLOOR, _decide, _match,
+                   _phrase_of, _weighted_confidence, sphinx_margin)
 from .backend import ModelLoadError, _Base, worker_count, log
 
 
@@ -131,7 +132,12 @@ class PocketsphinxRecognizer(_Base):
 
     name = "pocketsphinx"
     LANGUAGE = "en-US"
-    calibration = SPHINX_CALIBRATION
+
+    @property
+    def calibration(self) -> Calibration:
+        """The menu calibration fitted for the front end in force (with or without the speech-band
+        floor: the margins differ)."""
+        return SPHINX_CALIBRATION if SPEECH_FLOOR_DB is not None else SPHINX_CALIBRATION_NO_FLOOR
 
     def __init__(self, executor: Executor | None = None, workers: int = 0, phrase_mode: str = "grammar",
                  model_dir: str | Path | None = None):

@@ -35,8 +35,8 @@ def test_clips_here_are_in_no_benchmark_set():
     accuracy = pytest.importorskip("speech_accuracy")
     for lang, menu, voices in (("en", EN_MENU, ["en-us+m3", "en-gb+f2"]), ("ko", KO_MENU, ["ko+m6"])):
         for name, spec in accuracy.SETS.items():
-            if lang not in spec:
-                continue
+            if lang not in spec or spec[lang].get("recordings"):
+                continue           # people's recordings (--set real): no voice of ours, their own texts
             said = {p for m in spec[lang]["menus"] for p in m} | set(spec[lang]["oog"])
             assert not said & set(menu), name
             assert not set(voices) & set(spec[lang]["voices"]), name
