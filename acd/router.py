@@ -427,6 +427,29 @@ class Router(AgentIndex, CallQueues, MatchIndex, Offers, Timers, RouterViews):
         self._offer_failed(c, [a], now, out, timeout=timeout)
         return out
 
+    def call_reattached(self, call_id: Any, queue: str, agent_id: Any, now: float,
+                        answered_at: float | None = None) -> list[Decision]:
+        """A call its agent answered before the engine restarted comes back still with that agent (e.g.
+        on hold): the agent is on that call again. Nothing is counted again (the answer was counted
+        then); :meth:`call_ended` ends it as any answered call (wrap-up)."""
+        now = self._clock(now)
+        out: list[Decision] = []
+        self._run_timers(now, out)
+        q = self.queues.get(queue)
+        a = self.agents.get(agent_id)
+        if call_id in self.calls or q is None or a is None or not a.logged_in:
+            why = ("duplicate call id" if call_id in self.calls else f"unknown queue {queue!r}" if q is None
+                   else "unknown or logged-out agent")
+            out.append(Refused("call_reattached", why, call_id=call_id, agent_id=agent_id))
+            return out
+        c = _Call(call_id, 0.0, now, self._next_seq())
+        c.queue, c.state, c.agent = q, ANSWERED, a
+        c.t_answered = answered_at if answered_at is not None else now
+        self.calls[call_id] = c
+        a.active[c.id] = c
+        self._after_agent_change(a, now, out)
+        return out
+
     def call_ended(self, call_id: Any, now: float) -> list[Decision]:
         """An answered call hung up: the agent goes to wrap-up (agent's wrapup, else the queue's)."""
         now = self._clock(now)

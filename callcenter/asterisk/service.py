@@ -383,6 +383,10 @@ class AsteriskService:
                     best = ch
         return best.name if best else None
 
+    def channel_alive(self, name: str) -> bool:
+        """Asterisk has a channel of this name (as the AMI events and the last listing say)."""
+        return self.channel(name) is not None
+
     def channels_known(self) -> bool:
         """Every configured Asterisk is connected and has listed its channels in this connection (after a
         reconnect, or a listing that came late): only then does a missing channel mean a call is gone.

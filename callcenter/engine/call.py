@@ -9,7 +9,7 @@ full CDR). A hang-up while waiting is an abandon. Ringing the agent runs beside 
 
 Restart with calls waiting: the queue outcome is remembered on the channel (``CC_QUEUE``,
 ``CC_QUEUED_AT``, ``CC_PRIORITY``...), so a call whose AGI session comes back re-joins its queue
-without the IVR (:meth:`CallLife.recovered_queue`).
+without the IVR, and a call on hold goes on with its agent (:mod:`callcenter.engine.recovery`).
 
 An engine error never leaves the caller in dead air: the call goes to the fallback queue; if even that
 fails, the AGI session ends with an error and the dialplan's fallback runs.
@@ -27,6 +27,7 @@ from .core import ASTERISK_RESTART, EngineSettings, EngineState, EventPublisher,
 from .errors import EngineError
 from .model import LiveCall, queue_transfer
 from .ports import CallControlPort, EnginePorts
+from .recovery import HeldCall, forget_hold, recovered_call, remember_hold, resume_held
 
 log = logging.getLogger("callcenter.engine")
 
@@ -87,8 +88,11 @@ class CallLife:
         self.state.channels[call.call_id] = channel
         self.state.counters["calls"] += 1
         try:
-            recovered = await self.recovered_queue(channel, call)
+            recovered = await recovered_call(self, channel, call)
             if recovered == "over":
+                return
+            if isinstance(recovered, HeldCall):
+                await resume_held(self, channel, call, recovered)
                 return
             if recovered is None:
                 self.events.publish("CallArrived", call, caller=call.caller, did=call.did, channel=call.channel,
@@ -214,71 +218,6 @@ class CallLife:
         else:
             self.finish(call, "ivr-only", ended_by=outcome.kind)
         return None
-
-    # ------------------------------------------------------------------------------ recovery
-    async def _cdr_closed(self, call_id: str) -> bool:
-        if self.ports.records is None:
-            return False
-        try:
-            return await self.ports.records.call_closed(call_id)
-        except Exception:  # noqa: BLE001
-            return False
-
-    async def recovered_queue(self, channel: Any, call: LiveCall) -> Any:
-        """A call that was waiting when the engine went away carries CC_QUEUE on its channel."""
-        try:
-            queue = await channel.get_variable("CC_QUEUE")
-        except (ChannelError, NotImplementedError):
-            return None
-        if not queue:
-            return None
-        try:
-            answered_by = await channel.get_variable("CC_ANSWERED")
-        except ChannelError:
-            answered_by = None
-        if answered_by:
-            # the conversation happened before the engine restarted: it is over now
-            self.state.calls.pop(call.call_id, None)
-            call.done.set()
-            now = self.events.now()
-            if not await self._cdr_closed(call.call_id):
-                self.events.publish("CallEnded", call, agent_id=answered_by, queue=queue, outcome="answered",
-                                    ended_by="engine-restart",
-                                    cdr={"ended_at": now, "disposition": "answered", "agent": answered_by,
-                                         "data": {"ended_by": "engine-restart"}})
-            try:
-                await channel.hangup()
-            except (ChannelError, CallerHungUp):
-                pass
-            return "over"
-        vars_ = {}
-        for name in ("CC_QUEUED_AT", "CC_PRIORITY", "CC_LANGUAGE", "CC_SKILLS", "CC_ARRIVED_AT"):
-            try:
-                vars_[name] = await channel.get_variable(name) or ""
-            except ChannelError:
-                vars_[name] = ""
-        try:
-            call.queued_at = float(vars_["CC_QUEUED_AT"]) if vars_["CC_QUEUED_AT"] else None
-            call.arrived_at = float(vars_["CC_ARRIVED_AT"]) if vars_["CC_ARRIVED_AT"] else call.arrived_at
-        except ValueError:
-            pass
-        skills = {}
-        for part in (vars_["CC_SKILLS"] or "").split(","):
-            k, _, v = part.partition(":")
-            if k.strip():
-                try:
-                    skills[k.strip()] = int(v or 1)
-                except ValueError:
-                    pass
-        try:
-            prio = int(float(vars_["CC_PRIORITY"] or 0))
-        except ValueError:
-            prio = 0
-        call.recovered = True
-        self.state.counters["recovered"] += 1
-        self.events.publish("CallRecovered", call, queue=queue, queued_at=call.queued_at)
-        return QueueRequest(queue=queue, skills=skills, language=vars_["CC_LANGUAGE"] or call.language,
-                            priority=prio)
 
     # ------------------------------------------------------------------------------ waiting
     async def queue_and_wait(self, channel: Any, call: LiveCall, req: Any,
@@ -476,9 +415,11 @@ class CallLife:
         self.finish(call, "abandoned", ended_by=ended_by)
 
     # ------------------------------------------------------------------------------ talking
-    async def talk(self, channel: Any, call: LiveCall, agent_id: str, agent_channel: str | None) -> None:
+    async def talk(self, channel: Any, call: LiveCall, agent_id: str, agent_channel: str | None,
+                   held: bool = False) -> None:
         """The conversation (one agent segment): bridged, on hold and back, until either side hangs up
-        or a transfer; a transfer to a queue puts the same call back into waiting."""
+        or a transfer; a transfer to a queue puts the same call back into waiting. ``held``: a call
+        recovered on hold after a restart (it starts on hold; its recording runs on in Asterisk)."""
         call.agent_channel = agent_channel
         call.agent_leg_gone = False
         call.segment_base = (call.holds, call.held_s)
@@ -489,20 +430,29 @@ class CallLife:
                 await channel.set_variable("CC_ANSWERED", agent_id)
             except ChannelError:
                 pass
-            self.recording_started(call)
+            if not held:
+                self.recording_started(call)
             if not agent_channel:
                 raise ChannelError("the agent leg has no channel name")
-            ended_by = await self._conversation(channel, call, agent_channel)
+            ended_by = await self._conversation(channel, call, agent_channel, held)
         except CallerHungUp:
             ended_by = ASTERISK_RESTART if getattr(channel, "connection_lost", False) else "caller"
         except ChannelError as exc:
             log.warning("bridge failed: %s", exc, extra={"call_id": call.call_id})
             ended_by = "failed"
         finally:
-            requeue = queue_transfer(call) if ended_by == "transfer" else None
-            self.after_talk(call, ended_by, requeue=requeue)
+            if self.state.stopping:
+                # our own stop closed the session: the conversation (or the hold, the agent leg parked)
+                # goes on in Asterisk; the next engine recovers it or closes its record (recovery.py)
+                self.state.calls.pop(call.call_id, None)
+                call.done.set()
+            else:
+                requeue = queue_transfer(call) if ended_by == "transfer" else None
+                self.after_talk(call, ended_by, requeue=requeue)
+        if call.done.is_set() and self.state.stopping:
+            return
         if requeue is not None:
-            await self._requeue(channel, call, requeue)
+            await self.requeue(channel, call, requeue)
             return
         if ended_by == "transfer":
             try:
@@ -517,17 +467,20 @@ class CallLife:
         if agent_channel and ended_by not in ("agent", "transfer"):
             await hangup_quietly(self.ports.control, agent_channel)
 
-    async def _conversation(self, channel: Any, call: LiveCall, agent_channel: str) -> str:
+    async def _conversation(self, channel: Any, call: LiveCall, agent_channel: str, held: bool = False) -> str:
         """Bridge the caller to the agent leg; a hold (the agent leg Redirected to ``cc-agent-hold``)
-        ends the bridge, the caller waits with music in this session and is bridged again on resume.
-        Returns who ended it: ``agent`` or ``transfer`` (CallerHungUp for the caller)."""
+        ends the bridge, the caller waits with music in this session and is bridged again on resume
+        (``held``: it starts on hold). Returns who ended it: ``agent`` or ``transfer`` (CallerHungUp for
+        the caller)."""
         while True:
-            await channel.bridge(agent_channel)
-            if call.transfer_to:
-                return "transfer"
-            if call.pending_holds <= 0:
-                return "agent"
-            call.pending_holds -= 1
+            if not held:
+                await channel.bridge(agent_channel)
+                if call.transfer_to:
+                    return "transfer"
+                if call.pending_holds <= 0:
+                    return "agent"
+                call.pending_holds -= 1
+            held = False
             why = await self._on_hold(channel, call)
             if why != "resume":
                 return why
@@ -536,16 +489,21 @@ class CallLife:
         """The caller on hold: music until the agent resumes (``resume``), the agent leg hangs up
         (``agent``) or a transfer is asked for (``transfer``); CallerHungUp when the caller leaves."""
         await channel.start_music()
-        while True:
+        await remember_hold(channel, call)          # for an engine restarted meanwhile (recovery.py)
+        why = None
+        while why is None:
             if call.transfer_to:
-                return "transfer"
-            if call.agent_leg_gone:
-                return "agent"
-            msg, hung_up = await next_message(channel, call)
-            if hung_up:
-                raise CallerHungUp("caller hung up while on hold")
-            if msg is not None and msg[0] == "resume":
-                return "resume"
+                why = "transfer"
+            elif call.agent_leg_gone:
+                why = "agent"
+            else:
+                msg, hung_up = await next_message(channel, call)
+                if hung_up:
+                    raise CallerHungUp("caller hung up while on hold")
+                if msg is not None and msg[0] == "resume":
+                    why = "resume"
+        await forget_hold(channel)                  # not on hold any more (the channel may be gone: no harm)
+        return why
 
     def on_agent_leg_hungup(self, name: str) -> None:
         """An answered agent leg hung up (AMI): a call on hold notices it (its bridge is not running)."""
@@ -554,8 +512,9 @@ class CallLife:
                 call.agent_leg_gone = True
                 call.inbox.put_nowait(("wake",))
 
-    async def _requeue(self, channel: Any, call: LiveCall, req: QueueRequest) -> None:
-        """A transfer to a queue: the same call (its IVR data, language, priority, skills) waits again."""
+    async def requeue(self, channel: Any, call: LiveCall, req: QueueRequest) -> None:
+        """A transfer to a queue (or its agent gone while the engine was away): the same call (its IVR
+        data, language, priority, skills) waits again."""
         call.transfer_to = None
         try:
             await channel.set_variable("CC_ANSWERED", "")
@@ -579,7 +538,7 @@ class CallLife:
         if requeue is not None:
             call.segments.append({"agent": call.agent_id, "queue": call.queue, "answered_at": call.answered_at,
                                   "ended_at": now, "wait_s": call.hold_s, "talk_s": call.talk_s,
-                                  "holds": seg_holds, "held_s": seg_held, "ended_by": "transfer",
+                                  "holds": seg_holds, "held_s": seg_held, "ended_by": ended_by,
                                   "transferred_to": moved})
             cdr_data.update(segments=list(call.segments), transferred_to=moved)
         self.events.publish("CallCompleted", call, agent_id=call.agent_id, holdtime=call.hold_s,

@@ -57,6 +57,9 @@ class PhoneLines(Protocol):
     def newest_leg(self, interface: str) -> str | None:
         """The newest live channel of a phone (``PJSIP/2001-0000002a`` for ``PJSIP/2001``)."""
 
+    def channel_alive(self, name: str) -> bool:
+        """Asterisk has a channel of this name (``PJSIP/2001-0000002a``)."""
+
     def channels_known(self) -> bool:
         """Asterisk's channel list is complete (every AMI connection up and its channels listed since):
         only then does a missing channel mean the call is gone."""
@@ -82,6 +85,9 @@ class NoPhoneLines:
 
     def newest_leg(self, interface: str) -> str | None:
         return None
+
+    def channel_alive(self, name: str) -> bool:
+        return False
 
     def channels_known(self) -> bool:
         return True

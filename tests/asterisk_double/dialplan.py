@@ -6,7 +6,9 @@ What the real captures show and this reproduces (``bridge-*.txt``):
 * a channel pulled into a bridge while it runs an application (``Wait(30)``, ``Playback(beep)``)
   leaves that application; when the bridge ends and the channel is still up it **resumes its own
   dialplan at the next priority** (``s@cap-agent-wait:4`` after ``Wait(30)`` at 3);
-* the end of the priorities, or ``Hangup()``, hangs the channel up.
+* the end of the priorities, or ``Hangup()``, hangs the channel up;
+* ``Set(VAR=value)``, ``GotoIf(cond?label[:label])``, ``$[...]`` and ``${CHANNEL_EXISTS(name)}`` (the
+  parked agent leg's loop in ``cc-agent-hold``).
 
 Patterns follow Asterisk's rules: ``_`` then ``X`` (0-9), ``Z`` (1-9), ``N`` (2-9), ``[a-c...]``,
 ``.`` (one or more of anything), ``!`` (zero or more); anything else matches itself. An exact
@@ -17,6 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 REPO_DIALPLAN = Path(__file__).resolve().parents[2] / "asterisk_conf" / "extensions.conf"
 
@@ -132,15 +135,31 @@ class Dialplan:
                 return self.contexts[ctx][key]
         return []
 
-    def expand(self, text: str, variables: dict[str, str], exten: str = "") -> str:
-        """``${VAR}``, ``${EXTEN}`` and ``${EXTEN:n}`` (no functions, no expressions)."""
+    def expand(self, text: str, variables: dict[str, str], exten: str = "",
+               functions: dict[str, Callable[[str], str]] | None = None) -> str:
+        """``${VAR}``, ``${EXTEN}`` and ``${EXTEN:n}``, then ``${FUNC(arg)}`` of ``functions`` (e.g.
+        ``CHANNEL_EXISTS``), then ``$[expression]`` (integers, ``+ - < > <= >= = != & |``)."""
         def sub(m: re.Match) -> str:
             name = m.group(1)
             if name.startswith("EXTEN"):
                 _, _, off = name.partition(":")
                 return exten[int(off):] if off else exten
             return variables.get(name, self.globals.get(name, ""))
-        return re.sub(r"\$\{([A-Za-z0-9_:]+)\}", sub, text)
+        text = re.sub(r"\$\{([A-Za-z0-9_:]+)\}", sub, text)
+        if functions:
+            text = re.sub(r"\$\{([A-Z_]+)\(([^()]*)\)\}",
+                          lambda m: functions[m.group(1)](m.group(2)) if m.group(1) in functions else "", text)
+        return re.sub(r"\$\[([^\[\]]*)\]", lambda m: _expression(m.group(1)), text)
+
+
+def _expression(text: str) -> str:
+    """Asterisk's ``$[...]`` for what our dialplan uses: integers and quoted strings, arithmetic,
+    comparisons, ``&`` / ``|`` (loosest, as in Asterisk). Truth is ``1`` / ``0``."""
+    if not re.fullmatch(r"(?:\"[^\"]*\"|[0-9\s+\-<>=!&|()])*", text) or not text.strip():
+        raise ValueError(f"the double cannot evaluate $[{text}]")
+    py = re.sub(r"(?<![<>!=])=(?!=)", "==", text).replace("&", " and ").replace("|", " or ")
+    value = eval(py, {"__builtins__": {}}, {})       # noqa: S307 - digits and operators only (checked above)
+    return str(int(value))
 
 
 def _strip_comment(line: str) -> str:

@@ -629,19 +629,33 @@ class AsteriskDouble(MixMonitorActions):
             t.cancel()
 
     async def _dialplan(self, ch: DChannel, priority: int) -> None:
-        steps = [st for st in self.dialplan.steps(ch.context, ch.exten) if st.priority >= priority]
-        for st in steps:
+        steps = self.dialplan.steps(ch.context, ch.exten)
+        functions = {"CHANNEL_EXISTS": lambda name: "1" if name and (self.model.by_name(name) is not None or (
+            name in self.model.channels and self.model.channels[name].alive)) else "0"}
+        i = next((n for n, st in enumerate(steps) if st.priority >= priority), len(steps))
+        while i < len(steps):
+            st = steps[i]
+            i += 1
             if not ch.alive or ch.hangup_requested:
                 return
             ch.priority = st.priority
             ch.application = st.app
-            ch.app_data = self.dialplan.expand(st.data, ch.variables, ch.exten)
+            ch.app_data = self.dialplan.expand(st.data, ch.variables, ch.exten, functions)
             self.model.newexten(ch)
             app = st.app.lower()
             args = ch.app_data.split(",")
             if app == "hangup":
                 break
-            if app == "answer":
+            if app == "set":
+                name, _, value = ch.app_data.partition("=")
+                ch.variables[name.strip()] = value
+            elif app == "gotoif":
+                cond, _, targets = ch.app_data.partition("?")
+                yes, _, no = targets.partition(":")
+                label = yes if cond.strip() not in ("", "0") else no
+                if label:
+                    i = next(n for n, s2 in enumerate(steps) if s2.label == label)
+            elif app == "answer":
                 self.model.set_state(ch, 6)
             elif app == "playback":
                 if not ch.was_bridged:
@@ -663,7 +677,7 @@ class AsteriskDouble(MixMonitorActions):
             elif app == "agi":
                 await self._agi(ch, args[0])
                 return                  # the session's end hangs the channel up (CC_AGI_STATUS=ok)
-            # NoOp, Set, GotoIf... take no time in the double
+            # NoOp, Set, GotoIf take no time in the double
         self._runners.pop(ch.uniqueid, None)
         if ch.alive and not ch.bridge:
             # Hangup() or the end of the priorities
