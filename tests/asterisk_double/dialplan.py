@@ -7,8 +7,8 @@ What the real captures show and this reproduces (``bridge-*.txt``):
   leaves that application; when the bridge ends and the channel is still up it **resumes its own
   dialplan at the next priority** (``s@cap-agent-wait:4`` after ``Wait(30)`` at 3);
 * the end of the priorities, or ``Hangup()``, hangs the channel up;
-* ``Set(VAR=value)``, ``GotoIf(cond?label[:label])``, ``$[...]`` and ``${CHANNEL_EXISTS(name)}`` (the
-  parked agent leg's loop in ``cc-agent-hold``).
+* ``Set(VAR=value)``, ``GotoIf(cond?label[:label])``, ``$[...]``, ``${EPOCH}`` (seconds, on the double's
+  scaled clock) and ``${CHANNEL_EXISTS(name)}`` (the parked agent leg's loop in ``cc-agent-hold``).
 
 Patterns follow Asterisk's rules: ``_`` then ``X`` (0-9), ``Z`` (1-9), ``N`` (2-9), ``[a-c...]``,
 ``.`` (one or more of anything), ``!`` (zero or more); anything else matches itself. An exact
@@ -137,13 +137,16 @@ class Dialplan:
 
     def expand(self, text: str, variables: dict[str, str], exten: str = "",
                functions: dict[str, Callable[[str], str]] | None = None) -> str:
-        """``${VAR}``, ``${EXTEN}`` and ``${EXTEN:n}``, then ``${FUNC(arg)}`` of ``functions`` (e.g.
-        ``CHANNEL_EXISTS``), then ``$[expression]`` (integers, ``+ - < > <= >= = != & |``)."""
+        """``${VAR}``, ``${EXTEN}`` and ``${EXTEN:n}`` (and ``${EPOCH}`` when ``functions`` has it), then
+        ``${FUNC(arg)}`` of ``functions`` (e.g. ``CHANNEL_EXISTS``), then ``$[expression]`` (integers,
+        ``+ - < > <= >= = != & |``)."""
         def sub(m: re.Match) -> str:
             name = m.group(1)
             if name.startswith("EXTEN"):
                 _, _, off = name.partition(":")
                 return exten[int(off):] if off else exten
+            if name in (functions or {}) and name not in variables:
+                return functions[name]("")             # ${EPOCH}
             return variables.get(name, self.globals.get(name, ""))
         text = re.sub(r"\$\{([A-Za-z0-9_:]+)\}", sub, text)
         if functions:

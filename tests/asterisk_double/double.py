@@ -78,6 +78,7 @@ class AsteriskDouble(MixMonitorActions):
         self.customers: dict[str, Customer] = {}
         self.actions: list[AmiMessage] = []
         self.silent = False
+        self._epoch0 = time.monotonic()                  # ${EPOCH} runs on the scaled clock from here
         self.slow_actions: dict[str, list[float]] = {}   # action (lower case) -> delays of its next answers
         self.calls: list[CallSession] = []
         self.mixmonitors: dict[str, str] = {}       # MixMonitorID -> channel
@@ -631,7 +632,8 @@ class AsteriskDouble(MixMonitorActions):
     async def _dialplan(self, ch: DChannel, priority: int) -> None:
         steps = self.dialplan.steps(ch.context, ch.exten)
         functions = {"CHANNEL_EXISTS": lambda name: "1" if name and (self.model.by_name(name) is not None or (
-            name in self.model.channels and self.model.channels[name].alive)) else "0"}
+            name in self.model.channels and self.model.channels[name].alive)) else "0",
+            "EPOCH": lambda _: str(int(self._epoch0 + (time.monotonic() - self._epoch0) / (self.time_scale or 1)))}
         i = next((n for n, st in enumerate(steps) if st.priority >= priority), len(steps))
         while i < len(steps):
             st = steps[i]

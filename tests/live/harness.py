@@ -77,6 +77,9 @@ class PrivateAsterisk:
         self.sip_port = free_udp_tcp_port()
         self.rtp_base = rtp_base or (20000 + (os.getpid() * 37) % 20000) // 2 * 2
         self.secret = secrets.token_hex(12)
+        # the SIP port the `trunk` endpoint (CC_TRUNK: callbacks, external transfers) sends to: a phone
+        # started on it (Live.phone(..., sip_port=ast.trunk_port)) is the "outside world"
+        self.trunk_port = free_udp_tcp_port(span=2)
         self.proc: subprocess.Popen | None = None
         self.sip_passwords: dict[str, str] = {}
 
@@ -143,6 +146,10 @@ transmit_silence = yes
                            f"[{ext}](cc-agent-auth)\nusername = {ext}\npassword = {pw}\n[{ext}](cc-agent-aor)\n")
         # SIPp callers: no auth, matched by their From user "sipp" (SIPp's default)
         callers.append("[sipp](cc-caller-endpoint)\naors = sipp\ndtmf_mode = auto_info\n[sipp](cc-agent-aor)\n")
+        # the provider trunk of the dialplan (CC_TRUNK = trunk): Dial(PJSIP/<number>@trunk) reaches
+        # sip:<number>@127.0.0.1:<trunk_port>
+        callers.append(f"[trunk](cc-caller-endpoint)\naors = trunk\n[trunk]\ntype = aor\n"
+                       f"contact = sip:127.0.0.1:{self.trunk_port}\n")
         (self.etc / "pjsip.conf").write_text(pjsip + "\n" + "\n".join(callers))
         ext = (CONF / "extensions.conf").read_text()
         ext = re.sub(r"(?m)^CC_ENGINE = .*$", f"CC_ENGINE = 127.0.0.1:{self.agi_port}", ext)
@@ -224,7 +231,7 @@ class Baresip:
     """One baresip phone registered to the private Asterisk."""
 
     def __init__(self, base: Path, ext: str, password: str, asterisk: PrivateAsterisk, *, mic: Path,
-                 auto_answer: bool = True, answer_delay: float = 0.0) -> None:
+                 auto_answer: bool = True, answer_delay: float = 0.0, sip_port: int | None = None) -> None:
         self.ext = ext
         self.dir = base / f"baresip-{ext}"
         self.dir.mkdir(parents=True, exist_ok=True)
@@ -232,7 +239,7 @@ class Baresip:
         self.password = password
         self.mic = mic
         self.auto_answer = auto_answer
-        self.sip_port = free_udp_tcp_port(span=2)
+        self.sip_port = sip_port or free_udp_tcp_port(span=2)
         self.ctrl_port = free_port()
         self.proc: subprocess.Popen | None = None
         self.rec_dir = self.dir / "rec"

@@ -142,10 +142,14 @@ class Live(ServerUnderTest):
         await asyncio.to_thread(self.ast.stop)
 
     # -- phones ----------------------------------------------------------------------------------------
-    async def phone(self, ext: str, *, auto_answer: bool = True, tone: float | None = None) -> Baresip:
+    async def phone(self, ext: str, *, auto_answer: bool = True, tone: float | None = None,
+                    sip_port: int | None = None) -> Baresip:
+        """A baresip phone registered as ``ext``; ``sip_port``: its SIP port (``ast.trunk_port``: the
+        phone is also what the trunk reaches, e.g. a customer called back)."""
         freq = tone or AGENT_TONE.get(ext, CALLER_TONE)
         mic = tone_wav(self.tmp / "tones" / f"{int(freq)}.wav", freq, 120)
-        p = Baresip(self.tmp, ext, self.ast.sip_passwords[ext], self.ast, mic=mic, auto_answer=auto_answer)
+        p = Baresip(self.tmp, ext, self.ast.sip_passwords[ext], self.ast, mic=mic, auto_answer=auto_answer,
+                    sip_port=sip_port)
         p.start()
         self.phones[ext] = p
         await p.wait_registered()
