@@ -9,7 +9,7 @@ import asyncio
 import time
 
 from .live import AGENT_TONE, CALLER_TONE, Live
-from .test_live_calls import _gone
+from .test_live_calls import _gone, _talking
 from .test_live_hold import captured_call, close_captured, keep_capture, recorded, window
 
 
@@ -70,14 +70,12 @@ async def test_the_parked_agent_leg_is_freed_when_the_caller_leaves_while_the_en
     caller = await live.phone("1000")
     await live.ready("ann")
     await caller.dial("5000")
-    await live.wait_for(lambda: any(c.state == "talking" for c in live.engine.calls.values()), 40, 0.1)
-    call = next(c for c in live.engine.calls.values() if c.state == "talking")
+    call = await _talking(live)
     leg = call.agent_channel
     await asyncio.sleep(2.0)
     await _hold(live, call)
     await asyncio.sleep(2.0)
-    await live.stop_engine()
-    await asyncio.sleep(1.0)
+    await live.stop_engine()                     # nobody is left to hang the parked leg up
     t0 = time.monotonic()
     await caller.hangup()
     await live.wait_for(lambda: _gone(live, leg), 10, 0.2)
