@@ -21,15 +21,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from ..ivr.channel import CallerHungUp, ChannelError
 from ..ivr.outcome import QueueRequest
 from .core import RESTART_PAUSE
 from .model import LiveCall
-
-if TYPE_CHECKING:
-    from .call import CallLife
 
 log = logging.getLogger("callcenter.engine")
 
@@ -113,7 +110,7 @@ async def forget_hold(channel: Any) -> None:
         pass
 
 
-async def recovered_call(life: "CallLife", channel: Any, call: LiveCall) -> Any:
+async def recovered_call(life: Any, channel: Any, call: LiveCall) -> Any:
     """What a call whose session came back was doing: None (a new call), ``"over"`` (closed here), a
     :class:`QueueRequest` (waiting) or a :class:`HeldCall` (on hold)."""
     try:
@@ -142,7 +139,7 @@ async def recovered_call(life: "CallLife", channel: Any, call: LiveCall) -> Any:
     return request
 
 
-async def _close_answered(life: "CallLife", channel: Any, call: LiveCall, queue: str, answered_by: str) -> None:
+async def _close_answered(life: Any, channel: Any, call: LiveCall, queue: str, answered_by: str) -> None:
     """The conversation happened before the engine restarted: it is over now."""
     life.state.calls.pop(call.call_id, None)
     call.done.set()
@@ -158,7 +155,7 @@ async def _close_answered(life: "CallLife", channel: Any, call: LiveCall, queue:
         pass
 
 
-async def _cdr_closed(life: "CallLife", call_id: str) -> bool:
+async def _cdr_closed(life: Any, call_id: str) -> bool:
     if life.ports.records is None:
         return False
     try:
@@ -179,7 +176,7 @@ async def _leg_up(phones: Any, leg: str) -> bool:
     return bool(alive(leg)) if callable(alive) else True
 
 
-async def resume_held(life: "CallLife", channel: Any, call: LiveCall, held: HeldCall) -> None:
+async def resume_held(life: Any, channel: Any, call: LiveCall, held: HeldCall) -> None:
     """Go on with a call that was on hold when the engine went away (see the module's text)."""
     state, events = life.state, life.events
     req = held.request
@@ -214,8 +211,10 @@ async def resume_held(life: "CallLife", channel: Any, call: LiveCall, held: Held
         await life.talk(channel, call, held.agent_id, held.leg, held=True)
         return
     # the agent hung up or logged out while the engine was away: release the leg, the caller waits again
-    if leg_up:
-        from .call import hangup_quietly
-        await hangup_quietly(life.ports.control, held.leg)
+    if leg_up and life.ports.control is not None:
+        try:
+            await life.ports.control.hangup(held.leg)
+        except Exception as exc:  # noqa: BLE001 - gone meanwhile
+            log.debug("hang-up of %s failed: %s", held.leg, exc)
     life.after_talk(call, "agent", requeue=req)
     await life.requeue(channel, call, req)
