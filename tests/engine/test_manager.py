@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from callcenter.engine.errors import EngineError, NotFound
@@ -213,6 +213,7 @@ def test_a_call_back_after_a_restart_owns_its_record_even_once_ended():
     # the calls that came back are neither closed nor kept (their sessions own their records)
 
 
+@settings(deadline=None)      # a pure function: a loaded machine's stall is not a failure
 @given(st.lists(st.sampled_from("abcdefgh"), unique=True), st.sets(st.sampled_from("abcdefgh")),
        st.sets(st.sampled_from("abcdefgh")))
 def test_orphan_sweep_never_closes_a_call_of_this_run_nor_one_still_up(open_ids, seen, alive):
@@ -223,6 +224,7 @@ def test_orphan_sweep_never_closes_a_call_of_this_run_nor_one_still_up(open_ids,
     assert set(close) | set(keep) == set(open_ids) - seen and not set(close) & set(keep)
 
 
+@settings(deadline=None)      # a pure function: a loaded machine's stall is not a failure
 @given(st.lists(st.sampled_from("abcdefgh"), unique=True), st.sets(st.sampled_from("abcdefgh")),
        st.sets(st.sampled_from("abcdefgh")))
 def test_orphan_sweep_closes_nothing_while_the_channel_list_is_not_known(open_ids, seen, alive):
