@@ -188,6 +188,10 @@ async def resume_held(life: Any, channel: Any, call: LiveCall, held: HeldCall) -
     call.queue_joined_at = call.queued_at
     call.hold_s = round(call.answered_at - call.queued_at, 3) if call.queued_at else None
     call.holds, call.held_s = held.holds, held.held_s
+    try:
+        await channel.start_music()               # the caller stays on music while we look
+    except (ChannelError, CallerHungUp) as exc:     # gone: the conversation below sees it and ends the call
+        log.warning("no music for the held caller: %s", exc, extra={"call_id": call.call_id})
     leg_up = await _leg_up(life.ports.phones, held.leg)
     a = state.agents.get(held.agent_id)
     now = events.now()
