@@ -11,10 +11,6 @@ what the call was doing when the engine went away:
   :class:`HeldCall`, :func:`resume_held`): with the same agent, still on hold (the desk shows it; Resume
   bridges the same leg again) while that leg is up and the agent logged in; otherwise the leg is released
   and the caller waits in its queue again (the agent's part is a segment of the call, as after a transfer).
-
-The dialplan's own guard: a leg parked in ``cc-agent-hold`` hangs up by itself once the caller's channel is
-gone (``CHANNEL_EXISTS``, checked every ``CC_HOLD_CHECK`` s) or after ``CC_HOLD_MAX`` s, so an agent phone
-is never parked for an hour when the engine does not come back or the caller leaves meanwhile.
 """
 from __future__ import annotations
 

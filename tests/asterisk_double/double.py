@@ -617,10 +617,35 @@ class AsteriskDouble(MixMonitorActions):
 
     # -- the dialplan of the legs the engine creates ---------------------------------------------------
     def run_dialplan(self, ch: DChannel, priority: int = 1) -> None:
-        """Run ``ch``'s context/exten from ``priority`` (the project's extensions.conf)."""
+        """Run ``ch``'s context/exten from ``priority`` (the project's extensions.conf). The steps that take
+        no time (NoOp, Set, GotoIf) run at once, as in Asterisk: a bridge that pulls the channel right
+        after a Redirect finds it in its first application (``Wait``) and it resumes after that."""
         self._stop_dialplan(ch)
         ch.resume_at = None
+        priority = self._instant_steps(ch, priority)
         self._runners[ch.uniqueid] = self._spawn(self._dialplan(ch, priority))
+
+    def _functions(self) -> dict:
+        return {"CHANNEL_EXISTS": lambda name: "1" if name and (self.model.by_name(name) is not None or (
+            name in self.model.channels and self.model.channels[name].alive)) else "0",
+            "EPOCH": lambda _: str(int(self._epoch0 + (time.monotonic() - self._epoch0) / (self.time_scale or 1)))}
+
+    def _instant_steps(self, ch: DChannel, priority: int) -> int:
+        """Run the leading NoOp / Set steps from ``priority``; the priority of the first other step."""
+        for st in self.dialplan.steps(ch.context, ch.exten):
+            if st.priority < priority:
+                continue
+            if st.app.lower() not in ("noop", "set"):
+                ch.priority = st.priority
+                return st.priority
+            ch.priority, ch.application = st.priority, st.app
+            ch.app_data = self.dialplan.expand(st.data, ch.variables, ch.exten, self._functions())
+            self.model.newexten(ch)
+            if st.app.lower() == "set":
+                name, _, value = ch.app_data.partition("=")
+                ch.variables[name.strip()] = value
+            priority = st.priority + 1
+        return priority
 
     def _stop_dialplan(self, ch: DChannel) -> None:
         t = self._runners.pop(ch.uniqueid, None)
@@ -631,9 +656,7 @@ class AsteriskDouble(MixMonitorActions):
 
     async def _dialplan(self, ch: DChannel, priority: int) -> None:
         steps = self.dialplan.steps(ch.context, ch.exten)
-        functions = {"CHANNEL_EXISTS": lambda name: "1" if name and (self.model.by_name(name) is not None or (
-            name in self.model.channels and self.model.channels[name].alive)) else "0",
-            "EPOCH": lambda _: str(int(self._epoch0 + (time.monotonic() - self._epoch0) / (self.time_scale or 1)))}
+        functions = self._functions()
         i = next((n for n, st in enumerate(steps) if st.priority >= priority), len(steps))
         while i < len(steps):
             st = steps[i]

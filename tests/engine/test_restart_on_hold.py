@@ -70,10 +70,3 @@ async def test_restart_on_hold_after_the_agent_left_requeues_the_caller(center):
     assert cdr["data"]["segments"][0]["agent"] == "a01" and cdr["data"]["segments"][0]["ended_by"] == "agent"
     assert len([e for e in await center.events("CallEnded") if e["call_id"] == call_id]) == 1
 
-
-async def test_the_parked_leg_is_freed_when_the_caller_leaves_while_the_engine_is_away(center):
-    s, call = await _held(center)
-    leg = call.agent_channel
-    await center.stop()
-    s.caller_hangs_up()                                            # nobody is there to hang the leg up
-    await center.double.wait_for(lambda: center.double.channel(leg) is None, 8)   # CC_HOLD_CHECK = 2 s

@@ -1,15 +1,13 @@
 """Live: an engine restart while a call is on hold, through a real Asterisk 22 with real phones (baresip: each
 phone sends its own tone). The caller hears music while the engine is away (its AGI session, then the
 dialplan's retry); the next engine goes on with the call, same agent, still on hold; resumed, both hear each
-other. A caller who leaves while the engine is away frees the parked agent leg by itself (cc-agent-hold's
-CHANNEL_EXISTS loop). Set CALLCENTER_LIVE_CAPTURE_DIR to keep the AMI transcript (``live-cc-restart-hold.txt``)."""
+other. Set CALLCENTER_LIVE_CAPTURE_DIR to keep the AMI transcript (``live-cc-restart-hold.txt``)."""
 from __future__ import annotations
 
 import asyncio
-import time
 
 from .live import AGENT_TONE, CALLER_TONE, Live
-from .test_live_calls import _gone, _talking
+from .test_live_calls import _gone
 from .test_live_hold import captured_call, close_captured, keep_capture, recorded, window
 
 
@@ -54,8 +52,8 @@ async def test_engine_restart_on_hold_goes_on_with_the_same_agent(tmp_path):
         await close_captured(live, cap)
     keep_capture(cap, "live-cc-restart-hold.txt", [
         "Real Asterisk 22.10.1 (private instance of tests/live), the project's asterisk_conf/; baresip 1000 (caller)",
-        "and 7001 (agent). Hold (Redirect of the agent leg to cc-agent-hold: its Wait(CC_HOLD_CHECK) /",
-        "CHANNEL_EXISTS loop in Newexten), the engine stops (the caller's AGI ends; [cc-inbound] runs",
+        "and 7001 (agent). Hold (Redirect of the agent leg to cc-agent-hold; a CHANNEL_EXISTS loop there at the",
+        "time of this capture, not landed; Newexten not in read=system,call), the engine stops (the caller's AGI ends; [cc-inbound] runs",
         "MusicOnHold then AGI again until the engine is back), the next engine goes on on hold, resume =",
         "EXEC Bridge of the same leg. Format as in ami-*.txt."])
     assert cdr["call_id"] == call_id and cdr["disposition"] == "answered" and cdr["agent"] == "ann", cdr
@@ -64,26 +62,3 @@ async def test_engine_restart_on_hold_goes_on_with_the_same_agent(tmp_path):
     assert abs(window(heard_by_agent, 0.5, 1.5)[1] - CALLER_TONE) < 15
     assert abs(window(heard_by_caller, 0.5, 1.5)[1] - AGENT_TONE["7001"]) < 15
 
-
-async def test_the_parked_agent_leg_is_freed_when_the_caller_leaves_while_the_engine_is_away(live):
-    await live.phone("7001")
-    caller = await live.phone("1000")
-    await live.ready("ann")
-    await caller.dial("5000")
-    call = await _talking(live)
-    leg = call.agent_channel
-    await asyncio.sleep(2.0)
-    await _hold(live, call)
-    await asyncio.sleep(2.0)
-    await live.stop_engine()                     # nobody is left to hang the parked leg up
-    t0 = time.monotonic()
-    await caller.hangup()
-    await live.wait_for(lambda: _gone(live, leg), 10, 0.2)
-    assert time.monotonic() - t0 < 5.0, "the parked leg must hang up within CC_HOLD_CHECK s of the caller leaving"
-    await live.start_engine()
-    # the record left open is closed by the next engine once Asterisk has no channel for the call
-    async def closed():
-        cdrs = await live.cdrs()
-        return cdrs and cdrs[0]["ended_at"] is not None and cdrs[0]
-    cdr = await live.wait_for(closed, 30, 0.5)
-    assert cdr["disposition"] == "answered" and cdr["agent"] == "ann"
