@@ -90,6 +90,9 @@ async def test_supervisor_searches_opens_the_call_overrides_and_downloads(center
     await page.check("input[name=risk]")
     await page.click("[data-testid=search]")
     rows = page.locator("[data-testid=results] tbody tr")
+    # the list of analysed calls shown before the search has rows too: wait for the search's own
+    # results (their heading names the words), not for the first rows on the page
+    await page.locator(".panel h3", has_text='"call my lawyer"').wait_for()
     await rows.first.wait_for()
     st, api = await center.api("GET", "/api/analytics/search?q=%22call+my+lawyer%22&risk=true&limit=100")
     assert st == 200 and sorted(c["call_id"] for c in api["calls"]) == ["c-q1", "c-q2"]
