@@ -16,6 +16,7 @@ import aiohttp
 from callcenter.app import App
 from callcenter.config import load_config
 from callcenter.store import provision
+from callcenter.store import recordings as store_rec
 from callcenter.store.db import Database
 from tests.server_under_test import ServerUnderTest
 
@@ -166,6 +167,14 @@ class Live(ServerUnderTest):
             assert st == 200, body
             st, body = await self.api("POST", f"/api/agents/{a}/ready")
             assert st == 200, body
+
+    async def finished_recording(self, call_id: str, timeout: float = 20) -> dict:
+        """The call's recording once it is finished (``ready`` or ``failed``), as the API shows it."""
+        async def finished():
+            async with self.app.db.session() as s:
+                r = await store_rec.get_call_recording(s, call_id)
+                return store_rec.recording_to_dict(r) if r is not None and r.status in ("ready", "failed") else None
+        return await self.wait_for(finished, timeout, 0.2)
 
     async def channels(self) -> list[str]:
         """Live channel names, from Asterisk itself (CLI ``core show channels concise``; in a thread:

@@ -12,7 +12,6 @@ from pathlib import Path
 
 import numpy as np
 
-from callcenter.store import recordings as store_rec
 
 from .live import AGENT_TONE, CALLER_TONE, Live
 from .test_live_calls import _gone
@@ -42,11 +41,7 @@ async def test_a_queued_callback_is_dialled_out_and_recorded(tmp_path):
         await live.phones["7001"].hangup()           # the agent ends the conversation
         await live.settle()
 
-        async def ready():
-            async with live.app.db.session() as s:
-                r = await store_rec.get_call_recording(s, call_id)
-                return store_rec.recording_to_dict(r) if r is not None and r.status in ("ready", "failed") else None
-        rec = await live.wait_for(ready, 30, 0.2)
+        rec = await live.finished_recording(call_id, 30)
         [cdr] = await live.cdrs()
     finally:
         await live.close()

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import numpy as np
 
-from callcenter.store import recordings as store_rec
 
 from .capture import AmiCapture
 from .live import AGENT_TONE, CALLER_TONE, Live
@@ -97,11 +96,7 @@ async def test_hold_music_for_the_caller_silence_for_the_agent_then_two_way_agai
         await caller.hangup()
         await live.settle()
 
-        async def ready():
-            async with live.app.db.session() as s:
-                r = await store_rec.get_call_recording(s, call.call_id)
-                return store_rec.recording_to_dict(r) if r is not None and r.status in ("ready", "failed") else None
-        rec = await live.wait_for(ready, 20, 0.2)
+        rec = await live.finished_recording(call.call_id)
         [cdr] = await live.cdrs()
     finally:
         await close_captured(live, cap)

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import numpy as np
 
-from callcenter.store import recordings as store_rec
 
 from .capture import AmiCapture
 from .live import AGENT_TONE, CALLER_TONE, Live
@@ -51,11 +50,7 @@ async def test_always_policy_gives_caller_left_agent_right(tmp_path):
         await caller.hangup()
         await live.settle()
 
-        async def ready():
-            async with live.app.db.session() as s:
-                r = await store_rec.get_call_recording(s, call.call_id)
-                return store_rec.recording_to_dict(r) if r is not None and r.status in ("ready", "failed") else None
-        rec = await live.wait_for(ready, 20, 0.2)
+        rec = await live.finished_recording(call.call_id)
         [cdr] = await live.cdrs()
     finally:
         if cap is not None:
