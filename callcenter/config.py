@@ -88,6 +88,8 @@ DEFAULTS: dict[str, Any] = {
                                         # they inherit: media.nice)
         "voices": {},                   # language -> espeak-ng voice, e.g. {zh-CN: cmn}
         "rate": 160,                    # synthesis words per minute
+        "synth_engine": "auto",         # auto (the espeak-ng program; pyttsx3 where the program is
+                                        # missing), espeak-ng, or pyttsx3 (docs/speech.md, Synthesis)
     },
     "media": {
         "nice": -10,                    # niceness step for `callcenter serve` at start: the live path
@@ -285,6 +287,7 @@ class SpeechSection:
     processes_nice: int
     voices: dict[str, str]
     rate: int
+    synth_engine: str
 
 
 @_section(DEFAULTS["media"])
@@ -642,6 +645,9 @@ def _semantic_checks(d: dict, src: str) -> None:
         raise ConfigError(f"{src}: key 'analytics.alert_severity' must be low, medium or high")
     if d["analytics"]["max_attempts"] < 1:
         raise ConfigError(f"{src}: key 'analytics.max_attempts' must be at least 1")
+    if d["speech"]["synth_engine"] not in ("auto", "espeak-ng", "pyttsx3"):
+        raise ConfigError(f"{src}: key 'speech.synth_engine' must be auto, espeak-ng or pyttsx3, "
+                          f"got {d['speech']['synth_engine']!r}")
     if d["prompts"]["format"] not in ("wav", "gsm", "ulaw"):
         raise ConfigError(f"{src}: key 'prompts.format' must be wav, gsm or ulaw")
     if webrtc_problem(d["webrtc"]):

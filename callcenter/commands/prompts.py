@@ -28,7 +28,7 @@ def register(sub) -> None:
     b.add_argument("--lang", help="only prompts in this language (e.g. zh-CN)")
     b.add_argument("--dry-run", action="store_true", help="list the prompts and where they would go")
     b.add_argument("--engine", choices=["auto", "pyttsx3", "espeak-ng"], default="auto",
-                   help="synthesizer (default: pyttsx3, or the espeak-ng program when pyttsx3 cannot start)")
+                   help="synthesizer (default: the espeak-ng program, or pyttsx3 where the program is missing)")
     b.set_defaults(func=cmd_build)
 
     ls = add_command(psub, "list", "list the prompt files in the cache")

@@ -45,7 +45,7 @@ def register(sub) -> None:
     s.add_argument("--lang", default="en-US", help="language tag (default en-US; zh-CN speaks Mandarin)")
     s.add_argument("--voice", help="espeak-ng voice (default: speech.voices or the language's voice)")
     s.add_argument("--engine", choices=["auto", "pyttsx3", "espeak-ng"], default="auto",
-                   help="synthesizer (default: pyttsx3, or the espeak-ng program when pyttsx3 cannot start)")
+                   help="synthesizer (default: the espeak-ng program, or pyttsx3 where the program is missing)")
     s.set_defaults(func=cmd_say)
 
     i = add_command(ssub, "intent", "classify a sentence into intents (as an IVR 'intent' node would)")

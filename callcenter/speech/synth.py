@@ -1,9 +1,15 @@
-"""Speech synthesis (espeak-ng, through pyttsx3) with a prompt cache of telephone-format files.
+"""Speech synthesis (espeak-ng) with a prompt cache of telephone-format files.
 
 Engines
 -------
-* :class:`Pyttsx3Engine` (default): pyttsx3 with its ``espeak`` driver. pyttsx3 is unsound in
-  several ways that this class works around:
+* :class:`EspeakCliEngine` (default): the ``espeak-ng`` program itself (text on stdin, WAV on
+  stdout). Each render is a fresh process, so the same text, voice and rate always give the same
+  audio whatever was rendered before, and renders may run in parallel. It costs ~20 ms per render
+  (pyttsx3: ~15 ms), paid once per prompt: the cache below keeps every rendered prompt.
+
+* :class:`Pyttsx3Engine` (``speech.synth_engine: pyttsx3``, or where the program is missing but the
+  espeak-ng library loads): pyttsx3 with its ``espeak`` driver. pyttsx3 is NOT sound, which is why
+  it is not the default; this class works around what it can:
 
   - the espeak library is process-global and pyttsx3 hands out one shared engine per driver, so
     two threads using it lose or mix files: there is exactly ONE engine, created and used only on
@@ -16,13 +22,12 @@ Engines
     espeak-ng's voice list first (:func:`resolve_voice`), with an error naming the voice;
   - setting voice then rate sometimes leaves the previous prompt's rate in force: rate is set
     before and after the voice;
-  - now and then its callback drops the audio and writes an empty file: the render is retried, and
-    after a second empty file that prompt is rendered by the espeak-ng program (logged).
-
-* :class:`EspeakCliEngine`: the ``espeak-ng`` program itself (text on stdin, WAV on stdout), used
-  where pyttsx3 cannot work at all: when it cannot load the espeak-ng shared library (minimal
-  images), or on request (``callcenter speech say --engine espeak-ng``). Each call is a separate
-  process, so it is safe to run in parallel.
+  - its synthesis callback writes the file on espeak's end-of-message event and drops the samples
+    delivered with that same event, so now and then the file is empty: the render is retried, and
+    after a second empty file that prompt is rendered by the espeak-ng program (logged);
+  - not worked around (found by the suite, pyttsx3 2.99): the pause at the end of a prompt depends
+    on the voice and rate of the prompt rendered BEFORE it (up to ~50 ms more or less silence), so
+    the same prompt's audio depends on the order prompts were rendered in.
 
 Prompt cache
 ------------
@@ -253,15 +258,15 @@ class Pyttsx3Engine:
 
 
 def default_engine():
-    """pyttsx3 when it can start, else the espeak-ng program."""
-    if Pyttsx3Engine.available():
-        return Pyttsx3Engine()
+    """The espeak-ng program when it is installed, else pyttsx3 (module docstring: why)."""
     cli = EspeakCliEngine()
     if cli.available():
-        log.warning("pyttsx3 cannot start; synthesizing with the espeak-ng program",
-                    extra={"reason": Pyttsx3Engine._init_error})
         return cli
-    raise SynthesisError("no speech synthesizer: install espeak-ng (and pyttsx3)")
+    if Pyttsx3Engine.available():
+        log.warning("the espeak-ng program is not installed; synthesizing with pyttsx3 (its prompts' "
+                    "end pause varies with the prompt rendered before)")
+        return Pyttsx3Engine()
+    raise SynthesisError("no speech synthesizer: install espeak-ng (Debian package espeak-ng)")
 
 
 def make_engine(name: str | None):
@@ -271,7 +276,8 @@ def make_engine(name: str | None):
         return Pyttsx3Engine()
     if name in ("espeak-ng", "espeak"):
         return EspeakCliEngine()
-    raise SynthesisError(f"unknown synthesis engine {name!r} (expected pyttsx3 or espeak-ng)")
+    raise SynthesisError(f"unknown synthesis engine {name!r} (speech.synth_engine / --engine: "
+                         "expected auto, espeak-ng or pyttsx3)")
 
 
 # --------------------------------------------------------------------------------------------------
@@ -312,6 +318,8 @@ class PromptSynthesizer(Synthesizer):
 
     @classmethod
     def from_config(cls, cfg, engine=None) -> "PromptSynthesizer":
+        if engine is None and cfg.speech.synth_engine != "auto":
+            engine = make_engine(cfg.speech.synth_engine)
         return cls(cfg.prompts_dir, cfg.prompts.asterisk_dir, cfg.prompts.format, cfg.speech.rate,
                    cfg.speech.voices, engine)
 

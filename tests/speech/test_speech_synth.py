@@ -13,7 +13,7 @@ import pytest
 from callcenter.config import load_config
 from callcenter.speech.audio import read_audio
 from callcenter.speech.synth import (EspeakCliEngine, PromptSynthesizer, Pyttsx3Engine, SynthesisError,
-                                     espeak_voices, resolve_voice)
+                                     default_engine, espeak_voices, make_engine, resolve_voice)
 
 pytestmark = pytest.mark.skipif(not EspeakCliEngine().available(), reason="espeak-ng is not installed")
 
@@ -33,7 +33,7 @@ class CountingEngine:
 
 @pytest.fixture(scope="module")
 def engine():
-    return Pyttsx3Engine() if Pyttsx3Engine.available() else EspeakCliEngine()
+    return default_engine()
 
 
 def wav_info(path):
@@ -163,9 +163,16 @@ def test_pyttsx3_from_many_threads_gives_each_its_own_file(tmp_path):
     assert lengths[3] > lengths[1] > lengths[0]                      # each thread got its own text
 
 
+def _spoken(x, level=300):
+    """Samples from the first to the last one above `level`: the spoken part, without the pauses."""
+    idx = np.nonzero(np.abs(x.astype(np.int32)) > level)[0]
+    return int(idx[-1] - idx[0]) if len(idx) else 0
+
+
 def test_pyttsx3_applies_each_prompts_voice_and_rate():
     """pyttsx3 must not carry the previous prompt's rate or voice over (it did, before the
-    rate-voice-rate order): each render matches the espeak-ng program's length for the same input."""
+    rate-voice-rate order): each render's spoken part matches the espeak-ng program's for the same
+    input. (Its end pause does vary with the previous prompt: one reason it is not the default.)"""
     if not Pyttsx3Engine.available():
         pytest.skip("pyttsx3 cannot start here")
     py, cli = Pyttsx3Engine(), EspeakCliEngine()
@@ -175,7 +182,32 @@ def test_pyttsx3_applies_each_prompts_voice_and_rate():
     for text, voice, rate in seq:
         a, _ = py.render(text, voice, rate)
         b, _ = cli.render(text, voice, rate)
-        assert len(a) == pytest.approx(len(b), rel=0.03), (text, voice, rate)
+        assert _spoken(a) == pytest.approx(_spoken(b), rel=0.03), (text, voice, rate)
+
+
+def test_default_engine_gives_the_same_audio_whatever_was_rendered_before():
+    """A prompt's audio must not depend on the order prompts were rendered in (pyttsx3's end pause
+    did: a CI run failed on it), so the default is the espeak-ng program."""
+    eng = default_engine()
+    assert eng.name == "espeak-ng"
+    alone, _ = eng.render("Thank you", "en-us", 160)
+    for text, voice, rate in [("Welcome to the demo", "en-gb", 120), ("Goodbye", "cmn", 200),
+                              ("Press one for sales", "en-us", 140)]:
+        eng.render(text, voice, rate)
+        again, _ = eng.render("Thank you", "en-us", 160)
+        assert np.array_equal(again, alone), (text, voice, rate)
+
+
+def test_synth_engine_is_chosen_by_config(tmp_path):
+    from callcenter.config import ConfigError, load_config
+    cfg_file = tmp_path / "c.yaml"
+    cfg_file.write_text("speech: {synth_engine: espeak-ng}\n")
+    assert PromptSynthesizer.from_config(load_config(cfg_file)).engine.name == "espeak-ng"
+    cfg_file.write_text("speech: {synth_engine: festival}\n")
+    with pytest.raises(ConfigError, match="speech.synth_engine"):
+        load_config(cfg_file)
+    with pytest.raises(SynthesisError, match="expected auto, espeak-ng or pyttsx3"):
+        make_engine("festival")
 
 
 def test_cli_engine_handles_text_starting_with_dash(tmp_path):
