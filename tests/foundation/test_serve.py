@@ -90,7 +90,7 @@ class Server:
         return self.proc.returncode, self.stderr
 
 
-def run_cli(tmp_path: Path, *args: str, timeout: float = 60, **env: str) -> subprocess.CompletedProcess:
+def run_cli(tmp_path: Path, *args: str, timeout: float = 180, **env: str) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "callcenter", *args], cwd=tmp_path, env=base_env(tmp_path, **env),
                           capture_output=True, text=True, timeout=timeout)
 

@@ -114,7 +114,9 @@ async def test_silent_caller_is_kept_alive_by_our_silence(service, double):
     out = await run(service, double, caller, h)
     assert out.get("result") is True, out
     ast = caller.audiosockets[0]
-    assert ast.outcome.result() == "hangup-frame" and len(ast.audio_received()) > 100
+    # we closed it (the double, like Asterisk, would have dropped it after 2 s without audio), and
+    # silence flowed all along: 125 frames at 20 ms; at least half of them on a loaded machine
+    assert ast.outcome.result() == "hangup-frame" and len(ast.audio_received()) > 62
 
 
 async def test_asterisk_cannot_connect_names_the_address(tmp_path, double):

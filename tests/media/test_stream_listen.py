@@ -164,5 +164,7 @@ async def test_realtime_leg_partials(answers, sphinx):
     heard = await ch.listen(PROMPT, EN_MENU, 5.0, "en-US")
     assert heard.recognition.text == "billing"          # (accepted or not: the menu calibration's call)
     assert seen and ("fake-leg", "billing") in seen
-    assert heard.endpoint_at - leg.t0 - end <= END_MS / 1000 + 0.1
+    # the answer ended on the caller's silence, not on the 5 s listen timeout (the margin is for a loaded
+    # machine: how fast it ends is bench/media_bench.py's figure, not a test's)
+    assert heard.endpoint_at - leg.t0 - end <= END_MS / 1000 + 1.0
     await ch.close()

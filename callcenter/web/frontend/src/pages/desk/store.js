@@ -94,6 +94,14 @@ function onEvent(ev) {
         call.value = { ...cur, on_hold: false, on_hold_since: null, held_s: ev.data.total_held_s };
       }
       break;
+    case "RecordingStarted":
+    case "RecordingPaused":
+    case "RecordingResumed":
+    case "RecordingStopped":
+    case "RecordingFailed":
+      // the call's recording can start after the desk's first look at it (MixMonitor is asked on answer)
+      if (cur && cur.call_id === ev.call_id) loadRecording();
+      break;
     case "CallWrappedUp":
       if (cur && cur.call_id === ev.call_id) call.value = { ...cur, wrapup: ev.data };
       break;
