@@ -206,6 +206,12 @@ def main() -> int:
                     "(e.g. /opt/asterisk): leaks after --calls web calls, and --pairs calls per core")
     ap.add_argument("--calls", type=int, default=300, help="--asterisk: web calls of the leak run")
     ap.add_argument("--concurrency", type=int, default=10, help="--asterisk: web calls at once in the leak run")
+    ap.add_argument("--phases", type=int, default=2, help="--asterisk: the calls in this many phases, the server's "
+                    "census (RSS, objects by type) after each: does the memory level off?")
+    ap.add_argument("--keep-asterisk", type=float, default=0.0, metavar="SECONDS", help="--asterisk: when channels "
+                    "are left after the calls, keep the private Asterisk up this long to look at them")
+    ap.add_argument("--tracemalloc", action="store_true", help="--asterisk: the allocating lines grown between "
+                    "the last two phases (slows the server)")
     ap.add_argument("--log-level", default="WARNING", help="--asterisk: the server's log level (INFO: every leg's end)")
     ap.add_argument("--client", help=argparse.SUPPRESS)
     ap.add_argument("--browsers", help=argparse.SUPPRESS)
@@ -215,10 +221,11 @@ def main() -> int:
         import webrtc_bench_asterisk as through
         if args.browsers:
             asyncio.run(through.browsers(args.browsers, args.agents, args.calls, args.concurrency, args.pairs,
-                                         args.seconds))
+                                         args.seconds, args.phases))
         else:
             through.report(asyncio.run(through.serve(args.asterisk, args.calls, args.concurrency, args.pairs,
-                                                     args.seconds, args.log_level)))
+                                                     args.seconds, args.log_level, args.phases,
+                                                     args.keep_asterisk, args.tracemalloc)))
         return 0
     if args.client:
         asyncio.run(clients(args.client, args.pairs, args.seconds, args.codec[0]))

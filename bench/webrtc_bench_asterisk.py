@@ -31,6 +31,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from webrtc_bench_census import MemoryWatch, channels_left, describe_channel  # noqa: E402
+
 FLOW = """flow: bench
 language: en-US
 start: menu
@@ -54,7 +56,8 @@ def agents(n: int) -> list[dict]:
 
 
 # -- the browsers (a second process) ------------------------------------------------------------------------
-async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs: int, seconds: float) -> None:
+async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs: int, seconds: float,
+                   phases: int = 1) -> None:
     import aiohttp
     import numpy as np
 
@@ -151,10 +154,13 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
 
         async def slot(i: int) -> None:
             async with sem:
-                o = await one((first + i) % 3)
+                try:                    # a browser stuck closing (aiortc) is counted, never blocks the run
+                    o = await asyncio.wait_for(one((first + i) % 3), 180)
+                except asyncio.TimeoutError:
+                    o = "stuck in the browser for 180 s"
                 outcomes[o] = outcomes.get(o, 0) + 1
             done = sum(outcomes.values())
-            if n >= 100 and done % 100 == 0:                    # progress of a long run, on stderr
+            if n >= 50 and done % 50 == 0:                      # progress of a long run, on stderr
                 print(f"{time.strftime('%H:%M:%S')} {done}/{n} calls: {outcomes}", file=sys.stderr, flush=True)
         await asyncio.gather(*(slot(i) for i in range(n)))
         return outcomes
@@ -162,11 +168,13 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
     warm = await run(6)
     print(json.dumps({"warm": warm}), flush=True)
     await _go()                                                         # the server took its baseline
-    t0 = time.monotonic()
-    outcomes = await run(calls)
-    print(json.dumps({"calls": outcomes, "seconds": round(time.monotonic() - t0, 1), "phones_lost": len(lost)}),
-          flush=True)
-    await _go()
+    for phase in range(phases):                                         # the server takes a census after each
+        t0 = time.monotonic()
+        n = calls // phases + (1 if phase < calls % phases else 0)
+        outcomes = await run(n, first=phase)
+        print(json.dumps({"calls": outcomes, "seconds": round(time.monotonic() - t0, 1), "phones_lost": len(lost)}),
+              flush=True)
+        await _go()
     steady = [asyncio.ensure_future(one(1, stay=seconds + 20)) for _ in range(pairs)]
     await asyncio.sleep(1.0)
     print(json.dumps({"steady": pairs}), flush=True)
@@ -218,6 +226,19 @@ def _rss_kb(pid: int | str = "self") -> int:
     return 0
 
 
+async def _settled_census(live, svc, n_agents: int) -> dict:
+    """The census once the calls are over (what is left then is what leaked: counted, not asserted)."""
+    out: dict = {}
+    try:
+        await live.settle(60)
+        await live.wait_for(lambda: len(svc.gateway.sessions) == n_agents and not svc.calls.tasks
+                            and not live.app.components["asterisk"].audiosocket.legs, 30, 0.1)
+    except AssertionError:
+        out["not_settled_after_s"] = 90
+    await asyncio.sleep(1.0)
+    return {**await _census_all(live, svc), **out}
+
+
 async def _census_all(live, svc) -> dict:
     """The server's census plus what Asterisk holds (channels, its RSS and open files)."""
     out = _census(live, svc)
@@ -226,6 +247,8 @@ async def _census_all(live, svc) -> dict:
     out["asterisk_channels"] = len(await live.channels())
     out["asterisk_rss_kb"] = _rss_kb(pid)
     out["asterisk_fds"] = len(os.listdir(f"/proc/{pid}/fd"))
+    out["channels_left"] = await channels_left(live)
+    out["load"] = os.getloadavg()[0]
     return out
 
 
@@ -249,7 +272,7 @@ def _asterisk_cpu(pid: int) -> float:
 
 
 async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: float,
-                log_level: str = "WARNING") -> dict:
+                log_level: str = "WARNING", phases: int = 1, keep_asterisk: float = 0.0, trace: bool = False) -> dict:
     import logging
     from tests.live.harness import free_port
     from tests.live.live import Live
@@ -280,7 +303,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         proc = await asyncio.create_subprocess_exec(
             sys.executable, str(ROOT / "bench" / "webrtc_bench.py"), "--browsers", live.url, "--agents",
             str(n_agents), "--calls", str(calls), "--concurrency", str(concurrency), "--pairs", str(pairs),
-            "--seconds", str(seconds), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
+            "--seconds", str(seconds), "--phases", str(phases), stdin=subprocess.PIPE, stdout=subprocess.PIPE)
 
         async def line(timeout: float) -> dict:
             raw = await asyncio.wait_for(proc.stdout.readline(), timeout)
@@ -293,28 +316,46 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
         await asyncio.sleep(1.0)
         before = await _census_all(live, svc)
         records0 = len(await live.cdrs())
-        proc.stdin.write(b"go\n")
+        watch = MemoryWatch(trace)
+        watch.mark()
+        result["phases"], result["outcomes"], result["calls_seconds"], lags = [], {}, 0.0, []
         cpu0 = time.process_time()
-        lags: list[float] = []
-        stop_probe = asyncio.Event()
-        probe = asyncio.ensure_future(_loop_lag(lags, stop_probe))
-        done = await line(60 + calls * 10)
-        stop_probe.set()
-        await probe
+        for phase in range(phases):
+            n = calls // phases + (1 if phase < calls % phases else 0)
+            start = before if phase == 0 else result["phases"][-1]["census"]
+            proc.stdin.write(b"go\n")
+            stop_probe = asyncio.Event()
+            probe = asyncio.ensure_future(_loop_lag(lags, stop_probe))
+            done = await line(60 + n * 10)
+            stop_probe.set()
+            await probe
+            for k, v in done["calls"].items():
+                result["outcomes"][k] = result["outcomes"].get(k, 0) + v
+            result["calls_seconds"] += done["seconds"]
+            result["phones_lost"] = done.get("phones_lost", 0)
+            census = await _settled_census(live, svc, n_agents)
+            watch.mark()
+            print(f"{time.strftime('%H:%M:%S')} phase {phase + 1}: RSS {census['rss_kb'] // 1024} MB, Asterisk "
+                  f"channels {census['asterisk_channels']}", file=sys.stderr, flush=True)
+            for ch in census["channels_left"]:
+                print("  left: " + describe_channel(ch), file=sys.stderr, flush=True)
+            result["phases"].append({"calls": n, "seconds": done["seconds"], "census": census,
+                                     "rss_growth_kb_per_call": round((census["rss_kb"] - start["rss_kb"]) / max(1, n), 1),
+                                     **watch.report()})
+        watch.stop()
         result["loop_lag"] = _pctl(lags)
-        result["outcomes"], result["calls_seconds"] = done["calls"], done["seconds"]
-        result["phones_lost"] = done.get("phones_lost", 0)
         result["server_cpu_per_call_ms"] = round((time.process_time() - cpu0) / max(1, calls) * 1000, 1)
-        try:                                    # what is left after this is what leaked: counted, not asserted
-            await live.settle(60)
-            await live.wait_for(lambda: len(svc.gateway.sessions) == n_agents and not svc.calls.tasks
-                                and not live.app.components["asterisk"].audiosocket.legs, 30, 0.1)
-        except AssertionError:
-            result["not_settled_after_s"] = 90
-        await asyncio.sleep(1.0)
-        after = await _census_all(live, svc)
+        after = result["phases"][-1]["census"]
         result["records"] = len(await live.cdrs()) - records0
         result["before"], result["after"] = before, after
+        result["channels_left"] = after["channels_left"]
+        if result["channels_left"] and keep_asterisk:
+            print(f"{len(result['channels_left'])} Asterisk channels left; the private Asterisk stays up "
+                  f"{keep_asterisk:g} s: {live.ast.binary} -C {live.ast.base}/etc/asterisk.conf -rx 'core show channels'",
+                  file=sys.stderr, flush=True)
+            for ch in result["channels_left"]:
+                print("  " + describe_channel(ch), file=sys.stderr, flush=True)
+            await asyncio.sleep(keep_asterisk)
         # -- calls per core through Asterisk
         proc.stdin.write(b"go\n")
         await line(60)
@@ -358,10 +399,29 @@ def report(r: dict) -> None:
           f"{r['outcomes']}; {r['records']} records; server CPU {r['server_cpu_per_call_ms']} ms per call; browser "
           f"agents' phones lost (and signed in again): {r.get('phones_lost', 0)}; event loop late by "
           f"{r.get('loop_lag', {})} ms (p50/p95/max)")
-    for k in b:
+    for k in (k for k in b if k not in ("load", "channels_left")):
         print(f"  {k:18s} {b[k]:6d} -> {a[k]:6d}" + ("" if a[k] == b[k] else "   <-- differs"))
-    if r.get("not_settled_after_s"):
-        print(f"  (not back to the baseline {r['not_settled_after_s']} s after the last call)")
+    if a.get("not_settled_after_s"):
+        print(f"  (not back to the baseline {a['not_settled_after_s']} s after the last call)")
+    print(f"  Asterisk channels left: {len(r['channels_left'])}")
+    for ch in r["channels_left"]:
+        print("    " + describe_channel(ch))
+    start = b
+    for i, ph in enumerate(r["phases"], 1):
+        c = ph["census"]
+        print(f"  phase {i}: {ph['calls']} calls in {ph['seconds']} s: server RSS {start['rss_kb'] // 1024} -> "
+              f"{c['rss_kb'] // 1024} MB ({ph['rss_growth_kb_per_call']} KiB per call), tasks {start['tasks']} -> "
+              f"{c['tasks']}, Asterisk channels {start['asterisk_channels']} -> {c['asterisk_channels']}, "
+              f"load {c['load']:.1f}")
+        if ph.get("objects_grown"):
+            print("    objects grown: " + ", ".join(f"{k} +{n}" for k, n in ph["objects_grown"][:10]))
+        for al in ph.get("allocations_grown", [])[:8]:
+            print(f"    +{al['kib']} KiB ({al['count']:+d} blocks) at {' < '.join(reversed(al['where']))}")
+        start = c
+    g = [ph["rss_growth_kb_per_call"] for ph in r["phases"]]
+    if len(g) >= 2:
+        print(f"  RSS growth per call, last phase / first phase: {g[-1]} / {g[0]} KiB"
+              + (f" = {g[-1] / g[0]:.2f}x" if g[0] > 0 else "") + " (levelling off: well under 1x)")
     s = r["steady"]
     if not s["calls_per_core"]:
         print(f"calls per core not measured: {r.get('steady_talking', 0)} of {s['pairs']} calls were talking")

@@ -331,7 +331,7 @@ class App:
             return None
         from .api.webrtc import WebRTCDeps
         return WebRTCDeps(gateway=comp.gateway, calls=comp.calls, phones=comp.phones,
-                          callers=self.config.webrtc.callers)
+                          callers=self.config.webrtc.callers, admit=comp.admit_caller)
 
     def _api_failed(self, why: str) -> None:
         self.failed["api"] = why

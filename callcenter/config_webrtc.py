@@ -18,6 +18,13 @@ DEFAULTS: dict[str, Any] = {            # web callers (/call) and agents' browse
     "max_sessions": 100,                # concurrent browser sessions (callers + agent phones)
     "connect_timeout": 20.0,            # seconds for ICE/DTLS to connect after the answer
     "media_timeout": 10.0,              # a connected browser sending no audio this long has vanished
+    # overload: NEW web callers are refused (503 busy) when the server cannot keep up; calls in progress
+    # and agents' phones are never touched (callcenter/media/webrtc_overload.py)
+    "max_calls_per_core": 8,            # web calls in progress per core (0: no limit)
+    "cores": 0,                         # cores that limit counts (0: the machine's)
+    "overload_lag_ms": 500,             # the event loop late by more than this ...
+    "overload_seconds": 5.0,            # ... for this long: overloaded; on time this long: recovered
+    "overload_retry_after": 30,         # seconds a refused caller is told to wait (Retry-After)
 }
 
 ICE_SCHEMES = ("stun", "stuns", "turn", "turns")
@@ -36,4 +43,13 @@ def problem(rtc: Mapping[str, Any]) -> str | None:
     for i, url in enumerate(rtc["ice_servers"]):
         if str(url).split(":", 1)[0] not in ICE_SCHEMES:
             return f"key 'webrtc.ice_servers[{i}]' must be a stun: or turn: URL, got {url!r}"
+    for key in ("max_calls_per_core", "overload_lag_ms", "overload_seconds", "overload_retry_after"):
+        v = rtc[key]
+        if isinstance(v, bool) or not isinstance(v, (int, float)) or v < 0:
+            return f"key 'webrtc.{key}' must be a number >= 0, got {v!r}"
+    if rtc["overload_lag_ms"] <= 0 or rtc["overload_seconds"] <= 0:
+        return "keys 'webrtc.overload_lag_ms' and 'webrtc.overload_seconds' must be > 0"
+    cores = rtc["cores"]
+    if isinstance(cores, bool) or not isinstance(cores, int) or cores < 0:
+        return f"key 'webrtc.cores' must be a whole number >= 0 (0: the machine's), got {cores!r}"
     return None

@@ -12,6 +12,8 @@ scrape time (so they are never stale):
   ``callcenter_queue_asa_seconds{queue}``, ``callcenter_queue_aht_seconds{queue}``.
 * ``callcenter_agents{state}``: agents per state; ``callcenter_calls_active``: calls in progress.
 * ``callcenter_websocket_clients``.
+* ``callcenter_web_calls_refused_total{reason}``: new web callers refused as busy (``calls``: the
+  ``webrtc.max_calls_per_core`` limit; ``lag``: the event loop late, ``webrtc.overload_*``).
 """
 from __future__ import annotations
 
@@ -70,6 +72,8 @@ class Metrics:
                              ["queue", "outcome"], registry=self.registry)
         self.wait = Histogram("callcenter_queue_wait_seconds", "time to answer", ["queue"],
                               buckets=WAIT_BUCKETS, registry=self.registry)
+        self.refused = Counter("callcenter_web_calls_refused", "new web callers refused as busy (the server "
+                               "overloaded)", ["reason"], registry=self.registry)
         self.registry.register(_LiveCollector(snapshot))
         self._unsub = bus.subscribe(self._on_event)
 
@@ -77,6 +81,8 @@ class Metrics:
         self.events.labels(e.kind).inc()
         if e.kind == "CallAnswered" and e.queue and e.data.get("wait") is not None:
             self.wait.labels(e.queue).observe(float(e.data["wait"]))
+        elif e.kind == "WebCallRefused":
+            self.refused.labels(str(e.data.get("reason", "unknown"))).inc()
         elif e.kind == "CallEnded" and e.queue:
             self.calls.labels(e.queue, str(e.data.get("outcome", "unknown"))).inc()
 

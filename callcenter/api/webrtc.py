@@ -18,7 +18,9 @@ Signalling (one offer, one answer with every candidate: aiortc does not trickle)
 * ``GET /api/webrtc/sessions`` (supervisor): the live browser sessions.
 
 Refusals: 400 malformed offer, 404 unknown session, 409 a replayed offer, 503 too many sessions or no
-gateway; nothing is created for a refused offer.
+gateway; 503 ``{"busy": true, "retry_after"}`` with ``Retry-After`` when the server is overloaded (a new web
+caller only: ``webrtc.max_calls_per_core``, ``webrtc.overload_*``, :mod:`callcenter.media.webrtc_overload`);
+nothing is created for a refused offer.
 """
 from __future__ import annotations
 
@@ -29,7 +31,7 @@ from typing import Any
 
 from aiohttp import web
 
-from ..media.webrtc import SignallingError
+from ..media.webrtc import Busy, SignallingError
 from ..web.serve import SECURITY_HEADERS
 from .auth import Authenticator, principal, require, token_from_request
 from .routes import ROUTES_KEY
@@ -49,6 +51,7 @@ class WebRTCDeps:
     calls: Any                      # callcenter.media.webrtc_call.WebCalls
     phones: Any                     # callcenter.media.webrtc_phones.BrowserPhones
     callers: str = "open"           # webrtc.callers
+    admit: Any = None               # () -> None or raises Busy: a new web caller while overloaded (webrtc_overload)
 
 
 WEBRTC_KEY = web.AppKey("callcenter_webrtc", WebRTCDeps)
@@ -56,6 +59,10 @@ CALLER_AUTH_KEY = web.AppKey("callcenter_webrtc_auth", Authenticator)
 
 
 def _error(exc: SignallingError) -> web.Response:
+    if isinstance(exc, Busy):
+        return web.json_response({"error": str(exc), "field": exc.field, "busy": True,
+                                  "retry_after": round(exc.retry_after)}, status=exc.status,
+                                 headers={"Retry-After": str(round(exc.retry_after))})
     return web.json_response({"error": str(exc), "field": exc.field}, status=exc.status)
 
 
@@ -96,6 +103,8 @@ async def web_call(request: web.Request) -> web.Response:
                                                    "'Authorization: Bearer <token>'", "field": "Authorization"},
                                          status=401)
             caller = f"web:{who.user}"
+        if deps.admit is not None:
+            deps.admit()                # Busy (503) when the server cannot keep up: nothing is created
         body = await _json_body(request)
         leg, answer = await deps.gateway.answer(body, kind="caller", owner=caller)
     except SignallingError as exc:
@@ -177,7 +186,10 @@ WEBRTC_ROUTES: list[Route] = [
                                                                           "64 characters kept)"),),
           returns=ANSWER + (Field("call_id", required=True, description="the web call's id (the page's "
                                                                          "messages then give the record's id)"),),
-          responses={**REFUSALS, "401": "a token is needed (webrtc.callers: token)"}),
+          responses={**REFUSALS, "401": "a token is needed (webrtc.callers: token)",
+                     "503": "too many browser sessions (webrtc.max_sessions), or busy: the server is overloaded "
+                            "({'busy': true, 'retry_after'} and a Retry-After header; webrtc.max_calls_per_core, "
+                            "webrtc.overload_lag_ms, webrtc.overload_seconds)"}),
     Route("POST", "/webrtc/sessions/{session}/dtmf", session_dtmf, "keys pressed by the page without the data "
           "channel (0-9 * # A-D; others are ignored); the session id is the capability", role=None, tag="webrtc",
           body=(Field("digits", required=True, description="keys, e.g. '12#'"),),

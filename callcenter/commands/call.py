@@ -7,7 +7,8 @@ ends it, or ``--timeout`` passes. What it heard is recognized with the local rec
 English model; ``--no-recognize`` skips it). One line per step; ``--json`` prints one JSON report.
 
 Exit codes (for scripts and CI smoke tests): 0 the call went where expected (or anywhere, when nothing
-was expected), 1 it ended elsewhere, 3 no call (signalling refused, no connection), 4 timeout.
+was expected), 1 it ended elsewhere, 3 no call (signalling refused, no connection), 4 timeout, 5 busy: the
+server is overloaded and refused the new call ("busy, please try later"; try again after ``retry_after`` s).
 """
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ from typing import Any
 
 from .toolbox import add_command, load_config_from, quiet_logging, server_url
 
-EXIT_OK, EXIT_ELSEWHERE, EXIT_NO_CALL, EXIT_TIMEOUT = 0, 1, 3, 4
+EXIT_OK, EXIT_ELSEWHERE, EXIT_NO_CALL, EXIT_TIMEOUT, EXIT_BUSY = 0, 1, 3, 4, 5
 RATE = 8000
 
 
@@ -40,6 +41,8 @@ class CallReport:
     ended: str | None = None                                # the server's reason (the record's outcome)
     ended_by: str | None = None                             # who ended it, as the record says
     error: str | None = None
+    busy: bool = False                                      # refused: the server is overloaded
+    retry_after: float | None = None                        # ... and said to try again after this (s)
     seconds: float = 0.0
     audio_seconds: float = 0.0
 
@@ -191,6 +194,11 @@ async def place_call(url: str, *, token: str | None = None, keys: str = "", spee
             async with http.post(url + "/webrtc/call", json={**await client.offer(), "name": "callcenter call"},
                                  headers=headers) as resp:
                 answer = await resp.json(content_type=None)
+                if resp.status == 503 and answer.get("busy"):
+                    report.busy, report.retry_after = True, answer.get("retry_after")
+                    report.error = f"busy, please try later (in {report.retry_after} s): {answer.get('error')}"
+                    follow.line(report.error)
+                    return report
                 if resp.status != 200:
                     report.error = f"the server refused the call: HTTP {resp.status}: {answer.get('error')}"
                     return report
@@ -251,6 +259,8 @@ async def place_call(url: str, *, token: str | None = None, keys: str = "", spee
 
 
 def exit_code(report: CallReport, expect_queue: str | None, expect_agent: bool) -> int:
+    if report.busy:
+        return EXIT_BUSY
     if report.call_id is None or (report.error and report.state == "none"):
         return EXIT_NO_CALL
     if report.error and report.error.startswith("timeout"):
@@ -306,7 +316,8 @@ def register(sub) -> None:
     p.add_argument("--expect-queue", metavar="QUEUE", help="exit 0 only if the call waits in this queue")
     p.add_argument("--expect-agent", action="store_true", help="exit 0 only if an agent answers")
     p.add_argument("--hold", type=float, default=0.0, metavar="S", help="stay on the line S seconds at the end")
-    p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="give up after S seconds (exit 4)")
+    p.add_argument("--timeout", type=float, default=60.0, metavar="S", help="give up after S seconds (exit 4); "
+                   "exit 5: the server is overloaded and refused the call (busy, try later)")
     p.add_argument("--record", metavar="FILE", help="write what the caller heard to this WAV file")
     p.add_argument("--no-recognize", action="store_true", help="do not run the recognizer on what was heard")
     p.add_argument("--json", action="store_true", help="print one JSON report instead of lines")

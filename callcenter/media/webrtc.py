@@ -91,6 +91,14 @@ class SignallingError(Exception):
         self.field = field
 
 
+class Busy(SignallingError):
+    """A new web caller refused because the server is overloaded (HTTP 503, ``Retry-After``)."""
+
+    def __init__(self, message: str, retry_after: float) -> None:
+        super().__init__(503, message, "busy")
+        self.retry_after = retry_after
+
+
 @dataclass(frozen=True)
 class WebRTCSettings:
     sample_rate: int = 8000

@@ -13,9 +13,10 @@ from typing import Any
 
 from ..events import DomainEvent
 from .channel import MediaChannel
-from .webrtc import WebRTCGateway, WebRTCSettings
+from .webrtc import Busy, WebRTCGateway, WebRTCSettings
 from .webrtc_asterisk import AsteriskWebRTC
 from .webrtc_call import WebCalls
+from .webrtc_overload import LagMonitor, OverloadGuard, OverloadSettings
 from .webrtc_phones import BrowserPhones
 
 log = logging.getLogger("callcenter.media.webrtc")
@@ -25,11 +26,27 @@ class WebRTCComponent:
     name = "webrtc"
 
     def __init__(self, gateway: WebRTCGateway, phones: BrowserPhones, calls: WebCalls,
-                 asterisk: AsteriskWebRTC | None = None) -> None:
+                 asterisk: AsteriskWebRTC | None = None, *, guard: OverloadGuard | None = None,
+                 publish: Any = None) -> None:
         self.gateway = gateway
         self.phones = phones
         self.calls = calls
         self.asterisk = asterisk
+        self.guard = guard or OverloadGuard()
+        self.monitor = LagMonitor(self.guard)
+        self.publish = publish
+
+    def admit_caller(self) -> None:
+        """Let a new web caller in, or refuse it (:class:`Busy`) when the server is overloaded or has as many
+        web calls as ``webrtc.max_calls_per_core`` allows; calls in progress and agents' phones are untouched."""
+        refusal = self.guard.admit(len(self.calls.tasks))
+        if refusal is None:
+            return
+        log.warning("web caller refused: %s (%d refused so far)", refusal.message, sum(self.guard.refused.values()))
+        if self.publish is not None:
+            self.publish("WebCallRefused", {"reason": refusal.reason, "message": refusal.message,
+                                            "calls_in_progress": len(self.calls.tasks)})
+        raise Busy(refusal.message, refusal.retry_after)
 
     @classmethod
     def build(cls, cfg: Any, bus: Any, clock: Any, asterisk: Any = None, speech: Any = None) -> "WebRTCComponent":
@@ -53,12 +70,15 @@ class WebRTCComponent:
                          synthesizer=getattr(speech, "synthesizer", None),
                          recognizer=getattr(speech, "recognizer", None),
                          channel_kw=MediaChannel.options_from_config(cfg))
-        return cls(gateway, phones, calls, via)
+        return cls(gateway, phones, calls, via, guard=OverloadGuard(OverloadSettings.from_config(cfg.webrtc)),
+                   publish=publish)
 
     async def start(self) -> None:
         await self.gateway.start()
+        self.monitor.start()
 
     async def stop(self) -> None:
+        await self.monitor.stop()
         await self.calls.stop()
         if self.asterisk is not None:
             await self.asterisk.stop()
@@ -67,5 +87,5 @@ class WebRTCComponent:
 
     def status(self) -> dict[str, Any]:
         return {**self.gateway.status(), "mode": "asterisk" if self.asterisk is not None else "embedded",
-                "calls": self.calls.status(), "phones": self.phones.status(),
+                "calls": self.calls.status(), "phones": self.phones.status(), "overload": self.guard.status(),
                 **({"asterisk": self.asterisk.status()} if self.asterisk is not None else {})}

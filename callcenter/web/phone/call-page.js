@@ -10,6 +10,7 @@ const caller = new WebCaller({
     $("state").textContent = s;
     $("call").disabled = s === "calling" || s === "connected";
     $("hangup").disabled = !(s === "calling" || s === "connected");
+    if (s === "busy") log("err", detail);
     if (s === "ended") log(detail && detail !== "hung up" ? "err" : "info", "call ended" + (detail ? ": " + detail : ""));
   },
   onMessage: (m) => {

@@ -2,7 +2,7 @@
 //   import { WebCaller } from "/phone/call.js";
 //   const c = new WebCaller({ onMessage: (m) => ..., onState: (s) => ... });
 //   await c.call(); c.press("1"); c.hangup();
-// States: idle, calling, connected, ended. Messages from the server: call, prompt, partial, heard,
+// States: idle, calling, connected, ended, busy (the server is overloaded: try later). Messages from the server: call, prompt, partial, heard,
 // status, ended (see docs/media.md).
 import { openSession } from "./rtc.js";
 
@@ -31,7 +31,8 @@ export class WebCaller {
       this.session.channel.onopen = () => this._set("connected");
     } catch (e) {
       this.session = null;
-      this._set("ended", String(e.message || e));
+      if (e.busy) this._set("busy", "busy, please try later" + (e.retryAfter ? " (in " + e.retryAfter + " s)" : ""));
+      else this._set("ended", String(e.message || e));
     }
   }
   press(digits) { if (this.session) this.session.send({ type: "dtmf", digits: String(digits) }); }

@@ -43,7 +43,10 @@ export async function openSession({ url, token, extra = {}, onMessage, onClose, 
   if (!resp.ok) {
     pc.close();
     stream.getTracks().forEach((t) => t.stop());
-    throw new Error(answer.error || ("HTTP " + resp.status));
+    const err = new Error(answer.error || ("HTTP " + resp.status));
+    err.busy = resp.status === 503 && !!answer.busy;      // the server is overloaded: try later
+    err.retryAfter = answer.retry_after;
+    throw err;
   }
   await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
   const send = (msg) => { if (channel.readyState === "open") channel.send(JSON.stringify(msg)); };
