@@ -437,12 +437,14 @@ class AgiChannel(Channel):
         """Idle for up to ``timeout`` seconds (music keeps playing); True when the caller hung up."""
         return await self.session.wait_hangup(timeout)
 
-    async def bridge(self, channel: str) -> int:
+    async def bridge(self, channel: str, *, hangup_after: bool = False) -> int:
         """Bridge this caller to another channel (the answered agent leg parked in ``cc-agent-wait``).
-        Returns when the bridge ends (agent hung up: 0) or raises CallerHungUp."""
+        Returns when the bridge ends (agent hung up: 0) or raises CallerHungUp. ``hangup_after``: Bridge's
+        ``x`` option, Asterisk hangs ``channel`` up when the bridge ends instead of letting it go on in its
+        dialplan (a resume from ``cc-agent-hold``, whose loop must not take the leg back)."""
         if self.moh_on:
             await self.stop_music()
-        return await self.exec_app("Bridge", channel)
+        return await self.exec_app("Bridge", f"{channel},x" if hangup_after else channel)
 
     # -- live audio (AudioSocket) ---------------------------------------------------------------------
     @property

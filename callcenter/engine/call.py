@@ -472,15 +472,18 @@ class CallLife:
         ends the bridge, the caller waits with music in this session and is bridged again on resume
         (``held``: it starts on hold). Returns who ended it: ``agent`` or ``transfer`` (CallerHungUp for
         the caller)."""
+        resumed = held
         while True:
             if not held:
-                await channel.bridge(agent_channel)
+                # a resume bridges the leg parked in cc-agent-hold with Bridge's x: Asterisk hangs the leg up
+                # when this bridge ends (its hold loop never takes it back, asterisk_conf/extensions.conf)
+                await (channel.bridge(agent_channel, hangup_after=True) if resumed else channel.bridge(agent_channel))
                 if call.transfer_to:
                     return "transfer"
                 if call.pending_holds <= 0:
                     return "agent"
                 call.pending_holds -= 1
-            held = False
+            held, resumed = False, True
             why = await self._on_hold(channel, call)
             if why != "resume":
                 return why
@@ -528,13 +531,15 @@ class CallLife:
         if call.done.is_set():
             return
         now = self.events.now()
+        was_on_hold = call.on_hold_since is not None
         call.end_hold(now)
         call.pending_holds, call.hold_in_bridge = 0, False
         call.talk_s = round(now - (call.answered_at or now), 3)
         seg_holds = call.holds - call.segment_base[0]
         seg_held = round(call.held_s - call.segment_base[1], 3)
         moved = f"queue:{requeue.queue}" if requeue is not None else None
-        cdr_data: dict[str, Any] = {"holds": call.holds, "held_s": call.held_s}
+        cdr_data: dict[str, Any] = {"holds": call.holds, "held_s": call.held_s,
+                                    **({"on_hold": None} if was_on_hold else {})}
         if requeue is not None:
             call.segments.append({"agent": call.agent_id, "queue": call.queue, "answered_at": call.answered_at,
                                   "ended_at": now, "wait_s": call.hold_s, "talk_s": call.talk_s,

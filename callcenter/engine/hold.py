@@ -5,7 +5,10 @@ the caller stays in its FastAGI session all along. Hold Redirects only the *agen
 ``cc-agent-hold`` (a silent ``Wait``: the agent hears nothing, its phone stays connected); the
 caller's ``EXEC Bridge`` then returns ``200 result=0`` and the caller's session plays music on hold
 (``SET MUSIC on``) while it waits on the call's inbox (:meth:`CallLife._on_hold`). Resume puts
-``("resume",)`` in the inbox and the session runs ``EXEC Bridge(<agent leg>)`` again. A caller who hangs
+``("resume",)`` in the inbox and the session runs ``EXEC Bridge(<agent leg>,x)`` again (``x``: Asterisk hangs
+the leg up when that bridge ends, so ``cc-agent-hold``'s loop never takes it back; a new hold's Redirect
+wins over it). While parked, the leg hangs up by itself once the caller's channel is gone
+(``CC_HOLD_CHECK``: a caller who left while the engine was away). A caller who hangs
 up on hold ends the call (``ended_by: caller``, the parked agent leg is hung up at once); an agent leg
 that hangs up on hold ends it too (``ended_by: agent``, the caller is hung up).
 
@@ -21,7 +24,7 @@ and is not counted.
 
 Hold time is counted per call: ``holds`` (how many times) and ``held_s`` (seconds), in the events
 ``CallHeld`` / ``CallResumed``, in ``CallCompleted`` (``held``, ``heldtime`` of that agent's segment)
-and in the call record's ``data``. An agent may hold only its own call (``agent_id``); a supervisor any.
+and in the call record's ``data`` (``on_hold`` while a hold is in progress). An agent may hold only its own call (``agent_id``); a supervisor any.
 """
 from __future__ import annotations
 
@@ -31,6 +34,13 @@ from .core import EngineState, EventPublisher
 from .errors import EngineError, NotFound
 from .model import LiveCall
 from .ports import EnginePorts
+
+
+def on_hold_record(c: LiveCall) -> dict[str, Any]:
+    """The hold in progress as the call's record keeps it (``data.on_hold``, None once resumed): when the
+    engine is away and the caller leaves meanwhile, the next engine closes the record from it (the hold
+    time up to then, ``ended_by: caller``) and hangs up the parked leg (:func:`.recovery.orphan_end`)."""
+    return {"since": c.on_hold_since, "by": c.hold_by, "leg": c.agent_channel, "held_s": c.held_s}
 
 
 def own_call(state: EngineState, call_id: str, agent_id: str | None) -> LiveCall:
@@ -89,7 +99,7 @@ class HoldOps:
                 raise
             raise EngineError(f"hold failed: {exc}", "call_id") from None
         self.events.publish("CallHeld", c, agent_id=c.agent_id, by=by, holds=c.holds,
-                            cdr={"data": {"holds": c.holds}})
+                            cdr={"data": {"holds": c.holds, "on_hold": on_hold_record(c)}})
         return self._view(c)
 
     async def unhold(self, call_id: str, by: str | None = None, agent_id: str | None = None) -> dict:
@@ -108,7 +118,8 @@ class HoldOps:
         else:
             c.inbox.put_nowait(("resume",))             # the caller's session bridges the agent leg again
         self.events.publish("CallResumed", c, agent_id=c.agent_id, by=by, held_s=secs, holds=c.holds,
-                            total_held_s=c.held_s, cdr={"data": {"holds": c.holds, "held_s": c.held_s}})
+                            total_held_s=c.held_s, cdr={"data": {"holds": c.holds, "held_s": c.held_s,
+                                                                 "on_hold": None}})
         return self._view(c)
 
     def on_phone_hold(self, channel: str, held: bool) -> None:
@@ -123,8 +134,9 @@ class HoldOps:
                 return
             c.start_hold(now, by="phone")
             self.events.publish("CallHeld", c, agent_id=c.agent_id, by="phone", holds=c.holds,
-                                cdr={"data": {"holds": c.holds}})
+                                cdr={"data": {"holds": c.holds, "on_hold": on_hold_record(c)}})
         elif c.hold_by == "phone":
             secs = c.end_hold(now)
             self.events.publish("CallResumed", c, agent_id=c.agent_id, by="phone", held_s=secs, holds=c.holds,
-                                total_held_s=c.held_s, cdr={"data": {"holds": c.holds, "held_s": c.held_s}})
+                                total_held_s=c.held_s, cdr={"data": {"holds": c.holds, "held_s": c.held_s,
+                                                                     "on_hold": None}})

@@ -39,7 +39,7 @@ from ..clock import Clock
 from ..config import Config
 from ..events import DomainEvent, EventBus
 from .agents import AgentOps
-from .call import CallLife
+from .call import CallLife, hangup_quietly
 from .core import (RESTART_GRACE, RESTART_PAUSE, EngineSettings, EngineState, EventPublisher, TaskSet,
                    day_start)
 from .decisions import Decisions
@@ -49,6 +49,7 @@ from .model import LiveCall
 from .ports import (CallControlPort, EngineRecords, EnginePorts, FlowSource, NoPhoneLines, PhoneLines,
                     RecorderPort)
 from .provisioning import Provisioning
+from .recovery import orphan_end
 from .ringing import Ringing
 from .supervisor import SupervisorOps
 from .views import Views
@@ -355,7 +356,9 @@ class CallManager:
     async def _close_orphans(self) -> None:
         """CDRs left open by a previous run: calls that come back through FastAGI are recovered; the
         others are closed once Asterisk no longer has their channel (answered ones as answered, queued
-        ones as abandoned, the rest as failed), so no record stays open and no call is counted twice."""
+        ones as abandoned, the rest as failed; one on hold as ended by its caller with its hold time, its
+        parked agent leg hung up: :func:`.recovery.orphan_end`), so no record stays open and no call is
+        counted twice."""
         try:
             await self._close_orphans_loop()
         finally:
@@ -385,13 +388,14 @@ class CallManager:
             for call_id in set(pending) - set(close) - set(keep):
                 pending.pop(call_id)
             for call_id in close:
-                queue, queued_at, answered_at, agent = pending.pop(call_id)
-                disp = "answered" if answered_at else ("abandoned" if queued_at else "failed")
+                queue, queued_at, answered_at, agent, data = pending.pop(call_id)
+                end = orphan_end(queue, queued_at, answered_at, data, now)
+                disp = end.disposition
+                if end.hangup_leg and self.ports.phones.channel_alive(end.hangup_leg):
+                    self.tasks.spawn(hangup_quietly(self.ports.control, end.hangup_leg), "hangup-parked-leg")
                 self.bus.publish(DomainEvent("CallEnded", now, call_id=call_id, queue=queue, agent_id=agent, data={
-                    "outcome": disp, "ended_by": "engine-restart",
-                    "cdr": {"ended_at": now, "disposition": disp,
-                            "data": {"ended_by": "engine-restart",
-                                     "note": "the call ended while the engine was away"}}}))
+                    "outcome": disp, "ended_by": end.ended_by,
+                    "cdr": {"ended_at": now, "disposition": disp, "data": end.cdr_data}}))
                 if disp == "abandoned":
                     self.bus.publish(DomainEvent("CallAbandoned", now, call_id=call_id, queue=queue,
                                                  data={"holdtime": round(now - queued_at, 1), "engine_restart": True}))

@@ -119,7 +119,7 @@ class EngineRecords(Protocol):
         """The call's record is closed (pending writes flushed first)."""
 
     async def open_calls(self, arrived_before: float) -> dict[str, tuple]:
-        """Records still open from before: call id -> (queue, queued_at, answered_at, agent)."""
+        """Records still open from before: call id -> (queue, queued_at, answered_at, agent, data)."""
 
     async def report_events(self, start: float, end: float) -> list[LogEvent]:
         """Event-log rows a report over [start, end) needs (pending writes flushed first)."""

@@ -67,7 +67,7 @@ class DbRecords:
     async def open_calls(self, arrived_before: float) -> dict[str, tuple]:
         async with self.db.session() as s:
             rows = await repo.list_open_calls(s, arrived_before)
-            return {r.call_id: (r.queue, r.queued_at, r.answered_at, r.agent) for r in rows}
+            return {r.call_id: (r.queue, r.queued_at, r.answered_at, r.agent, dict(r.data or {})) for r in rows}
 
     async def report_events(self, start: float, end: float) -> list[LogEvent]:
         await self._flush("report")

@@ -11,6 +11,10 @@ what the call was doing when the engine went away:
   :class:`HeldCall`, :func:`resume_held`): with the same agent, still on hold (the desk shows it; Resume
   bridges the same leg again) while that leg is up and the agent logged in; otherwise the leg is released
   and the caller waits in its queue again (the agent's part is a segment of the call, as after a transfer).
+
+A caller who left while the engine was away does not come back: the parked leg hangs up by itself
+(``cc-agent-hold`` checks the caller's channel every ``CC_HOLD_CHECK`` s) and the orphan sweep closes the
+record from its ``data.on_hold`` (:func:`orphan_end`: ``ended_by: caller``, the hold counted).
 """
 from __future__ import annotations
 
@@ -43,6 +47,38 @@ class HeldCall:
     holds: int
     held_s: float
     answered_at: float | None
+
+
+@dataclass(frozen=True)
+class OrphanEnd:
+    """How the next engine closes a call record left open by the previous run (:func:`orphan_end`)."""
+
+    disposition: str
+    ended_by: str
+    cdr_data: dict
+    hangup_leg: str | None = None       # an agent leg parked on hold, to hang up if Asterisk still has it
+
+
+def orphan_end(queue: str | None, queued_at: float | None, answered_at: float | None, data: dict | None,
+               now: float) -> OrphanEnd:
+    """The end of a call whose channel Asterisk no longer has, from what its record says (pure).
+
+    A call that was **on hold** when the engine went away (``data.on_hold``, written by the hold) was left by
+    its caller (the agent leg stays parked in ``cc-agent-hold`` while the caller's channel exists, and a
+    caller whose agent left keeps waiting in the dialplan's retry): ``ended_by: caller``, the hold counted
+    up to ``now`` (the moment the engine found the caller gone: an upper bound), the parked leg to hang up.
+    Otherwise as before: answered / abandoned (queued) / failed, ``ended_by: engine-restart``."""
+    on_hold = (data or {}).get("on_hold")
+    if answered_at and isinstance(on_hold, dict) and on_hold.get("since"):
+        since = float(on_hold["since"])
+        held = round(float((data or {}).get("held_s") or on_hold.get("held_s") or 0.0) + max(0.0, now - since), 3)
+        return OrphanEnd("answered", "caller", {
+            "ended_by": "caller", "held_s": held, "on_hold": None,
+            "note": "the caller hung up on hold while the engine was away (hold counted until the engine "
+                    "found the caller gone)"}, hangup_leg=on_hold.get("leg") or None)
+    disp = "answered" if answered_at else ("abandoned" if queued_at else "failed")
+    return OrphanEnd(disp, "engine-restart", {"ended_by": "engine-restart",
+                                              "note": "the call ended while the engine was away"})
 
 
 def _float(text: str | None) -> float | None:

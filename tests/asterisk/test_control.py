@@ -110,7 +110,7 @@ async def test_hold_unhold_transfer_hangup(service, double):
         state["first"] = await ch.bridge(r.channel)       # returns when the agent leg is held
         await ch.start_music()
         await state["resume"].wait()
-        await ch.bridge(r.channel)
+        await ch.bridge(r.channel, hangup_after=True)     # as the engine resumes: EXEC Bridge <leg>,x
     service.route("ivr", ivr, channel=True)
     session = double.start_call(Caller(), service.agi.bound_port)
     await until(lambda: double.bridged_pairs() and len(double.bridged_pairs()[0]) == 2)
@@ -131,8 +131,8 @@ async def test_hold_unhold_transfer_hangup(service, double):
     assert not double.mixmonitors and [e["Channel"] for e in double.events("MixMonitorStop")] == [caller]
     await ctl.transfer(caller, "2005")
     assert (caller, "cc-transfer", "2005") in double.redirects
-    # the caller left the bridge: the agent leg resumes its own dialplan after Wait() in
-    # cc-agent-hold, which is Hangup() (bridge-*.txt: each surviving leg resumes its dialplan)
+    # the caller left the resumed bridge: Bridge's x hangs the agent leg up (live-cc-resume-x.txt); without
+    # it the leg would resume cc-agent-hold's loop, whose caller still exists (in cc-transfer)
     await until(lambda: double.channel(agent) is None)
     await ctl.hangup(caller)
     await session.done

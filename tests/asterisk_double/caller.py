@@ -565,13 +565,16 @@ class CallSession:
     async def _exec_bridge(self, data: str) -> list[str]:
         """``EXEC Bridge <channel>[,options]`` (bridge-agi-exec-bridge-*.txt): ``200 result=0`` whoever
         hangs up; the caller's hang-up is told by ``HANGUP`` right after that reply. The other leg
-        is not hung up (it resumes its own dialplan) unless the ``x`` option is given."""
+        is not hung up (it resumes its own dialplan) unless the ``x`` option is given: then it is hung up
+        when the bridge ends (a Redirect of it meanwhile wins: the hold)."""
         target_name, _, opts = data.partition(",")
         ch = self.c.channel
         peer = self.d.model.by_name(target_name.strip())
         if ch is None or peer is None:
             return ["200 result=0"]            # BRIDGERESULT=NONEXISTENT
         self.c.bridged_to.append(peer.name)
+        if "x" in opts:
+            peer.hangup_after_bridge = True      # hung up when this bridge ends, whoever ends it
         why = await self._in_bridge(ch, peer)
         if why == "hangup":
             self._hangup_delay = 0.0

@@ -448,6 +448,7 @@ class AsteriskDouble(MixMonitorActions):
             self._stop_dialplan(c)
             c.context, c.exten, c.priority = ctx, ex, 1
             c.resume_at = None
+            c.hangup_after_bridge = False        # an async goto wins over Bridge's x (bridge_after.c)
             if c.bridge:
                 self.model.leave_bridge(c)
             self.redirects.append((c.name, ctx, ex))
@@ -596,7 +597,7 @@ class AsteriskDouble(MixMonitorActions):
             ch.variables["__talk"] = str(talk)
         ch.on_bridged.append(self._stop_dialplan)
         ch.on_bridged.append(lambda c: self._talk_then_hangup(c))
-        ch.on_unbridged.append(lambda c: self.run_dialplan(c, c.resume_at) if c.resume_at else None)
+        ch.on_unbridged.append(self._after_bridge)
         if app:
             ch.application, ch.app_data = app, data
             if app.lower() == "chanspy":
@@ -614,6 +615,17 @@ class AsteriskDouble(MixMonitorActions):
             if phone is not None and phone.hangup_if_not_bridged:
                 self._spawn(self._hangup_if_alone(ch, phone))
         return respond(True, "4", ch)
+
+    def _after_bridge(self, c: DChannel) -> None:
+        """The bridge ``c`` was pulled into ended and ``c`` is still up: pulled by ``Bridge(<c>,x)`` it is hung
+        up (no after-bridge goto, features.c: BridgeLeave then Hangup, no request, ``live-cc-resume-x.txt``);
+        otherwise it resumes its dialplan at the next priority."""
+        if c.hangup_after_bridge:
+            c.hangup_after_bridge = False
+            self._stop_dialplan(c)
+            self.model.hangup(c, request=False)
+        elif c.resume_at:
+            self.run_dialplan(c, c.resume_at)
 
     # -- the dialplan of the legs the engine creates ---------------------------------------------------
     def run_dialplan(self, ch: DChannel, priority: int = 1) -> None:

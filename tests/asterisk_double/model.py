@@ -48,6 +48,7 @@ class DChannel:
     own_media_before_bridge: bool = False
     was_bridged: bool = False
     resume_at: int | None = None     # dialplan priority to resume at when the bridge ends
+    hangup_after_bridge: bool = False  # pulled in by Bridge(<this>,x): hung up when that bridge ends
     audiosocket: Any = None          # AudioSocket/... channels: the double's AsteriskAudioSocket
     agi: Any = None                  # the CallSession of the FastAGI session running on this channel
 

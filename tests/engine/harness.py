@@ -194,11 +194,12 @@ class FakeCaller(ScriptedChannel):
         except asyncio.TimeoutError:
             return False
 
-    async def bridge(self, channel: str) -> int:
+    async def bridge(self, channel: str, *, hangup_after: bool = False) -> int:
         if self.hung_up:
             raise CallerHungUp()
         self.music = False
         self.bridged_to = channel
+        self.bridge_hangs_up = hangup_after
         leg = self.control.legs[channel]
         ended = asyncio.ensure_future(leg.ended.wait())
         gone = asyncio.ensure_future(self._gone.wait())
