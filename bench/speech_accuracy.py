@@ -323,6 +323,60 @@ def print_table(tab: list[dict], markdown: bool) -> None:
                   f"rejected {cells[5]:>6}   out-of-grammar {cells[6]:>4}: rejected {cells[7]}")
 
 
+#: What became of an in-grammar answer that was not right (``--split``): ``under threshold`` (the
+#: phrase said came out whole, its confidence under the acceptance point: the decision's loss),
+#: ``wrong phrase`` (another whole phrase, accepted or not: the search's loss), ``partial`` (words
+#: that are not one whole phrase), ``nothing`` (no words at all); of an out-of-grammar answer that
+#: was accepted: ``accepted``.
+FAILURES = ("under threshold", "wrong phrase", "partial", "nothing", "accepted")
+
+
+def failure_kind(row: dict, calibration: M.Calibration, params: dict | None = None) -> str | None:
+    """Why ``row`` came out wrong (one of :data:`FAILURES`), or None when it came out right."""
+    ev = row["evidence"]
+    rec = decide(row, calibration, params)
+    if row["expected"] is None:
+        return None if rec.matched is None else "accepted"
+    if rec.matched == row["expected"]:
+        return None
+    if ev["phrase"] == row["expected"]:
+        return "under threshold"
+    if ev["phrase"] is not None:
+        return "wrong phrase"
+    return "partial" if ev["heard"] else "nothing"
+
+
+def voice_of(row: dict) -> str:
+    voice = row["clip"]["voice"]
+    return "recording" if voice.startswith("file:") else voice
+
+
+def failure_split(rows: list[dict], calibration: M.Calibration, by: str, params: dict | None = None
+                  ) -> list[tuple[str, int, int, dict]]:
+    """(group, in-grammar answers, out-of-grammar answers, {failure: count}) per value of ``by``
+    (``condition``, ``voice``, ``rate`` or ``menu``), sorted by the group's failures, most first."""
+    key = {"condition": lambda r: r["condition"], "voice": voice_of, "rate": lambda r: str(r["clip"]["rate"]),
+           "menu": lambda r: " / ".join(r["menu"])}[by]
+    groups: dict[str, list[dict]] = {}
+    for r in rows:
+        groups.setdefault(key(r), []).append(r)
+    out = []
+    for name, group in groups.items():
+        kinds = [failure_kind(r, calibration, params) for r in group]
+        counts = {k: kinds.count(k) for k in FAILURES}
+        n_ig = sum(1 for r in group if r["expected"] is not None)
+        out.append((name, n_ig, len(group) - n_ig, counts))
+    return sorted(out, key=lambda g: (-sum(g[3].values()), g[0]))
+
+
+def print_split(rows: list[dict], calibration: M.Calibration, params: dict | None = None) -> None:
+    for by in ("condition", "voice", "rate"):
+        print(f"\nfailures by {by} (in grammar: {', '.join(FAILURES[:4])}; out of grammar: accepted):")
+        for name, n_ig, n_oog, c in failure_split(rows, calibration, by, params):
+            cells = "  ".join(f"{k} {c[k]:>3}" for k in FAILURES)
+            print(f"  {name:22} {n_ig:>4} in / {n_oog:>4} out   {cells}")
+
+
 # --------------------------------------------------------------------------------------------------
 # Fitting (tuning set only)
 
@@ -374,6 +428,9 @@ def main(argv=None) -> int:
     ap.add_argument("--rows", metavar="FILE", help="write (or with --reuse, read) the per-answer evidence")
     ap.add_argument("--reuse", action="store_true", help="decide from the evidence in --rows, no decoding")
     ap.add_argument("--json", metavar="FILE", help="also write the table as JSON")
+    ap.add_argument("--split", action="store_true",
+                    help="also split the failures (under threshold / wrong phrase / partial / nothing / "
+                         "accepted) by condition, voice and rate")
     ap.add_argument("--baseline", action="store_true",
                     help="English also without the speech-band floor (its own calibration), side by side")
     args = ap.parse_args(argv)
@@ -412,6 +469,9 @@ def main(argv=None) -> int:
     print(f"\n{args.set} set ({'fitted here' if args.fit else 'calibration from callcenter.speech.menu'}):")
     tab = table(rows, cals, params)
     print_table(tab, args.markdown)
+    if args.split:
+        for lang in langs:
+            print_split([r for r in rows if r["lang"] == lang], cals[lang], params.get(lang))
     cpu = cpu_summary(rows)
     if args.baseline and "en" in langs and not args.reuse:
         base_rows = baseline_rows(args.set, args.quick, cache)

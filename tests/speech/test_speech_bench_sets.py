@@ -84,3 +84,32 @@ def test_the_menu_calibration_follows_the_speech_band_floor(monkeypatch):
     assert rec.calibration == menu.SPHINX_CALIBRATION
     monkeypatch.setattr(sphinx_backend, "SPEECH_FLOOR_DB", None)
     assert rec.calibration == menu.SPHINX_CALIBRATION_NO_FLOOR
+
+
+def _row(expected, heard, phrase, margin, voice="en-us+f5", condition="clean", rate=150):
+    menu = ["confirm", "cancel"]
+    return {"lang": "en", "condition": condition, "menu": menu, "expected": expected,
+            "clip": {"voice": voice, "rate": rate},
+            "evidence": {"heard": heard, "phrase": phrase, "margin": margin, "free_text": "",
+                         "speech_s": 0.5, "detail": [], "voiced": True}}
+
+
+def test_the_failure_split_says_why_each_answer_failed_and_where():
+    accuracy = pytest.importorskip("speech_accuracy")
+    from callcenter.speech.menu import Calibration
+    cal = Calibration(offset=10.0, scale=1.0)
+    rows = [_row("confirm", "confirm", "confirm", 12.0),                    # right
+            _row("confirm", "confirm", "confirm", 8.0),                     # its phrase, under the point
+            _row("confirm", "cancel", "cancel", 12.0, voice="en-029+m4"),   # another phrase
+            _row("cancel", "cancel", None, 12.0, voice="en-029+m4"),        # words, not a whole phrase
+            _row("cancel", "", None, -50.0, voice="en-029+m4", rate=200),   # nothing heard
+            _row(None, "confirm", "confirm", 12.0, condition="white 20 dB"),  # talk taken for a phrase
+            _row(None, "cancel", "cancel", 3.0, condition="white 20 dB")]     # talk rejected
+    kinds = [accuracy.failure_kind(r, cal) for r in rows]
+    assert kinds == [None, "under threshold", "wrong phrase", "partial", "nothing", "accepted", None]
+    by_voice = accuracy.failure_split(rows, cal, "voice")
+    assert by_voice[0][0] == "en-029+m4" and by_voice[0][1:3] == (3, 0)
+    assert by_voice[0][3] == {"under threshold": 0, "wrong phrase": 1, "partial": 1, "nothing": 1, "accepted": 0}
+    by_condition = dict((g[0], g[3]) for g in accuracy.failure_split(rows, cal, "condition"))
+    assert by_condition["white 20 dB"]["accepted"] == 1 and by_condition["clean"]["under threshold"] == 1
+    assert [g[0] for g in accuracy.failure_split(rows, cal, "rate")] == ["150", "200"]
