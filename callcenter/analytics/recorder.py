@@ -15,7 +15,11 @@ does not stop MixMonitor by itself when the caller's leg lives on) and queues th
 job (:mod:`.finalize`).
 
 It is also the ``recorder`` component: at start, recordings left in ``recording`` by a previous run are
-closed and finalized; every ``retention_interval`` seconds the retention sweep runs (:mod:`.retention`).
+closed and finalized when their call is over; a call that goes on across the restart (its record still
+open: e.g. on hold, recovered by the engine) keeps its MixMonitor running in Asterisk, and the recording is
+either taken over by the engine (:meth:`Recorder.adopt`: stopped and finalized when the call ends) or
+finalized when the call's record is closed (``CallEnded``: the call ended while the engine was away). Every
+``retention_interval`` seconds the retention sweep runs (:mod:`.retention`).
 """
 from __future__ import annotations
 
@@ -30,8 +34,9 @@ from typing import Any, Callable
 
 from ..clock import Clock
 from ..events import DomainEvent, EventBus
-from ..store.recordings import (add_pause, end_pause, find_recordings, log_recording, recording_to_dict,
-                                start_call_recording, update_recording)
+from ..store.history import get_call
+from ..store.recordings import (add_pause, end_pause, find_recordings, get_call_recording, log_recording,
+                                recording_to_dict, require_recording, start_call_recording, update_recording)
 from .finalize import KIND as FINALIZE
 from .jobs import JobQueue
 from .policy import RecordingPolicies
@@ -39,10 +44,9 @@ from .retention import Retention
 
 log = logging.getLogger("callcenter.analytics.recorder")
 
-#: seconds between the end of a call and its finalize job (MixMonitor closes the file)
+#: seconds between the end of a call and its finalize job (MixMonitor closes the file); also for a recording
+#: left open by a previous run, once its call is over
 FINALIZE_DELAY = 1.0
-#: ... and for a recording left open by a previous run
-RECOVERED_DELAY = 10.0
 
 
 class RecordingRefused(Exception):
@@ -86,19 +90,29 @@ class Recorder:
         self.free_bytes = free_bytes or (lambda p: shutil.disk_usage(p).free)
         self.retention = Retention(db)
         self.active: dict[str, Active] = {}
+        # recordings a previous run left running whose call is not over (call id -> recording id)
+        self.left_open: dict[str, int] = {}
+        self._closing: set[asyncio.Task] = set()
+        self._unsub: Callable[[], None] | None = None
         self._sweeper: asyncio.Task | None = None
         self.counters = {"started": 0, "not_recorded": 0, "failed": 0, "paused": 0, "finalize_queued": 0}
 
     # ------------------------------------------------------------------------------ component
     async def start(self) -> None:
         """Recovery and the retention sweep run in the background: the server's start does not wait."""
+        self._unsub = self.bus.subscribe(self._on_call_ended, kinds=("CallEnded",))
         self._sweeper = asyncio.create_task(self._background(), name="recordings-background")
 
     async def stop(self) -> None:
-        if self._sweeper is not None:
-            self._sweeper.cancel()
-            await asyncio.gather(self._sweeper, return_exceptions=True)
-            self._sweeper = None
+        if self._unsub is not None:
+            self._unsub()
+            self._unsub = None
+        for t in [self._sweeper, *self._closing]:
+            if t is not None:
+                t.cancel()
+        await asyncio.gather(*(t for t in [self._sweeper, *self._closing] if t is not None), return_exceptions=True)
+        self._sweeper = None
+        self._closing.clear()
 
     def status(self) -> dict[str, Any]:
         return {"state": "ok", "recording": len(self.active), "calls_dir": str(self.calls_dir), **self.counters}
@@ -122,24 +136,77 @@ class Recorder:
             await asyncio.sleep(self.retention_interval)
 
     async def recover(self) -> int:
-        """Recordings a previous run left in ``recording``: their calls are over (a call that outlives
-        the engine is ended when its session comes back): close and finalize them."""
+        """Recordings a previous run left in ``recording``: those whose call is over (its record closed, or
+        none) are closed and finalized now; those whose call's record is still open wait for the call
+        (:meth:`adopt`, or its ``CallEnded``): MixMonitor is still writing. Returns how many were closed."""
+        closed = 0
         async with self.db.session() as s:
             rows = await find_recordings(s, status="recording", limit=None)
             now = self.clock.now()
             for rec in rows:
                 if rec.call_id in self.active:
                     continue
-                pauses = [dict(p) for p in rec.pauses or []]
-                if pauses and pauses[-1].get("resumed_at") is None:
-                    pauses[-1].update(resumed_at=now, duration=round(now - pauses[-1]["at"], 3))
-                await update_recording(s, rec.id, status="pending", ended_at=rec.ended_at or now, pauses=pauses)
-                if self.jobs is not None:
-                    # later than after a normal end: the call's channel is hung up when its AGI
-                    # session comes back to this engine, which closes the file
-                    await self.jobs.enqueue(FINALIZE, call_id=rec.call_id, recording_id=rec.id,
-                                            key=f"{FINALIZE}:{rec.id}", delay=RECOVERED_DELAY, session=s)
-        return len(rows)
+                call = await get_call(s, rec.call_id) if rec.call_id else None
+                if call is not None and call.ended_at is None:
+                    self.left_open.setdefault(rec.call_id, rec.id)
+                    continue
+                await self._close(s, rec, (call.ended_at if call is not None else None) or now)
+                closed += 1
+        if closed and self.jobs is not None:
+            self.jobs.wake()
+        if self.left_open:
+            log.info("%d recording(s) of calls still going on after the restart: finalized when they end",
+                     len(self.left_open))
+        return closed
+
+    async def _close(self, s: Any, rec: Any, ended_at: float) -> None:
+        """Close a recording a previous run left running (its call is over) and queue its finalize job."""
+        pauses = [dict(p) for p in rec.pauses or []]
+        if pauses and pauses[-1].get("resumed_at") is None:
+            pauses[-1].update(resumed_at=ended_at, duration=round(max(0.0, ended_at - pauses[-1]["at"]), 3))
+        await update_recording(s, rec.id, status="pending", ended_at=rec.ended_at or ended_at, pauses=pauses)
+        if self.jobs is not None:
+            await self.jobs.enqueue(FINALIZE, call_id=rec.call_id, recording_id=rec.id,
+                                    key=f"{FINALIZE}:{rec.id}", delay=FINALIZE_DELAY, session=s)
+            self.counters["finalize_queued"] += 1
+
+    async def adopt(self, call: Any) -> dict | None:
+        """A call that went on across an engine restart (recovered on hold): its MixMonitor, started by the
+        previous run, is this run's to stop and finalize when the call ends (:meth:`call_ended`)."""
+        if call.call_id in self.active:
+            return None
+        async with self.db.session() as s:
+            rec = await get_call_recording(s, call.call_id)
+            if rec is None or rec.status != "recording":
+                return None
+            channel = getattr(call, "customer_channel", None) or call.channel
+            self.active[call.call_id] = Active(rec.id, call.call_id, channel, rec.path,
+                                               paused=bool(rec.pauses and rec.pauses[-1].get("resumed_at") is None))
+            self.left_open.pop(call.call_id, None)
+            await log_recording(s, "adopt", recording_id=rec.id, call_id=call.call_id, actor="engine",
+                                detail={"channel": channel}, now=self.clock.now())
+            return recording_to_dict(rec)
+
+    def _on_call_ended(self, ev: DomainEvent) -> None:
+        """A call whose recording a previous run left running ended without this run's engine taking it
+        over (closed by the engine's sweep of records left open): MixMonitor has closed the file."""
+        rec_id = self.left_open.pop(ev.call_id or "", None)
+        if rec_id is None or ev.call_id in self.active:
+            return
+        task = asyncio.ensure_future(self._close_left_open(rec_id, ev.ts))
+        self._closing.add(task)
+        task.add_done_callback(self._closing.discard)
+
+    async def _close_left_open(self, rec_id: int, ended_at: float) -> None:
+        try:
+            async with self.db.session() as s:
+                rec = await require_recording(s, rec_id)
+                if rec.status == "recording":
+                    await self._close(s, rec, ended_at)
+            if self.jobs is not None:
+                self.jobs.wake()
+        except Exception as exc:  # noqa: BLE001 - the next start closes it
+            log.warning("could not close recording %s left open by the previous run: %s", rec_id, exc)
 
     # ------------------------------------------------------------------------------ the call
     async def call_answered(self, call: Any) -> dict | None:

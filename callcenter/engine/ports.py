@@ -138,6 +138,9 @@ class RecorderPort(Protocol):
     async def call_ended(self, call: Any) -> None:
         """The conversation is over: stop and queue the finalize job."""
 
+    async def adopt(self, call: Any) -> Any:
+        """A call recovered after an engine restart: its running recording is this run's to end."""
+
     async def start_on_request(self, call: Any, by: str | None) -> dict: ...
 
     async def pause(self, call: Any, by: str | None) -> dict: ...

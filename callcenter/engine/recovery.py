@@ -11,6 +11,8 @@ what the call was doing when the engine went away:
   :class:`HeldCall`, :func:`resume_held`): with the same agent, still on hold (the desk shows it; Resume
   bridges the same leg again) while that leg is up and the agent logged in; otherwise the leg is released
   and the caller waits in its queue again (the agent's part is a segment of the call, as after a transfer).
+  Its recording (MixMonitor on the caller's channel, still running in Asterisk) is taken over by the
+  recorder (``Recorder.adopt``): final as soon as the call ends.
 
 A caller who left while the engine was away does not come back: the parked leg hangs up by itself
 (``cc-agent-hold`` checks the caller's channel every ``CC_HOLD_CHECK`` s) and the orphan sweep closes the
@@ -220,6 +222,10 @@ async def resume_held(life: Any, channel: Any, call: LiveCall, held: HeldCall) -
     call.queue_joined_at = call.queued_at
     call.hold_s = round(call.answered_at - call.queued_at, 3) if call.queued_at else None
     call.holds, call.held_s = held.holds, held.held_s
+    recorder = life.ports.recorder
+    if recorder is not None and hasattr(recorder, "adopt"):
+        # its MixMonitor (started by the previous run) goes on: stopped and finalized when this call ends
+        call.recording_task = life.tasks.spawn(recorder.adopt(call), "recording-adopt")
     try:
         await channel.start_music()               # the caller stays on music while we look
     except (ChannelError, CallerHungUp) as exc:     # gone: the conversation below sees it and ends the call

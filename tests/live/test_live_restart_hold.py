@@ -1,10 +1,12 @@
 """Live: an engine restart while a call is on hold, through a real Asterisk 22 with real phones (baresip: each
 phone sends its own tone). The caller hears music while the engine is away (its AGI session, then the
 dialplan's retry); the next engine goes on with the call, same agent, still on hold; resumed, both hear each
-other. Set CALLCENTER_LIVE_CAPTURE_DIR to keep the AMI transcript (``live-cc-restart-hold.txt``)."""
+other; the call's recording (MixMonitor, started before the restart) is taken over by the next engine and is
+final when the call ends, with the whole call in it. Set CALLCENTER_LIVE_CAPTURE_DIR to keep the AMI transcript (``live-cc-restart-hold.txt``)."""
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from .live import AGENT_TONE, CALLER_TONE, Live
 from .test_live_calls import _gone
@@ -17,7 +19,8 @@ async def _hold(live: Live, call) -> None:
 
 
 async def test_engine_restart_on_hold_goes_on_with_the_same_agent(tmp_path):
-    live = Live(tmp_path)
+    live = Live(tmp_path, overrides={"recordings.policy": "always", "recordings.min_free_mb": 0,
+                                     "recordings.job_poll_interval": 0.2})
     cap = None
     try:
         cap, agent, caller, call = await captured_call(live)
@@ -41,12 +44,13 @@ async def test_engine_restart_on_hold_goes_on_with_the_same_agent(tmp_path):
         cap.note("engine: resume (EXEC Bridge of the same agent leg)")
         st, body = await live.api("POST", f"/api/calls/{call_id}/unhold")
         assert st == 200, body
-        await asyncio.sleep(3.0)
+        await asyncio.sleep(8.0)            # on past the restart + 10 s (where the old recovery closed the recording)
         cap.note("phone 1000 hangs up (BYE)")
         await caller.hangup()
-        await live.wait_for(lambda: _gone(live, leg), 5, 0.1)
+        await live.wait_for(lambda: _gone(live, leg), 15, 0.1)
         await live.settle()
         [cdr] = await live.cdrs()
+        rec = await live.finished_recording(call_id, 30)
         heard_by_agent, heard_by_caller = await recorded(live, agent), await recorded(live, caller)
     finally:
         await close_captured(live, cap)
@@ -61,4 +65,10 @@ async def test_engine_restart_on_hold_goes_on_with_the_same_agent(tmp_path):
     # resumed after the restart: each hears the other's tone again
     assert abs(window(heard_by_agent, 0.5, 1.5)[1] - CALLER_TONE) < 15
     assert abs(window(heard_by_caller, 0.5, 1.5)[1] - AGENT_TONE["7001"]) < 15
+    # the recording went on across the restart and was final when the call ended: it holds the whole call,
+    # the conversation after the resume included (caller left, agent right)
+    assert rec["status"] == "ready" and abs(rec["ended_at"] - cdr["ended_at"]) < 3.0, (rec, cdr["ended_at"])
+    assert rec["duration"] >= cdr["ended_at"] - cdr["answered_at"] - 3.0, (rec, cdr)
+    assert abs(window(Path(rec["path"]), 1.0, 2.0, channel=0)[1] - CALLER_TONE) < 15
+    assert abs(window(Path(rec["path"]), 1.0, 2.0, channel=1)[1] - AGENT_TONE["7001"]) < 15
 
