@@ -36,7 +36,15 @@ vosk's GIL behaviour is measured too when a vosk model is installed (``vosk-mode
    ``bench/webrtc_bench.py`` run with ``--webrtc-pairs N`` pairs of browsers (aiortc clients in another
    process) bridged by the engine: server CPU per real-time call, Opus then G.711.
 
-Usage: python bench/media_bench.py [--quick] [--streams 10 20 40] [--processes 2] [--webrtc-pairs 10] [--json FILE]
+Real-time scheduling: this process's event loop and the 'processes' row's workers run as ``callcenter serve``
+runs them (``media.nice``, then SCHED_RR at ``media.realtime_priority`` with its guard), beside the
+**no-rt** row: the same pipeline at the same niceness without real time. ``--stress N`` adds N CPU-bound
+neighbour processes at normal priority for the whole run (the same competition on every run; printed
+with the load). Part 8 counts false barge-ins on babble and white noise with nobody speaking, for the
+shipped detector and every ``--tune`` row (``bench/media_noise.py``).
+
+Usage: python bench/media_bench.py [--quick] [--stress N] [--tune LABEL=key:value,...] [--streams 10 20 40]
+       [--processes 2] [--webrtc-pairs 10] [--json FILE]
 """
 from __future__ import annotations
 
@@ -56,10 +64,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from speech_corpus import SOX, ESPEAK, Clip, cached_render  # noqa: E402
+from media_load import LoopProbe, Stress, cpu_of, load, pct, set_row_sched  # noqa: E402
 
 from callcenter.config import DEFAULTS  # noqa: E402
 from callcenter.media.channel import MediaChannel  # noqa: E402
 from callcenter.media.endpoint import EndpointConfig  # noqa: E402
+from callcenter.media.vad import VadConfig  # noqa: E402
 from callcenter.media.listen import ListenSettings  # noqa: E402
 from callcenter.media.playout import PromptAudio, tone  # noqa: E402
 from callcenter.media.testing import FakeLeg  # noqa: E402
@@ -75,68 +85,14 @@ RATE = 8000
 FILE_SILENCE_S = 2.0        # RECORD FILE ... s=2 (AgiChannel.recognize: silence_seconds=1.5, rounded)
 RESULTS: dict = {}
 SETTINGS: dict = {}         # label -> ListenSettings of that row (default: the shipped ones)
-ROW_NICE: dict = {}         # label -> niceness of the event loop's thread for that row (default: media.nice's)
+#: label -> (niceness, SCHED_RR priority or 0) of the event loop's thread for that row (default: the
+#: server's: media.nice and media.realtime_priority as applied)
+ROW_SCHED: dict = {}
 
 
 def row_nice(label: str | None) -> None:
-    """The event loop's thread at the niceness of ``label``'s row (None: back to the server's)."""
-    want = ROW_NICE.get(label, ROW_NICE.get(None))
-    if want is not None and want != os.getpriority(os.PRIO_PROCESS, 0):
-        os.setpriority(os.PRIO_PROCESS, 0, want)
-
-
-def pct(xs, q):
-    xs = sorted(xs)
-    if not xs:
-        return float("nan")
-    k = (len(xs) - 1) * q / 100
-    lo, hi = int(k), min(int(k) + 1, len(xs) - 1)
-    return xs[lo] + (xs[hi] - xs[lo]) * (k - lo)
-
-
-def load() -> str:
-    return f"load {os.getloadavg()[0]:.1f}"
-
-
-def cpu_of(rec) -> float:
-    """CPU seconds of this process plus the recognizer's worker processes (from /proc)."""
-    t = time.process_time()
-    pool = getattr(rec, "pool", None)
-    for pid in (pool.pids() if pool is not None else ()):
-        try:
-            with open(f"/proc/{pid}/stat") as fh:
-                f = fh.read().rsplit(")", 1)[1].split()
-            t += (int(f[11]) + int(f[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            pass
-    return t
-
-
-class LoopProbe:
-    """Event-loop stalls: how late a ``period`` sleep wakes up (what every leg's 20 ms pacing feels)."""
-
-    def __init__(self, period: float = 0.005):
-        self.period, self.stalls, self._task = period, [], None
-
-    async def _run(self):
-        loop = asyncio.get_running_loop()
-        while True:
-            t = loop.time()
-            await asyncio.sleep(self.period)
-            self.stalls.append(loop.time() - t - self.period)
-
-    def __enter__(self):
-        self._task = asyncio.get_running_loop().create_task(self._run())
-        return self
-
-    def __exit__(self, *exc):
-        self._task.cancel()
-
-    def p(self, q):
-        return pct(self.stalls, q) * 1000 if self.stalls else float("nan")
-
-    def max(self):
-        return max(self.stalls) * 1000 if self.stalls else float("nan")
+    """The event loop's thread scheduled as ``label``'s row (None: back to the server's)."""
+    set_row_sched(*ROW_SCHED.get(label, ROW_SCHED[None]))
 
 
 def span(x):
@@ -306,6 +262,10 @@ async def latency(recs: dict, answers, tmp: Path) -> dict:
     print(f"  file path  end of speech -> next prompt  p50 {f50 * 1000:6.0f} ms  p95 {f95 * 1000:6.0f} ms  "
           f"(s={FILE_SILENCE_S:g} silence + decode); ratio file/processes p95 x{f95 / pct(m['processes']['stream'], 95):.1f},"
           f" threads/processes p95 x{pct(m['threads']['stream'], 95) / pct(m['processes']['stream'], 95):.2f}")
+    if "no-rt" in m:
+        nr = m["no-rt"]
+        print(f"  real time: no-rt/processes (SCHED_RR) end -> next prompt p95 x{pct(nr['stream'], 95) / best:.2f},"
+              f" barge-in p95 x{pct(nr['barge'], 95) / pct(m['processes']['barge'], 95):.2f} ({load()})")
     print(f"  goal p95 < 300 ms (processes, the shipped settings): {'met' if best < 0.3 else 'NOT met'}; "
           f"barge-in goal < 150 ms: {'met' if pct(m['processes']['barge'], 95) < 0.15 else 'NOT met'} at p95")
     print(f"  file path: no barge-in, the caller waits for the prompt's end: mean {statistics.mean(waits) * 1000:.0f} ms")
@@ -568,39 +528,91 @@ async def vosk_stall(answers, seconds: float = 4.0) -> None:
                                                 "stall_max_ms": probe.max()}
 
 
+def tuned(spec: str) -> tuple[str, ListenSettings]:
+    """``--tune LABEL=key:value,...``: a row with the shipped settings but these (keys: the
+    EndpointConfig's start_ms, end_complete_ms, end_ms, pause_ms; the VadConfig's aggressiveness, gate_db)."""
+    from dataclasses import fields, replace
+    label, _, rest = spec.partition("=")
+    ep, vad = {}, {}
+    for item in filter(None, rest.split(",")):
+        key, _, value = item.partition(":")
+        if key in {f.name for f in fields(EndpointConfig)}:
+            ep[key] = int(value)
+        elif key in {f.name for f in fields(VadConfig)}:
+            vad[key] = type(getattr(VadConfig(), key))(value)
+        else:
+            raise SystemExit(f"--tune {spec!r}: unknown key {key!r} (EndpointConfig or VadConfig fields)")
+    base = ListenSettings()
+    return label, replace(base, endpoint=replace(base.endpoint, **ep), vad=replace(base.vad, **vad))
+
+
+def realtime_setup(args) -> str:
+    """This process (the server's event loop) as `callcenter serve` runs it: media.nice, then the guard and
+    SCHED_RR (media.realtime_priority). Returns what was applied, for the header."""
+    from callcenter.priority import install_guard, renice, set_guard, set_realtime
+    why = renice(args.server_nice)
+    out = f"niceness {os.getpriority(os.PRIO_PROCESS, 0)} (media.nice {args.server_nice:+d}" + \
+        (f", not applied: {why})" if why else ")")
+    if args.realtime_priority:
+        why = set_guard(args.guard_ms) or set_realtime(args.realtime_priority)
+        if why:
+            raise SystemExit(f"media bench: media.realtime_priority {args.realtime_priority} refused ({why});"
+                             " run with --realtime-priority 0")
+        install_guard("the media bench's event loop")
+        out += f", SCHED_RR {args.realtime_priority} (media.realtime_priority; guard {args.guard_ms} ms)"
+    return out
+
+
 async def main(args) -> None:
     if not (ESPEAK and SOX):
         raise SystemExit("the media benchmark needs espeak-ng and sox (Debian packages espeak-ng, sox)")
-    from callcenter.priority import renice
-    why = renice(args.server_nice)            # what `callcenter serve` does with media.nice
+    with Stress(args.stress):
+        await run(args)
+
+
+async def run(args) -> None:
+    from callcenter.priority import guard_fired
+    sched = realtime_setup(args)
+    rt = args.realtime_priority
     print(f"Media benchmark: {os.cpu_count()} CPU(s), {load()}, Python {sys.version.split()[0]}; this process (the"
-          f" server's event loop) at niceness {os.getpriority(os.PRIO_PROCESS, 0)} (media.nice {args.server_nice:+d}"
-          + (f", not applied: {why})" if why else ")"))
-    RESULTS["niceness"] = ROW_NICE[None] = os.getpriority(os.PRIO_PROCESS, 0)
+          f" server's event loop) at {sched}")
+    srv = RESULTS["niceness"] = os.getpriority(os.PRIO_PROCESS, 0)
+    RESULTS.update(realtime_priority=rt, stress=args.stress)
+    ROW_SCHED[None] = (srv, rt)
     threads = PocketsphinxRecognizer()
     threads.preload()
-    workers = RecognitionWorkers(args.processes, nice=args.processes_nice)
+    workers = RecognitionWorkers(args.processes, nice=args.processes_nice, realtime=rt, guard_ms=args.guard_ms)
     recs = {"threads": threads, "processes": ProcessRecognizer(workers)}
     extra = []
-    base, srv = args.baseline_nice, os.getpriority(os.PRIO_PROCESS, 0)
+    if rt:
+        # the same pipeline without real time, side by side: loop and workers at media.nice only
+        pool = RecognitionWorkers(args.processes, nice=args.processes_nice, realtime=0)
+        extra.append(pool)
+        recs["no-rt"] = ProcessRecognizer(pool)
+        ROW_SCHED["no-rt"] = (srv, 0)
+        print(f"  row 'processes': event loop and workers under SCHED_RR {rt}; 'no-rt': the same at niceness {srv}"
+              " without real time (the baseline)")
+    base = args.baseline_nice
+    ROW_SCHED["threads"] = (base if base is not None else srv, 0)
     if base is not None and base != srv:
         # the state before media.nice, side by side: the loop and its workers at the host's normal
         # priority (the pool's processes and pipe threads are started at it and inherit it)
-        os.setpriority(os.PRIO_PROCESS, 0, base)
-        pool = RecognitionWorkers(args.processes).start()
-        os.setpriority(os.PRIO_PROCESS, 0, srv)
+        set_row_sched(base, 0)
+        pool = RecognitionWorkers(args.processes, realtime=0).start()
+        set_row_sched(srv, rt)
         extra.append(pool)
         recs[f"procs@{base}"] = ProcessRecognizer(pool)
-        ROW_NICE.update({"threads": base, f"procs@{base}": base})
-        print(f"  rows 'threads' and 'procs@{base}': the event loop (and those workers) at niceness {base};"
-              f" 'processes': at {srv}")
+        ROW_SCHED[f"procs@{base}"] = (base, 0)
+        print(f"  rows 'threads' and 'procs@{base}': the event loop (and those workers) at niceness {base},"
+              " normal policy")
     for ms in args.pause_ms or ():
-        label = f"proc/{ms}ms"                                # the same workers, another speech_pause_ms
-        recs[label] = recs["processes"]
-        SETTINGS[label] = ListenSettings(endpoint=EndpointConfig(pause_ms=ms))
+        SETTINGS[f"proc/{ms}ms"] = ListenSettings(endpoint=EndpointConfig(pause_ms=ms))
+    SETTINGS.update(tuned(spec) for spec in args.tune or ())
+    for label in SETTINGS:
+        recs[label] = recs["processes"]                      # the same workers, other settings
     t = time.perf_counter()
     for label, rec in recs.items():
-        if label.startswith("procs@"):
+        if label.startswith("procs@") or label == "no-rt":
             rec.preload()
     recs["processes"].preload()
     print(f"  {args.processes} recognition worker processes warm in {time.perf_counter() - t:.1f} s ({load()})")
@@ -611,6 +623,11 @@ async def main(args) -> None:
             answers = corpus(args.answers or (8 if args.quick else 24), lead=1.0, cache=cache)
             alone = await latency(recs, answers, tmp)
             await first_frame()
+            if args.noise_seconds:
+                from media_noise import Detector, false_barge_ins
+                dets = [Detector("shipped", ListenSettings().endpoint.start_ms, ListenSettings().vad)]
+                dets += [Detector(k, v.endpoint.start_ms, v.vad) for k, v in SETTINGS.items()]
+                RESULTS["false_barge_ins_per_min"] = false_barge_ins(dets, args.noise_seconds)
             if args.transcription:
                 await with_transcription(recs["processes"], answers, tmp, args.transcription)
             if not args.latency_only:
@@ -619,6 +636,8 @@ async def main(args) -> None:
                 await concurrent(recs, answers, alone, args.streams or ([5, 10] if args.quick else [10, 20, 40]),
                                  tmp)
         print(f"  worker status: {workers.status()}")
+        print(f"  real-time guard fired: {len(guard_fired)} time(s) in this process")
+        RESULTS["guard_fired"] = len(guard_fired)
     finally:
         workers.close()
         for pool in extra:
@@ -649,6 +668,18 @@ if __name__ == "__main__":
     ap.add_argument("--server-nice", type=int, default=DEFAULTS["media"]["nice"],
                     help="media.nice: niceness step for this process (the server's event loop), as `callcenter "
                          "serve` does (default: the shipped media.nice; 0: the host's normal priority)")
+    ap.add_argument("--realtime-priority", type=int, default=DEFAULTS["media"]["realtime_priority"],
+                    help="media.realtime_priority: SCHED_RR of this process's event loop and the 'processes' row's "
+                         "workers, beside the 'no-rt' baseline row (default: the shipped value; 0: off)")
+    ap.add_argument("--guard-ms", type=int, default=DEFAULTS["media"]["realtime_guard_ms"],
+                    help="media.realtime_guard_ms (RLIMIT_RTTIME guard)")
+    ap.add_argument("--stress", type=int, default=0, metavar="N",
+                    help="N CPU-bound neighbour processes at normal priority for the whole run (stopped after)")
+    ap.add_argument("--tune", action="append", metavar="LABEL=key:value,...",
+                    help="also a row with other listening settings, e.g. start80=start_ms:80 (EndpointConfig / "
+                         "VadConfig fields); also a column of the false barge-in table")
+    ap.add_argument("--noise-seconds", type=float, default=120.0,
+                    help="part 8: seconds of babble and of white noise for the false barge-in count (0: skip)")
     ap.add_argument("--webrtc-pairs", type=int, default=10, help="bridged WebRTC calls at once (0: skip)")
     ap.add_argument("--json", help="also write the results here")
     ap.add_argument("--answers", type=int, help="answers in the latency part (default 24, --quick 8)")

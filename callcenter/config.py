@@ -20,6 +20,7 @@ import yaml
 from .config_env import ENV_HELP, env_overrides
 from .config_recordings import RECORDINGS_DEFAULTS, RecordingsSection as _RecordingsFields
 from .config_webrtc import DEFAULTS as WEBRTC_DEFAULTS, WebRTCSection, problem as webrtc_problem
+from .priority import realtime_problem
 from .yamlfile import YamlDoc, YamlError, load_yaml, parse_path, read_text, type_name
 
 #: Type markers used by the validator.
@@ -95,6 +96,8 @@ DEFAULTS: dict[str, Any] = {
         "nice": -10,                    # niceness step for `callcenter serve` at start: the live path
                                         # (event loop, speech workers) ahead of batch work and other load;
                                         # below 0 needs CAP_SYS_NICE (else said once, and 0)
+        "realtime_priority": 1,         # SCHED_RR of the event loop + live speech workers (0: off; priority.py)
+        "realtime_guard_ms": 1000,      # RLIMIT_RTTIME: real time dropped after this long without blocking
         "speech_mode": "file",          # file: RECORD FILE then decode (shared folder); stream: live
                                         # AudioSocket audio, voice detection, barge-in (docs/media.md)
         "barge_in": True,               # the caller's speech stops the prompt (a node may say barge_in: false)
@@ -293,6 +296,8 @@ class SpeechSection:
 @_section(DEFAULTS["media"])
 class MediaSection:
     nice: int
+    realtime_priority: int
+    realtime_guard_ms: int
     speech_mode: str
     barge_in: bool
     vad_aggressiveness: int
@@ -663,6 +668,8 @@ def _semantic_checks(d: dict, src: str) -> None:
         raise ConfigError(f"{src}: key 'speech.processes' must be >= 0 (0: decode in threads), "
                           f"got {d['speech']['processes']}")
     media = d["media"]
+    if realtime_problem(media):
+        raise ConfigError(f"{src}: {realtime_problem(media)}")
     if media["speech_mode"] not in ("file", "stream"):
         raise ConfigError(f"{src}: key 'media.speech_mode' must be 'file' or 'stream', got {media['speech_mode']!r}")
     if not 0 <= media["vad_aggressiveness"] <= 3:

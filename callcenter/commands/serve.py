@@ -38,8 +38,10 @@ def _serve(args) -> int:
     except OSError as exc:
         print(f"callcenter: cannot start: log.file {cfg.log.file!r}: {exc.strerror or exc}", file=sys.stderr)
         return 1
-    from ..priority import apply_server_nice
+    from ..priority import apply_server_nice, apply_server_realtime
     apply_server_nice(cfg.media.nice)         # before any thread or worker process: they inherit it
+    # SCHED_RR for this (the event loop's) thread; the live speech workers follow it, nothing else does
+    apply_server_realtime(cfg.media.realtime_priority, cfg.media.realtime_guard_ms)
     app = App(cfg)
     loop = asyncio.new_event_loop()
     rc = 0

@@ -48,6 +48,7 @@ class VadConfig:
     min_level_db: float = -55.0   # absolute: quieter frames are never speech
     floor_alpha: float = 0.05     # per non-speech frame (time constant ~ 20 frames = 0.4 s)
     floor_rise_db: float = 0.02   # per speech frame (1 dB/s)
+    floor_fall: float = 0.3       # per frame quieter than the floor (the share of the gap it closes)
     initial_floor_db: float = -70.0
 
 
@@ -91,7 +92,7 @@ class Vad:
             return
         if lvl < self.floor_db:
             # quieter than the floor: follow quickly (the floor is the noise, never above it for long)
-            self.floor_db += 0.3 * (lvl - self.floor_db)
+            self.floor_db += c.floor_fall * (lvl - self.floor_db)
         elif not loud:
             self.floor_db += c.floor_alpha * (lvl - self.floor_db)
         else:

@@ -35,6 +35,7 @@ from concurrent.futures import Future, InvalidStateError
 from pathlib import Path
 from typing import Any, Awaitable, Sequence
 
+from ..priority import LIVE, check_priority, live_niceness, set_realtime
 from .api import Recognition, RecognitionStream, Recognizer, SpeechUnavailable
 from .worker import recv_msg, send_msg
 
@@ -75,7 +76,9 @@ class _Worker:
         root = str(Path(__file__).resolve().parents[2])        # the folder holding the callcenter package
         env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
         cmd = [sys.executable, "-m", "callcenter.speech.worker", "--backend", pool.backend,
-               "--index", str(index), "--warm-streams", str(pool.warm_streams), "--nice", str(pool.nice)]
+               "--index", str(index), "--warm-streams", str(pool.warm_streams), "--niceness", str(pool.niceness)]
+        if pool.realtime:
+            cmd += ["--realtime", str(pool.realtime), "--guard-ms", str(pool.guard_ms)]
         if not pool.live:
             cmd.append("--no-warm")
         if pool.model_dir:
@@ -114,7 +117,14 @@ class _Worker:
                 self.pending[msg[1]] = fut
         self._out.put(msg)
 
+    def _live_thread(self) -> None:
+        """A pipe thread of a real-time pool runs under SCHED_RR too (it hands requests and replies
+        between the event loop and the worker: waiting behind the host's load would delay both)."""
+        if self.pool.realtime:
+            set_realtime(self.pool.realtime)
+
     def _write(self) -> None:
+        self._live_thread()
         stdin = self.proc.stdin
         while True:
             msg = self._out.get()
@@ -128,6 +138,7 @@ class _Worker:
                 return
 
     def _read(self) -> None:
+        self._live_thread()
         stdout = self.proc.stdout
         while True:
             try:
@@ -142,6 +153,8 @@ class _Worker:
                 self.info = msg[1]
                 if self.info.get("nice_error"):
                     self.pool._nice_refused(self, self.info["nice_error"])
+                if self.info.get("realtime_error"):
+                    self.pool._realtime_refused(self, self.info["realtime_error"])
                 self.ready.set()
             elif kind == "failed":
                 self.error = str(msg[1])
@@ -191,19 +204,29 @@ class RecognitionWorkers:
 
     ``nice``: added to the workers' niceness (``speech.processes_nice``, below 0 = ahead of the rest of
     the host: needs CAP_SYS_NICE or ``RLIMIT_NICE``, else a warning naming ``nice_key`` and they run at
-    the server's); ``live``: warm live decoders (False for a pool that only transcribes recordings);
+    the server's); the step is from the live path's niceness (``media.nice`` as ``callcenter serve``
+    applied it: :func:`callcenter.priority.live_niceness`), whichever thread starts a worker;
+    ``realtime``: the workers (and their pipe threads) under SCHED_RR at this priority (0: no); None
+    (the default): a ``live`` pool follows ``media.realtime_priority`` as the server applied it, a pool
+    that is not live (analytics' transcription) never is real-time; ``guard_ms``: the workers'
+    ``RLIMIT_RTTIME`` guard (default: ``media.realtime_guard_ms`` as applied; :mod:`callcenter.priority`);
+    ``live``: warm live decoders (False for a pool that only transcribes recordings);
     ``name``: how its workers are named in logs; ``size_key`` / ``nice_key``: the configuration keys
     that set ``size`` / ``nice`` (named in errors)."""
 
     def __init__(self, size: int = 2, backend: str = "pocketsphinx", warm_streams: int = 2,
                  model_dir: str | Path | None = None, restart: bool = True, *, nice: int = 0,
                  live: bool = True, name: str = "speech", size_key: str = "speech.processes",
-                 nice_key: str = "speech.processes_nice"):
+                 nice_key: str = "speech.processes_nice", realtime: int | None = None,
+                 guard_ms: int | None = None):
         if size < 1:
             raise ValueError(f"{size_key}: a worker pool needs at least 1 process, got {size}")
         self.size, self.backend, self.warm_streams = size, backend, warm_streams
         self.nice, self.live, self.name, self.nice_key = int(nice), live, name, nice_key
-        self._nice_warned = False
+        self.niceness = max(-20, min(19, live_niceness() + self.nice))
+        self.realtime = (LIVE["realtime"] if live else 0) if realtime is None else check_priority(realtime)
+        self.guard_ms = int(guard_ms or LIVE["guard_ms"])
+        self._nice_warned = self._rt_warned = False
         self.model_dir = model_dir
         self.restart = restart
         self.workers: list[_Worker] = []
@@ -231,6 +254,12 @@ class RecognitionWorkers:
             self._nice_warned = True
             log.warning("%s: %s %+d could not be applied (%s); the %s workers run at the server's priority",
                         worker, self.nice_key, self.nice, why, self.name)
+
+    def _realtime_refused(self, worker: _Worker, why: str) -> None:
+        if not self._rt_warned:
+            self._rt_warned = True
+            log.warning("%s: SCHED_RR priority %d (media.realtime_priority) could not be applied (%s); the %s "
+                        "workers run at the normal policy", worker, self.realtime, why, self.name)
 
     def wait_ready(self, timeout: float = 60.0) -> bool:
         """Wait until every worker is warm (or has ended); False after ``timeout`` seconds."""

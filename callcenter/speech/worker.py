@@ -243,7 +243,9 @@ class Worker:
             self.sessions.pop(msg[1], None)       # its stream gives its decoder back when collected
             return None
         if kind == "status":
+            from ..priority import realtime_priority
             return ("ok", msg[1], {"pid": os.getpid(), "index": self.index, "sessions": len(self.sessions),
+                                   "realtime": realtime_priority(), "nice": os.getpriority(os.PRIO_PROCESS, 0),
                                    "served": self.served, "prepared": self.prepared,
                                    "early_decisions_used": self.early_used})
         raise ValueError(f"speech worker: unknown request {kind!r}")
@@ -279,11 +281,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=int, default=0)
     ap.add_argument("--warm-streams", type=int, default=2)
     ap.add_argument("--model-dir")
-    ap.add_argument("--nice", type=int, default=0, help="niceness step for this process (speech.processes_nice)")
+    ap.add_argument("--niceness", type=int, help="niceness of this process (the server's + speech.processes_nice)")
+    ap.add_argument("--realtime", type=int, default=0,
+                    help="SCHED_RR at this priority (media.realtime_priority of a live pool; 0: no)")
+    ap.add_argument("--guard-ms", type=int, default=1000, help="RLIMIT_RTTIME guard (media.realtime_guard_ms)")
     ap.add_argument("--no-warm", action="store_true", help="no live decoders (the analytics pool)")
     args = ap.parse_args(argv)
-    from ..priority import renice
-    nice_error = renice(args.nice)             # before any thread exists: every thread inherits it
+    from ..priority import install_guard, realtime_priority, set_guard, set_niceness, set_realtime
+    # before any thread exists: every thread inherits them (the request reader too)
+    nice_error = set_niceness(args.niceness) if args.niceness is not None else None
+    realtime_error = set_guard(args.guard_ms) if args.realtime else None
+    if args.realtime and realtime_error is None:
+        install_guard(f"speech worker {args.index} (pid {os.getpid()})", log)
     # Ctrl-C in the server's terminal reaches its whole process group: the server ends its workers
     # itself (quit, or their stdin closing), so they do not die mid-answer and get restarted
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -292,11 +301,18 @@ def main(argv: list[str] | None = None) -> int:
     out, inp = sys.stdout.buffer, sys.stdin.buffer
     sys.stdout = sys.stderr                      # nothing but replies on the reply pipe
     q: queue.SimpleQueue = queue.SimpleQueue()
-    threading.Thread(target=_reader, args=(inp, q), name="requests", daemon=True).start()
+    reader = threading.Thread(target=_reader, args=(inp, q), name="requests", daemon=True)
+    reader.start()
     try:
         worker = Worker(args.backend, args.index, args.warm_streams, args.model_dir)
         ready = worker.warm(live=not args.no_warm)
-        ready.update(nice=os.getpriority(os.PRIO_PROCESS, 0), nice_error=nice_error)
+        if args.realtime and realtime_error is None:
+            # real time once warm (loading the model takes seconds of CPU without blocking: the guard's
+            # limit); this thread decides, the reader hands it the requests
+            realtime_error = set_realtime(args.realtime, reset_on_fork=False) or \
+                set_realtime(args.realtime, reset_on_fork=False, tid=reader.native_id)
+        ready.update(nice=os.getpriority(os.PRIO_PROCESS, 0), nice_error=nice_error,
+                     realtime=realtime_priority(), realtime_error=realtime_error)
     except Exception as exc:  # noqa: BLE001 - the pool logs it and runs without this worker
         send_msg(out, ("failed", _portable(exc)))
         return 2
