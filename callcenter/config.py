@@ -85,30 +85,24 @@ DEFAULTS: dict[str, Any] = {
         "workers": 0,                   # recognition worker pool size; 0 = number of cores
         "processes": 2,                 # pocketsphinx in this many worker processes (0: in threads of
                                         # the server, which stalls its event loop while decoding)
-        "processes_nice": 0,            # niceness step of those live workers from the server's (which
-                                        # they inherit: media.nice)
+        "processes_nice": 0,            # niceness step of those live workers from the server's (which they inherit: media.nice)
         "voices": {},                   # language -> espeak-ng voice, e.g. {zh-CN: cmn}
         "rate": 160,                    # synthesis words per minute
         "synth_engine": "auto",         # auto (the espeak-ng program; pyttsx3 where the program is
                                         # missing), espeak-ng, or pyttsx3 (docs/speech.md, Synthesis)
     },
     "media": {
-        "nice": -10,                    # niceness step for `callcenter serve` at start: the live path
-                                        # (event loop, speech workers) ahead of batch work and other load;
-                                        # below 0 needs CAP_SYS_NICE (else said once, and 0)
+        "nice": -10,                    # niceness step for `callcenter serve` at start: the live path (event loop, speech workers) ahead of batch work and other load; below 0 needs CAP_SYS_NICE (else said once, and 0)
         "realtime_priority": 1,         # SCHED_RR of the event loop + live speech workers (0: off; priority.py)
         "realtime_guard_ms": 1000,      # RLIMIT_RTTIME: real time dropped after this long without blocking
-        "speech_mode": "file",          # file: RECORD FILE then decode (shared folder); stream: live
-                                        # AudioSocket audio, voice detection, barge-in (docs/media.md)
+        "speech_mode": "file",          # file: RECORD FILE then decode (shared folder); stream: live AudioSocket audio, voice detection, barge-in (docs/media.md)
         "barge_in": True,               # the caller's speech stops the prompt (a node may say barge_in: false)
         "vad_aggressiveness": 2,        # webrtcvad 0 (least) .. 3 (most eager to call a frame non-speech)
         "vad_gate_db": 15.0,            # a speech frame must be this far above the adaptive noise floor
         "speech_start_ms": 120,         # voiced audio needed before speech counts as started
         "speech_end_ms": 500,           # trailing silence that ends the answer (VoiceXML incompletetimeout)
-        "speech_end_complete_ms": 160,  # ... when what was heard so far is already a whole expected phrase
-                                        # (VoiceXML completetimeout)
-        "speech_pause_ms": 100,         # trailing silence after which the recognizer decides on the answer
-                                        # so far (ready when the end comes; speech resuming discards it)
+        "speech_end_complete_ms": 160,  # ... when what was heard so far is already a whole expected phrase (VoiceXML completetimeout)
+        "speech_pause_ms": 100,         # trailing silence after which the recognizer decides on the answer so far (ready when the end comes; speech resuming discards it)
         "max_speech_s": 12.0,           # an answer longer than this is cut and decoded
         "preroll_ms": 300,              # audio before the detected start that the recognizer also gets
         "audiosocket_enabled": False,   # listen for Asterisk's AudioSocket connections (docs/media.md)
