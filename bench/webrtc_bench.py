@@ -212,6 +212,9 @@ def main() -> int:
                     "are left after the calls, keep the private Asterisk up this long to look at them")
     ap.add_argument("--tracemalloc", action="store_true", help="--asterisk: the allocating lines grown between "
                     "the last two phases (slows the server)")
+    ap.add_argument("--no-overload-guard", action="store_true", help="--asterisk: take every web call however "
+                    "late the server's event loop (webrtc.overload_*; by default new callers are refused busy then, "
+                    "counted as 'refused 503')")
     ap.add_argument("--log-level", default="WARNING", help="--asterisk: the server's log level (INFO: every leg's end)")
     ap.add_argument("--client", help=argparse.SUPPRESS)
     ap.add_argument("--browsers", help=argparse.SUPPRESS)
@@ -225,7 +228,8 @@ def main() -> int:
         else:
             through.report(asyncio.run(through.serve(args.asterisk, args.calls, args.concurrency, args.pairs,
                                                      args.seconds, args.log_level, args.phases,
-                                                     args.keep_asterisk, args.tracemalloc)))
+                                                     args.keep_asterisk, args.tracemalloc,
+                                                     not args.no_overload_guard)))
         return 0
     if args.client:
         asyncio.run(clients(args.client, args.pairs, args.seconds, args.codec[0]))

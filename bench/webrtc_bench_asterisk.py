@@ -272,7 +272,8 @@ def _asterisk_cpu(pid: int) -> float:
 
 
 async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: float,
-                log_level: str = "WARNING", phases: int = 1, keep_asterisk: float = 0.0, trace: bool = False) -> dict:
+                log_level: str = "WARNING", phases: int = 1, keep_asterisk: float = 0.0, trace: bool = False,
+                guard: bool = True) -> dict:
     import logging
     from tests.live.harness import free_port
     from tests.live.live import Live
@@ -293,6 +294,8 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
                       # a loaded machine's ring -> answer round trip can exceed the live tests' 6 s: no agent
                       # is paused for missed rings here (counted: rings_no_answer), the run measures leaks
                       "acd.rona_timeout": 30.0, "acd.rona_strikes": 1000,
+                      # --no-overload-guard: every call is taken however late the loop (a leak hunt wants calls)
+                      **({} if guard else {"webrtc.max_calls_per_core": 0, "webrtc.overload_seconds": 1e9}),
                       "api.tokens": {TOKEN: {"user": "bench", "role": "supervisor"}}},
                 prefix=prefix, agents=agents(n_agents), speech=False,
                 queues=[{"name": "bench", "strategy": "longest-idle", "sl_target": 20, "wrapup": 0}])
@@ -339,8 +342,9 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
                   f"channels {census['asterisk_channels']}", file=sys.stderr, flush=True)
             for ch in census["channels_left"]:
                 print("  left: " + describe_channel(ch), file=sys.stderr, flush=True)
-            result["phases"].append({"calls": n, "seconds": done["seconds"], "census": census,
-                                     "rss_growth_kb_per_call": round((census["rss_kb"] - start["rss_kb"]) / max(1, n), 1),
+            taken = n - sum(v for k, v in done["calls"].items() if k.startswith("refused"))
+            result["phases"].append({"calls": n, "taken": taken, "seconds": done["seconds"], "census": census,
+                                     "rss_growth_kb_per_call": round((census["rss_kb"] - start["rss_kb"]) / max(1, taken), 1),
                                      **watch.report()})
         watch.stop()
         result["loop_lag"] = _pctl(lags)
@@ -409,8 +413,9 @@ def report(r: dict) -> None:
     start = b
     for i, ph in enumerate(r["phases"], 1):
         c = ph["census"]
-        print(f"  phase {i}: {ph['calls']} calls in {ph['seconds']} s: server RSS {start['rss_kb'] // 1024} -> "
-              f"{c['rss_kb'] // 1024} MB ({ph['rss_growth_kb_per_call']} KiB per call), tasks {start['tasks']} -> "
+        print(f"  phase {i}: {ph['calls']} calls ({ph['taken']} taken) in {ph['seconds']} s: server RSS "
+              f"{start['rss_kb'] // 1024} -> {c['rss_kb'] // 1024} MB ({ph['rss_growth_kb_per_call']} KiB per call "
+              f"taken), tasks {start['tasks']} -> "
               f"{c['tasks']}, Asterisk channels {start['asterisk_channels']} -> {c['asterisk_channels']}, "
               f"load {c['load']:.1f}")
         if ph.get("objects_grown"):
@@ -420,8 +425,9 @@ def report(r: dict) -> None:
         start = c
     g = [ph["rss_growth_kb_per_call"] for ph in r["phases"]]
     if len(g) >= 2:
+        ratio = g[-1] / g[0] if g[0] > 0 else None
         print(f"  RSS growth per call, last phase / first phase: {g[-1]} / {g[0]} KiB"
-              + (f" = {g[-1] / g[0]:.2f}x" if g[0] > 0 else "") + " (levelling off: well under 1x)")
+              + (f" = {ratio:.2f}x: " + ("it levels off" if ratio < 0.5 else "it keeps growing") if ratio else ""))
     s = r["steady"]
     if not s["calls_per_core"]:
         print(f"calls per core not measured: {r.get('steady_talking', 0)} of {s['pairs']} calls were talking")

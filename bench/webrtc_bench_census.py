@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gc
 import tracemalloc
+import weakref
 from collections import Counter
 
 CHANNEL_FIELDS = ("Channel", "ChannelStateDesc", "Context", "Exten", "Priority", "Application", "ApplicationData",
@@ -51,9 +52,17 @@ def describe_channel(ch: dict) -> str:
 
 
 def object_counts() -> Counter:
-    """Live objects by type name (after a full collection)."""
+    """Live objects by type name (after a full collection); weak references also by what they point at
+    (``weakref->Name``, ``weakref->dead``), so a growing pile of them says whose they are."""
     gc.collect()
-    return Counter(type(o).__qualname__ for o in gc.get_objects())
+    out: Counter = Counter()
+    for o in gc.get_objects():
+        name = type(o).__qualname__
+        out[name] += 1
+        if isinstance(o, weakref.ReferenceType):
+            target = o()
+            out["weakref->" + (type(target).__qualname__ if target is not None else "dead")] += 1
+    return out
 
 
 def grown(before: Counter, after: Counter, top: int = 15) -> list[tuple[str, int]]:

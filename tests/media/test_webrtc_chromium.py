@@ -98,25 +98,3 @@ async def test_chromium_calls_in_presses_a_key_says_billing_and_alice_answers(tm
                 await browser.close()
         ended = [e for e in events if e.kind == "CallEnded"]
         assert ended and ended[-1].data["cdr"]["disposition"] == "answered"
-
-
-async def test_the_caller_page_says_busy_when_the_server_is_overloaded(tmp_path):
-    need_chromium()
-    from playwright.async_api import async_playwright
-    async with Server(tmp_path, **{"webrtc.max_calls_per_core": 1, "webrtc.cores": 1}) as s:
-        first, _answer = await s.call()                 # the one call this server may carry
-        async with async_playwright() as p:
-            browser = await p.chromium.launch(executable_path=CHROMIUM, args=FAKE_MIC_ARGS)
-            try:
-                page = await (await browser.new_context(base_url=s.url)).new_page()
-                errors: list[str] = []
-                page.on("pageerror", lambda e: errors.append(str(e)))
-                await page.goto("/call")
-                await page.click("#call")
-                await wait_text(page, "#state", "busy", 30)
-                await wait_text(page, "#log", "busy, please try later (in 30 s)", 10)
-                assert await page.is_enabled("#call") and not await page.is_enabled("#hangup")
-                assert not errors, errors
-            finally:
-                await browser.close()
-        assert len(s.webrtc.calls.tasks) == 1 and not first.ended.is_set()   # the call in progress goes on
