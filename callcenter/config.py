@@ -20,7 +20,7 @@ import yaml
 from .config_env import ENV_HELP, env_overrides
 from .config_recordings import RECORDINGS_DEFAULTS, RecordingsSection as _RecordingsFields
 from .config_webrtc import DEFAULTS as WEBRTC_DEFAULTS, WebRTCSection, problem as webrtc_problem
-from .priority import realtime_problem
+from .config_media import DEFAULTS as MEDIA_DEFAULTS, MediaSection, problem as media_problem
 from .yamlfile import YamlDoc, YamlError, load_yaml, parse_path, read_text, type_name
 
 #: Type markers used by the validator.
@@ -91,27 +91,7 @@ DEFAULTS: dict[str, Any] = {
         "synth_engine": "auto",         # auto (the espeak-ng program; pyttsx3 where the program is
                                         # missing), espeak-ng, or pyttsx3 (docs/speech.md, Synthesis)
     },
-    "media": {
-        "nice": -10,                    # niceness step for `callcenter serve` at start: the live path (event loop, speech workers) ahead of batch work and other load; below 0 needs CAP_SYS_NICE (else said once, and 0)
-        "realtime_priority": 1,         # SCHED_RR of the event loop + live speech workers (0: off; priority.py)
-        "realtime_guard_ms": 1000,      # RLIMIT_RTTIME: real time dropped after this long without blocking
-        "speech_mode": "file",          # file: RECORD FILE then decode (shared folder); stream: live AudioSocket audio, voice detection, barge-in (docs/media.md)
-        "barge_in": True,               # the caller's speech stops the prompt (a node may say barge_in: false)
-        "vad_aggressiveness": 2,        # webrtcvad 0 (least) .. 3 (most eager to call a frame non-speech)
-        "vad_gate_db": 15.0,            # a speech frame must be this far above the adaptive noise floor
-        "speech_start_ms": 120,         # voiced audio needed before speech counts as started
-        "speech_end_ms": 500,           # trailing silence that ends the answer (VoiceXML incompletetimeout)
-        "speech_end_complete_ms": 160,  # ... when what was heard so far is already a whole expected phrase (VoiceXML completetimeout)
-        "speech_pause_ms": 100,         # trailing silence after which the recognizer decides on the answer so far (ready when the end comes; speech resuming discards it)
-        "max_speech_s": 12.0,           # an answer longer than this is cut and decoded
-        "preroll_ms": 300,              # audio before the detected start that the recognizer also gets
-        "audiosocket_enabled": False,   # listen for Asterisk's AudioSocket connections (docs/media.md)
-        "audiosocket_bind": "127.0.0.1:9092",   # host:port the AudioSocket server listens on
-        "audiosocket_advertise": None,  # host:port Asterisk connects to (default: audiosocket_bind)
-        "audiosocket_connect_timeout": 3.0,     # seconds for Asterisk to connect after EXEC/Originate
-        "audiosocket_idle_timeout": 30.0,       # end a leg when Asterisk sends nothing this long (0 = never)
-        "audiosocket_max_sessions": 1000,       # concurrent AudioSocket connections
-    },
+    "media": MEDIA_DEFAULTS,            # the live audio path (callcenter/config_media.py)
     "webrtc": WEBRTC_DEFAULTS,          # web callers and browser phones (callcenter/config_webrtc.py)
     "analytics": {
         "enabled": True,                # analyse each finished call recording (transcribe, risk words, mood, QA)
@@ -285,29 +265,6 @@ class SpeechSection:
     voices: dict[str, str]
     rate: int
     synth_engine: str
-
-
-@_section(DEFAULTS["media"])
-class MediaSection:
-    nice: int
-    realtime_priority: int
-    realtime_guard_ms: int
-    speech_mode: str
-    barge_in: bool
-    vad_aggressiveness: int
-    vad_gate_db: float
-    speech_start_ms: int
-    speech_end_ms: int
-    speech_end_complete_ms: int
-    speech_pause_ms: int
-    max_speech_s: float
-    preroll_ms: int
-    audiosocket_enabled: bool
-    audiosocket_bind: str
-    audiosocket_advertise: str | None
-    audiosocket_connect_timeout: float
-    audiosocket_idle_timeout: float
-    audiosocket_max_sessions: int
 
 
 @_section(DEFAULTS["analytics"])
@@ -661,38 +618,8 @@ def _semantic_checks(d: dict, src: str) -> None:
     if d["speech"]["processes"] < 0:
         raise ConfigError(f"{src}: key 'speech.processes' must be >= 0 (0: decode in threads), "
                           f"got {d['speech']['processes']}")
-    media = d["media"]
-    if realtime_problem(media):
-        raise ConfigError(f"{src}: {realtime_problem(media)}")
-    if media["speech_mode"] not in ("file", "stream"):
-        raise ConfigError(f"{src}: key 'media.speech_mode' must be 'file' or 'stream', got {media['speech_mode']!r}")
-    if not 0 <= media["vad_aggressiveness"] <= 3:
-        raise ConfigError(f"{src}: key 'media.vad_aggressiveness' must be 0..3, got {media['vad_aggressiveness']}")
-    for key in ("speech_start_ms", "speech_end_ms", "speech_end_complete_ms", "speech_pause_ms", "preroll_ms"):
-        if media[key] < 0 or media[key] % 20:
-            raise ConfigError(f"{src}: key 'media.{key}' must be a multiple of 20 (ms) and >= 0, got {media[key]}")
-    if media["max_speech_s"] <= 0:
-        raise ConfigError(f"{src}: key 'media.max_speech_s' must be > 0, got {media['max_speech_s']}")
-    _check_audiosocket(media, src)
-
-
-def _check_audiosocket(media: dict, src: str) -> None:
-    for key in ("audiosocket_bind", "audiosocket_advertise"):
-        value = media[key]
-        if value is None and key == "audiosocket_advertise":
-            continue
-        host, sep, port = str(value).rpartition(":")
-        if not sep or not host or not port.isdigit() or int(port) > 65535:
-            raise ConfigError(f"{src}: key 'media.{key}' must be host:port (e.g. 127.0.0.1:9092), got {value!r}")
-    bind_host = str(media["audiosocket_bind"]).rpartition(":")[0].strip("[]")
-    if media["audiosocket_enabled"] and not media["audiosocket_advertise"] and bind_host in ("0.0.0.0", "::"):
-        raise ConfigError(f"{src}: key 'media.audiosocket_bind' {media['audiosocket_bind']!r} listens on every "
-                          "address: set 'media.audiosocket_advertise' to the host:port Asterisk must connect to")
-    for key in ("audiosocket_connect_timeout", "audiosocket_idle_timeout"):
-        if media[key] < 0:
-            raise ConfigError(f"{src}: key 'media.{key}' must be >= 0, got {media[key]}")
-    if media["audiosocket_max_sessions"] < 1:
-        raise ConfigError(f"{src}: key 'media.audiosocket_max_sessions' must be >= 1")
+    if media_problem(d["media"]):
+        raise ConfigError(f"{src}: {media_problem(d['media'])}")
 
 
 def dump_defaults() -> str:
