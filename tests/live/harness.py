@@ -28,6 +28,7 @@ import signal
 import socket
 import struct
 import subprocess
+import sys
 import time
 import wave
 from pathlib import Path
@@ -162,7 +163,7 @@ transmit_silence = yes
         agents_yaml.write_text(yaml.safe_dump({"agents": self.agents}))
         env = {k: v for k, v in os.environ.items() if not k.startswith("CALLCENTER_")}
         env["CALLCENTER_DATA_DIR"] = str(self.base / "cc-data")
-        subprocess.run([os.environ.get("PYTHON", "python3"), "-m", "callcenter.cli", "asterisk", "config",
+        subprocess.run([os.environ.get("PYTHON", sys.executable), "-m", "callcenter.cli", "asterisk", "config",
                         "--agents", str(agents_yaml), "--passwords", str(passwords_file),
                         "-o", str(self.etc / "pjsip_agents.conf")], check=True, env=env,
                        capture_output=True, text=True)
