@@ -155,12 +155,33 @@ def stages(heard, t0: float, end: float, decided: float, played: float, prompt_a
     return out
 
 
-async def one_stream(rec, phrase, x, onset, end, prompt_s, executor=None, settings=None, audio=None):
+class OldPromptAudio(PromptAudio):
+    """The prompt rendering before the PCM cache and the prefetch (the baseline row ``rt/old-prompt``):
+    the synthesizer's memory hit, then the file read and converted in a normal-policy executor thread."""
+
+    async def _text(self, text, language, voice, rate):
+        sp = await self.synthesizer.synthesize(text, language, voice)
+        return await asyncio.get_running_loop().run_in_executor(None, self.read, Path(sp.path), rate)
+
+    def prefetch(self, prompts, rate, language="en-US"):
+        return 0
+
+
+#: rows that render the next prompt the old way (OldPromptAudio)
+OLD_PROMPT_ROWS: set = set()
+
+
+async def one_stream(rec, phrase, x, onset, end, prompt_s, executor=None, settings=None, audio=None,
+                     prefetch=None):
     """One caller over a real-time FakeLeg; returns the timings (seconds, relative to the clip).
-    ``audio``: a PromptAudio that renders the next node's prompt (else a tone is queued at once)."""
+    ``audio``: a PromptAudio that renders the next node's prompt (else a tone is queued at once);
+    ``prefetch``: the prompts the flow may play next, handed to it when listening starts (as the IVR
+    runner does before a menu)."""
     leg = FakeLeg(np.asarray(x, dtype="<i2").tobytes(), RATE, realtime=True)
     ch = MediaChannel(leg, recognizer=rec, executor=executor, settings=settings)
     loop = asyncio.get_running_loop()
+    if prefetch and audio is not None:
+        audio.prefetch(prefetch, RATE)
     try:
         heard = await ch.listen(tone(440.0, prompt_s, RATE), MENU, 5.0, "en-US")
         decided = loop.time()
@@ -211,16 +232,26 @@ async def latency(recs: dict, answers, tmp: Path) -> dict:
     m = {k: {"stream": [], "barge": [], "ep": [], "decide": [], "right": 0, "early": 0, "alone": [],
              "loads": [], "stages": [], "barge_stages": []} for k in recs}
     file_lat, waits = [], []
-    audio = PromptAudio(PromptSynthesizer(tmp / "prompts"))
-    for phrase in MENU + ["nothing"]:                        # the flow is known: its prompts are cached
-        await audio.render(next_prompt(phrase), RATE)
+    synth = PromptSynthesizer(tmp / "prompts")
+    audio, old_audio = PromptAudio(synth), OldPromptAudio(PromptSynthesizer(tmp / "prompts"))
+    upcoming = [p for phrase in MENU + ["nothing"] for p in next_prompt(phrase)]
+    for p in upcoming:                          # the flow's static prompts are on disk (`callcenter prompts build`)
+        synth.synthesize_sync(p.value, p.language, p.voice)
+    await old_audio.render(upcoming, RATE)      # before: warm as for a known flow (synthesizer's memory, files read)
     for rec in recs.values():
         await one_stream(rec, *answers[0], prompt_s=3.0)     # warm-up: the first live decoder loads its model
     for i, (phrase, x, onset, end) in enumerate(answers):
         for label, rec in recs.items():
             row_nice(label)
+            # the PCM cache starts empty for every answer (a server's first call): the prompts the menu
+            # may lead to are prefetched while the caller listens
+            # (and the synthesizer's memory and the decoded files too: the prompts are only on disk)
+            audio._pcm.clear()
+            audio._cache.clear()
+            audio._pcm_bytes = 0
+            synth.forget()
             r = await one_stream(rec, phrase, x, onset, end, prompt_s=3.0, settings=SETTINGS.get(label),
-                                 audio=audio)
+                                 audio=old_audio if label in OLD_PROMPT_ROWS else audio, prefetch=upcoming)
             d = m[label]
             d["stages"].append(r["stages"])
             if r["barge"] is not None:
@@ -592,6 +623,11 @@ async def run(args) -> None:
         ROW_SCHED["no-rt"] = (srv, 0)
         print(f"  row 'processes': event loop and workers under SCHED_RR {rt}; 'no-rt': the same at niceness {srv}"
               " without real time (the baseline)")
+        recs["rt/old-prompt"] = recs["processes"]
+        OLD_PROMPT_ROWS.add("rt/old-prompt")
+        ROW_SCHED["rt/old-prompt"] = (srv, rt)
+        print("  row 'rt/old-prompt': as 'processes', the next prompt rendered as before (synthesizer's memory, then"
+              " the file in an executor thread; no prefetch)")
     base = args.baseline_nice
     ROW_SCHED["threads"] = (base if base is not None else srv, 0)
     if base is not None and base != srv:

@@ -306,6 +306,13 @@ class AgiChannel(Channel):
     def speech_available(self) -> bool:
         return speech_serves(self.recognizer, self.info.language)
 
+    def prefetch(self, prompts: Sequence[Prompt]) -> int:
+        """In stream mode, render what the flow may play next into the streaming prompt cache while the
+        caller listens or speaks (the next menu's prompt is then ready when the answer is decided)."""
+        if self.streaming is None or self.session.hung_up:
+            return 0
+        return self.streaming.prefetch(prompts, self.info.language)
+
     async def recognize(self, prompts: Sequence[Prompt], phrases: Sequence[str] | None,
                         timeout: float = 5.0, language: str | None = None,
                         escape_digits: str = "0123456789*#", barge_in: bool | None = None) -> Recognition | None:

@@ -93,6 +93,12 @@ class Interpreter(CallerInputNodes, FlowNodes):
             actions = [Finish(s.outcome)]
         return s, actions
 
+    def upcoming_prompts(self, state: IvrState, now: float) -> list[Prompt]:
+        """The static prompts the flow may play after the node ``state`` waits in (``lookahead.py``):
+        what a channel may render while the caller listens, so the next prompt is ready."""
+        from .lookahead import upcoming_prompts
+        return upcoming_prompts(self, state, now)
+
     # -- helpers ------------------------------------------------------------------------------
     def _cur_flow(self, s: IvrState) -> Flow:
         f = self.flows.get(s.flow)

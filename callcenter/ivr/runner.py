@@ -5,6 +5,10 @@
 a hang-up ends with ``kind="hangup", hung_up_by="caller"``; a channel or engine failure ends on the
 fallback queue with ``error`` set (the caller is not left in dead air). Only cancellation propagates.
 
+Before the runner waits on the caller (a prompt, a menu, digits), it hands a channel that has
+``prefetch(prompts)`` the static prompts the flow may play next (``Interpreter.upcoming_prompts``), so
+that they are rendered while the caller listens and the next prompt is ready when the answer comes.
+
 Queue outcomes are left to the caller of ``run_flow`` (the engine hands them to the ACD); transfer and
 hang-up are performed on the channel unless ``perform_endings=False``.
 """
@@ -71,6 +75,17 @@ async def _emit(hook: TraceHook | None, entries: list[TraceEntry]) -> None:
             log.exception("IVR trace hook failed")
 
 
+def _prefetch(prefetch: Callable[[list], Any], interp: Interpreter, state: Any, now: float, call_id: Any) -> None:
+    """Hand the channel what the flow may play after this node (it renders them while the caller
+    listens: the next prompt is ready when the answer comes). A failure here never affects the call."""
+    try:
+        upcoming = interp.upcoming_prompts(state, now)
+        if upcoming:
+            prefetch(upcoming)
+    except Exception:  # noqa: BLE001
+        log.debug("prompt prefetch failed", exc_info=True, extra={"call_id": call_id})
+
+
 async def run_flow(flow: Flow, channel: Channel, *, clock: Clock, call_data: CallInfo | Mapping[str, Any] | None = None,
                    http_client: Any = None, on_trace: TraceHook | None = None,
                    flows: Mapping[str, Flow] | None = None, fallback_queue: str = "support",
@@ -105,10 +120,13 @@ async def run_flow(flow: Flow, channel: Channel, *, clock: Clock, call_data: Cal
         except Exception:  # noqa: BLE001
             speech = False
         state, actions = interp.start(info, clock.now(), speech, variables)
+        prefetch = getattr(channel, "prefetch", None)
         while True:
             await _emit(on_trace, state.trace[emitted:])
             emitted = len(state.trace)
             event: Any = None
+            if prefetch is not None and actions and isinstance(actions[-1], (Play, CollectDigits, Recognize)):
+                _prefetch(prefetch, interp, state, clock.now(), call_id)
             for action in actions:
                 if isinstance(action, Finish):
                     return action.outcome

@@ -3,6 +3,8 @@
 What the embedded mode (no Asterisk: a WebRTC caller) and tests run the IVR on, and what the AudioSocket
 leg of an Asterisk call can run it on. Everything happens in the engine:
 
+* ``prefetch(prompts)``: what the flow may play next rendered ahead (the IVR runner calls it while the
+  caller listens or speaks), so that the next prompt is ready when the answer is decided;
 * ``play``: prompts rendered to PCM at the leg's rate by :class:`~callcenter.media.playout.PromptAudio`
   (text through the prompt synthesizer and its cache; ``file`` prompts from ``sound_dirs`` then
   Asterisk's sound folders, a missing file raises :class:`~callcenter.media.playout.PromptFileMissing`
@@ -55,6 +57,7 @@ class MediaChannel(Channel):
         self.synthesizer = synthesizer
         self.recognizer = recognizer
         self.audio = prompt_audio or PromptAudio(synthesizer, sound_dirs)
+        self._own_audio = prompt_audio is None
         self.record_dir = Path(record_dir)
         self.settings = settings or ListenSettings()
         self.barge_in = barge_in
@@ -90,7 +93,14 @@ class MediaChannel(Channel):
             raise self._gone(what)
 
     async def close(self) -> None:
+        if self._own_audio:
+            await self.audio.aclose()
         await self.reader.aclose()
+
+    def prefetch(self, prompts: Sequence[Prompt]) -> int:
+        """Render ``prompts`` (what the flow may play next) at the leg's rate in the background, so that
+        they are ready when the answer is decided (:meth:`PromptAudio.prefetch`)."""
+        return self.audio.prefetch(prompts, self.leg.sample_rate, self.info.language)
 
     async def _render(self, prompts: Sequence[Prompt]) -> bytes:
         return await self.audio.render(prompts, self.leg.sample_rate, self.info.language)

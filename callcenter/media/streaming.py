@@ -81,6 +81,11 @@ class StreamingSpeech:
                 log.warning("streaming speech warm-up for %s failed: %s", lang, exc)
         return done
 
+    def prefetch(self, prompts: Sequence[Prompt], language: str) -> int:
+        """Render what the flow may play next into the prompt cache (PCM at the AudioSocket rate) while
+        the caller listens or speaks (:meth:`PromptAudio.prefetch`); returns how many were queued."""
+        return self.audio.prefetch(prompts, self.sample_rate, language)
+
     def _fallback(self, channel: Any, why: str, kind: str = "") -> _UseFilePath:
         """The file path for this node; the reason is a warning the first time (per kind), then info."""
         self.stats["file_path"] += 1

@@ -13,6 +13,7 @@ from typing import Any
 
 from ..events import DomainEvent
 from .channel import MediaChannel
+from .playout import PromptAudio
 from .webrtc import Busy, WebRTCGateway, WebRTCSettings
 from .webrtc_asterisk import AsteriskWebRTC
 from .webrtc_call import WebCalls
@@ -69,7 +70,10 @@ class WebRTCComponent:
                          asterisk_caller=via.caller if via is not None else None,
                          synthesizer=getattr(speech, "synthesizer", None),
                          recognizer=getattr(speech, "recognizer", None),
-                         channel_kw=MediaChannel.options_from_config(cfg))
+                         # one prompt cache for every web call (prompts prefetched by one call serve the next)
+                         channel_kw={**MediaChannel.options_from_config(cfg),
+                                     "prompt_audio": PromptAudio(getattr(speech, "synthesizer", None),
+                                                                 [cfg.prompts_dir])})
         return cls(gateway, phones, calls, via, guard=OverloadGuard(OverloadSettings.from_config(cfg.webrtc)),
                    publish=publish)
 
