@@ -35,50 +35,50 @@ class ConfigError(Exception):
 # Lists of mappings (ami.servers) are validated against ``_LIST_ITEM_SCHEMAS``.
 DEFAULTS: dict[str, Any] = {
     "data_dir": "data",                 # SQLite file, prompt cache, flow versions live here
-    "log": {
+    "log": {                            # logging (one line per event, secrets masked)
         "level": "INFO",                # DEBUG, INFO, WARNING, ERROR
         "format": "text",               # text (key=value) or json (one JSON object per line)
         "file": None,                   # log file path; stderr when unset
     },
-    "http": {
-        "host": "127.0.0.1",
-        "port": 8080,
-        "cors_origins": [],
+    "http": {                           # the HTTP server: web pages, API, /health, /metrics, WebRTC signalling
+        "host": "127.0.0.1",            # bind address (0.0.0.0: every interface)
+        "port": 8080,                   # TCP port (0: a free one)
+        "cors_origins": [],             # other web origins allowed to call the API from a browser
     },
-    "agi": {
+    "agi": {                            # the FastAGI server Asterisk hands each call to
         "host": "127.0.0.1",            # bind address of the FastAGI listener (Asterisk connects here)
-        "port": 4573,
+        "port": 4573,                   # TCP port (the dialplan's AGI(agi://host:port/ivr))
         "max_sessions": 2000,           # concurrent AGI sessions before new ones are refused
         "env_timeout": 5.0,             # seconds to receive the agi_* environment block
         "command_timeout": 60.0,        # seconds to wait for Asterisk's reply to one AGI command
     },
-    "ami": {
+    "ami": {                            # the Asterisk Manager Interface connections (events, call control)
         "servers": [],                  # list of {name, host, port, username, secret}
         "ping_interval": 10.0,          # keepalive: a peer silent this long is pinged, then dropped
         "action_timeout": 10.0,         # seconds to wait for an action's response
-        "reconnect_min_delay": 1.0,
-        "reconnect_max_delay": 30.0,
+        "reconnect_min_delay": 1.0,     # first wait before reconnecting to an AMI server; doubles per attempt
+        "reconnect_max_delay": 30.0,    # ... up to this many seconds
     },
-    "database": {
+    "database": {                       # where everything is stored (SQLite by default, or PostgreSQL)
         "url": None,                    # default: sqlite+aiosqlite:///<data_dir>/callcenter.db
         "echo": False,                  # log every SQL statement (debugging)
         "load_demo": True,              # load the demo agents/queues/users when the database is empty
     },
-    "ivr": {
-        "flows_dir": "ivr_flows",
+    "ivr": {                            # IVR flows (docs/ivr.md)
+        "flows_dir": "ivr_flows",       # folder of the flow YAML files, one flow per file
         "default_flow": "support_en",   # flow for a DID that has no entry in ``dids``
         "dids": {},                     # dialled number -> flow name
         "reload_interval": 2.0,         # seconds between checks of flows_dir for edits
         "fallback_queue": "support",    # where a call goes when the engine fails mid-flow
     },
-    "recordings": RECORDINGS_DEFAULTS,   # callcenter/config_recordings.py
-    "prompts": {
+    "recordings": RECORDINGS_DEFAULTS,  # voicemail, call recordings, retention, post-call jobs (config_recordings.py)
+    "prompts": {                        # the cache of synthesized prompts
         "dir": None,                    # prompt cache; default <data_dir>/prompts
         "asterisk_dir": None,           # the same directory as Asterisk sees it (default: prompts.dir)
         "format": "wav",                # wav (8 kHz 16-bit mono slin) or gsm / ulaw
     },
-    "speech": {
-        "enabled": True,
+    "speech": {                         # recognition and synthesis (docs/speech.md)
+        "enabled": True,                # false: no recognition (menus run DTMF-only) and no synthesis
         "vosk_models": {},              # language -> model directory, e.g. {en-US: /opt/vosk-en}
         "models_dir": None,             # directory scanned for vosk-model-* folders
         "pocketsphinx": True,           # use pocketsphinx's bundled English model as a fallback
@@ -93,7 +93,7 @@ DEFAULTS: dict[str, Any] = {
     },
     "media": MEDIA_DEFAULTS,            # the live audio path (callcenter/config_media.py)
     "webrtc": WEBRTC_DEFAULTS,          # web callers and browser phones (callcenter/config_webrtc.py)
-    "analytics": {
+    "analytics": {                      # conversation analytics of recorded calls (docs/analytics.md)
         "enabled": True,                # analyse each finished call recording (transcribe, risk words, mood, QA)
         "risk_words": None,             # risk-word lists: a YAML file (docs/analytics.md)
         "scorecards": None,             # QA scorecards: a YAML file or a folder of them
@@ -106,22 +106,24 @@ DEFAULTS: dict[str, Any] = {
                                         # own (0: in the job queue's threads, which stalls the event loop)
         "transcribe_nice": 10,          # niceness added to them (live calls' decoding goes first)
     },
-    "acd": {
+    "acd": {                            # routing (docs/acd.md)
         "rona_timeout": 15.0,           # seconds an agent's phone rings before the offer is withdrawn
         "rona_strikes": 3,              # missed offers before the agent is auto-paused (no-answer)
-        "default_wrapup": 10.0,
-        "tick_interval": 1.0,
+        "default_wrapup": 10.0,         # seconds of wrap-up after a call, unless the agent or queue sets one
+        "tick_interval": 1.0,           # seconds between the router's timer checks (max wait, rules, RONA)
         "reload_interval": 2.0,         # seconds between checks for provisioning changes (agents, queues,
                                         # skills written by the CLI or another process); 0 = never
     },
-    "api": {
+    "api": {                            # the REST API's authentication
         "tokens": {},                   # static token -> {user, role}; users also live in the database
-        "token_ttl": 43200,
+        "token_ttl": 43200,             # seconds a login token is valid (12 h)
     },
     "web": {                            # the web workplace (docs/web.md): the desk's choices, wallboard alerts
-        "pause_reasons": ["break", "lunch", "training", "meeting", "coaching"],
-        "wrapup_codes": ["resolved", "follow-up", "escalated", "wrong-number", "complaint"],
-        "alert_waiting": 10, "alert_longest_wait": 120.0, "alert_abandon_rate": 10.0,   # per queue (README)
+        "pause_reasons": ["break", "lunch", "training", "meeting", "coaching"],    # the pause menu
+        "wrapup_codes": ["resolved", "follow-up", "escalated", "wrong-number", "complaint"],   # [] = any
+        "alert_waiting": 10,            # wallboard alert per queue: more calls waiting than this
+        "alert_longest_wait": 120.0,    # ... a caller waiting longer than this many seconds
+        "alert_abandon_rate": 10.0,     # ... a higher abandon rate than this many percent
     },
 }
 
@@ -623,5 +625,6 @@ def _semantic_checks(d: dict, src: str) -> None:
 
 
 def dump_defaults() -> str:
-    """The defaults as YAML (``callcenter config defaults``)."""
-    return yaml.safe_dump(DEFAULTS, sort_keys=False, allow_unicode=True)
+    """The defaults as YAML, each key with its comment from the tables above (``callcenter config defaults``)."""
+    from .config_doc import all_comments, commented_yaml
+    return commented_yaml(DEFAULTS, all_comments())

@@ -21,9 +21,9 @@ RECORDINGS_DEFAULTS: dict[str, Any] = {
     "job_workers": 1,               # post-call jobs running at once (threads, low priority)
     "job_poll_interval": 2.0,       # seconds between looks for due jobs
     "job_lease": 300.0,             # a job whose worker is silent this long runs again elsewhere
-    "job_max_attempts": 5,
+    "job_max_attempts": 5,          # attempts of a failing job before it fails for good
     "job_retry_delay": 30.0,        # back-off before the 2nd attempt; doubles per attempt
-    "job_retry_max_delay": 3600.0,
+    "job_retry_max_delay": 3600.0,  # ... up to this many seconds
     "job_nice": 10,                 # niceness of the job threads (Linux), so live calls come first
 }
 

@@ -6,14 +6,14 @@ from dataclasses import field, make_dataclass
 from typing import Any, Mapping
 
 DEFAULTS: dict[str, Any] = {            # web callers (/call) and agents' browser phones (/phone): docs/media.md
-    "enabled": True,
+    "enabled": True,                    # serve /call and /phone and their signalling
     "callers": "open",                  # open: anyone reaching the HTTP server may call; token: an API token
     "caller_number": "8800",            # a web caller's DID: its IVR flow (ivr.dids); with Asterisk the
                                         # extension in cc-inbound
     "sample_rate": 8000,                # of the WebRTC legs' frames (8000 or 16000)
     "ice_servers": [],                  # STUN/TURN URLs; empty: host candidates only (never a public STUN)
     "ice_username": None,               # credentials for turn: URLs
-    "ice_password": None,
+    "ice_password": None,               # ... and their password
     "host_addresses": [],               # host candidate addresses; empty: every interface but loopback
     "max_sessions": 100,                # concurrent browser sessions (callers + agent phones)
     "connect_timeout": 20.0,            # seconds for ICE/DTLS to connect after the answer

@@ -125,3 +125,30 @@ def test_typed_sections_mirror_the_validated_tree_and_take_defaults_from_one_tab
     assert HttpSection().port == DEFAULTS["http"]["port"] and AgiSection().command_timeout == 60.0
     with pytest.raises(FrozenInstanceError):
         cfg.http.port = 1  # type: ignore[misc]
+
+
+def test_config_defaults_prints_every_key_with_its_comment():
+    from callcenter.config_doc import all_comments, missing_comments
+    assert missing_comments(DEFAULTS, all_comments()) == []
+    text = dump_defaults()
+    assert "http:\n  # bind address (0.0.0.0: every interface)\n  host: 127.0.0.1\n  # TCP port" in text
+    # a comment continued on the next source line, and a section from its own module (config_webrtc.py)
+    assert ("  # a web caller's DID: its IVR flow (ivr.dids); with Asterisk the extension in cc-inbound\n"
+            "  caller_number: '8800'\n") in text
+    assert "  # the pause menu\n  pause_reasons: [break, lunch, training, meeting, coaching]\n" in text
+
+
+def test_key_comments_are_read_from_the_table_source():
+    from callcenter.config_doc import table_comments
+    source = ('X = 1\nTABLE = {   # not a key\n'
+              '    "a": 1,          # first\n'
+              '                     # and more\n'
+              '    # a heading\n'
+              '    "b": {           # section\n'
+              '        "c": [1,\n              2],   # ends here\n'
+              '        "d": None,\n'
+              '    },\n}\n')
+    docs = table_comments(source, "TABLE", ("top",))
+    assert docs[("top", "a")].comment == "first and more"
+    assert docs[("top", "b")].heading == ["a heading"] and docs[("top", "b")].comment == "section"
+    assert docs[("top", "b", "c")].comment == "ends here" and docs[("top", "b", "d")].comment == ""
