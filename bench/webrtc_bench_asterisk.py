@@ -7,9 +7,12 @@ one-key menu, then the queue ``bench``), a browser agent an AudioSocket channel 
 Asterisk bridges to the caller. The browsers (callers and the agents' /phone pages) are aiortc clients in
 a second process, so their CPU is not counted.
 
-1. **Leaks**: ``--calls`` web calls, ``--concurrency`` at once, a third each: hung up by the page during
-   the IVR, answered by a browser agent and hung up by the page, answered and then vanished (the peer
-   connection closed without a goodbye). Before (after a warm-up) and after: asyncio tasks, open file
+1. **Leaks**: ``--calls`` web calls, ``--concurrency`` at once, a sixth each (``FATES``): hung up by the
+   page during the IVR; answered by a browser agent and hung up by the page; answered and hung up by the
+   agent; answered and the tab closed (peer connection closed, no goodbye); answered and the browser's
+   network gone (ICE failure: its packets dropped both ways, nothing closed, found by consent expiry or
+   ``webrtc.media_timeout``); answered, the page sending its old offer again (a replay, refused 409), then
+   hung up by the page. Before (after a warm-up) and after: asyncio tasks, open file
    descriptors, RTCPeerConnection objects, gateway sessions, AudioSocket legs, engine calls, Asterisk
    channels (``core show channels``); and one call record per call.
 2. **Calls per core**: ``--pairs`` web calls talking to browser agents through Asterisk at once (a tone
@@ -48,6 +51,25 @@ nodes:
   q: {type: queue, queue: bench}
 """
 TOKEN = "tok-bench"
+# how each web call ends, in turn: the outcome it counts when it went as planned
+FATES = ("ivr", "answered", "agent hung up", "tab closed", "ice failed", "replay refused")
+ICE_SILENCE = 40.0          # an ICE-failed browser's sockets stay open (dropping everything) this long: > 30 s consent
+
+
+def blackhole(pc) -> None:
+    """The browser's network is gone (ICE failure): every packet its ICE sockets would send or receive is
+    dropped, and nothing is closed (no DTLS alert, no SCTP ABORT, no ICMP port unreachable)."""
+    seen = set()
+    for t in [*pc.getTransceivers(), pc.sctp]:
+        dtls = getattr(getattr(t, "sender", None), "transport", None) if t is not pc.sctp else getattr(t, "transport", None)
+        conn = getattr(getattr(dtls, "transport", None), "_connection", None)
+        if conn is None or id(conn) in seen:
+            continue
+        seen.add(id(conn))
+        for proto in conn._protocols:
+            if proto.transport is not None:
+                proto.transport.sendto = lambda *a, **k: None
+            proto.datagram_received = lambda *a, **k: None
 
 
 def agents(n: int) -> list[dict]:
@@ -113,14 +135,23 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
                     await asyncio.sleep(1.0)
 
     roster = agents(n_agents)
+    by_name = {a["name"]: i for i, a in enumerate(roster)}
     for a in roster:
         phones.append(await register(a, first=True))
     keepers = [asyncio.ensure_future(keep_phone(i, a)) for i, a in enumerate(roster)]
 
+    lingering: list[asyncio.Future] = []          # ICE-failed browsers, silent until the server gave up on them
+
+    async def linger(c: PeerClient) -> None:
+        await asyncio.sleep(ICE_SILENCE)
+        await c.close()
+
     async def one(fate: int, stay: float = 0.0) -> str:
         c = PeerClient(8000, keep_audio=False)
+        handed_over = False
         try:
-            async with http.post(url + "/webrtc/call", json=await c.offer()) as r:
+            offer = await c.offer()
+            async with http.post(url + "/webrtc/call", json=offer) as r:
                 answer = await r.json()
                 if r.status != 200:
                     return f"refused {r.status}"
@@ -138,15 +169,40 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
                 return "not answered"
             c.say(tone)
             await asyncio.sleep(stay or 1.0)
-            if fate == 1:
-                await c.hangup()
-                return "answered"
-            await c.pc.close()                                          # vanished: no goodbye
-            return "vanished"
+            name = FATES[fate]
+            if name == "agent hung up":                                 # the agent ends it on their page
+                agent = next((m.get("agent") for m in c.messages if m.get("state") == "talking"), None)
+                if agent not in by_name:
+                    return f"talking to unknown agent {agent!r}"
+                phones[by_name[agent]].send({"type": "end"})
+                try:
+                    await asyncio.wait_for(c.ended.wait(), 30)
+                except asyncio.TimeoutError:
+                    return "agent hung up, caller's page not told in 30 s"
+                return name
+            if name == "tab closed":
+                await c.pc.close()                                      # no goodbye (SCTP ABORT, DTLS alert)
+                return name
+            if name == "ice failed":
+                blackhole(c.pc)
+                handed_over = True
+                lingering.append(asyncio.ensure_future(linger(c)))
+                return name
+            if name == "replay refused":                                # the old offer again, mid-call
+                async with http.post(url + "/webrtc/call", json=offer) as r:
+                    if r.status != 409:
+                        await c.hangup()
+                        return f"replay answered {r.status}"
+                await asyncio.sleep(0.5)
+                if c.ended.is_set():
+                    return "replay ended the call"
+            await c.hangup()
+            return name
         except Exception as exc:  # noqa: BLE001 - counted as a failure
             return f"error {type(exc).__name__}: {exc}"
         finally:
-            await c.close()
+            if not handed_over:
+                await c.close()
 
     async def run(n: int, first: int = 0) -> dict:
         sem = asyncio.Semaphore(concurrency)
@@ -155,7 +211,7 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
         async def slot(i: int) -> None:
             async with sem:
                 try:                    # a browser stuck closing (aiortc) is counted, never blocks the run
-                    o = await asyncio.wait_for(one((first + i) % 3), 180)
+                    o = await asyncio.wait_for(one((first + i) % len(FATES)), 180)
                 except asyncio.TimeoutError:
                     o = "stuck in the browser for 180 s"
                 outcomes[o] = outcomes.get(o, 0) + 1
@@ -163,6 +219,8 @@ async def browsers(url: str, n_agents: int, calls: int, concurrency: int, pairs:
             if n >= 50 and done % 50 == 0:                      # progress of a long run, on stderr
                 print(f"{time.strftime('%H:%M:%S')} {done}/{n} calls: {outcomes}", file=sys.stderr, flush=True)
         await asyncio.gather(*(slot(i) for i in range(n)))
+        await asyncio.gather(*lingering, return_exceptions=True)       # the phase ends once they are closed
+        lingering.clear()
         return outcomes
 
     warm = await run(6)
@@ -337,6 +395,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
             result["calls_seconds"] += done["seconds"]
             result["phones_lost"] = done.get("phones_lost", 0)
             census = await _settled_census(live, svc, n_agents)
+            records = len(await live.cdrs()) - records0 - sum(ph["records"] for ph in result["phases"])
             watch.mark()
             print(f"{time.strftime('%H:%M:%S')} phase {phase + 1}: RSS {census['rss_kb'] // 1024} MB, Asterisk "
                   f"channels {census['asterisk_channels']}", file=sys.stderr, flush=True)
@@ -344,6 +403,7 @@ async def serve(prefix: str, calls: int, concurrency: int, pairs: int, seconds: 
                 print("  left: " + describe_channel(ch), file=sys.stderr, flush=True)
             taken = n - sum(v for k, v in done["calls"].items() if k.startswith("refused"))
             result["phases"].append({"calls": n, "taken": taken, "seconds": done["seconds"], "census": census,
+                                     "records": records, "outcomes": done["calls"],
                                      "rss_growth_kb_per_call": round((census["rss_kb"] - start["rss_kb"]) / max(1, taken), 1),
                                      **watch.report()})
         watch.stop()
@@ -413,7 +473,9 @@ def report(r: dict) -> None:
     start = b
     for i, ph in enumerate(r["phases"], 1):
         c = ph["census"]
-        print(f"  phase {i}: {ph['calls']} calls ({ph['taken']} taken) in {ph['seconds']} s: server RSS "
+        print(f"  phase {i}: {ph['calls']} calls ({ph['taken']} taken, {ph['records']} records) in {ph['seconds']} s: "
+              f"{ph['outcomes']}; fds {start['fds']} -> {c['fds']}, peer connections {start['peer_connections']} -> "
+              f"{c['peer_connections']}, agent call legs {start['agent_call_legs']} -> {c['agent_call_legs']}, server RSS "
               f"{start['rss_kb'] // 1024} -> {c['rss_kb'] // 1024} MB ({ph['rss_growth_kb_per_call']} KiB per call "
               f"taken), tasks {start['tasks']} -> "
               f"{c['tasks']}, Asterisk channels {start['asterisk_channels']} -> {c['asterisk_channels']}, "
@@ -422,6 +484,8 @@ def report(r: dict) -> None:
             print("    objects grown: " + ", ".join(f"{k} +{n}" for k, n in ph["objects_grown"][:10]))
         for al in ph.get("allocations_grown", [])[:8]:
             print(f"    +{al['kib']} KiB ({al['count']:+d} blocks) at {' < '.join(reversed(al['where']))}")
+        for ch in c["channels_left"]:
+            print("    channel left: " + describe_channel(ch))
         start = c
     g = [ph["rss_growth_kb_per_call"] for ph in r["phases"]]
     if len(g) >= 2:
