@@ -571,7 +571,10 @@ class CallSession:
         ch = self.c.channel
         peer = self.d.model.by_name(target_name.strip())
         if ch is None or peer is None:
-            return ["200 result=0"]            # BRIDGERESULT=NONEXISTENT
+            # Asterisk 22.10.1 main/features.c bridge_exec: no such channel -> BRIDGERESULT=NONEXISTENT, return 0
+            self.c.variables["BRIDGERESULT"] = "NONEXISTENT"
+            return ["200 result=0"]
+        self.c.variables["BRIDGERESULT"] = "SUCCESS"      # bridge-agi-exec-bridge-*.txt (VarSet), whoever ends it
         self.c.bridged_to.append(peer.name)
         if "x" in opts:
             peer.hangup_after_bridge = True      # hung up when this bridge ends, whoever ends it

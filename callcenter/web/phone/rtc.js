@@ -33,22 +33,28 @@ export async function openSession({ url, token, extra = {}, onMessage, onClose, 
   const audio = audioElement || new Audio();
   audio.autoplay = true;
   pc.ontrack = (ev) => { audio.srcObject = ev.streams[0] || new MediaStream([ev.track]); audio.play().catch(() => {}); };
-  await pc.setLocalDescription(await pc.createOffer());
-  await waitIceComplete(pc);
-  const headers = { "Content-Type": "application/json" };
-  if (token) headers["Authorization"] = "Bearer " + token;
-  const resp = await fetch(url, { method: "POST", headers,
-    body: JSON.stringify({ type: "offer", sdp: pc.localDescription.sdp, ...extra }) });
-  const answer = await resp.json().catch(() => ({ error: "bad answer from the server" }));
+  // A session that never opened ends by its error alone: closing its peer connection must not also report
+  // "channel closed" through onClose (the channel's close event came after the 503 and turned the caller
+  // page's "busy" into "ended").
+  const abandon = () => { closed = true; pc.close(); stream.getTracks().forEach((t) => t.stop()); };
+  let resp, answer;
+  try {
+    await pc.setLocalDescription(await pc.createOffer());
+    await waitIceComplete(pc);
+    const headers = { "Content-Type": "application/json" };
+    if (token) headers["Authorization"] = "Bearer " + token;
+    resp = await fetch(url, { method: "POST", headers,
+      body: JSON.stringify({ type: "offer", sdp: pc.localDescription.sdp, ...extra }) });
+    answer = await resp.json().catch(() => ({ error: "bad answer from the server" }));
+  } catch (e) { abandon(); throw e; }
   if (!resp.ok) {
-    pc.close();
-    stream.getTracks().forEach((t) => t.stop());
+    abandon();
     const err = new Error(answer.error || ("HTTP " + resp.status));
     err.busy = resp.status === 503 && !!answer.busy;      // the server is overloaded: try later
     err.retryAfter = answer.retry_after;
     throw err;
   }
-  await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp });
+  try { await pc.setRemoteDescription({ type: "answer", sdp: answer.sdp }); } catch (e) { abandon(); throw e; }
   const send = (msg) => { if (channel.readyState === "open") channel.send(JSON.stringify(msg)); };
   const close = () => {
     send({ type: "hangup" });
