@@ -25,7 +25,11 @@ from ..ivr.outcome import IvrOutcome, QueueRequest
 from ..ivr.runner import run_flow
 from .core import ASTERISK_RESTART, EngineSettings, EngineState, EventPublisher, TaskSet
 from .errors import EngineError
-from .model import LiveCall, queue_transfer
+from .model import LiveCall, queue_again, queue_transfer
+
+#: ``ended_by`` of an agent segment whose leg was gone before the caller's ``EXEC Bridge`` (Asterisk's
+#: ``BRIDGERESULT=NONEXISTENT``): the caller never talked to the agent and waits in its queue again
+AGENT_LEG_GONE = "agent-leg-gone"
 from .ports import CallControlPort, EnginePorts
 from .recovery import HeldCall, forget_hold, recovered_call, remember_hold, resume_held
 
@@ -447,7 +451,8 @@ class CallLife:
                 self.state.calls.pop(call.call_id, None)
                 call.done.set()
             else:
-                requeue = queue_transfer(call) if ended_by == "transfer" else None
+                requeue = (queue_transfer(call) if ended_by == "transfer"
+                           else queue_again(call) if ended_by == AGENT_LEG_GONE else None)
                 self.after_talk(call, ended_by, requeue=requeue)
         if call.done.is_set() and self.state.stopping:
             return
@@ -464,7 +469,7 @@ class CallLife:
                 await channel.hangup()
             except (ChannelError, CallerHungUp):
                 pass
-        if agent_channel and ended_by not in ("agent", "transfer"):
+        if agent_channel and ended_by not in ("agent", "transfer", AGENT_LEG_GONE):
             await hangup_quietly(self.ports.control, agent_channel)
 
     async def _conversation(self, channel: Any, call: LiveCall, agent_channel: str, held: bool = False) -> str:
@@ -481,12 +486,28 @@ class CallLife:
                 if call.transfer_to:
                     return "transfer"
                 if call.pending_holds <= 0:
+                    if not resumed and await self._leg_was_gone(channel, call, agent_channel):
+                        return AGENT_LEG_GONE
                     return "agent"
                 call.pending_holds -= 1
             held, resumed = False, True
             why = await self._on_hold(channel, call)
             if why != "resume":
                 return why
+
+    async def _leg_was_gone(self, channel: Any, call: LiveCall, agent_channel: str) -> bool:
+        """Whether the first ``EXEC Bridge`` found no agent leg: the leg hung up between its answer and the
+        bridge (a race: the answer and the hang-up 0.3 s apart), and Bridge returned at once with
+        ``BRIDGERESULT=NONEXISTENT`` (Asterisk 22 ``bridge_exec``; after a bridge that ran: ``SUCCESS``)."""
+        try:
+            result = await channel.get_variable("BRIDGERESULT")
+        except ChannelError:
+            return False
+        if result != "NONEXISTENT":
+            return False
+        log.warning("the agent leg %s was gone before the bridge: the caller waits in queue %s again",
+                    agent_channel, call.queue, extra={"call_id": call.call_id})
+        return True
 
     async def _on_hold(self, channel: Any, call: LiveCall) -> str:
         """The caller on hold: music until the agent resumes (``resume``), the agent leg hangs up

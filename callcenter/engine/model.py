@@ -54,6 +54,12 @@ def queue_transfer(call: "LiveCall") -> QueueRequest | None:
                         record=call.record)
 
 
+def queue_again(call: "LiveCall") -> QueueRequest:
+    """The call's own queue request again (its agent leg was gone before the bridge: it waits again)."""
+    return QueueRequest(queue=call.queue or "", skills=dict(call.skills), language=call.language,
+                        priority=call.priority, callback=call.callback_offer, record=call.record)
+
+
 @dataclass(eq=False)
 class LiveCall:
     call_id: str
